@@ -1,18 +1,153 @@
-import { awscdk, javascript } from "projen";
+import { awscdk, javascript } from 'projen';
+
+/** aws-cdk-lib that the library is built and snapshot-tested against (the peer-range floor). */
+const CDK_VERSION = '2.257.0';
+/** Newest aws-cdk-lib the unit tests also run against, to keep the peer range honest. */
+const CDK_COMPAT_VERSION = '2.276.0';
+
 const project = new awscdk.AwsCdkConstructLibrary({
-  author: "cdk-serverless-api contributors",
-  authorAddress: "maintainers@cdk-serverless-api.dev",
-  cdkVersion: "2.257.0",
-  defaultReleaseBranch: "main",
-  jsiiVersion: "~6.0.0",
-  name: "cdk-serverless-api",
+  name: 'cdk-serverless-api',
+  description:
+    'AWS CDK L3 constructs for the serverless API pattern done right: API Gateway, Lambda and DynamoDB with least-privilege roles, throttling, bounded logs and alarms.',
+  keywords: ['aws-cdk', 'cdk', 'serverless', 'api-gateway', 'lambda', 'dynamodb', 'least-privilege'],
+  author: 'cdk-serverless-api contributors',
+  authorAddress: 'maintainers@cdk-serverless-api.dev',
+  repositoryUrl: 'https://github.com/cdk-serverless-api/cdk-serverless-api.git',
+  license: 'Apache-2.0',
+  defaultReleaseBranch: 'main',
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
-  repositoryUrl: "https://github.com/cdk-serverless-api/cdk-serverless-api.git",
 
-  // deps: [],                /* Runtime dependencies of this module. */
-  // description: undefined,  /* The description is just a string that helps people understand the purpose of the package. */
-  // devDeps: [],             /* Build dependencies for this module. */
-  // packageName: undefined,  /* The "name" in package.json. */
+  // The construct API reaches Python, Java, C# and Go through jsii.
+  publishToPypi: { distName: 'cdk-serverless-api', module: 'cdk_serverless_api' },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkserverlessapi',
+    mavenGroupId: 'io.github.cdk-serverless-api',
+    mavenArtifactId: 'cdk-serverless-api',
+  },
+  publishToNuget: { dotNetNamespace: 'CdkServerlessApi', packageId: 'CdkServerlessApi' },
+  publishToGo: { moduleName: 'github.com/cdk-serverless-api/cdk-serverless-api-go' },
+
+  cdkVersion: CDK_VERSION,
+  constructsVersion: '10.5.1',
+  jsiiVersion: '~6.0.16',
+  // Integration tests live in integ/ and run through integ-runner, not projen's own integ tasks.
+  integrationTestAutoDiscover: false,
+
+  prettier: true,
+  prettierOptions: {
+    settings: { singleQuote: true, printWidth: 120, trailingComma: javascript.TrailingComma.ALL },
+  },
+  eslintOptions: { dirs: ['src'], devdirs: ['test', 'integ', '.projenrc.ts'], tsconfigPath: './tsconfig.dev.json' },
+  tsconfigDevFile: 'tsconfig.dev.json',
+  tsconfigDev: {
+    include: ['integ/**/*.ts', '.projenrc.ts'],
+    exclude: ['.compat', 'cdk.out', '.jsii-check', '**/*.snapshot'],
+    compilerOptions: {},
+  },
+
+  jestOptions: {
+    // Snapshots are compared, never silently rewritten: `npx jest -u` updates them on purpose.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+    },
+  },
+
+  devDeps: [
+    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
+    '@aws-cdk/integ-runner@2.197.10',
+    'aws-cdk@2.1148.1',
+    'cdk-nag@3.0.2',
+    'esbuild@0.28.2',
+    '@types/aws-lambda@^8.10.0',
+    '@aws-sdk/client-dynamodb@^3.1100.0',
+    '@aws-sdk/lib-dynamodb@^3.1100.0',
+    // DynamoDB-compatible server in Node: the example handlers are tested against it, not against mocks.
+    'dynalite@4.0.0',
+  ],
 });
+
+// The registry mirror lacks some optional platform packages of unrs-resolver 1.13 (an eslint
+// dependency), which breaks `npm ci` on a clean clone.
+project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
+
+// Lint src/, test/ and integ/ against tsconfig.dev.json: the project service would pick the nearest
+// tsconfig.json, which covers src/ only.
+const eslintrc = project.tryFindObjectFile('.eslintrc.json');
+eslintrc?.addDeletionOverride('parserOptions.projectService');
+eslintrc?.addOverride('parserOptions.project', './tsconfig.dev.json');
+
+const quietEnv = {
+  JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+};
+for (const [name, value] of Object.entries(quietEnv)) project.tasks.addEnvironment(name, value);
+
+// Main job: synthesize the task-board example app (no AWS account) and print what it defines.
+project.addTask('example', {
+  description: 'Synthesize the task-board example app and print a summary of what it defines',
+  env: { CDK_VALIDATION: 'false', JSII_DEPRECATED: 'quiet' },
+  steps: [
+    { exec: 'rm -rf cdk.out/example' },
+    { exec: 'ts-node --project tsconfig.dev.json integ/task-board/app.ts' },
+    { exec: 'ts-node --project tsconfig.dev.json integ/summarize.ts cdk.out/example' },
+  ],
+});
+
+// Integ snapshots are verified without deploying and without credentials.
+const integ = project.addTask('integ', {
+  description: 'Verify the committed integ snapshots in integ/ (no deploy, no credentials)',
+  env: { TS_NODE_TRANSPILE_ONLY: '1', JSII_DEPRECATED: 'quiet' },
+  steps: [{ exec: 'integ-runner --directory integ --language typescript --parallel-regions us-east-1' }],
+});
+project.addTask('integ:update', {
+  description: 'Rewrite the integ snapshots after an intended change (no deploy)',
+  env: { TS_NODE_TRANSPILE_ONLY: '1', JSII_DEPRECATED: 'quiet' },
+  steps: [
+    {
+      exec: 'integ-runner --directory integ --language typescript --parallel-regions us-east-1 --update-on-failed --dry-run',
+    },
+  ],
+});
+
+// The peer range promises the newest aws-cdk-lib works: run the unit tests against it too, from a
+// side install so node_modules and package-lock.json stay untouched.
+const compatDir = '.compat';
+const compat = project.addTask('test:compat', {
+  description: `Run the unit tests against aws-cdk-lib ${CDK_COMPAT_VERSION}`,
+  steps: [
+    {
+      exec: `test -f ${compatDir}/node_modules/aws-cdk-lib/package.json && grep -q '"version": "${CDK_COMPAT_VERSION}"' ${compatDir}/node_modules/aws-cdk-lib/package.json || npm install --prefix ${compatDir} --no-save --no-package-lock --no-audit --no-fund --legacy-peer-deps aws-cdk-lib@${CDK_COMPAT_VERSION}`,
+    },
+    {
+      exec: `jest --ci --testPathIgnorePatterns snapshot --moduleNameMapper '{"^aws-cdk-lib$": "<rootDir>/${compatDir}/node_modules/aws-cdk-lib", "^aws-cdk-lib/(.*)$": "<rootDir>/${compatDir}/node_modules/aws-cdk-lib/$1"}'`,
+    },
+  ],
+});
+project.gitignore.exclude(`/${compatDir}/`, '/cdk.out/', '/.scratch/', '/.jsii-check/');
+project.npmignore?.exclude(`/${compatDir}/`, '/integ/');
+
+// Everything CI checks, in one task: build (jsii compile, API.md, unit tests, eslint, package),
+// integ snapshot verification, the compatibility run, and no tracked file left changed.
+const ci = project.addTask('ci', {
+  description: 'Everything CI runs: build, unit tests, eslint, integ snapshots, newest aws-cdk-lib, no drift',
+  // Packages JavaScript only (the other languages' toolchains need registries this project cannot reach);
+  // their generated code is still checked below.
+  env: { CI: 'true' },
+});
+ci.spawn(project.buildTask);
+ci.exec(
+  'rm -rf .jsii-check && jsii-pacmak --code-only -t python -t java -t dotnet -t go -o .jsii-check && rm -rf .jsii-check',
+  {
+    name: 'generate the Python, Java, C# and Go bindings to prove the API is valid in each',
+  },
+);
+ci.exec('tsc --noEmit -p tsconfig.dev.json', { name: 'type-check tests, integ apps and the example' });
+ci.spawn(integ);
+ci.spawn(compat);
+ci.exec('git diff --exit-code --stat && test -z "$(git status --porcelain)"', {
+  name: 'fail when the build left a tracked file changed or an untracked file behind',
+});
+
 project.synth();

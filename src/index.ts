@@ -1,5 +1,8 @@
-export class Hello {
-  public sayHello() {
-    return 'hello, world!';
-  }
-}
+export * from './serverless-api';
+export * from './api/authorization';
+export * from './api/route';
+export * from './functions/function-options';
+export * from './monitoring/alarm-options';
+export * from './table/table-access';
+export * from './table/table-encryption';
+export * from './table/table-options';

@@ -1,0 +1,75 @@
+import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
+import { App } from 'aws-cdk-lib';
+import { TaskBoardStack } from './task-board/stack';
+
+/**
+ * Deploys the task-board example and checks what a deployed stack must do: requests without a
+ * token are refused by the gateway, unsigned webhooks by the handler, a task is created only once,
+ * and the table has point-in-time recovery and TTL on.
+ */
+const app = new App();
+const stack = new TaskBoardStack(app, 'TaskBoardIntegStack', { ephemeral: true });
+const integ = new IntegTest(app, 'TaskBoardInteg', {
+  testCases: [stack],
+  cdkCommandOptions: { destroy: { args: { force: true } } },
+});
+
+const { api } = stack;
+const tableName = api.table.tableName;
+
+// The JWT authorizer answers 401 before any function runs.
+integ.assertions.httpApiCall(`${api.url}projects/alpha/tasks`).expect(ExpectedResult.objectLike({ status: 401 }));
+
+// The public webhook route still refuses a delivery without a valid signature.
+integ.assertions
+  .httpApiCall(`${api.url}webhooks/stripe`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ id: 'evt_integ', type: 'ping' }),
+  })
+  .expect(ExpectedResult.objectLike({ status: 401 }));
+
+// A task is created once: the second identical create is a conflict, not an overwrite.
+const tasksFunction = api.functions.find((fn) => fn.name === 'tasks')!.lambdaFunction;
+const createTask = (): string =>
+  JSON.stringify({
+    version: '2.0',
+    routeKey: 'POST /projects/{projectId}/tasks',
+    rawPath: '/projects/alpha/tasks',
+    pathParameters: { projectId: 'alpha' },
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ taskId: 'integ-task-1', title: 'Ship the task board' }),
+    isBase64Encoded: false,
+    requestContext: {
+      requestId: 'integ-create-task',
+      routeKey: 'POST /projects/{projectId}/tasks',
+      authorizer: { jwt: { claims: { sub: 'integ-user' }, scopes: [] } },
+    },
+  });
+const firstCreate = integ.assertions.invokeFunction({
+  functionName: tasksFunction.functionName,
+  payload: createTask(),
+});
+firstCreate.expect(ExpectedResult.objectLike({ Payload: Match.stringLikeRegexp('"statusCode":201') }));
+const secondCreate = integ.assertions.invokeFunction({
+  functionName: tasksFunction.functionName,
+  payload: createTask(),
+});
+secondCreate.expect(ExpectedResult.objectLike({ Payload: Match.stringLikeRegexp('"statusCode":409') }));
+firstCreate.next(secondCreate);
+
+// Point-in-time recovery and TTL are on in the deployed table, not only in the template.
+integ.assertions.awsApiCall('DynamoDB', 'describeContinuousBackups', { TableName: tableName }).expect(
+  ExpectedResult.objectLike({
+    ContinuousBackupsDescription: {
+      PointInTimeRecoveryDescription: { PointInTimeRecoveryStatus: 'ENABLED' },
+    },
+  }),
+);
+integ.assertions
+  .awsApiCall('DynamoDB', 'describeTimeToLive', { TableName: tableName })
+  .expect(
+    ExpectedResult.objectLike({ TimeToLiveDescription: { TimeToLiveStatus: 'ENABLED', AttributeName: 'expiresAt' } }),
+  );
+
+app.synth();

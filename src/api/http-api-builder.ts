@@ -1,0 +1,165 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { ApiAuthorization, AuthorizationType } from './authorization';
+import { RouteOptions, ThrottleOptions } from './route';
+import { routeKey } from './route-validation';
+import { LAMBDA_INVOKE_ACTIONS } from '../private/iam-actions';
+
+/** HTTP APIs give up on an integration after 30 seconds. */
+export const HTTP_API_INTEGRATION_TIMEOUT = Duration.seconds(30);
+
+/** The documented defaults of the stage throttling, in one place. */
+export const DEFAULT_THROTTLE = { rateLimit: 100, burstLimit: 200 };
+
+/**
+ * The access log, one JSON object per request. Every value is a string, because API Gateway writes
+ * "-" for an absent value: metric filters match e.g. `{ $.status = "429" }`.
+ */
+export const ACCESS_LOG_FORMAT = {
+  requestId: '$context.requestId',
+  requestTime: '$context.requestTime',
+  ip: '$context.identity.sourceIp',
+  userAgent: '$context.identity.userAgent',
+  httpMethod: '$context.httpMethod',
+  routeKey: '$context.routeKey',
+  path: '$context.path',
+  protocol: '$context.protocol',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  responseLatency: '$context.responseLatency',
+  integrationLatency: '$context.integrationLatency',
+  integrationStatus: '$context.integrationStatus',
+  integrationError: '$context.integrationErrorMessage',
+  authorizerError: '$context.authorizer.error',
+  principalId: '$context.authorizer.principalId',
+  errorMessage: '$context.error.message',
+};
+
+export function accessLogFormat(): string {
+  return JSON.stringify(ACCESS_LOG_FORMAT);
+}
+
+export interface HttpApiBuilderProps {
+  readonly apiName?: string;
+  readonly description?: string;
+  readonly throttle?: ThrottleOptions;
+  readonly logRetention: logs.RetentionDays;
+}
+
+/**
+ * Builds the HTTP API side: the API, its `$default` stage with throttling and a JSON access log,
+ * one authorizer per authorization, one integration per function and one route per route.
+ *
+ * All integrations share one credentials role that may invoke the route functions, instead of a
+ * Lambda permission per route: that keeps the template at one resource per route.
+ */
+export class HttpApiBuilder {
+  public readonly api: apigwv2.HttpApi;
+  public readonly stage: apigwv2.HttpStage;
+  public readonly accessLogGroup: logs.LogGroup;
+  public readonly invokeRole: iam.Role;
+  private readonly scope: Construct;
+  private readonly invokeStatement: iam.PolicyStatement;
+  private readonly authorizers = new Map<ApiAuthorization, apigwv2.HttpAuthorizer>();
+  private readonly routeThrottles: { [routeKey: string]: unknown } = {};
+  private readonly routesScope: Construct;
+  private readonly stageThrottle: Required<ThrottleOptions>;
+
+  constructor(scope: Construct, props: HttpApiBuilderProps) {
+    this.scope = scope;
+    this.api = new apigwv2.HttpApi(scope, 'HttpApi', {
+      apiName: props.apiName,
+      description: props.description,
+      createDefaultStage: false,
+    });
+    this.accessLogGroup = new logs.LogGroup(scope, 'AccessLogs', { retention: props.logRetention });
+    this.stageThrottle = {
+      rateLimit: props.throttle?.rateLimit ?? DEFAULT_THROTTLE.rateLimit,
+      burstLimit: props.throttle?.burstLimit ?? DEFAULT_THROTTLE.burstLimit,
+    };
+    this.stage = new apigwv2.HttpStage(scope, 'Stage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: this.stageThrottle,
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(this.accessLogGroup),
+        format: apigateway.AccessLogFormat.custom(accessLogFormat()),
+      },
+    });
+
+    this.invokeStatement = new iam.PolicyStatement({ actions: [...LAMBDA_INVOKE_ACTIONS] });
+    this.invokeRole = new iam.Role(scope, 'InvokeRole', {
+      assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'),
+      description: 'Lets the API invoke its route functions, and nothing else',
+      inlinePolicies: { invoke: new iam.PolicyDocument({ statements: [this.invokeStatement] }) },
+    });
+    this.routesScope = new Construct(scope, 'Routes');
+  }
+
+  /** The integration through which the routes of one function reach it. */
+  public addIntegration(scope: Construct, fn: lambda.IFunction): apigwv2.HttpIntegration {
+    this.invokeStatement.addResources(fn.functionArn);
+    return new apigwv2.HttpIntegration(scope, 'Integration', {
+      httpApi: this.api,
+      integrationType: apigwv2.HttpIntegrationType.AWS_PROXY,
+      integrationUri: fn.functionArn,
+      payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
+      credentials: apigwv2.IntegrationCredentials.fromRole(this.invokeRole),
+    });
+  }
+
+  public addRoute(route: RouteOptions, integration: apigwv2.HttpIntegration, apiAuthorization: ApiAuthorization): void {
+    const key = routeKey(route);
+    const authorization = route.authorization ?? apiAuthorization;
+    const authorizer = this.authorizer(authorization);
+    const cfnRoute = new apigwv2.CfnRoute(this.routesScope, key, {
+      apiId: this.api.apiId,
+      routeKey: key,
+      target: `integrations/${integration.integrationId}`,
+      authorizationType: authorization.type,
+      authorizerId: authorizer?.authorizerId,
+      authorizationScopes: route.authorizationScopes,
+    });
+    if (authorization.type === AuthorizationType.NONE) {
+      Validations.of(cfnRoute).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason: `The API's owner marked ${key} public with ApiAuthorization.none().`,
+      });
+    }
+    if (route.throttle) {
+      this.routeThrottles[key] = {
+        ThrottlingRateLimit: route.throttle.rateLimit ?? this.stageThrottle.rateLimit,
+        ThrottlingBurstLimit: route.throttle.burstLimit ?? this.stageThrottle.burstLimit,
+      };
+      const cfnStage = this.stage.node.defaultChild as apigwv2.CfnStage;
+      cfnStage.addPropertyOverride('RouteSettings', this.routeThrottles);
+      // Route settings name a route by key: the route must exist before the stage refers to it.
+      cfnStage.addDependency(cfnRoute);
+    }
+  }
+
+  private authorizer(authorization: ApiAuthorization): apigwv2.HttpAuthorizer | undefined {
+    const jwt = authorization.jwtProps;
+    if (authorization.type !== AuthorizationType.JWT || !jwt) return undefined;
+    let authorizer = this.authorizers.get(authorization);
+    if (!authorizer) {
+      const id = this.authorizers.size === 0 ? 'JwtAuthorizer' : `JwtAuthorizer${this.authorizers.size + 1}`;
+      authorizer = new apigwv2.HttpAuthorizer(this.scope, id, {
+        httpApi: this.api,
+        type: apigwv2.HttpAuthorizerType.JWT,
+        authorizerName: jwt.authorizerName ?? (this.authorizers.size === 0 ? 'jwt' : `jwt${this.authorizers.size + 1}`),
+        identitySource: jwt.identitySource ?? ['$request.header.Authorization'],
+        jwtIssuer: jwt.issuer,
+        jwtAudience: jwt.audience,
+      });
+      this.authorizers.set(authorization, authorizer);
+    }
+    return authorizer;
+  }
+}

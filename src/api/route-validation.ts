@@ -1,0 +1,104 @@
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { ApiAuthorization, AuthorizationType } from './authorization';
+import { RouteOptions, ThrottleOptions } from './route';
+import { checkPositive, checkInteger, fail, isLiteral } from '../private/validation';
+
+/** A literal segment, a `{param}`, or a greedy `{param+}` (last segment only). */
+const LITERAL_SEGMENT = /^[A-Za-z0-9._~:@!$&'()*+,;=-]+$/;
+const PARAM_SEGMENT = /^\{[A-Za-z_][A-Za-z0-9_]*\+?\}$/;
+const SCOPE = /^[\x21\x23-\x5B\x5D-\x7E]{1,256}$/;
+
+/** The API's route key, e.g. `GET /projects/{projectId}/tasks`. */
+export function routeKey(route: RouteOptions): string {
+  return `${route.method} ${route.path}`;
+}
+
+/** Two routes conflict when they differ only in path parameter names. */
+export function routeShape(route: RouteOptions): string {
+  return `${route.method} ${route.path.replace(/\{[^}]*?(\+?)\}/g, '{$1}')}`;
+}
+
+export function validatePath(prop: string, path: string): void {
+  if (!isLiteral(path)) return;
+  const rule =
+    'start with "/" and be made of literal segments and {param} segments ({param+} last), with no empty segment or trailing "/"';
+  if (!path.startsWith('/')) fail(prop, rule, path);
+  if (path === '/') return;
+  const segments = path.slice(1).split('/');
+  const names = new Set<string>();
+  segments.forEach((segment, i) => {
+    if (PARAM_SEGMENT.test(segment)) {
+      if (segment.endsWith('+}') && i !== segments.length - 1) fail(prop, rule, path);
+      const name = segment.replace(/[{}+]/g, '');
+      if (names.has(name)) fail(prop, `use each path parameter name once (${name} repeats)`, path);
+      names.add(name);
+    } else if (!LITERAL_SEGMENT.test(segment)) {
+      fail(prop, rule, path);
+    }
+  });
+}
+
+export function validateThrottle(prop: string, throttle: ThrottleOptions | undefined): void {
+  if (!throttle) return;
+  checkPositive(`${prop}.rateLimit`, throttle.rateLimit);
+  checkInteger(`${prop}.burstLimit`, throttle.burstLimit, 1, 5000);
+}
+
+export function validateRoute(prop: string, route: RouteOptions, apiAuthorization: ApiAuthorization): void {
+  if (!Object.values(apigwv2.HttpMethod).includes(route.method)) {
+    fail(`${prop}.method`, `be one of ${Object.values(apigwv2.HttpMethod).join(', ')}`, route.method);
+  }
+  validatePath(`${prop}.path`, route.path);
+  validateThrottle(`${prop}.throttle`, route.throttle);
+  const authorization = route.authorization ?? apiAuthorization;
+  const scopes = route.authorizationScopes;
+  if (scopes !== undefined) {
+    // Checked first: "be empty on a public route" would be a contradictory answer to `[]`.
+    if (scopes.length === 0) fail(`${prop}.authorizationScopes`, 'list at least one scope, or be left out', scopes);
+    if (authorization.type === AuthorizationType.NONE) {
+      fail(`${prop}.authorizationScopes`, 'be empty on a public route (ApiAuthorization.none())', scopes);
+    }
+    scopes.forEach((scope, i) => {
+      if (isLiteral(scope) && !SCOPE.test(scope)) {
+        fail(`${prop}.authorizationScopes[${i}]`, 'be 1 to 256 printable characters without spaces', scope);
+      }
+    });
+  }
+}
+
+export function validateApiAuthorization(prop: string, authorization: ApiAuthorization | undefined): void {
+  if (!authorization) {
+    fail(
+      prop,
+      'be set, e.g. ApiAuthorization.jwt({ issuer, audience }): routes are never open by default',
+      authorization,
+    );
+  }
+  if (authorization.type === AuthorizationType.NONE) {
+    fail(
+      prop,
+      'not be ApiAuthorization.none(): mark each public route with `authorization: ApiAuthorization.none()` instead',
+      'ApiAuthorization.none()',
+    );
+  }
+  validateRouteAuthorization(prop, authorization);
+}
+
+export function validateRouteAuthorization(prop: string, authorization: ApiAuthorization): void {
+  const jwt = authorization.jwtProps;
+  if (authorization.type !== AuthorizationType.JWT || !jwt) return;
+  if (isLiteral(jwt.issuer) && !/^https:\/\/[^\s/]+(\/\S*)?$/.test(jwt.issuer)) {
+    fail(`${prop}.issuer`, 'be an https URL of the token issuer', jwt.issuer);
+  }
+  if (!jwt.audience || jwt.audience.length === 0) {
+    fail(`${prop}.audience`, 'list at least one accepted audience (client id)', jwt.audience ?? []);
+  }
+  jwt.audience.forEach((audience, i) => {
+    if (isLiteral(audience) && audience.trim() === '') fail(`${prop}.audience[${i}]`, 'not be empty', audience);
+  });
+  (jwt.identitySource ?? []).forEach((source, i) => {
+    if (isLiteral(source) && !/^\$(request|context|stageVariables)\.\S+$/.test(source)) {
+      fail(`${prop}.identitySource[${i}]`, 'be a selection expression such as "$request.header.Authorization"', source);
+    }
+  });
+}

@@ -1,0 +1,89 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { IConstruct } from 'constructs';
+import { RouteOptions } from '../api/route';
+import { TableAccess } from '../table/table-access';
+
+/** Lambda settings shared by every route function unless a function sets its own. */
+export interface FunctionDefaults {
+  /**
+   * The Node.js runtime.
+   *
+   * @default lambda.Runtime.NODEJS_24_X
+   */
+  readonly runtime?: lambda.Runtime;
+  /**
+   * The instruction set.
+   *
+   * @default lambda.Architecture.ARM_64
+   */
+  readonly architecture?: lambda.Architecture;
+  /**
+   * Memory in MiB (CPU grows with it).
+   *
+   * @default 512
+   */
+  readonly memorySize?: number;
+  /**
+   * How long one invocation may run; must stay below the API's integration timeout (30 s).
+   *
+   * @default Duration.seconds(10)
+   */
+  readonly timeout?: Duration;
+  /**
+   * esbuild bundling options.
+   *
+   * @default - minified, with source maps, AWS SDK v3 left to the runtime
+   */
+  readonly bundling?: nodejs.BundlingOptions;
+}
+
+/** A route function: its handler code, the routes it serves and the table access it needs. */
+export interface ApiFunctionOptions extends FunctionDefaults {
+  /** Path of the TypeScript or JavaScript file with the handler, bundled with esbuild. */
+  readonly entry: string;
+  /**
+   * Name of the exported handler function in `entry`.
+   *
+   * @default 'handler'
+   */
+  readonly handler?: string;
+  /** The routes this function serves; at least one. */
+  readonly routes: RouteOptions[];
+  /**
+   * What the function may do to the table; nothing else is granted.
+   *
+   * @default - no table access
+   */
+  readonly tableAccess?: TableAccess[];
+  /**
+   * Extra environment variables (the table's are set by the library).
+   *
+   * @default - only the table's variables
+   */
+  readonly environment?: { [key: string]: string };
+  /**
+   * A description of the function.
+   *
+   * @default - the function's routes
+   */
+  readonly description?: string;
+}
+
+/** A route function created by `ServerlessApi`. */
+export interface IApiFunction extends IConstruct, iam.IGrantable {
+  /** The name the function was declared under. */
+  readonly name: string;
+  /** The Lambda function. */
+  readonly lambdaFunction: lambda.IFunction;
+  /** The function's execution role, holding only the permissions its routes need. */
+  readonly role: iam.IRole;
+  /** The function's log group, with bounded retention. */
+  readonly logGroup: logs.ILogGroup;
+  /** The alarm on the function's error rate and throttles, if alarms are on. */
+  readonly alarm?: cloudwatch.IAlarm;
+}

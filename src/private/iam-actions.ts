@@ -1,0 +1,43 @@
+/**
+ * IAM action lists: the single place that says which API calls each kind of access allows.
+ *
+ * Deliberately explicit (no wildcards such as `dynamodb:Get*`), so a role grants exactly what is
+ * listed here and IAM reviews read them as written. Scan and PartiQL are never part of a default.
+ */
+
+/** Item reads by key, and Query (the partition key is always part of the request). */
+export const DYNAMODB_READ_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:ConditionCheckItem',
+] as const;
+
+/** Queries on a global secondary index: an index supports neither GetItem nor writes. */
+export const DYNAMODB_INDEX_READ_ACTIONS = ['dynamodb:Query'] as const;
+
+/** Item writes by key, including conditional writes. */
+export const DYNAMODB_WRITE_ACTIONS = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+] as const;
+
+/** Scan carries no partition key, so it can never be scoped by `dynamodb:LeadingKeys`. */
+export const DYNAMODB_SCAN_ACTIONS = ['dynamodb:Scan'] as const;
+
+/** Using a customer-managed table key through DynamoDB to read items. */
+export const KMS_TABLE_READ_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey'] as const;
+
+/** Using a customer-managed table key through DynamoDB to write items. */
+export const KMS_TABLE_WRITE_ACTIONS = ['kms:Encrypt', 'kms:GenerateDataKey'] as const;
+
+/** Writing a function's own log streams (the log group itself is created by the stack). */
+export const LOGS_WRITE_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'] as const;
+
+/** Sending X-Ray trace segments; X-Ray has no resource-level permissions. */
+export const XRAY_WRITE_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'] as const;
+
+/** API Gateway invoking the route functions through the integrations' credentials role. */
+export const LAMBDA_INVOKE_ACTIONS = ['lambda:InvokeFunction'] as const;

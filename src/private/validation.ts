@@ -1,0 +1,63 @@
+import { Duration, Token } from 'aws-cdk-lib';
+
+/**
+ * Validation helpers shared by every part of the library.
+ *
+ * Every message names the prop, shows the bad value and says the fix, in the form
+ * `` `prop` must be ..., got: value ``. Unresolved tokens are never validated as literals.
+ */
+
+/** Renders a value for an error message: strings quoted, everything else as JSON. */
+export function show(value: unknown): string {
+  if (value instanceof Duration) return value.toHumanString();
+  if (typeof value === 'string') return JSON.stringify(value);
+  // JSON.stringify renders NaN and Infinity as null, which hides the bad value.
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  if (value === undefined) return 'undefined';
+  return JSON.stringify(value) ?? String(value);
+}
+
+/** Throws `` `prop` must <requirement>, got: <value> ``. */
+export function fail(prop: string, requirement: string, value: unknown): never {
+  throw new Error(`\`${prop}\` must ${requirement}, got: ${show(value)}`);
+}
+
+/** True when the value is a literal that can be checked at synth time. */
+export function isLiteral(value: unknown): boolean {
+  if (value === undefined || value === null) return false;
+  if (value instanceof Duration) return !value.isUnresolved();
+  return !Token.isUnresolved(value);
+}
+
+/** A positive finite number (for example a throttling rate). */
+export function checkPositive(prop: string, value: number | undefined): void {
+  if (!isLiteral(value)) return;
+  if (!Number.isFinite(value) || (value as number) <= 0) fail(prop, 'be a positive number', value);
+}
+
+/** A whole number within [min, max]. */
+export function checkInteger(prop: string, value: number | undefined, min: number, max: number): void {
+  if (!isLiteral(value)) return;
+  if (!Number.isInteger(value) || (value as number) < min || (value as number) > max) {
+    fail(prop, `be a whole number between ${min} and ${max}`, value);
+  }
+}
+
+/** A literal string matching a pattern, described in words for the message. */
+export function checkPattern(prop: string, value: string | undefined, pattern: RegExp, requirement: string): void {
+  if (!isLiteral(value)) return;
+  if (!pattern.test(value as string)) fail(prop, requirement, value);
+}
+
+/** Throws when the same value appears twice; `describe` names the duplicate for the message. */
+export function checkUnique<T>(prop: string, values: readonly T[], key: (value: T) => string): void {
+  const seen = new Map<string, number>();
+  values.forEach((value, index) => {
+    const k = key(value);
+    const first = seen.get(k);
+    if (first !== undefined) {
+      throw new Error(`\`${prop}[${index}]\` duplicates \`${prop}[${first}]\`: ${show(k)} is declared twice`);
+    }
+    seen.set(k, index);
+  });
+}

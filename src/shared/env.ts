@@ -1,0 +1,15 @@
+/**
+ * Names of the environment variables that `ServerlessApi` sets on every route function.
+ *
+ * One source of truth for both sides: the construct writes them, handlers read them.
+ * This module holds names only, no logic, so handler bundles can import it for free.
+ */
+
+/** Name of the application table. */
+export const TABLE_NAME_ENV = 'TABLE_NAME';
+/** Attribute name of the table's partition key (e.g. `PK`). */
+export const TABLE_PARTITION_KEY_ENV = 'TABLE_PARTITION_KEY';
+/** Attribute name of the table's sort key (e.g. `SK`). */
+export const TABLE_SORT_KEY_ENV = 'TABLE_SORT_KEY';
+/** Attribute name holding each item's expiry in epoch seconds (DynamoDB TTL). */
+export const TABLE_TTL_ATTRIBUTE_ENV = 'TABLE_TTL_ATTRIBUTE';

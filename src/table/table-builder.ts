@@ -1,0 +1,161 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { TableEncryption, TableEncryptionType } from './table-encryption';
+import { ExistingTableOptions, TableOptions } from './table-options';
+import { checkPattern, checkUnique, fail, isLiteral } from '../private/validation';
+
+/** What the rest of the library needs to know about the table, created or brought. */
+export interface TableModel {
+  readonly table: dynamodb.ITableV2;
+  readonly partitionKey: string;
+  readonly sortKey: string;
+  readonly timeToLiveAttribute: string;
+  /** Index names route functions may use. */
+  readonly indexNames: readonly string[];
+  readonly encryptionKey?: kms.IKey;
+}
+
+export const DEFAULT_PARTITION_KEY = 'PK';
+export const DEFAULT_SORT_KEY = 'SK';
+export const DEFAULT_TTL_ATTRIBUTE = 'expiresAt';
+const MAX_GLOBAL_SECONDARY_INDEXES = 20;
+
+const ATTRIBUTE_NAME = /^[A-Za-z0-9_.-]{1,255}$/;
+const ATTRIBUTE_RULE = 'be 1 to 255 characters of letters, digits, "_", "-" or "."';
+const INDEX_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
+const INDEX_RULE = 'be 3 to 255 characters of letters, digits, "_", "-" or "."';
+
+export function validateTableProps(table: TableOptions | undefined, existing: ExistingTableOptions | undefined): void {
+  if (table && existing) {
+    throw new Error('`table` and `existingTable` cannot both be set: configure a new table or bring an existing one');
+  }
+  const prefix = existing ? 'existingTable' : 'table';
+  const options = existing ?? table ?? {};
+  const partitionKey = options.partitionKey ?? DEFAULT_PARTITION_KEY;
+  const sortKey = options.sortKey ?? DEFAULT_SORT_KEY;
+  const ttl = options.timeToLiveAttribute ?? DEFAULT_TTL_ATTRIBUTE;
+  checkPattern(`${prefix}.partitionKey`, partitionKey, ATTRIBUTE_NAME, ATTRIBUTE_RULE);
+  checkPattern(`${prefix}.sortKey`, sortKey, ATTRIBUTE_NAME, ATTRIBUTE_RULE);
+  checkPattern(`${prefix}.timeToLiveAttribute`, ttl, ATTRIBUTE_NAME, ATTRIBUTE_RULE);
+  if (partitionKey === sortKey) {
+    fail(`${prefix}.sortKey`, `differ from the partition key ${JSON.stringify(partitionKey)}`, sortKey);
+  }
+  if (ttl === partitionKey || ttl === sortKey) {
+    fail(
+      `${prefix}.timeToLiveAttribute`,
+      'differ from the key attributes: TTL needs a number attribute of its own holding epoch seconds',
+      ttl,
+    );
+  }
+  if (existing) {
+    (existing.indexNames ?? []).forEach((name, i) =>
+      checkPattern(`existingTable.indexNames[${i}]`, name, INDEX_NAME, INDEX_RULE),
+    );
+    checkUnique('existingTable.indexNames', existing.indexNames ?? [], (name) => name);
+    return;
+  }
+  const indexes = table?.globalSecondaryIndexes ?? [];
+  if (indexes.length > MAX_GLOBAL_SECONDARY_INDEXES) {
+    fail('table.globalSecondaryIndexes', `have at most ${MAX_GLOBAL_SECONDARY_INDEXES} indexes`, indexes.length);
+  }
+  indexes.forEach((index, i) => {
+    const at = `table.globalSecondaryIndexes[${i}]`;
+    checkPattern(`${at}.indexName`, index.indexName, INDEX_NAME, INDEX_RULE);
+    checkPattern(`${at}.partitionKey`, index.partitionKey, ATTRIBUTE_NAME, ATTRIBUTE_RULE);
+    if (index.sortKey !== undefined) checkPattern(`${at}.sortKey`, index.sortKey, ATTRIBUTE_NAME, ATTRIBUTE_RULE);
+    for (const prop of ['partitionKey', 'sortKey'] as const) {
+      if (index[prop] === ttl) {
+        fail(`${at}.${prop}`, `differ from the TTL attribute ${JSON.stringify(ttl)} (a number, keys are strings)`, ttl);
+      }
+    }
+    if (index.sortKey !== undefined && index.sortKey === index.partitionKey) {
+      fail(`${at}.sortKey`, `differ from the index partition key ${JSON.stringify(index.partitionKey)}`, index.sortKey);
+    }
+    const include = index.projectionType === dynamodb.ProjectionType.INCLUDE;
+    if (include && !(index.nonKeyAttributes ?? []).length) {
+      fail(`${at}.nonKeyAttributes`, 'list at least one attribute with ProjectionType.INCLUDE', index.nonKeyAttributes);
+    }
+    if (!include && index.nonKeyAttributes !== undefined) {
+      fail(`${at}.nonKeyAttributes`, 'be set only with ProjectionType.INCLUDE', index.nonKeyAttributes);
+    }
+  });
+  checkUnique('table.globalSecondaryIndexes', indexes, (index) => index.indexName);
+  if (isLiteral(table?.tableName)) {
+    checkPattern('table.tableName', table!.tableName, INDEX_NAME, INDEX_RULE);
+  }
+}
+
+/** Builds the table (or adopts the existing one). Props must have passed `validateTableProps`. */
+export function buildTable(
+  scope: Construct,
+  table: TableOptions | undefined,
+  existing: ExistingTableOptions | undefined,
+): TableModel {
+  if (existing) {
+    return {
+      table: existing.table,
+      partitionKey: existing.partitionKey ?? DEFAULT_PARTITION_KEY,
+      sortKey: existing.sortKey ?? DEFAULT_SORT_KEY,
+      timeToLiveAttribute: existing.timeToLiveAttribute ?? DEFAULT_TTL_ATTRIBUTE,
+      indexNames: existing.indexNames ?? [],
+      encryptionKey: existing.encryptionKey ?? existing.table.encryptionKey,
+    };
+  }
+  const options = table ?? {};
+  const partitionKey = options.partitionKey ?? DEFAULT_PARTITION_KEY;
+  const sortKey = options.sortKey ?? DEFAULT_SORT_KEY;
+  const timeToLiveAttribute = options.timeToLiveAttribute ?? DEFAULT_TTL_ATTRIBUTE;
+  const removalPolicy = options.removalPolicy ?? RemovalPolicy.RETAIN;
+  const encryptionKey = tableKey(scope, options.encryption ?? TableEncryption.awsOwned(), removalPolicy);
+  const indexes = options.globalSecondaryIndexes ?? [];
+  const created = new dynamodb.TableV2(scope, 'Table', {
+    tableName: options.tableName,
+    partitionKey: { name: partitionKey, type: dynamodb.AttributeType.STRING },
+    sortKey: { name: sortKey, type: dynamodb.AttributeType.STRING },
+    billing: dynamodb.Billing.onDemand(),
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: options.pointInTimeRecovery ?? true },
+    timeToLiveAttribute,
+    deletionProtection: options.deletionProtection ?? true,
+    removalPolicy,
+    encryption: tableEncryption(options.encryption, encryptionKey),
+    globalSecondaryIndexes: indexes.map((index) => ({
+      indexName: index.indexName,
+      partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: index.sortKey ? { name: index.sortKey, type: dynamodb.AttributeType.STRING } : undefined,
+      projectionType: index.projectionType ?? dynamodb.ProjectionType.ALL,
+      nonKeyAttributes: index.nonKeyAttributes,
+    })),
+  });
+  return {
+    table: created,
+    partitionKey,
+    sortKey,
+    timeToLiveAttribute,
+    indexNames: indexes.map((index) => index.indexName),
+    encryptionKey,
+  };
+}
+
+function tableKey(scope: Construct, encryption: TableEncryption, removalPolicy: RemovalPolicy): kms.IKey | undefined {
+  if (encryption.type !== TableEncryptionType.CUSTOMER_MANAGED) return undefined;
+  return (
+    encryption.key ??
+    new kms.Key(scope, 'TableKey', {
+      description: 'Encrypts the API table at rest',
+      enableKeyRotation: true,
+      // Losing the key loses every backup of the table, so the key outlives the stack like the table.
+      removalPolicy: removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    })
+  );
+}
+
+function tableEncryption(
+  encryption: TableEncryption | undefined,
+  key: kms.IKey | undefined,
+): dynamodb.TableEncryptionV2 {
+  if (key) return dynamodb.TableEncryptionV2.customerManagedKey(key);
+  if (encryption?.type === TableEncryptionType.AWS_MANAGED) return dynamodb.TableEncryptionV2.awsManagedKey();
+  return dynamodb.TableEncryptionV2.dynamoOwnedKey();
+}

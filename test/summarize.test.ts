@@ -1,0 +1,915 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { IntegTest } from '@aws-cdk/integ-tests-alpha';
+import { App, Duration, RemovalPolicy, Stack, Stage } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { CfnTemplate, formatSummary, formatTable, main, StackSummary, summarizeTemplate } from '../integ/summarize';
+
+/**
+ * aws-cdk-lib's own TableV2 reads deprecated props internally and warns on every synth; that noise is not ours.
+ * Set only while building fixtures, so other test files in the same worker still see their deprecations.
+ */
+function quietly<R>(build: () => R): R {
+  const previous = process.env.JSII_DEPRECATED;
+  process.env.JSII_DEPRECATED = 'quiet';
+  try {
+    return build();
+  } finally {
+    if (previous === undefined) delete process.env.JSII_DEPRECATED;
+    else process.env.JSII_DEPRECATED = previous;
+  }
+}
+
+// The CLI adds construct paths to templates; tests turn them on so names come out as they do in a real assembly.
+const PATH_METADATA = { 'aws:cdk:enable-path-metadata': true };
+
+const PROJECT_KEYS = {
+  'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['PROJECT#*'] },
+  Null: { 'dynamodb:LeadingKeys': 'false' },
+};
+
+interface RouteFunctionProps {
+  readonly retention: logs.RetentionDays;
+  readonly statements: (table: dynamodb.TableV2) => iam.PolicyStatement[];
+  readonly reservedConcurrentExecutions?: number;
+}
+
+/** A route function as the library lays it out: `Api/<Route>/Function`, its own role and log group. */
+function routeFunction(scope: Construct, id: string, table: dynamodb.TableV2, props: RouteFunctionProps) {
+  const route = new Construct(scope, id);
+  const logGroup = new logs.LogGroup(route, 'LogGroup', {
+    retention: props.retention,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  const role = new iam.Role(route, 'Role', {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    inlinePolicies: { Access: new iam.PolicyDocument({ statements: props.statements(table) }) },
+  });
+  return new lambda.Function(route, 'Function', {
+    runtime: lambda.Runtime.NODEJS_22_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async () => ({});'),
+    architecture: lambda.Architecture.ARM_64,
+    memorySize: 256,
+    timeout: Duration.seconds(10),
+    reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+    loggingFormat: lambda.LoggingFormat.JSON,
+    logGroup,
+    role,
+  });
+}
+
+function addTable(stack: Stack): dynamodb.TableV2 {
+  return new dynamodb.TableV2(stack, 'Table', {
+    partitionKey: { name: 'PK', type: dynamodb.AttributeType.STRING },
+    sortKey: { name: 'SK', type: dynamodb.AttributeType.STRING },
+    timeToLiveAttribute: 'expiresAt',
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    deletionProtection: true,
+    globalSecondaryIndexes: [
+      {
+        indexName: 'byStatus',
+        partitionKey: { name: 'GSI1PK', type: dynamodb.AttributeType.STRING },
+        sortKey: { name: 'status', type: dynamodb.AttributeType.STRING },
+      },
+    ],
+  });
+}
+
+function addApi(scope: Construct, tasks: lambda.IFunction, webhook: lambda.IFunction): void {
+  const accessLogs = new logs.LogGroup(scope, 'AccessLogs', { retention: logs.RetentionDays.ONE_WEEK });
+  const httpApi = new apigwv2.HttpApi(scope, 'HttpApi', { apiName: 'task-board', createDefaultStage: false });
+  const stage = new apigwv2.HttpStage(scope, 'Stage', {
+    httpApi,
+    stageName: '$default',
+    autoDeploy: true,
+    throttle: { rateLimit: 100, burstLimit: 200 },
+  });
+  const cfnStage = stage.node.defaultChild as apigwv2.CfnStage;
+  cfnStage.accessLogSettings = {
+    destinationArn: accessLogs.logGroupArn,
+    format: JSON.stringify({ requestId: '$context.requestId', status: '$context.status' }),
+  };
+  cfnStage.routeSettings = { 'POST /webhooks/{provider}': { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 } };
+
+  const authorizer = new HttpJwtAuthorizer('Jwt', 'https://issuer.example.com', {
+    authorizerName: 'TaskBoardJwt',
+    jwtAudience: ['task-board'],
+  });
+  const tasksIntegration = new HttpLambdaIntegration('TasksIntegration', tasks);
+  httpApi.addRoutes({
+    path: '/projects/{projectId}/tasks',
+    methods: [apigwv2.HttpMethod.GET],
+    integration: tasksIntegration,
+    authorizer,
+    authorizationScopes: ['tasks/read'],
+  });
+  httpApi.addRoutes({
+    path: '/projects/{projectId}/tasks',
+    methods: [apigwv2.HttpMethod.POST],
+    integration: tasksIntegration,
+    authorizer,
+    authorizationScopes: ['tasks/write', 'tasks/admin'],
+  });
+  httpApi.addRoutes({
+    path: '/webhooks/{provider}',
+    methods: [apigwv2.HttpMethod.POST],
+    integration: new HttpLambdaIntegration('WebhookIntegration', webhook),
+  });
+}
+
+function addAlarms(stack: Stack, tasks: lambda.Function): void {
+  const errors = new cloudwatch.Alarm(stack, 'TasksErrors', {
+    alarmDescription: 'Tasks function errors',
+    metric: tasks.metricErrors({ period: Duration.minutes(1) }),
+    threshold: 1,
+    evaluationPeriods: 5,
+    datapointsToAlarm: 3,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+  const errorRate = new cloudwatch.Alarm(stack, 'TasksErrorRate', {
+    alarmDescription: 'Tasks error rate above 5%',
+    metric: new cloudwatch.MathExpression({
+      expression: '100 * errors / invocations',
+      usingMetrics: { errors: tasks.metricErrors(), invocations: tasks.metricInvocations() },
+      period: Duration.minutes(5),
+    }),
+    threshold: 5,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    evaluationPeriods: 1,
+  });
+  new cloudwatch.Alarm(stack, 'Throttles', {
+    metric: tasks.metricThrottles(),
+    threshold: 0,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    evaluationPeriods: 1,
+  });
+  new cloudwatch.CompositeAlarm(stack, 'ApiHealth', {
+    alarmDescription: 'Task board unhealthy',
+    alarmRule: cloudwatch.AlarmRule.anyOf(errors, errorRate),
+  });
+}
+
+/** A stack shaped like the task-board integ app, with one least-privilege function and one over-privileged one. */
+function buildTaskBoardStack(scope: Construct, id = 'TaskBoard'): Stack {
+  const stack = new Stack(scope, id);
+  const table = addTable(stack);
+  const api = new Construct(stack, 'Api');
+  const tasks = routeFunction(api, 'Tasks', table, {
+    retention: logs.RetentionDays.ONE_MONTH,
+    reservedConcurrentExecutions: 5,
+    statements: (t) => [
+      new iam.PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:Query'],
+        resources: [t.tableArn],
+        conditions: PROJECT_KEYS,
+      }),
+      new iam.PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [`${t.tableArn}/index/byStatus`],
+        conditions: PROJECT_KEYS,
+      }),
+    ],
+  });
+  // Lands in a separate AWS::IAM::Policy: the summary must merge it with the role's inline policy.
+  tasks.addToRolePolicy(
+    new iam.PolicyStatement({ actions: ['dynamodb:PutItem'], resources: [table.tableArn], conditions: PROJECT_KEYS }),
+  );
+  tasks.addToRolePolicy(new iam.PolicyStatement({ actions: ['xray:PutTraceSegments'], resources: ['*'] }));
+  const webhook = routeFunction(api, 'Webhook', table, {
+    retention: logs.RetentionDays.INFINITE,
+    statements: (t) => [
+      new iam.PolicyStatement({
+        actions: ['dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:PartiQLSelect'],
+        resources: [t.tableArn],
+      }),
+      new iam.PolicyStatement({
+        actions: ['dynamodb:UpdateItem'],
+        resources: [t.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['WEBHOOK#*'] } },
+      }),
+    ],
+  });
+  addApi(api, tasks, webhook);
+  addAlarms(stack, tasks);
+  return stack;
+}
+
+function taskBoardTemplate(): CfnTemplate {
+  const app = new App({ context: PATH_METADATA });
+  return quietly(() => Template.fromStack(buildTaskBoardStack(app)).toJSON() as CfnTemplate);
+}
+
+function findFunction(summary: StackSummary, name: string) {
+  const fn = summary.functions.find((f) => f.name === name);
+  if (!fn) throw new Error(`no function ${name} in ${summary.functions.map((f) => f.name).join(', ')}`);
+  return fn;
+}
+
+describe('summarizeTemplate on a synthesized task-board stack', () => {
+  // GIVEN
+  const template = taskBoardTemplate();
+  // WHEN
+  const summary = summarizeTemplate(template, 'TaskBoard');
+
+  test('reports the API with stage throttling, access log and authorizer', () => {
+    expect(summary.apis).toHaveLength(1);
+    expect(summary.apis[0]).toMatchObject({ name: 'task-board', protocol: 'HTTP' });
+    expect(summary.apis[0].stages).toEqual([
+      {
+        name: '$default',
+        throttle: { rateLimit: 100, burstLimit: 200 },
+        accessLogGroup: 'AccessLogs',
+        accessLogRetentionDays: 7,
+        accessLogFormat: 'JSON: requestId, status',
+      },
+    ]);
+    expect(summary.apis[0].authorizers).toEqual([
+      expect.objectContaining({
+        name: 'TaskBoardJwt',
+        type: 'JWT',
+        issuer: 'https://issuer.example.com',
+        audience: ['task-board'],
+      }),
+    ]);
+  });
+
+  test('reports each route with its function, authorization and throttle, sorted by path', () => {
+    expect(summary.routes).toEqual([
+      {
+        api: 'task-board',
+        method: 'GET',
+        path: '/projects/{projectId}/tasks',
+        target: 'Tasks',
+        authorization: 'JWT',
+        authorizer: 'TaskBoardJwt',
+        scopes: ['tasks/read'],
+        throttle: undefined,
+      },
+      {
+        api: 'task-board',
+        method: 'POST',
+        path: '/projects/{projectId}/tasks',
+        target: 'Tasks',
+        authorization: 'JWT',
+        authorizer: 'TaskBoardJwt',
+        scopes: ['tasks/write', 'tasks/admin'],
+        throttle: undefined,
+      },
+      {
+        api: 'task-board',
+        method: 'POST',
+        path: '/webhooks/{provider}',
+        target: 'Webhook',
+        authorization: 'PUBLIC',
+        authorizer: undefined,
+        scopes: [],
+        throttle: { rateLimit: 10, burstLimit: 20 },
+      },
+    ]);
+  });
+
+  test('names functions after the construct above Function/Resource and reports their configuration', () => {
+    expect(summary.functions.map((f) => f.name).sort()).toEqual(['Tasks', 'Webhook']);
+    expect(findFunction(summary, 'Tasks')).toMatchObject({
+      runtime: 'nodejs22.x',
+      architecture: 'arm64',
+      memoryMb: 256,
+      timeoutSeconds: 10,
+      reservedConcurrency: 5,
+      logGroup: 'Tasks/LogGroup',
+      logRetentionDays: 30,
+      logFormat: 'JSON',
+    });
+    expect(findFunction(summary, 'Webhook').reservedConcurrency).toBeUndefined();
+  });
+
+  test('merges inline role policies with separate AWS::IAM::Policy resources', () => {
+    const tasks = findFunction(summary, 'Tasks');
+    expect(tasks.dynamodb).toEqual([
+      {
+        effect: 'Allow',
+        actions: ['dynamodb:GetItem', 'dynamodb:Query'],
+        targets: ['Table'],
+        leadingKeys: ['PROJECT#*'],
+        otherConditions: [],
+        warnings: [],
+      },
+      {
+        effect: 'Allow',
+        actions: ['dynamodb:Query'],
+        targets: ['Table index byStatus'],
+        leadingKeys: ['PROJECT#*'],
+        otherConditions: [],
+        warnings: [],
+      },
+      {
+        effect: 'Allow',
+        actions: ['dynamodb:PutItem'],
+        targets: ['Table'],
+        leadingKeys: ['PROJECT#*'],
+        otherConditions: [],
+        warnings: [],
+      },
+    ]);
+    expect(tasks.otherActions).toEqual(['xray:PutTraceSegments']);
+    expect(tasks.warnings).toEqual([]);
+  });
+
+  test('flags table-wide, Scan and PartiQL access, and ForAllValues without the Null guard', () => {
+    const webhook = findFunction(summary, 'Webhook');
+    expect(webhook.dynamodb[0].warnings).toEqual([
+      'WARNING: table-wide (no dynamodb:LeadingKeys condition)',
+      'WARNING: dynamodb:Scan reads every item',
+      'WARNING: PartiQL action (statements are not bounded by key)',
+    ]);
+    expect(webhook.dynamodb[1]).toMatchObject({
+      leadingKeys: ['WEBHOOK#*'],
+      warnings: ['WARNING: ForAllValues on LeadingKeys without {"Null": {"dynamodb:LeadingKeys": "false"}}'],
+    });
+    // The log group without retention is flagged once, by the log group section.
+    expect(webhook.warnings).toEqual([]);
+  });
+
+  test('reports every log group with its retention and users', () => {
+    expect(summary.logGroups.map(({ name, retentionDays, usedBy }) => ({ name, retentionDays, usedBy }))).toEqual([
+      { name: 'Tasks/LogGroup', retentionDays: 30, usedBy: ['function Tasks'] },
+      { name: 'Webhook/LogGroup', retentionDays: undefined, usedBy: ['function Webhook'] },
+      { name: 'AccessLogs', retentionDays: 7, usedBy: ['access log of stage $default'] },
+    ]);
+  });
+
+  test('reports the TableV2 keys, index, TTL, PITR, deletion protection, encryption and deletion policy', () => {
+    expect(summary.tables).toEqual([
+      {
+        logicalId: expect.stringMatching(/^Table/),
+        name: 'Table',
+        type: 'GlobalTable',
+        keys: 'PK (S, partition), SK (S, sort)',
+        billingMode: 'PAY_PER_REQUEST',
+        indexes: [
+          { name: 'byStatus', kind: 'GSI', keys: 'GSI1PK (S, partition), status (S, sort)', projection: 'ALL' },
+        ],
+        ttlAttribute: 'expiresAt',
+        pointInTimeRecovery: true,
+        deletionProtection: true,
+        encryption: 'AWS owned key',
+        deletionPolicy: 'Retain',
+        replicas: ['${AWS::Region}'],
+      },
+    ]);
+  });
+
+  test('describes metric, metric-math and composite alarms on one line each', () => {
+    expect(
+      summary.alarms.map(({ description, kind, condition, actions }) => ({ description, kind, condition, actions })),
+    ).toEqual([
+      {
+        description: 'Tasks function errors',
+        kind: 'metric',
+        condition: 'AWS/Lambda Errors Sum (FunctionName=Tasks) >= 1 for 3 of 5 x 60s, missing data: notBreaching',
+        actions: 0,
+      },
+      {
+        description: 'Tasks error rate above 5%',
+        kind: 'metric',
+        condition:
+          '100 * errors / invocations [errors=AWS/Lambda Errors Sum (FunctionName=Tasks); ' +
+          'invocations=AWS/Lambda Invocations Sum (FunctionName=Tasks)] > 5 for 1 of 1 x 300s, missing data: missing',
+        actions: 0,
+      },
+      {
+        description: 'Throttles',
+        kind: 'metric',
+        condition: 'AWS/Lambda Throttles Sum (FunctionName=Tasks) > 0 for 1 of 1 x 300s, missing data: missing',
+        actions: 0,
+      },
+      {
+        description: 'Task board unhealthy',
+        kind: 'composite',
+        condition: 'rule (ALARM("${TasksErrors.Arn}") OR ALARM("${TasksErrorRate.Arn}"))',
+        actions: 0,
+      },
+    ]);
+  });
+
+  test('counts resources by type, with routes and functions', () => {
+    const types = Object.values(template.Resources ?? {}).map((resource) => resource.Type);
+    expect(summary.resources.total).toBe(types.length);
+    expect(summary.resources.routes).toBe(3);
+    expect(summary.resources.functions).toBe(2);
+    expect(summary.resources.byType['AWS::Logs::LogGroup']).toBe(3);
+    expect(summary.resources.byType['AWS::IAM::Policy']).toBe(1);
+  });
+
+  test('collects warnings with where they were found, and none for the least-privilege function', () => {
+    expect(summary.warnings).toContain(
+      'function Webhook: dynamodb:PutItem, dynamodb:Scan, dynamodb:PartiQLSelect on Table: ' +
+        'WARNING: table-wide (no dynamodb:LeadingKeys condition)',
+    );
+    expect(summary.warnings).toContain('log group Webhook/LogGroup: WARNING: no RetentionInDays (never expires)');
+    expect(summary.warnings.filter((w) => w.startsWith('function Tasks'))).toEqual([]);
+    expect(summary.warnings.filter((w) => w.startsWith('api '))).toEqual([]);
+  });
+});
+
+describe('summarizeTemplate on hand-written templates', () => {
+  test('reads AWS::DynamoDB::Table settings and defaults DeletionPolicy to Delete', () => {
+    // GIVEN
+    const template: CfnTemplate = {
+      Resources: {
+        Orders: {
+          Type: 'AWS::DynamoDB::Table',
+          Properties: {
+            KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+            AttributeDefinitions: [
+              { AttributeName: 'id', AttributeType: 'S' },
+              { AttributeName: 'createdAt', AttributeType: 'N' },
+            ],
+            LocalSecondaryIndexes: [
+              {
+                IndexName: 'byDate',
+                KeySchema: [
+                  { AttributeName: 'id', KeyType: 'HASH' },
+                  { AttributeName: 'createdAt', KeyType: 'RANGE' },
+                ],
+                Projection: { ProjectionType: 'KEYS_ONLY' },
+              },
+            ],
+            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: false },
+            DeletionProtectionEnabled: true,
+            SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': ['Key', 'Arn'] } },
+          },
+        },
+      },
+    };
+    // WHEN
+    const [table] = summarizeTemplate(template).tables;
+    // THEN
+    expect(table).toMatchObject({
+      name: 'Orders',
+      type: 'Table',
+      keys: 'id (S, partition)',
+      billingMode: 'PROVISIONED',
+      indexes: [
+        { name: 'byDate', kind: 'LSI', keys: 'id (S, partition), createdAt (N, sort)', projection: 'KEYS_ONLY' },
+      ],
+      ttlAttribute: undefined,
+      pointInTimeRecovery: false,
+      deletionProtection: true,
+      encryption: 'customer-managed KMS key ${Key.Arn}',
+      deletionPolicy: 'Delete',
+      replicas: [],
+    });
+  });
+
+  test('reports PITR off for a global table when one replica lacks it', () => {
+    const template: CfnTemplate = {
+      Resources: {
+        Table: {
+          Type: 'AWS::DynamoDB::GlobalTable',
+          Properties: {
+            Replicas: [
+              { Region: 'eu-west-1', PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } },
+              { Region: 'us-east-1' },
+            ],
+          },
+        },
+      },
+    };
+    expect(summarizeTemplate(template).tables[0]).toMatchObject({
+      pointInTimeRecovery: false,
+      deletionProtection: false,
+      replicas: ['eu-west-1', 'us-east-1'],
+    });
+  });
+
+  const api = { Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'orders', ProtocolType: 'HTTP' } } };
+  const route = (key: string, extra: Record<string, unknown> = {}) => ({
+    Type: 'AWS::ApiGatewayV2::Route',
+    Properties: { ApiId: { Ref: 'Api' }, RouteKey: key, ...extra },
+  });
+
+  test('labels IAM, CUSTOM and missing authorization, and keeps $default without a method', () => {
+    // GIVEN
+    const template: CfnTemplate = {
+      Resources: {
+        ...api,
+        Lambda: {
+          Type: 'AWS::ApiGatewayV2::Authorizer',
+          Properties: { ApiId: { Ref: 'Api' }, AuthorizerType: 'REQUEST', Name: 'LambdaAuth' },
+        },
+        Iam: route('GET /admin', { AuthorizationType: 'AWS_IAM' }),
+        Custom: route('GET /custom', { AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: 'Lambda' } }),
+        Default: route('$default'),
+      },
+    };
+    // WHEN
+    const routes = summarizeTemplate(template).routes;
+    // THEN
+    expect(routes.map((r) => [r.method, r.path, r.authorization, r.authorizer, r.target])).toEqual([
+      ['', '$default', 'PUBLIC', undefined, '-'],
+      ['GET', '/admin', 'IAM', undefined, '-'],
+      ['GET', '/custom', 'CUSTOM', 'LambdaAuth', '-'],
+    ]);
+  });
+
+  test('describes a non-Lambda integration by type and URI', () => {
+    const template: CfnTemplate = {
+      Resources: {
+        ...api,
+        Proxy: {
+          Type: 'AWS::ApiGatewayV2::Integration',
+          Properties: { IntegrationType: 'HTTP_PROXY', IntegrationUri: 'https://example.com' },
+        },
+        Get: route('GET /proxy', { Target: { 'Fn::Join': ['', ['integrations/', { Ref: 'Proxy' }]] } }),
+      },
+    };
+    expect(summarizeTemplate(template).routes[0].target).toBe('HTTP_PROXY https://example.com');
+  });
+
+  test('warns about a stage without throttling or access log, and a RouteSettings key that matches no route', () => {
+    const template: CfnTemplate = {
+      Resources: {
+        ...api,
+        Get: route('GET /orders'),
+        Stage: {
+          Type: 'AWS::ApiGatewayV2::Stage',
+          Properties: {
+            ApiId: { Ref: 'Api' },
+            StageName: 'prod',
+            RouteSettings: { 'GET /order': { ThrottlingRateLimit: 1 } },
+          },
+        },
+      },
+    };
+    const summary = summarizeTemplate(template);
+    expect(summary.routes[0].throttle).toBeUndefined();
+    expect(summary.warnings).toEqual([
+      'api orders: WARNING: stage prod has no default throttling',
+      'api orders: WARNING: stage prod has no access log',
+      'WARNING: stage RouteSettings key "GET /order" matches no route',
+    ]);
+  });
+
+  test('lists a REST API and says its routes are not summarized', () => {
+    const summary = summarizeTemplate({
+      Resources: { Rest: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'legacy' } } },
+    });
+    expect(summary.apis).toEqual([
+      { logicalId: 'Rest', name: 'legacy', protocol: 'REST', stages: [], authorizers: [] },
+    ]);
+    expect(summary.warnings).toEqual(['api legacy: REST API routes are not summarized by this tool']);
+  });
+
+  test('renders intrinsics in a JWT issuer', () => {
+    const template: CfnTemplate = {
+      Resources: {
+        ...api,
+        Jwt: {
+          Type: 'AWS::ApiGatewayV2::Authorizer',
+          Properties: {
+            ApiId: { Ref: 'Api' },
+            AuthorizerType: 'JWT',
+            Name: 'Cognito',
+            JwtConfiguration: {
+              Issuer: {
+                'Fn::Join': ['', ['https://cognito-idp.', { Ref: 'AWS::Region' }, '.amazonaws.com/', { Ref: 'Pool' }]],
+              },
+              Audience: [{ Ref: 'Client' }],
+            },
+          },
+        },
+      },
+    };
+    expect(summarizeTemplate(template).apis[0].authorizers[0]).toMatchObject({
+      issuer: 'https://cognito-idp.${AWS::Region}.amazonaws.com/${Pool}',
+      audience: ['${Client}'],
+    });
+  });
+
+  const fnWithPolicy = (statements: unknown[], extra: Record<string, unknown> = {}): CfnTemplate => ({
+    Resources: {
+      Role: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          Policies: [{ PolicyName: 'p', PolicyDocument: { Statement: statements } }],
+          ManagedPolicyArns: ['arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
+        },
+      },
+      Fn: { Type: 'AWS::Lambda::Function', Properties: { Role: { 'Fn::GetAtt': ['Role', 'Arn'] }, ...extra } },
+    },
+  });
+
+  test('applies Lambda defaults and falls back to the logical id without a construct path', () => {
+    const fn = summarizeTemplate(fnWithPolicy([], { Runtime: 'python3.13' })).functions[0];
+    expect(fn).toMatchObject({
+      name: 'Fn',
+      runtime: 'python3.13',
+      architecture: 'x86_64',
+      memoryMb: 128,
+      timeoutSeconds: 3,
+      logGroup: undefined,
+      logFormat: 'Text',
+      managedPolicies: ['service-role/AWSLambdaBasicExecutionRole'],
+      warnings: ['WARNING: no managed log group: logs go to /aws/lambda/<name>, which never expires'],
+    });
+  });
+
+  test('flags a Custom::LogRetention without RetentionInDays', () => {
+    const resources = { ...fnWithPolicy([]).Resources };
+    resources.Retention = {
+      Type: 'Custom::LogRetention',
+      Properties: { LogGroupName: { 'Fn::Join': ['', ['/aws/lambda/', { Ref: 'Fn' }]] } },
+    };
+    const fn = summarizeTemplate({ Resources: resources }).functions[0];
+    expect(fn.warnings).toEqual(['WARNING: log group /aws/lambda/${Fn} never expires']);
+  });
+
+  test('finds retention set through Custom::LogRetention', () => {
+    const template = fnWithPolicy([]);
+    const resources = { ...template.Resources };
+    resources.Retention = {
+      Type: 'Custom::LogRetention',
+      Properties: {
+        LogGroupName: { 'Fn::Join': ['', ['/aws/lambda/', { Ref: 'Fn' }]] },
+        RetentionInDays: 14,
+      },
+    };
+    const fn = summarizeTemplate({ Resources: resources }).functions[0];
+    expect(fn).toMatchObject({ logGroup: '/aws/lambda/${Fn}', logRetentionDays: 14, warnings: [] });
+  });
+
+  test('warns about a log group named in LoggingConfig but not in the template', () => {
+    const fn = summarizeTemplate(fnWithPolicy([], { LoggingConfig: { LogGroup: 'shared-logs' } })).functions[0];
+    expect(fn.warnings).toEqual(['WARNING: log group shared-logs is not in this template: its retention is unknown']);
+  });
+
+  test('accepts single-string Action and Resource, and flags Resource "*" and wildcard actions', () => {
+    const fn = summarizeTemplate(
+      fnWithPolicy([
+        { Effect: 'Allow', Action: 'dynamodb:*', Resource: '*' },
+        { Effect: 'Allow', Action: ['kms:*', 'logs:PutLogEvents'], Resource: '*' },
+      ]),
+    ).functions[0];
+    expect(fn.dynamodb[0]).toMatchObject({
+      actions: ['dynamodb:*'],
+      targets: ['*'],
+      warnings: [
+        'WARNING: table-wide (no dynamodb:LeadingKeys condition)',
+        'WARNING: wildcard action',
+        'WARNING: Resource "*" (every table in the account)',
+      ],
+    });
+    expect(fn.otherActions).toEqual(['kms:*', 'logs:PutLogEvents']);
+    expect(fn.warnings).toContain('WARNING: wildcard action kms:*');
+  });
+
+  test('does not flag Deny statements, reports all-index targets and other condition keys', () => {
+    const tableArn = { 'Fn::GetAtt': ['Table', 'Arn'] };
+    const fn = summarizeTemplate(
+      fnWithPolicy([
+        { Effect: 'Deny', Action: 'dynamodb:Scan', Resource: tableArn },
+        {
+          Effect: 'Allow',
+          Action: 'dynamodb:Query',
+          Resource: { 'Fn::Join': ['', [tableArn, '/index/*']] },
+          Condition: {
+            'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': 'USER#1', 'dynamodb:Attributes': ['a'] },
+            Null: { 'dynamodb:LeadingKeys': 'false' },
+          },
+        },
+      ]),
+    ).functions[0];
+    expect(fn.dynamodb).toEqual([
+      expect.objectContaining({ effect: 'Deny', targets: ['Table'], warnings: [] }),
+      expect.objectContaining({
+        targets: ['Table (all indexes)'],
+        leadingKeys: ['USER#1'],
+        otherConditions: ['dynamodb:Attributes'],
+        warnings: [],
+      }),
+    ]);
+  });
+
+  test('reads statements of an in-template managed policy attached through ManagedPolicyArns', () => {
+    const template: CfnTemplate = {
+      Resources: {
+        Managed: {
+          Type: 'AWS::IAM::ManagedPolicy',
+          Properties: {
+            PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: '*' }] },
+          },
+        },
+        Role: { Type: 'AWS::IAM::Role', Properties: { ManagedPolicyArns: [{ Ref: 'Managed' }] } },
+        Fn: { Type: 'AWS::Lambda::Function', Properties: { Role: { 'Fn::GetAtt': ['Role', 'Arn'] } } },
+      },
+    };
+    const fn = summarizeTemplate(template).functions[0];
+    expect(fn.otherActions).toEqual(['sqs:SendMessage']);
+    expect(fn.managedPolicies).toEqual([]);
+  });
+
+  test('lengthens construct paths until names are unique', () => {
+    const fn = (cdkPath: string) => ({ Type: 'AWS::Lambda::Function', Metadata: { 'aws:cdk:path': cdkPath } });
+    const template: CfnTemplate = {
+      Resources: {
+        A: fn('Stack/Orders/Handler/Resource'),
+        B: fn('Stack/Users/Handler/Resource'),
+        C: fn('Stack/Handler/Resource'),
+      },
+    };
+    expect(summarizeTemplate(template).functions.map((f) => f.name)).toEqual(['Orders/Handler', 'Users/Handler', 'C']);
+  });
+
+  test('reads a metric-math alarm whose expression leaves ReturnData out', () => {
+    const template: CfnTemplate = {
+      Resources: {
+        Alarm: {
+          Type: 'AWS::CloudWatch::Alarm',
+          Properties: {
+            ComparisonOperator: 'LessThanThreshold',
+            Threshold: 99,
+            EvaluationPeriods: 2,
+            AlarmActions: ['arn:aws:sns:eu-west-1:1:topic'],
+            Metrics: [
+              {
+                Id: 'm1',
+                ReturnData: false,
+                MetricStat: { Metric: { Namespace: 'N', MetricName: 'M' }, Stat: 'Sum', Period: 60 },
+              },
+              { Id: 'e1', Expression: '100 - m1' },
+            ],
+          },
+        },
+      },
+    };
+    expect(summarizeTemplate(template).alarms[0]).toEqual({
+      logicalId: 'Alarm',
+      description: 'Alarm',
+      kind: 'metric',
+      condition: '100 - m1 [m1=N M Sum] < 99 for 2 of 2 x 60s, missing data: missing',
+      actions: 1,
+    });
+  });
+});
+
+describe('formatSummary', () => {
+  const text = formatSummary(summarizeTemplate(taskBoardTemplate(), 'TaskBoard'));
+
+  test('prints the sections in order', () => {
+    const headings = text.split('\n').filter((line) => /^[A-Z]/.test(line));
+    expect(headings).toEqual([
+      'Stack TaskBoard',
+      'API',
+      'Routes (3)',
+      'Functions (2)',
+      'Tables (1)',
+      'Log groups (3)',
+      'Alarms (4)',
+      expect.stringMatching(/^Resources \(\d+ total; routes: 3, functions: 2\)$/),
+      expect.stringMatching(/^Warnings \(\d+\)$/),
+    ]);
+  });
+
+  test('prints routes as an aligned table', () => {
+    expect(text).toContain(
+      [
+        'Routes (3)',
+        '  ROUTE                             FUNCTION  AUTHORIZATION                                THROTTLE',
+        '  GET /projects/{projectId}/tasks   Tasks     JWT TaskBoardJwt [tasks/read]                stage default',
+        '  POST /projects/{projectId}/tasks  Tasks     JWT TaskBoardJwt [tasks/write, tasks/admin]  stage default',
+        '  POST /webhooks/{provider}         Webhook   PUBLIC                                       10 req/s, burst 20',
+      ].join('\n'),
+    );
+  });
+
+  test('prints the API stage and access log', () => {
+    expect(text).toContain('    stage $default: 100 req/s, burst 200\n');
+    expect(text).toContain('    access log: AccessLogs (7 days), JSON: requestId, status\n');
+    expect(text).toContain(
+      '    authorizer TaskBoardJwt (JWT): issuer https://issuer.example.com, audience task-board\n',
+    );
+  });
+
+  test('prints DynamoDB access per statement with the warnings under it', () => {
+    expect(text).toContain('    dynamodb: Query on Table index byStatus; keys PROJECT#*\n');
+    expect(text).toContain(
+      [
+        '    dynamodb: PutItem, Scan, PartiQLSelect on Table',
+        '      WARNING: table-wide (no dynamodb:LeadingKeys condition)',
+        '      WARNING: dynamodb:Scan reads every item',
+      ].join('\n'),
+    );
+    expect(text).toContain('    other actions: xray: PutTraceSegments\n');
+  });
+
+  test('prints log retention and flags a log group that never expires', () => {
+    expect(text).toMatch(/^ {2}Tasks\/LogGroup +30 days +function Tasks$/m);
+    expect(text).toMatch(/^ {2}Webhook\/LogGroup +NEVER EXPIRES +function Webhook$/m);
+  });
+
+  test('prints table settings', () => {
+    expect(text).toContain('    GSI byStatus: GSI1PK (S, partition), status (S, sort); projection ALL\n');
+    expect(text).toContain('    point-in-time recovery: on\n    deletion protection: on\n');
+  });
+
+  test('leaves no trailing blanks', () => {
+    expect(text.split('\n').filter((line) => line !== line.trimEnd())).toEqual([]);
+  });
+});
+
+describe('formatTable', () => {
+  test('pads every column but the last to its widest cell', () => {
+    expect(formatTable(['A', 'BB'], [['long', 'x']], '')).toEqual(['A     BB', 'long  x']);
+  });
+});
+
+describe('main (command line)', () => {
+  let dir: string;
+  let out: string;
+  let err: string;
+  const run = (...args: string[]) =>
+    main(
+      args,
+      (text) => (out += text),
+      (text) => (err += text),
+    );
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'summarize-'));
+    out = '';
+    err = '';
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  /** A real cloud assembly: the stack, an integ-tests assertion stack and a nested Stage assembly. */
+  function synthAssembly(): void {
+    quietly(() => {
+      const app = new App({ outdir: dir, context: PATH_METADATA });
+      const stack = buildTaskBoardStack(app);
+      new IntegTest(app, 'Integ', { testCases: [stack] });
+      buildTaskBoardStack(new Stage(app, 'Nested'), 'NestedBoard');
+      app.synth();
+    });
+  }
+
+  test('prints usage and exits 1 without a directory', () => {
+    expect(run()).toBe(1);
+    expect(err).toMatch(/^usage: /);
+  });
+
+  test('exits 1 on an unknown flag', () => {
+    expect(run(dir, '--yaml')).toBe(1);
+    expect(err).toMatch(/^usage: /);
+  });
+
+  test('exits 1 when the directory is missing', () => {
+    const missing = path.join(dir, 'nope');
+    expect(run(missing)).toBe(1);
+    expect(err).toBe(`error: cloud assembly directory not found: ${missing}\n`);
+  });
+
+  test('exits 1 when the manifest is missing', () => {
+    expect(run(dir)).toBe(1);
+    expect(err).toBe(`error: no manifest.json in ${dir}: pass a cdk.out or *.snapshot directory (run synth first)\n`);
+  });
+
+  test('exits 1 when a stack template is missing', () => {
+    const manifest = {
+      artifacts: { Gone: { type: 'aws:cloudformation:stack', properties: { templateFile: 'Gone.json' } } },
+    };
+    fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+    expect(run(dir)).toBe(1);
+    expect(err).toBe(`error: template of stack Gone not found: ${path.join(dir, 'Gone.json')}\n`);
+  });
+
+  test('summarizes the stacks of a synthesized assembly, skipping DeployAssert and nested assemblies', () => {
+    synthAssembly();
+    expect(run(dir)).toBe(0);
+    expect(err).toBe('');
+    expect(out).toMatch(/^Stack TaskBoard\n/);
+    expect(out.match(/^Stack /gm)).toHaveLength(1);
+    expect(out).not.toContain('DeployAssert');
+    expect(out).not.toContain('NestedBoard');
+  });
+
+  test('prints StackSummary objects as JSON with --json', () => {
+    synthAssembly();
+    expect(run(dir, '--json')).toBe(0);
+    const summaries = JSON.parse(out) as StackSummary[];
+    expect(summaries.map((s) => s.stackName)).toEqual(['TaskBoard']);
+    expect(summaries[0].routes).toHaveLength(3);
+    expect(summaries[0].functions.map((f) => f.name).sort()).toEqual(['Tasks', 'Webhook']);
+  });
+});
