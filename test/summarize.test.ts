@@ -13,7 +13,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { CfnTemplate, formatSummary, formatTable, main, StackSummary, summarizeTemplate } from '../integ/summarize';
+import { CfnTemplate, formatSummary, formatTable, main, StackSummary, summarizeTemplate } from '../integ/summary';
 
 /**
  * aws-cdk-lib's own TableV2 reads deprecated props internally and warns on every synth; that noise is not ours.

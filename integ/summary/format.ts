@@ -1,0 +1,165 @@
+/** Renders a stack summary as plain aligned text. */
+
+import { RouteSummary, ThrottleSummary } from './api';
+import { DynamoStatementSummary } from './iam';
+import { StackSummary } from './stack';
+
+/** Left-aligned columns separated by two spaces; the last column is not padded so lines carry no trailing blanks. */
+export function formatTable(headers: string[], rows: string[][], indent = '  '): string[] {
+  const widths = headers.map((header, i) => Math.max(header.length, ...rows.map((row) => (row[i] ?? '').length)));
+  return [headers, ...rows].map(
+    (row) => indent + row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('  '),
+  );
+}
+
+function formatThrottle(throttle: ThrottleSummary | undefined): string {
+  if (throttle === undefined) return 'stage default';
+  return `${throttle.rateLimit ?? 'unlimited'} req/s, burst ${throttle.burstLimit ?? 'unlimited'}`;
+}
+
+function formatRetention(days: number | undefined): string {
+  return days === undefined ? 'NEVER EXPIRES' : `${days} days`;
+}
+
+function formatApis(summary: StackSummary): string[] {
+  const lines = ['API'];
+  if (summary.apis.length === 0) lines.push('  (none)');
+  for (const api of summary.apis) {
+    lines.push(`  ${api.name} (${api.protocol}, ${api.logicalId})`);
+    for (const stage of api.stages) {
+      const throttle = stage.throttle ? formatThrottle(stage.throttle) : 'WARNING: no throttling';
+      lines.push(`    stage ${stage.name}: ${throttle}`);
+      const retention = stage.accessLogGroup ? ` (${formatRetention(stage.accessLogRetentionDays)})` : '';
+      const format = stage.accessLogFormat ? `, ${stage.accessLogFormat}` : '';
+      lines.push(`    access log: ${stage.accessLogGroup ?? 'WARNING: none'}${retention}${format}`);
+    }
+    for (const authorizer of api.authorizers) {
+      const audience = authorizer.audience.length > 0 ? `, audience ${authorizer.audience.join(', ')}` : '';
+      const issuer = authorizer.issuer ? `: issuer ${authorizer.issuer}` : '';
+      lines.push(`    authorizer ${authorizer.name} (${authorizer.type})${issuer}${audience}`);
+    }
+  }
+  return lines;
+}
+
+function formatAuthorization(route: RouteSummary): string {
+  if (route.authorization === 'PUBLIC' || route.authorization === 'IAM') return route.authorization;
+  const scopes = route.scopes.length > 0 ? ` [${route.scopes.join(', ')}]` : '';
+  return `${route.authorization} ${route.authorizer ?? '?'}${scopes}`;
+}
+
+function formatRoutes(summary: StackSummary): string[] {
+  const multipleApis = summary.apis.length > 1;
+  const headers = [...(multipleApis ? ['API'] : []), 'ROUTE', 'FUNCTION', 'AUTHORIZATION', 'THROTTLE'];
+  const rows = summary.routes.map((route) => [
+    ...(multipleApis ? [route.api] : []),
+    `${route.method} ${route.path}`.trim(),
+    route.target,
+    formatAuthorization(route),
+    formatThrottle(route.throttle),
+  ]);
+  return [`Routes (${rows.length})`, ...(rows.length > 0 ? formatTable(headers, rows) : ['  (none)'])];
+}
+
+function formatDynamoStatement(statement: DynamoStatementSummary): string[] {
+  const actions = statement.actions.map((action) => action.replace(/^dynamodb:/i, '')).join(', ');
+  const deny = statement.effect === 'Allow' ? '' : `${statement.effect.toUpperCase()} `;
+  const keys = statement.leadingKeys.length > 0 ? `; keys ${statement.leadingKeys.join(', ')}` : '';
+  const others = statement.otherConditions.length > 0 ? `; conditions ${statement.otherConditions.join(', ')}` : '';
+  return [
+    `    dynamodb: ${deny}${actions} on ${statement.targets.join(', ')}${keys}${others}`,
+    ...statement.warnings.map((warning) => `      ${warning}`),
+  ];
+}
+
+function formatOtherActions(actions: string[]): string {
+  const byService = new Map<string, string[]>();
+  for (const action of actions) {
+    const [service, name] = action.includes(':') ? action.split(':') : ['*', action];
+    byService.set(service, [...(byService.get(service) ?? []), name]);
+  }
+  return [...byService].map(([service, names]) => `${service}: ${names.join(', ')}`).join('; ');
+}
+
+function formatFunctions(summary: StackSummary): string[] {
+  const lines = [`Functions (${summary.functions.length})`];
+  for (const fn of summary.functions) {
+    const reserved = fn.reservedConcurrency === undefined ? '' : `, reserved concurrency ${fn.reservedConcurrency}`;
+    lines.push(`  ${fn.name} (${fn.logicalId})`);
+    lines.push(`    ${fn.runtime}, ${fn.architecture}, ${fn.memoryMb} MB, ${fn.timeoutSeconds} s timeout${reserved}`);
+    const logGroup = fn.logGroup ? `${fn.logGroup}, ${formatRetention(fn.logRetentionDays)}` : 'none managed';
+    lines.push(`    logs: ${logGroup}, format ${fn.logFormat}`);
+    if (fn.dynamodb.length === 0) lines.push('    dynamodb: none');
+    lines.push(...fn.dynamodb.flatMap(formatDynamoStatement));
+    if (fn.otherActions.length > 0) lines.push(`    other actions: ${formatOtherActions(fn.otherActions)}`);
+    if (fn.managedPolicies.length > 0) lines.push(`    managed policies: ${fn.managedPolicies.join(', ')}`);
+    lines.push(...fn.warnings.map((warning) => `    ${warning}`));
+  }
+  return lines;
+}
+
+function formatTables(summary: StackSummary): string[] {
+  const lines = [`Tables (${summary.tables.length})`];
+  const onOff = (value: boolean) => (value ? 'on' : 'off');
+  for (const table of summary.tables) {
+    const replicas = table.replicas.length > 0 ? `, replicas ${table.replicas.join(', ')}` : '';
+    lines.push(`  ${table.name} (${table.type}, ${table.logicalId}${replicas})`);
+    lines.push(`    keys: ${table.keys}`);
+    lines.push(`    billing: ${table.billingMode}`);
+    for (const idx of table.indexes) {
+      lines.push(`    ${idx.kind} ${idx.name}: ${idx.keys}; projection ${idx.projection}`);
+    }
+    lines.push(`    ttl: ${table.ttlAttribute ?? 'off'}`);
+    lines.push(`    point-in-time recovery: ${onOff(table.pointInTimeRecovery)}`);
+    lines.push(`    deletion protection: ${onOff(table.deletionProtection)}`);
+    lines.push(`    encryption: ${table.encryption}`);
+    lines.push(`    deletion policy: ${table.deletionPolicy}`);
+  }
+  return lines;
+}
+
+function formatLogGroups(summary: StackSummary): string[] {
+  const rows = summary.logGroups.map((group) => [
+    group.name,
+    formatRetention(group.retentionDays),
+    group.usedBy.join(', ') || '-',
+  ]);
+  const table = rows.length > 0 ? formatTable(['LOG GROUP', 'RETENTION', 'USED BY'], rows) : ['  (none)'];
+  return [`Log groups (${rows.length})`, ...table];
+}
+
+function formatAlarms(summary: StackSummary): string[] {
+  const lines = [`Alarms (${summary.alarms.length})`];
+  for (const alarm of summary.alarms) {
+    const actions = alarm.actions === 0 ? ' (no actions)' : '';
+    lines.push(`  ${alarm.description}: ${alarm.condition}${actions}`);
+  }
+  return lines;
+}
+
+function formatResources(summary: StackSummary): string[] {
+  const { total, byType, routes, functions } = summary.resources;
+  const rows = Object.entries(byType)
+    .sort(([typeA, a], [typeB, b]) => b - a || typeA.localeCompare(typeB))
+    .map(([type, count]) => [type, String(count)]);
+  return [
+    `Resources (${total} total; routes: ${routes}, functions: ${functions})`,
+    ...formatTable(['TYPE', 'COUNT'], rows),
+  ];
+}
+
+/** Renders one stack summary as plain aligned text. */
+export function formatSummary(summary: StackSummary): string {
+  const sections = [
+    [`Stack ${summary.stackName}`, '='.repeat(`Stack ${summary.stackName}`.length)],
+    formatApis(summary),
+    formatRoutes(summary),
+    formatFunctions(summary),
+    formatTables(summary),
+    formatLogGroups(summary),
+    formatAlarms(summary),
+    formatResources(summary),
+    [`Warnings (${summary.warnings.length})`, ...summary.warnings.map((warning) => `  - ${warning}`)],
+  ];
+  return sections.map((lines) => lines.join('\n')).join('\n\n') + '\n';
+}

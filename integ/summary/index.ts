@@ -1,0 +1,13 @@
+export type { AlarmSummary } from './alarms';
+export type { ApiSummary, AuthorizerSummary, RouteSummary, StageSummary, ThrottleSummary } from './api';
+export { loadAssemblyStacks, UsageError } from './assembly';
+export type { AssemblyStack } from './assembly';
+export { main } from './cli';
+export { formatSummary, formatTable } from './format';
+export type { FunctionSummary } from './functions';
+export type { DynamoStatementSummary } from './iam';
+export type { LogGroupSummary } from './log-groups';
+export { summarizeTemplate } from './stack';
+export type { ResourceCountSummary, StackSummary } from './stack';
+export type { IndexSummary, TableSummary } from './tables';
+export type { CfnResource, CfnTemplate, JsonObject } from './template';

@@ -1,0 +1,79 @@
+/** The summary of one stack: every section, resource counts and the warnings gathered from all of them. */
+
+import { AlarmSummary, summarizeAlarms } from './alarms';
+import { ApiSummary, RouteSummary, summarizeApis, summarizeRoutes, unmatchedRouteSettings } from './api';
+import { FunctionSummary, summarizeFunction } from './functions';
+import { LogGroupSummary, summarizeLogGroups } from './log-groups';
+import { summarizeTable, TableSummary } from './tables';
+import { CfnTemplate, T, TemplateIndex } from './template';
+
+export interface ResourceCountSummary {
+  readonly total: number;
+  readonly byType: Record<string, number>;
+  readonly routes: number;
+  readonly functions: number;
+}
+
+export interface StackSummary {
+  readonly stackName: string;
+  readonly apis: ApiSummary[];
+  readonly routes: RouteSummary[];
+  readonly functions: FunctionSummary[];
+  readonly tables: TableSummary[];
+  readonly logGroups: LogGroupSummary[];
+  readonly alarms: AlarmSummary[];
+  readonly resources: ResourceCountSummary;
+  /** Every warning of the stack, prefixed with where it was found. */
+  readonly warnings: string[];
+}
+
+function countResources(index: TemplateIndex): ResourceCountSummary {
+  const byType: Record<string, number> = {};
+  for (const [, resource] of index.all()) byType[resource.Type] = (byType[resource.Type] ?? 0) + 1;
+  return {
+    total: index.all().length,
+    byType,
+    routes: byType[T.route] ?? 0,
+    functions: byType[T.function] ?? 0,
+  };
+}
+
+function collectWarnings(summary: Omit<StackSummary, 'warnings'>, index: TemplateIndex): string[] {
+  const warnings: string[] = [];
+  for (const api of summary.apis) {
+    if (api.protocol === 'REST') warnings.push(`api ${api.name}: REST API routes are not summarized by this tool`);
+    for (const stage of api.stages) {
+      if (!stage.throttle) warnings.push(`api ${api.name}: WARNING: stage ${stage.name} has no default throttling`);
+      if (!stage.accessLogGroup) warnings.push(`api ${api.name}: WARNING: stage ${stage.name} has no access log`);
+    }
+  }
+  warnings.push(...unmatchedRouteSettings(index).map((w) => `WARNING: ${w}`));
+  for (const fn of summary.functions) {
+    warnings.push(...fn.warnings.map((w) => `function ${fn.name}: ${w}`));
+    for (const statement of fn.dynamodb) {
+      const where = `function ${fn.name}: ${statement.actions.join(', ')} on ${statement.targets.join(', ')}`;
+      warnings.push(...statement.warnings.map((w) => `${where}: ${w}`));
+    }
+  }
+  for (const logGroup of summary.logGroups.filter((group) => group.retentionDays === undefined)) {
+    warnings.push(`log group ${logGroup.name}: WARNING: no RetentionInDays (never expires)`);
+  }
+  return warnings;
+}
+
+/** Summarizes the serverless API that one CloudFormation template defines. */
+export function summarizeTemplate(template: CfnTemplate, stackName = 'Stack'): StackSummary {
+  const index = new TemplateIndex(template);
+  const apis = summarizeApis(index);
+  const partial = {
+    stackName,
+    apis,
+    routes: summarizeRoutes(index, apis),
+    functions: index.ofType(T.function).map(([id, fn]) => summarizeFunction(index, id, fn.Properties ?? {})),
+    tables: index.ofType(T.globalTable, T.table).map(([id, table]) => summarizeTable(index, id, table)),
+    logGroups: summarizeLogGroups(index),
+    alarms: summarizeAlarms(index),
+    resources: countResources(index),
+  };
+  return { ...partial, warnings: collectWarnings(partial, index) };
+}

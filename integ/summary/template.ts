@@ -1,0 +1,167 @@
+/** Reading a CloudFormation template: untyped values, intrinsic functions, resources by type and readable names. */
+
+/** A JSON object from a template; values stay `unknown` until a reader checks their shape. */
+export type JsonObject = Record<string, unknown>;
+
+/** One resource of a CloudFormation template. */
+export interface CfnResource {
+  readonly Type: string;
+  readonly Properties?: JsonObject;
+  readonly Metadata?: JsonObject;
+  readonly DeletionPolicy?: string;
+}
+
+/** The part of a CloudFormation template this tool reads. */
+export interface CfnTemplate {
+  readonly Resources?: Record<string, CfnResource>;
+}
+
+/** The CloudFormation resource types this tool reads. */
+export const T = {
+  api: 'AWS::ApiGatewayV2::Api',
+  restApi: 'AWS::ApiGateway::RestApi',
+  route: 'AWS::ApiGatewayV2::Route',
+  authorizer: 'AWS::ApiGatewayV2::Authorizer',
+  stage: 'AWS::ApiGatewayV2::Stage',
+  function: 'AWS::Lambda::Function',
+  policy: 'AWS::IAM::Policy',
+  managedPolicy: 'AWS::IAM::ManagedPolicy',
+  logGroup: 'AWS::Logs::LogGroup',
+  logRetention: 'Custom::LogRetention',
+  alarm: 'AWS::CloudWatch::Alarm',
+  compositeAlarm: 'AWS::CloudWatch::CompositeAlarm',
+  globalTable: 'AWS::DynamoDB::GlobalTable',
+  table: 'AWS::DynamoDB::Table',
+} as const;
+
+export function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function obj(value: unknown): JsonObject {
+  return isObject(value) ? value : {};
+}
+
+/** IAM and CloudFormation accept a single value where a list is expected, so every list read goes through here. */
+export function list(value: unknown): unknown[] {
+  if (value === undefined || value === null) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+export function str(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+export function num(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  return typeof value === 'string' && value.trim() !== '' && !isNaN(Number(value)) ? Number(value) : undefined;
+}
+
+export function refOf(value: unknown): string | undefined {
+  return isObject(value) ? str(value.Ref) : undefined;
+}
+
+/** `Fn::GetAtt` has an array form and a dotted string form. */
+export function getAttOf(value: unknown): [string, string] | undefined {
+  if (!isObject(value)) return undefined;
+  const att = value['Fn::GetAtt'];
+  if (Array.isArray(att) && typeof att[0] === 'string') return [att[0], String(att[1])];
+  if (typeof att === 'string' && att.includes('.')) return [att.split('.')[0], att.split('.').slice(1).join('.')];
+  return undefined;
+}
+
+export function joinParts(value: unknown): unknown[] | undefined {
+  if (!isObject(value)) return undefined;
+  const join = value['Fn::Join'];
+  return Array.isArray(join) && Array.isArray(join[1]) ? join[1] : undefined;
+}
+
+/** Looks a key up case-insensitively: IAM condition keys are case-insensitive. */
+export function lookupCi(record: JsonObject, key: string): unknown {
+  const found = Object.keys(record).find((k) => k.toLowerCase() === key.toLowerCase());
+  return found === undefined ? undefined : record[found];
+}
+
+/** Path segments below the stack, without the ids L2 constructs add for their L1 child. */
+function pathSegments(resource: CfnResource): string[] | undefined {
+  const cdkPath = str(resource.Metadata?.['aws:cdk:path']);
+  if (cdkPath === undefined) return undefined;
+  const segments = cdkPath.split('/').slice(1);
+  while (segments.length > 1 && ['Resource', 'Default'].includes(segments[segments.length - 1])) segments.pop();
+  // A route function usually lives at `<Route>/Function`: the route's id is the readable part.
+  if (resource.Type === T.function && segments.length > 1 && segments[segments.length - 1] === 'Function') {
+    segments.pop();
+  }
+  return segments.length > 0 ? segments : undefined;
+}
+
+/** Shortest path tails that are unique within each resource type; the logical id when the path is missing. */
+function displayNames(resources: Record<string, CfnResource>): Map<string, string> {
+  const names = new Map<string, string>();
+  const byType = new Map<string, Array<[string, string[]]>>();
+  for (const [id, resource] of Object.entries(resources)) {
+    const segments = pathSegments(resource);
+    if (segments === undefined) names.set(id, id);
+    else byType.set(resource.Type, [...(byType.get(resource.Type) ?? []), [id, segments]]);
+  }
+  for (const entries of byType.values()) {
+    const maxDepth = Math.max(...entries.map(([, segments]) => segments.length));
+    for (let depth = 1; depth <= maxDepth; depth++) {
+      const tail = (segments: string[]) => segments.slice(-depth).join('/');
+      const open = entries.filter(([id]) => !names.has(id));
+      for (const [id, segments] of open) {
+        const clashes = open.filter(([, other]) => tail(other) === tail(segments)).length;
+        if (clashes === 1 || depth >= segments.length) names.set(id, clashes === 1 ? tail(segments) : id);
+      }
+    }
+  }
+  return names;
+}
+
+export class TemplateIndex {
+  private readonly resources: Record<string, CfnResource>;
+  private readonly names: Map<string, string>;
+
+  constructor(template: CfnTemplate) {
+    this.resources = template.Resources ?? {};
+    this.names = displayNames(this.resources);
+  }
+
+  public all(): Array<[string, CfnResource]> {
+    return Object.entries(this.resources);
+  }
+
+  public ofType(...types: string[]): Array<[string, CfnResource]> {
+    return this.all().filter(([, resource]) => types.includes(resource.Type));
+  }
+
+  public get(id: string | undefined): CfnResource | undefined {
+    return id === undefined ? undefined : this.resources[id];
+  }
+
+  public props(id: string | undefined): JsonObject {
+    return this.get(id)?.Properties ?? {};
+  }
+
+  public name(id: string): string {
+    return this.names.get(id) ?? id;
+  }
+
+  /** Renders intrinsics readably, e.g. `https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}`. */
+  public render(value: unknown): string {
+    if (typeof value === 'string') return value;
+    if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+    const ref = refOf(value);
+    if (ref !== undefined) return `\${${this.name(ref)}}`;
+    const att = getAttOf(value);
+    if (att !== undefined) return `\${${this.name(att[0])}.${att[1]}}`;
+    const parts = joinParts(value);
+    if (parts !== undefined) {
+      const separator = str((obj(value)['Fn::Join'] as unknown[])[0]) ?? '';
+      return parts.map((part) => this.render(part)).join(separator);
+    }
+    const sub = obj(value)['Fn::Sub'];
+    if (sub !== undefined) return this.render(Array.isArray(sub) ? sub[0] : sub);
+    return JSON.stringify(value);
+  }
+}
