@@ -1,3 +1,4 @@
+import { Names, Stack, Token } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -36,6 +37,7 @@ import { AlarmFactory } from './private/alarm-factory';
 import { checkPattern, fail } from './private/validation';
 import { TABLE_NAME_ENV, TABLE_PARTITION_KEY_ENV, TABLE_SORT_KEY_ENV, TABLE_TTL_ATTRIBUTE_ENV } from './shared/env';
 import { buildTable, TableModel, validateTableProps } from './table/table-builder';
+import { TableEncryptionType } from './table/table-encryption';
 import { ExistingTableOptions, TableOptions } from './table/table-options';
 
 /** Properties of a `ServerlessApi`. */
@@ -54,7 +56,7 @@ export interface ServerlessApiProps {
   /**
    * Name of the API.
    *
-   * @default - the construct's path
+   * @default - a name unique to the construct's path in the app
    */
   readonly apiName?: string;
   /**
@@ -158,6 +160,16 @@ export class ServerlessApi extends Construct {
     validateApiAuthorization('authorization', props.authorization);
     validateThrottle('throttle', props.throttle);
     validateTableProps(props.table, props.existingTable);
+    if (
+      props.table?.encryption?.type === TableEncryptionType.CUSTOMER_MANAGED &&
+      Token.isUnresolved(Stack.of(this).region)
+    ) {
+      fail(
+        'table.encryption',
+        "be used in a stack with a region (`env: { region }`) when it is customer-managed: the table's replica is keyed by region",
+        'an environment-agnostic stack',
+      );
+    }
     validateAlarmOptions(props.alarms);
     if (props.logRetention === logs.RetentionDays.INFINITE) {
       fail('logRetention', 'be bounded: logs kept forever are paid for forever', 'RetentionDays.INFINITE');
@@ -174,7 +186,7 @@ export class ServerlessApi extends Construct {
     this.tableModel = buildTable(this, props.table, props.existingTable);
     this.table = this.tableModel.table;
     this.http = new HttpApiBuilder(this, {
-      apiName: props.apiName,
+      apiName: props.apiName ?? Names.uniqueResourceName(this, { maxLength: 128 }),
       throttle: props.throttle,
       logRetention: this.logRetention,
     });

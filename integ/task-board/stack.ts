@@ -3,8 +3,8 @@ import { RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { WEBHOOK_SIGNING_SECRET_ENV } from './handlers/lib/webhook-signature';
 import { ApiAuthorization, ServerlessApi, TableAccess } from '../../src';
+import { WEBHOOK_SIGNING_SECRET_ENV } from './handlers/lib/webhook-signature';
 
 /** Options of the task-board example; the defaults synthesize without any AWS account. */
 export interface TaskBoardStackProps extends StackProps {

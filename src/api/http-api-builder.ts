@@ -140,7 +140,7 @@ export class HttpApiBuilder {
       const cfnStage = this.stage.node.defaultChild as apigwv2.CfnStage;
       cfnStage.addPropertyOverride('RouteSettings', this.routeThrottles);
       // Route settings name a route by key: the route must exist before the stage refers to it.
-      cfnStage.addDependency(cfnRoute);
+      cfnStage.node.addDependency(cfnRoute);
     }
   }
 

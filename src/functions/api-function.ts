@@ -143,10 +143,6 @@ export class ApiFunction extends Construct implements IApiFunction {
       id: 'Serverless-LambdaDLQ',
       reason: 'API Gateway invokes route functions synchronously: failures go back to the caller, never to a queue.',
     });
-    Validations.of(fn).acknowledge({
-      id: 'Serverless-LambdaAsyncFailureDestination',
-      reason: 'API Gateway invokes route functions synchronously; there are no asynchronous invocations to fail.',
-    });
   }
 }
 

@@ -1,0 +1,208 @@
+import { Duration } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { TableAccess } from '../../src';
+import {
+  TABLE_NAME_ENV,
+  TABLE_PARTITION_KEY_ENV,
+  TABLE_SORT_KEY_ENV,
+  TABLE_TTL_ATTRIBUTE_ENV,
+} from '../../src/shared/env';
+import {
+  buildApi,
+  BuiltApi,
+  fn,
+  functionIds,
+  getAtt,
+  inlineStatements,
+  logicalId,
+  ref,
+  resources,
+  route,
+} from '../util';
+
+describe('a route function with the defaults', () => {
+  let built: BuiltApi;
+  beforeAll(() => {
+    built = buildApi();
+  });
+
+  test('runs Node.js 24 on ARM64 with 512 MB and 10 seconds, traced with X-Ray', () => {
+    const ids = functionIds(built.template, 'items');
+    expect(resources(built.template)[ids.function].Properties).toEqual(
+      expect.objectContaining({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        MemorySize: 512,
+        Timeout: 10,
+        Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
+        Role: getAtt(ids.role),
+      }),
+    );
+  });
+
+  test('logs JSON to its own log group, kept 30 days', () => {
+    const ids = functionIds(built.template, 'items');
+    built.template.hasResourceProperties('AWS::Lambda::Function', {
+      LoggingConfig: Match.exact({ LogFormat: 'JSON', LogGroup: ref(ids.logGroup) }),
+    });
+    expect(resources(built.template)[ids.logGroup].Properties).toEqual({ RetentionInDays: 30 });
+  });
+
+  test('gets the table environment variables, and source maps with the default bundling', () => {
+    const table = logicalId(built.template, 'AWS::DynamoDB::GlobalTable', 'ApiTable');
+    built.template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.exact({
+          [TABLE_NAME_ENV]: ref(table),
+          [TABLE_PARTITION_KEY_ENV]: 'PK',
+          [TABLE_SORT_KEY_ENV]: 'SK',
+          [TABLE_TTL_ATTRIBUTE_ENV]: 'expiresAt',
+          NODE_OPTIONS: '--enable-source-maps',
+        }),
+      },
+    });
+  });
+
+  test('is described by its routes', () => {
+    built.template.hasResourceProperties('AWS::Lambda::Function', { Description: 'GET /items/{itemId}' });
+    built.template.hasResourceProperties('AWS::IAM::Role', {
+      Description: 'Execution role of items: GET /items/{itemId}',
+    });
+  });
+
+  test('has a role of its own, assumed by Lambda, with exactly one inline policy', () => {
+    const ids = functionIds(built.template, 'items');
+    const role = resources(built.template)[ids.role].Properties;
+    expect(role.AssumeRolePolicyDocument).toEqual({
+      Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }],
+      Version: '2012-10-17',
+    });
+    expect(role.Policies).toHaveLength(1);
+    expect(role.Policies[0].PolicyName).toBe('access');
+    expect(role.ManagedPolicyArns).toBeUndefined();
+  });
+
+  test('may write only to its own log group, and send X-Ray traces', () => {
+    const ids = functionIds(built.template, 'items');
+    expect(inlineStatements(built.template, ids.role).slice(0, 2)).toEqual([
+      { Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: getAtt(ids.logGroup) },
+      { Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Effect: 'Allow', Resource: '*' },
+    ]);
+  });
+
+  test('is exposed as an IApiFunction: the Lambda function, its role, its log group and its alarm', () => {
+    const { api, stack, template } = built;
+    const [items] = api.functions;
+    const ids = functionIds(template, 'items');
+    expect(items.name).toBe('items');
+    expect(stack.resolve(items.lambdaFunction.functionName)).toEqual(ref(ids.function));
+    expect(stack.resolve(items.role.roleName)).toEqual(ref(ids.role));
+    expect(stack.resolve((items.grantPrincipal as any).roleName)).toEqual(ref(ids.role));
+    expect(stack.resolve(items.logGroup.logGroupName)).toEqual(ref(ids.logGroup));
+    expect(stack.resolve(items.alarm!.alarmArn)).toEqual(getAtt(ids.alarm!));
+  });
+});
+
+describe('functionDefaults and per-function settings', () => {
+  let built: BuiltApi;
+  beforeAll(() => {
+    // GIVEN defaults for every function, one function that overrides each of them and one that keeps them
+    built = buildApi({
+      functionDefaults: {
+        runtime: lambda.Runtime.NODEJS_22_X,
+        architecture: lambda.Architecture.X86_64,
+        memorySize: 1024,
+        timeout: Duration.seconds(20),
+      },
+      functions: {
+        defaulted: fn([route(HttpMethod.GET, '/defaulted')]),
+        custom: fn([route(HttpMethod.GET, '/custom')], {
+          runtime: lambda.Runtime.NODEJS_20_X,
+          architecture: lambda.Architecture.ARM_64,
+          memorySize: 256,
+          timeout: Duration.seconds(3),
+          handler: 'main',
+          description: 'Serves the custom route',
+          environment: { STAGE: 'test' },
+        }),
+      },
+    });
+  });
+
+  test('functionDefaults replace the library defaults', () => {
+    const ids = functionIds(built.template, 'defaulted');
+    expect(resources(built.template)[ids.function].Properties).toEqual(
+      expect.objectContaining({ Runtime: 'nodejs22.x', Architectures: ['x86_64'], MemorySize: 1024, Timeout: 20 }),
+    );
+  });
+
+  test("a function's own settings win over functionDefaults", () => {
+    const ids = functionIds(built.template, 'custom');
+    expect(resources(built.template)[ids.function].Properties).toEqual(
+      expect.objectContaining({
+        Runtime: 'nodejs20.x',
+        Architectures: ['arm64'],
+        MemorySize: 256,
+        Timeout: 3,
+        Handler: 'index.main',
+        Description: 'Serves the custom route',
+      }),
+    );
+  });
+
+  test('extra environment variables are added next to the table ones', () => {
+    const ids = functionIds(built.template, 'custom');
+    expect(Object.keys(resources(built.template)[ids.function].Properties.Environment.Variables).sort()).toEqual(
+      [
+        'NODE_OPTIONS',
+        'STAGE',
+        TABLE_NAME_ENV,
+        TABLE_PARTITION_KEY_ENV,
+        TABLE_SORT_KEY_ENV,
+        TABLE_TTL_ATTRIBUTE_ENV,
+      ].sort(),
+    );
+    built.template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { STAGE: 'test', [TABLE_PARTITION_KEY_ENV]: 'PK' } },
+    });
+  });
+});
+
+describe('bundling', () => {
+  test('GIVEN bundling in functionDefaults THEN NODE_OPTIONS is not set (the caller owns the source map choice)', () => {
+    const { template } = buildApi({ functionDefaults: { bundling: { minify: false } } });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { NODE_OPTIONS: Match.absent(), [TABLE_SORT_KEY_ENV]: 'SK' } },
+    });
+  });
+
+  test('GIVEN bundling on one function THEN only that function goes without NODE_OPTIONS', () => {
+    const { template } = buildApi({
+      functions: {
+        plain: fn([route(HttpMethod.GET, '/plain')]),
+        custom: fn([route(HttpMethod.GET, '/custom')], { bundling: { minify: false } }),
+      },
+    });
+    const variables = (name: string) =>
+      resources(template)[functionIds(template, name).function].Properties.Environment.Variables;
+    expect(variables('plain').NODE_OPTIONS).toBe('--enable-source-maps');
+    expect(variables('custom').NODE_OPTIONS).toBeUndefined();
+  });
+});
+
+describe('table environment with custom key names', () => {
+  test('GIVEN custom key and TTL attribute names THEN handlers are told those names', () => {
+    const { template } = buildApi({
+      table: { partitionKey: 'pk', sortKey: 'sk', timeToLiveAttribute: 'ttl' },
+      functions: { items: fn([route(HttpMethod.GET, '/items')], { tableAccess: [TableAccess.read(['A#*'])] }) },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: { [TABLE_PARTITION_KEY_ENV]: 'pk', [TABLE_SORT_KEY_ENV]: 'sk', [TABLE_TTL_ATTRIBUTE_ENV]: 'ttl' },
+      },
+    });
+  });
+});

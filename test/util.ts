@@ -1,0 +1,193 @@
+import * as path from 'path';
+import { App, Stack, StackProps } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import {
+  ApiAuthorization,
+  ApiFunctionOptions,
+  RouteOptions,
+  ServerlessApi,
+  ServerlessApiProps,
+  TableAccess,
+  TableEncryption,
+} from '../src';
+
+// aws-cdk-lib 2.257's own TableV2 passes two deprecated TableGrantsProps to itself: not ours to fix, and it would
+// print a warning with a stack trace for every table in every test. Any other deprecation warning still shows.
+const consoleWarn = console.warn;
+console.warn = (...args: unknown[]) => {
+  if (
+    args[0] === '[WARNING]' &&
+    /TableGrantsProps#(encryptedResource|policyResource) is deprecated/.test(`${args[1]}`)
+  ) {
+    return;
+  }
+  consoleWarn(...args);
+};
+
+/** The one route handler every test function bundles; esbuild output is cached per stack. */
+export const HANDLER_ENTRY = path.join(__dirname, 'fixtures', 'handler.ts');
+
+export const ISSUER = 'https://issuer.example.com';
+export const AUDIENCE = ['web-client'];
+
+/** A concrete environment, needed where aws-cdk-lib renders region-specific values (customer-managed table keys). */
+export const ENV = { account: '123456789012', region: 'eu-west-1' };
+
+/** The API-wide JWT authorization used by most tests. */
+export function jwt(): ApiAuthorization {
+  return ApiAuthorization.jwt({ issuer: ISSUER, audience: AUDIENCE });
+}
+
+export function newStack(props?: StackProps): Stack {
+  return new Stack(new App(), 'Test', props);
+}
+
+export function route(method: HttpMethod, routePath: string, options: Partial<RouteOptions> = {}): RouteOptions {
+  return { method, path: routePath, ...options };
+}
+
+/** A route function of the fixture handler. */
+export function fn(routes: RouteOptions[], options: Partial<ApiFunctionOptions> = {}): ApiFunctionOptions {
+  return { entry: HANDLER_ENTRY, routes, ...options };
+}
+
+/** The smallest useful API: the required props and one function with one route and one table access. */
+export function defaultProps(): ServerlessApiProps {
+  return {
+    authorization: jwt(),
+    functions: {
+      items: fn([route(HttpMethod.GET, '/items/{itemId}')], { tableAccess: [TableAccess.readWrite(['ITEM#*'])] }),
+    },
+  };
+}
+
+/** The fully configured API: customer-managed key, an index, a public webhook, a route throttle and alarm actions. */
+export function fullyConfigured(): { stack: Stack; api: ServerlessApi } {
+  const stack = newStack({ env: ENV });
+  const topic = new sns.Topic(stack, 'Oncall', { enforceSSL: true });
+  const api = new ServerlessApi(stack, 'Api', {
+    authorization: jwt(),
+    table: {
+      encryption: TableEncryption.customerManaged(),
+      globalSecondaryIndexes: [{ indexName: 'byStatus', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' }],
+    },
+    alarms: { actions: [new cloudwatchActions.SnsAction(topic)] },
+    functions: {
+      tasks: fn(
+        [
+          route(HttpMethod.GET, '/projects/{projectId}/tasks'),
+          route(HttpMethod.POST, '/projects/{projectId}/tasks', {
+            authorizationScopes: ['tasks:write'],
+            throttle: { rateLimit: 5, burstLimit: 10 },
+          }),
+        ],
+        { tableAccess: [TableAccess.readWrite(['PROJECT#*']), TableAccess.queryIndex('byStatus', ['STATUS#*'])] },
+      ),
+      webhooks: fn([route(HttpMethod.POST, '/webhooks/{provider}', { authorization: ApiAuthorization.none() })], {
+        tableAccess: [TableAccess.write(['WEBHOOK#*'])],
+      }),
+    },
+  });
+  return { stack, api };
+}
+
+export interface BuiltApi {
+  readonly stack: Stack;
+  readonly api: ServerlessApi;
+  readonly template: Template;
+}
+
+/** Builds a `ServerlessApi` from `defaultProps()` with `props` on top, and synthesizes its stack. */
+export function buildApi(props: Partial<ServerlessApiProps> = {}, stack: Stack = newStack()): BuiltApi {
+  const api = new ServerlessApi(stack, 'Api', { ...defaultProps(), ...props });
+  return { stack, api, template: Template.fromStack(stack) };
+}
+
+/** Constructing with these props must throw exactly `message` (jest compares an Error's message for equality). */
+export function expectError(props: Partial<ServerlessApiProps>, message: string): void {
+  expect(() => new ServerlessApi(newStack(), 'Api', { ...defaultProps(), ...props })).toThrow(new Error(message));
+}
+
+export interface CfnResource {
+  readonly Type: string;
+  readonly Properties?: any;
+  readonly DependsOn?: string[];
+  readonly DeletionPolicy?: string;
+  readonly UpdateReplacePolicy?: string;
+}
+
+export function resources(template: Template): { [logicalId: string]: CfnResource } {
+  return template.toJSON().Resources ?? {};
+}
+
+export function resourceTypeCounts(template: Template): { [type: string]: number } {
+  const counts: { [type: string]: number } = {};
+  Object.values(resources(template)).forEach((r) => (counts[r.Type] = (counts[r.Type] ?? 0) + 1));
+  return counts;
+}
+
+/** Logical id of the one resource of `type` whose logical id starts with `prefix` (construct path without separators). */
+export function logicalId(template: Template, type: string, prefix: string): string {
+  const ids = Object.keys(template.findResources(type)).filter((id) => id.startsWith(prefix));
+  if (ids.length !== 1) throw new Error(`expected one ${type} with a logical id starting ${prefix}, found: ${ids}`);
+  return ids[0];
+}
+
+export const getAtt = (id: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [id, attribute] });
+export const ref = (id: string) => ({ Ref: id });
+
+export interface FunctionIds {
+  readonly function: string;
+  readonly role: string;
+  readonly logGroup: string;
+  readonly integration: string;
+  readonly alarm?: string;
+}
+
+/** The logical ids of the resources of the route function `name` of the API with construct id `Api`. */
+export function functionIds(template: Template, name: string): FunctionIds {
+  const prefix = `ApiFunctions${name}`;
+  const alarms = Object.keys(template.findResources('AWS::CloudWatch::Alarm')).filter((id) =>
+    id.startsWith(`${prefix}Alarm`),
+  );
+  return {
+    function: logicalId(template, 'AWS::Lambda::Function', `${prefix}Function`),
+    role: logicalId(template, 'AWS::IAM::Role', `${prefix}Role`),
+    logGroup: logicalId(template, 'AWS::Logs::LogGroup', `${prefix}Logs`),
+    integration: logicalId(template, 'AWS::ApiGatewayV2::Integration', `${prefix}Integration`),
+    alarm: alarms[0],
+  };
+}
+
+export interface PolicyStatementJson {
+  readonly Effect: string;
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+  readonly Condition?: any;
+}
+
+/** The statements of every inline policy of a role. */
+export function inlineStatements(template: Template, roleId: string): PolicyStatementJson[] {
+  const role = resources(template)[roleId];
+  return (role.Properties.Policies ?? []).flatMap((p: any) => p.PolicyDocument.Statement);
+}
+
+export function actionsOf(statement: PolicyStatementJson): string[] {
+  return ([] as string[]).concat(statement.Action);
+}
+
+/** Every IAM statement in the template: inline role policies and any policy resources. */
+export function allStatements(template: Template): PolicyStatementJson[] {
+  return Object.values(resources(template)).flatMap((r) => {
+    if (r.Type === 'AWS::IAM::Role') {
+      return (r.Properties.Policies ?? []).flatMap((p: any) => p.PolicyDocument.Statement);
+    }
+    if (r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy') {
+      return r.Properties.PolicyDocument.Statement;
+    }
+    return [];
+  });
+}
