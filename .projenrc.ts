@@ -146,7 +146,7 @@ ci.exec(
 ci.exec('tsc --noEmit -p tsconfig.dev.json', { name: 'type-check tests, integ apps and the example' });
 ci.spawn(integ);
 ci.spawn(compat);
-ci.exec('git diff --exit-code --stat && test -z "$(git status --porcelain)"', {
+ci.exec('git diff --exit-code --stat && ! git status --porcelain | grep .', {
   name: 'fail when the build left a tracked file changed or an untracked file behind',
 });
 
