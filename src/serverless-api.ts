@@ -13,7 +13,6 @@ import {
   routeShape,
   validateApiAuthorization,
   validateRoute,
-  validateRouteAuthorization,
   validateThrottle,
 } from './api/route-validation';
 import {
@@ -251,7 +250,6 @@ export class ServerlessApi extends Construct {
     options.routes.forEach((route, i) => {
       const at = `${prop}.routes[${i}]`;
       validateRoute(at, route, this.props.authorization);
-      if (route.authorization) validateRouteAuthorization(`${at}.authorization`, route.authorization);
       const shape = routeShape(route);
       const clash = this.declaredRoutes.find((r) => r.shape === shape);
       if (clash) {

@@ -149,11 +149,12 @@ export class HttpApiBuilder {
     if (authorization.type !== AuthorizationType.JWT || !jwt) return undefined;
     let authorizer = this.authorizers.get(authorization);
     if (!authorizer) {
-      const id = this.authorizers.size === 0 ? 'JwtAuthorizer' : `JwtAuthorizer${this.authorizers.size + 1}`;
-      authorizer = new apigwv2.HttpAuthorizer(this.scope, id, {
+      // The first authorizer keeps unsuffixed names, so adding a second one never renames it.
+      const suffix = this.authorizers.size === 0 ? '' : `${this.authorizers.size + 1}`;
+      authorizer = new apigwv2.HttpAuthorizer(this.scope, `JwtAuthorizer${suffix}`, {
         httpApi: this.api,
         type: apigwv2.HttpAuthorizerType.JWT,
-        authorizerName: jwt.authorizerName ?? (this.authorizers.size === 0 ? 'jwt' : `jwt${this.authorizers.size + 1}`),
+        authorizerName: jwt.authorizerName ?? `jwt${suffix}`,
         identitySource: jwt.identitySource ?? ['$request.header.Authorization'],
         jwtIssuer: jwt.issuer,
         jwtAudience: jwt.audience,

@@ -50,6 +50,7 @@ export function validateRoute(prop: string, route: RouteOptions, apiAuthorizatio
   }
   validatePath(`${prop}.path`, route.path);
   validateThrottle(`${prop}.throttle`, route.throttle);
+  if (route.authorization) validateRouteAuthorization(`${prop}.authorization`, route.authorization);
   const authorization = route.authorization ?? apiAuthorization;
   const scopes = route.authorizationScopes;
   if (scopes !== undefined) {

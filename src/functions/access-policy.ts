@@ -25,9 +25,8 @@ export function validateTableAccess(
 ): void {
   accesses.forEach((access, i) => {
     const at = `${prop}[${i}]`;
-    if (access.level === TableAccessLevel.SCAN) {
-      // Scan is the one grant that cannot be scoped, so it is only ever there when asked for by name.
-    } else if (access.keyPatterns.length === 0) {
+    // Scan is the one grant that cannot be scoped to keys: it exists only when asked for by name.
+    if (access.level !== TableAccessLevel.SCAN && access.keyPatterns.length === 0) {
       fail(`${at}.keyPatterns`, 'list at least one partition key pattern such as "PROJECT#*"', access.keyPatterns);
     }
     access.keyPatterns.forEach((pattern, j) => {

@@ -49,7 +49,7 @@ export function checkPattern(prop: string, value: string | undefined, pattern: R
   if (!pattern.test(value as string)) fail(prop, requirement, value);
 }
 
-/** Throws when the same value appears twice; `describe` names the duplicate for the message. */
+/** Throws when two values have the same `key`, naming both positions. */
 export function checkUnique<T>(prop: string, values: readonly T[], key: (value: T) => string): void {
   const seen = new Map<string, number>();
   values.forEach((value, index) => {
