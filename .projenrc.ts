@@ -65,6 +65,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/lib-dynamodb@^3.1100.0',
     // DynamoDB-compatible server in Node: the example handlers are tested against it, not against mocks.
     'dynalite@4.0.0',
+    // Offline IAM policy evaluator that proves the roles' least privilege. AGPL-3.0: tests only, never shipped.
+    '@cloud-copilot/iam-simulate@0.1.173',
   ],
 });
 
