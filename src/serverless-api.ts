@@ -1,11 +1,13 @@
-import { Names, Stack, Token } from 'aws-cdk-lib';
+import { CfnResource, Lazy, Names, Stack, Token } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ApiAuthorization } from './api/authorization';
+import { EXECUTE_API_INVOKE_ACTIONS } from './api/authorizers';
 import { HTTP_API_INTEGRATION_TIMEOUT, HttpApiBuilder } from './api/http-api-builder';
 import { ThrottleOptions } from './api/route';
 import {
@@ -34,15 +36,25 @@ import {
 } from './monitoring/alarm-specs';
 import { AlarmFactory } from './private/alarm-factory';
 import { checkPattern, fail } from './private/validation';
-import { TABLE_NAME_ENV, TABLE_PARTITION_KEY_ENV, TABLE_SORT_KEY_ENV, TABLE_TTL_ATTRIBUTE_ENV } from './shared/env';
-import { buildTable, TableModel, validateTableProps } from './table/table-builder';
+import {
+  ACCESS_PATTERNS_METADATA_KEY,
+  TABLE_ACCESS_PATTERNS_ENV,
+  TABLE_NAME_ENV,
+  TABLE_PARTITION_KEY_ENV,
+  TABLE_SORT_KEY_ENV,
+  TABLE_TTL_ATTRIBUTE_ENV,
+} from './shared/env';
+import { resolveAccessPatterns, ResolvedAccessPattern, validateAccessPatterns } from './table/access-model';
+import { AccessPattern } from './table/access-pattern';
+import { buildTable, TableModel, tableKeyModel, validateTableProps } from './table/table-builder';
 import { TableEncryptionType } from './table/table-encryption';
 import { ExistingTableOptions, TableOptions } from './table/table-options';
 
 /** Properties of a `ServerlessApi`. */
 export interface ServerlessApiProps {
   /**
-   * Who may call the API's routes. Every route requires it unless the route says
+   * Who may call the API's routes: `ApiAuthorization.jwt()`, `cognito()`, `lambdaRequest()` or `iam()`. Every route
+   * requires it unless the route names its own; a route is public only if it says
    * `authorization: ApiAuthorization.none()`.
    */
   readonly authorization: ApiAuthorization;
@@ -64,6 +76,14 @@ export interface ServerlessApiProps {
    * @default - 100 requests per second, bursts of 200
    */
   readonly throttle?: ThrottleOptions;
+  /**
+   * The ways the application reads and writes the table, by name (letters and digits, starting with a
+   * letter). Functions name the patterns they use in `accessPatterns`; their roles, the table's
+   * indexes and the handlers' key builders all derive from these declarations.
+   *
+   * @default - none: no function can touch the table
+   */
+  readonly accessPatterns?: { [name: string]: AccessPattern };
   /**
    * The table the API creates.
    *
@@ -97,6 +117,18 @@ export interface ServerlessApiProps {
   readonly alarms?: AlarmOptions;
 }
 
+/** One row of the access-pattern table written to the template metadata. */
+interface AccessPatternRow {
+  readonly name: string;
+  readonly description?: string;
+  readonly operation: string;
+  readonly index?: string;
+  readonly keyCondition: string;
+  readonly leadingKeys?: string;
+  readonly actions: string[];
+  readonly functions: string[];
+}
+
 const FUNCTION_NAME = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
 
 /**
@@ -110,11 +142,14 @@ const FUNCTION_NAME = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
  * @example
  * new ServerlessApi(this, 'Api', {
  *   authorization: ApiAuthorization.jwt({ issuer: 'https://issuer.example.com', audience: ['my-client'] }),
+ *   accessPatterns: {
+ *     listTasks: AccessPattern.query({ partitionKey: 'PROJECT#{projectId}', sortKeyPrefix: 'TASK#' }),
+ *   },
  *   functions: {
  *     tasks: {
  *       entry: 'src/handlers/tasks.ts',
  *       routes: [{ method: HttpMethod.GET, path: '/projects/{projectId}/tasks' }],
- *       tableAccess: [TableAccess.read(['PROJECT#*'])],
+ *       accessPatterns: ['listTasks'],
  *     },
  *   },
  * });
@@ -128,6 +163,10 @@ export class ServerlessApi extends Construct {
   public static readonly TABLE_SORT_KEY_ENV = TABLE_SORT_KEY_ENV;
   /** Environment variable holding the name of the TTL attribute (epoch seconds). */
   public static readonly TABLE_TTL_ATTRIBUTE_ENV = TABLE_TTL_ATTRIBUTE_ENV;
+  /** Environment variable holding the JSON descriptors of the access patterns a function uses. */
+  public static readonly TABLE_ACCESS_PATTERNS_ENV = TABLE_ACCESS_PATTERNS_ENV;
+  /** Template metadata key, on the HTTP API resource, of the API's access-pattern table. */
+  public static readonly ACCESS_PATTERNS_METADATA_KEY = ACCESS_PATTERNS_METADATA_KEY;
 
   /** The HTTP API. */
   public readonly httpApi: apigwv2.IHttpApi;
@@ -137,12 +176,17 @@ export class ServerlessApi extends Construct {
   public readonly table: dynamodb.ITableV2;
   /** The API's access log group (JSON lines). */
   public readonly accessLogGroup: logs.ILogGroup;
-  /** The role API Gateway assumes to invoke the route functions. */
+  /** The role API Gateway assumes to invoke the route functions and Lambda authorizers. */
   public readonly invokeRole: iam.IRole;
+  /** The user pool the API created for its `ApiAuthorization.cognito()`; undefined when it created none. */
+  public readonly userPool?: cognito.IUserPool;
+  /** The app client of `userPool` (no secret, SRP sign-in); undefined when the API created no pool. */
+  public readonly userPoolClient?: cognito.IUserPoolClient;
 
   private readonly props: ServerlessApiProps;
   private readonly tableModel: TableModel;
   private readonly http: HttpApiBuilder;
+  private iamGrantChecked = false;
   private readonly limits: FunctionLimits;
   private readonly alarmFactory?: AlarmFactory;
   private readonly thresholds: AlarmThresholds;
@@ -158,7 +202,9 @@ export class ServerlessApi extends Construct {
     // Validate everything before building anything.
     validateApiAuthorization('authorization', props.authorization);
     validateThrottle('throttle', props.throttle);
-    validateTableProps(props.table, props.existingTable);
+    const accessPatterns = props.accessPatterns ?? {};
+    validateAccessPatterns(accessPatterns, props.table, props.existingTable);
+    validateTableProps(props.table, props.existingTable, accessPatterns);
     if (
       props.table?.encryption?.type === TableEncryptionType.CUSTOMER_MANAGED &&
       Token.isUnresolved(Stack.of(this).region)
@@ -175,24 +221,36 @@ export class ServerlessApi extends Construct {
     }
     this.limits = {
       integrationTimeout: HTTP_API_INTEGRATION_TIMEOUT,
-      indexNames: props.existingTable?.indexNames ?? props.table?.globalSecondaryIndexes?.map((i) => i.indexName) ?? [],
+      accessPatterns: resolveAccessPatterns(
+        accessPatterns,
+        tableKeyModel(props.table, props.existingTable, accessPatterns),
+      ),
     };
     validateFunctionDefaults('functionDefaults', props.functionDefaults ?? {}, this.limits);
     const functions = Object.entries(props.functions ?? {});
     functions.forEach(([name, options]) => this.validateFunction(`functions.${name}`, name, options));
 
     // Build the parts.
-    this.tableModel = buildTable(this, props.table, props.existingTable);
+    this.tableModel = buildTable(this, props.table, props.existingTable, accessPatterns);
     this.table = this.tableModel.table;
     this.http = new HttpApiBuilder(this, {
       apiName: props.apiName ?? Names.uniqueResourceName(this, { maxLength: 128 }),
       throttle: props.throttle,
       logRetention: this.logRetention,
+      functionDefaults: props.functionDefaults,
     });
+    // Created up front, so `userPool` is there even before a route uses the authorization.
+    const created = this.http.authorizers.createdUserPool(props.authorization);
+    this.userPool = created?.userPool;
+    this.userPoolClient = created?.userPoolClient;
     this.httpApi = this.http.api;
     this.url = this.http.stage.url;
     this.accessLogGroup = this.http.accessLogGroup;
     this.invokeRole = this.http.invokeRole;
+    (this.http.api.node.defaultChild as CfnResource).addMetadata(
+      ACCESS_PATTERNS_METADATA_KEY,
+      Lazy.any({ produce: () => this.accessPatternTable() }),
+    );
     this.functionsScope = new Construct(this, 'Functions');
     this.thresholds = alarmThresholds(props.alarms);
     if (props.alarms?.enabled ?? true) {
@@ -227,6 +285,32 @@ export class ServerlessApi extends Construct {
     return this.buildFunction(name, options);
   }
 
+  /**
+   * Lets `grantee` call the routes authorized with `ApiAuthorization.iam()` (`execute-api:Invoke` on exactly
+   * those routes, including routes added later with `addFunction()`). Fails at synth if there is none.
+   *
+   * Each path parameter becomes a `*` in the route's ARN, which cdk-nag's AwsSolutions-IAM5 reports on the
+   * grantee's policy.
+   */
+  public grantInvoke(grantee: iam.IGrantable): iam.Grant {
+    if (!this.iamGrantChecked) {
+      this.iamGrantChecked = true;
+      this.node.addValidation({
+        validate: () =>
+          this.http.hasIamRoutes
+            ? []
+            : [
+                '`grantInvoke()` must be called on an API with a route authorized by ApiAuthorization.iam() (API-wide or per route), got: no such route',
+              ],
+      });
+    }
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: [...EXECUTE_API_INVOKE_ACTIONS],
+      resourceArns: this.http.iamRouteArns(),
+    });
+  }
+
   /** The route functions, in the order they were declared. */
   public get functions(): IApiFunction[] {
     return [...this.declaredFunctions];
@@ -239,6 +323,20 @@ export class ServerlessApi extends Construct {
 
   private get logRetention(): logs.RetentionDays {
     return this.props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+  }
+
+  /** One row per access pattern: what it reads or writes, how, and which functions use it. */
+  private accessPatternTable(): AccessPatternRow[] {
+    return [...this.limits.accessPatterns.values()].map((pattern: ResolvedAccessPattern) => ({
+      name: pattern.name,
+      ...(pattern.pattern.description ? { description: pattern.pattern.description } : {}),
+      operation: pattern.operation,
+      ...(pattern.indexName ? { index: pattern.indexName } : {}),
+      keyCondition: pattern.keyCondition,
+      ...(pattern.leadingKeys ? { leadingKeys: pattern.leadingKeys } : {}),
+      actions: [...pattern.actions],
+      functions: this.declaredFunctions.filter((fn) => fn.accessPatterns.includes(pattern.name)).map((fn) => fn.name),
+    }));
   }
 
   private validateFunction(prop: string, name: string, options: ApiFunctionOptions): void {
@@ -268,6 +366,7 @@ export class ServerlessApi extends Construct {
       options,
       defaults: this.props.functionDefaults,
       table: this.tableModel,
+      accessPatterns: (options.accessPatterns ?? []).map((pattern) => this.limits.accessPatterns.get(pattern)!),
       logRetention: this.logRetention,
       description,
     });

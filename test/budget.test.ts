@@ -1,6 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
-import { ApiAuthorization, ApiFunctionOptions, ServerlessApi, TableAccess } from '../src';
+import { AccessPattern, ApiAuthorization, ApiFunctionOptions, ServerlessApi } from '../src';
 import { fn, jwt, newStack, resourceTypeCounts, route } from './util';
 
 /**
@@ -17,14 +17,21 @@ function functions(functionCount: number, routeCount: number): { [name: string]:
   for (let f = 0; f < functionCount; f++) {
     const count = Math.floor(routeCount / functionCount) + (f < routeCount % functionCount ? 1 : 0);
     const routes = Array.from({ length: count }, (_, r) => route(HttpMethod.GET, `/fn${f}/items${r}/{id}`));
-    result[`fn${f}`] = fn(routes, { tableAccess: [TableAccess.readWrite([`FN${f}#*`])] });
+    result[`fn${f}`] = fn(routes, { accessPatterns: ['getItem', 'putItem'] });
   }
   return result;
 }
 
 function typeCounts(functionCount: number, routeCount: number): TypeCounts {
   const stack = newStack();
-  new ServerlessApi(stack, 'Api', { authorization: jwt(), functions: functions(functionCount, routeCount) });
+  new ServerlessApi(stack, 'Api', {
+    authorization: jwt(),
+    accessPatterns: {
+      getItem: AccessPattern.getItem({ partitionKey: 'ITEM#{id}', sortKey: 'ITEM' }),
+      putItem: AccessPattern.putItem({ partitionKey: 'ITEM#{id}', sortKey: 'ITEM' }),
+    },
+    functions: functions(functionCount, routeCount),
+  });
   return resourceTypeCounts(Template.fromStack(stack));
 }
 

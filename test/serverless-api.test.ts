@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { ServerlessApi, TableAccess } from '../src';
+import { ServerlessApi } from '../src';
 import {
   buildApi,
   fullyConfigured,
@@ -10,6 +10,7 @@ import {
   fn,
   functionIds,
   getAtt,
+  itemPatterns,
   jwt,
   logicalId,
   newStack,
@@ -133,14 +134,18 @@ describe('logRetention', () => {
 });
 
 describe('addFunction', () => {
-  const items = () => fn([route(HttpMethod.GET, '/items')], { tableAccess: [TableAccess.read(['ITEM#*'])] });
-  const orders = () => fn([route(HttpMethod.POST, '/orders')], { tableAccess: [TableAccess.write(['ORDER#*'])] });
+  const items = () => fn([route(HttpMethod.GET, '/items')], { accessPatterns: ['getItem', 'listItems'] });
+  const orders = () => fn([route(HttpMethod.POST, '/orders')], { accessPatterns: ['putItem'] });
 
   test('builds exactly what the same function declared in props builds', () => {
     // GIVEN one API with both functions in props, and one that adds the second later
     const declared = buildApi({ functions: { items: items(), orders: orders() } });
     const stack = newStack();
-    const api = new ServerlessApi(stack, 'Api', { authorization: jwt(), functions: { items: items() } });
+    const api = new ServerlessApi(stack, 'Api', {
+      authorization: jwt(),
+      accessPatterns: itemPatterns(),
+      functions: { items: items() },
+    });
 
     // WHEN
     const added = api.addFunction('orders', orders());
@@ -153,7 +158,7 @@ describe('addFunction', () => {
 
   test('an API declared without functions synthesizes once a function is added', () => {
     const stack = newStack();
-    const api = new ServerlessApi(stack, 'Api', { authorization: jwt() });
+    const api = new ServerlessApi(stack, 'Api', { authorization: jwt(), accessPatterns: itemPatterns() });
     api.addFunction('items', items());
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::Lambda::Function', 1);

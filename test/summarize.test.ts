@@ -14,6 +14,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { CfnTemplate, formatSummary, formatTable, main, StackSummary, summarizeTemplate } from '../integ/summary';
+import { AccessPattern, ApiAuthorization, ServerlessApi } from '../src';
 
 /**
  * aws-cdk-lib's own TableV2 reads deprecated props internally and warns on every synth; that noise is not ours.
@@ -774,6 +775,7 @@ describe('formatSummary', () => {
       'API',
       'Routes (3)',
       'Functions (2)',
+      'Access patterns (0)',
       'Tables (1)',
       'Log groups (3)',
       'Alarms (4)',
@@ -826,6 +828,59 @@ describe('formatSummary', () => {
 
   test('leaves no trailing blanks', () => {
     expect(text.split('\n').filter((line) => line !== line.trimEnd())).toEqual([]);
+  });
+});
+
+describe('the access-pattern table of a ServerlessApi', () => {
+  // GIVEN an API whose patterns cover a Query, an index Query, a Scan and one pattern nobody uses
+  const stack = new Stack(new App(), 'Board');
+  quietly(
+    () =>
+      new ServerlessApi(stack, 'Api', {
+        authorization: ApiAuthorization.jwt({ issuer: 'https://issuer.example.com', audience: ['web'] }),
+        accessPatterns: {
+          listTasks: AccessPattern.query({ partitionKey: 'PROJECT#{projectId}', sortKeyPrefix: 'TASK#' }),
+          byOwner: AccessPattern.query({ partitionKey: 'USER#{userId}', indexName: 'byOwner' }),
+          exportAll: AccessPattern.scan(),
+          deleteTask: AccessPattern.deleteItem({ partitionKey: 'PROJECT#{projectId}', sortKey: 'TASK#{taskId}' }),
+        },
+        functions: {
+          tasks: {
+            entry: path.join(__dirname, 'fixtures', 'handler.ts'),
+            routes: [{ method: apigwv2.HttpMethod.GET, path: '/tasks' }],
+            accessPatterns: ['listTasks', 'byOwner', 'exportAll'],
+          },
+        },
+      }),
+  );
+  const summary = summarizeTemplate(Template.fromStack(stack).toJSON() as CfnTemplate, 'Board');
+
+  test('reads each pattern from the template metadata, with the functions using it', () => {
+    expect(summary.accessPatterns.map((p) => [p.name, p.operation, p.index, p.keyCondition, p.functions])).toEqual([
+      ['listTasks', 'Query', undefined, 'PK = PROJECT#{projectId} AND begins_with(SK, TASK#)', ['tasks']],
+      ['byOwner', 'Query', 'byOwner', 'byOwnerPK = USER#{userId}', ['tasks']],
+      ['exportAll', 'Scan', undefined, '(none: every item)', ['tasks']],
+      ['deleteTask', 'DeleteItem', undefined, 'PK = PROJECT#{projectId} AND SK = TASK#{taskId}', []],
+    ]);
+  });
+
+  test('prints the patterns as an aligned table, marking unused ones', () => {
+    expect(formatSummary(summary)).toContain(
+      [
+        'Access patterns (4)',
+        '  PATTERN     OPERATION   INDEX    KEY CONDITION                                        FUNCTIONS  ACTIONS',
+        '  listTasks   Query       -        PK = PROJECT#{projectId} AND begins_with(SK, TASK#)  tasks      Query',
+        '  byOwner     Query       byOwner  byOwnerPK = USER#{userId}                            tasks      Query',
+        '  exportAll   Scan        -        (none: every item)                                   tasks      Scan',
+        '  deleteTask  DeleteItem  -        PK = PROJECT#{projectId} AND SK = TASK#{taskId}      UNUSED     DeleteItem',
+      ].join('\n'),
+    );
+  });
+
+  test('warns about a Scan pattern in use', () => {
+    expect(summary.warnings).toContain(
+      'access pattern exportAll: Scan reads every item, whatever the key (used by tasks)',
+    );
   });
 });
 

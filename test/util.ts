@@ -5,12 +5,12 @@ import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import {
+  AccessPattern,
   ApiAuthorization,
   ApiFunctionOptions,
   RouteOptions,
   ServerlessApi,
   ServerlessApiProps,
-  TableAccess,
   TableEncryption,
 } from '../src';
 
@@ -54,12 +54,25 @@ export function fn(routes: RouteOptions[], options: Partial<ApiFunctionOptions> 
   return { entry: HANDLER_ENTRY, routes, ...options };
 }
 
-/** The smallest useful API: the required props and one function with one route and one table access. */
+/** Item patterns on `ITEM#{itemId}` / `DETAIL#{detailId}`, one per item operation, named like the operation. */
+export function itemPatterns(): { [name: string]: AccessPattern } {
+  const key = { partitionKey: 'ITEM#{itemId}', sortKey: 'DETAIL#{detailId}' };
+  return {
+    getItem: AccessPattern.getItem(key),
+    putItem: AccessPattern.putItem(key),
+    updateItem: AccessPattern.updateItem(key),
+    deleteItem: AccessPattern.deleteItem(key),
+    listItems: AccessPattern.query({ partitionKey: 'ITEM#{itemId}', sortKeyPrefix: 'DETAIL#' }),
+  };
+}
+
+/** The smallest useful API: the required props and one function with one route that gets items. */
 export function defaultProps(): ServerlessApiProps {
   return {
     authorization: jwt(),
+    accessPatterns: itemPatterns(),
     functions: {
-      items: fn([route(HttpMethod.GET, '/items/{itemId}')], { tableAccess: [TableAccess.readWrite(['ITEM#*'])] }),
+      items: fn([route(HttpMethod.GET, '/items/{itemId}')], { accessPatterns: ['getItem'] }),
     },
   };
 }
@@ -74,6 +87,12 @@ export function fullyConfigured(): { stack: Stack; api: ServerlessApi } {
       encryption: TableEncryption.customerManaged(),
       globalSecondaryIndexes: [{ indexName: 'byStatus', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' }],
     },
+    accessPatterns: {
+      listTasks: AccessPattern.query({ partitionKey: 'PROJECT#{projectId}', sortKeyPrefix: 'TASK#' }),
+      createTask: AccessPattern.putItem({ partitionKey: 'PROJECT#{projectId}', sortKey: 'TASK#{taskId}' }),
+      tasksByStatus: AccessPattern.query({ partitionKey: 'STATUS#{status}', indexName: 'byStatus' }),
+      recordDelivery: AccessPattern.putItem({ partitionKey: 'WEBHOOK#{deliveryId}', sortKey: 'DELIVERY' }),
+    },
     alarms: { actions: [new cloudwatchActions.SnsAction(topic)] },
     functions: {
       tasks: fn(
@@ -84,10 +103,10 @@ export function fullyConfigured(): { stack: Stack; api: ServerlessApi } {
             throttle: { rateLimit: 5, burstLimit: 10 },
           }),
         ],
-        { tableAccess: [TableAccess.readWrite(['PROJECT#*']), TableAccess.queryIndex('byStatus', ['STATUS#*'])] },
+        { accessPatterns: ['listTasks', 'createTask', 'tasksByStatus'] },
       ),
       webhooks: fn([route(HttpMethod.POST, '/webhooks/{provider}', { authorization: ApiAuthorization.none() })], {
-        tableAccess: [TableAccess.write(['WEBHOOK#*'])],
+        accessPatterns: ['recordDelivery'],
       }),
     },
   });
@@ -115,6 +134,7 @@ export interface CfnResource {
   readonly Type: string;
   readonly Properties?: any;
   readonly DependsOn?: string[];
+  readonly Metadata?: any;
   readonly DeletionPolicy?: string;
   readonly UpdateReplacePolicy?: string;
 }

@@ -1,24 +1,30 @@
-import { Duration, Lazy, Token } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy, Token } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import {
+  AccessPattern,
   ApiAuthorization,
   RouteOptions,
   ServerlessApi,
   ServerlessApiProps,
-  TableAccess,
   TableEncryption,
 } from '../src';
-import { AUDIENCE, defaultProps, expectError, fn, HANDLER_ENTRY, ISSUER, newStack, route } from './util';
+import { AUDIENCE, defaultProps, expectError, fn, HANDLER_ENTRY, ISSUER, itemPatterns, newStack, route } from './util';
 
 /** Props with a single function `items` serving exactly these routes. */
 const routes = (...r: RouteOptions[]): Partial<ServerlessApiProps> => ({ functions: { items: fn(r) } });
 const withRoute = (options: Partial<RouteOptions>) => routes(route(HttpMethod.GET, '/items', options));
-const withAccess = (...tableAccess: TableAccess[]): Partial<ServerlessApiProps> => ({
-  functions: { items: fn([route(HttpMethod.GET, '/items')], { tableAccess }) },
+/** Props declaring these access patterns, and a function `items` using `uses` of them. */
+const withPatterns = (
+  accessPatterns: { [name: string]: AccessPattern },
+  uses: string[] = Object.keys(accessPatterns),
+): Partial<ServerlessApiProps> => ({
+  accessPatterns,
+  functions: { items: fn([route(HttpMethod.GET, '/items')], { accessPatterns: uses }) },
 });
 
 describe('route paths', () => {
@@ -206,6 +212,137 @@ describe('authorization', () => {
   });
 });
 
+describe('authorizers', () => {
+  const existingFunction = () =>
+    lambda.Function.fromFunctionArn(newStack(), 'Authorizer', 'arn:aws:lambda:eu-west-1:123456789012:function:auth');
+  const importedPool = () => cognito.UserPool.fromUserPoolId(newStack(), 'Pool', 'eu-west-1_abc123');
+  const importedClient = () => cognito.UserPoolClient.fromUserPoolClientId(newStack(), 'Web', 'web-client-id');
+
+  test.each([
+    ['iam', ApiAuthorization.iam()],
+    ['lambdaRequest', ApiAuthorization.lambdaRequest({ entry: HANDLER_ENTRY })],
+  ])('rejects scopes on a route authorized by %s(), on the route or API-wide', (name, authorization) => {
+    const message = `\`functions.items.routes[0].authorizationScopes\` must be left out on a route authorized by ApiAuthorization.${name}(): only jwt() and cognito() authorizers check scopes, got: ["admin"]`;
+    expectError(withRoute({ authorization, authorizationScopes: ['admin'] }), message);
+    expectError({ authorization, ...withRoute({ authorizationScopes: ['admin'] }) }, message);
+  });
+
+  test('an imported user pool needs its app clients', () => {
+    const rule =
+      'must list at least one app client of the imported `userPool`: their ids are the accepted audiences, got: []';
+    expectError(
+      { authorization: ApiAuthorization.cognito({ userPool: importedPool() }) },
+      `\`authorization.userPoolClients\` ${rule}`,
+    );
+    expectError(
+      withRoute({ authorization: ApiAuthorization.cognito({ userPool: importedPool(), userPoolClients: [] }) }),
+      `\`functions.items.routes[0].authorization.userPoolClients\` ${rule}`,
+    );
+  });
+
+  test('app clients without an imported user pool are rejected', () => {
+    expectError(
+      { authorization: ApiAuthorization.cognito({ userPoolClients: [importedClient()] }) },
+      '`authorization.userPoolClients` must be left out unless `userPool` is imported: the API creates the client of the pool it creates, got: ["Test/Web"]',
+    );
+  });
+
+  test.each([
+    ['selfSignUp', { selfSignUp: true }, 'true'],
+    ['threatProtection', { threatProtection: false }, 'false'],
+    ['removalPolicy', { removalPolicy: RemovalPolicy.DESTROY }, '"destroy"'],
+  ])('%s is rejected with an imported user pool', (name, settings, shown) => {
+    expectError(
+      {
+        authorization: ApiAuthorization.cognito({
+          userPool: importedPool(),
+          userPoolClients: [importedClient()],
+          ...settings,
+        }),
+      },
+      `\`authorization.${name}\` must be left out when \`userPool\` is imported: the pool keeps its own settings, got: ${shown}`,
+    );
+  });
+
+  test("a route's own cognito() may not create a second user pool", () => {
+    expectError(
+      withRoute({ authorization: ApiAuthorization.cognito() }),
+      "`functions.items.routes[0].authorization.userPool` must be given on a route's own ApiAuthorization.cognito(): only the API-wide `authorization` creates a user pool (pass that same object, or import a pool), got: undefined",
+    );
+  });
+
+  test('a Lambda authorizer needs exactly one of entry and authorizerFunction', () => {
+    const rule =
+      'must set exactly one of `entry` (a handler file to bundle) and `authorizerFunction` (an existing function), got:';
+    expectError(
+      {
+        authorization: ApiAuthorization.lambdaRequest({ entry: HANDLER_ENTRY, authorizerFunction: existingFunction() }),
+      },
+      `\`authorization\` ${rule} "both"`,
+    );
+    expectError({ authorization: ApiAuthorization.lambdaRequest({}) }, `\`authorization\` ${rule} "neither"`);
+    expectError(
+      withRoute({ authorization: ApiAuthorization.lambdaRequest({}) }),
+      `\`functions.items.routes[0].authorization\` ${rule} "neither"`,
+    );
+  });
+
+  test("a Lambda authorizer's entry must be a JavaScript or TypeScript file", () => {
+    expectError(
+      { authorization: ApiAuthorization.lambdaRequest({ entry: 'src/authorizer.py' }) },
+      '`authorization.entry` must be a .ts, .js, .mjs or .cjs file with the handler, got: "src/authorizer.py"',
+    );
+  });
+
+  test.each([
+    [Duration.hours(2), '2 hours'],
+    [Duration.seconds(3601), '1 hour 1 second'],
+    [Duration.millis(1500), '1 second 500 millis'],
+  ])('a results cache TTL of %s is rejected', (resultsCacheTtl, shown) => {
+    expectError(
+      { authorization: ApiAuthorization.lambdaRequest({ entry: HANDLER_ENTRY, resultsCacheTtl }) },
+      `\`authorization.resultsCacheTtl\` must be a whole number of seconds from 0 (no caching) to 1 hour, got: ${shown}`,
+    );
+  });
+
+  test('a results cache TTL that is a token is not checked', () => {
+    const resultsCacheTtl = Duration.seconds(Lazy.number({ produce: () => 7200 }));
+    expect(
+      () =>
+        new ServerlessApi(newStack(), 'Api', {
+          ...defaultProps(),
+          authorization: ApiAuthorization.lambdaRequest({ entry: HANDLER_ENTRY, resultsCacheTtl }),
+        }),
+    ).not.toThrow();
+  });
+
+  test('a cached Lambda authorizer needs an identity source: it is the cache key', () => {
+    const message =
+      '`authorization.identitySource` must list at least one source while results are cached, as they are the cache key (or set `resultsCacheTtl: Duration.seconds(0)`), got: []';
+    expectError(
+      { authorization: ApiAuthorization.lambdaRequest({ entry: HANDLER_ENTRY, identitySource: [] }) },
+      message,
+    );
+    expectError(
+      {
+        authorization: ApiAuthorization.lambdaRequest({
+          authorizerFunction: existingFunction(),
+          identitySource: [],
+          resultsCacheTtl: Duration.seconds(1),
+        }),
+      },
+      message,
+    );
+  });
+
+  test("a Lambda authorizer's identity sources must be selection expressions", () => {
+    expectError(
+      { authorization: ApiAuthorization.lambdaRequest({ entry: HANDLER_ENTRY, identitySource: ['X-Api-Key'] }) },
+      '`authorization.identitySource[0]` must be a selection expression such as "$request.header.Authorization", got: "X-Api-Key"',
+    );
+  });
+});
+
 describe('functions', () => {
   const NAME_RULE = 'must have names of 1 to 64 letters and digits, starting with a letter';
   test.each(['my-items', '1items', 'items_v2', 'a'.repeat(65), ''])('rejects the function name %j', (name) => {
@@ -310,57 +447,155 @@ describe('function settings, per function and in functionDefaults', () => {
   });
 });
 
-describe('table access', () => {
-  const PATTERN_RULE =
-    'must start with a literal prefix such as "PROJECT#" and contain no whitespace (a leading wildcard would grant the whole table)';
-  test.each(['*', '*FOO', '?x', 'PROJECT# 1', ' PROJECT#*', 'PROJECT#\t*', ''])(
-    'rejects the key pattern %j',
-    (pattern) => {
+describe('access patterns', () => {
+  const PREFIX_RULE =
+    'must start with a literal prefix such as "PROJECT#", so IAM can limit the role to it with dynamodb:LeadingKeys (a leading {param} would match every partition)';
+  test.each(['{projectId}', '{tenant}#PROJECT#{projectId}'])(
+    'a partition key shape without a literal prefix is rejected: %j',
+    (shape) => {
       expectError(
-        withAccess(TableAccess.read(['USER#*', pattern])),
-        `\`functions.items.tableAccess[0].keyPatterns[1]\` ${PATTERN_RULE}, got: ${JSON.stringify(pattern)}`,
+        withPatterns({ getTask: AccessPattern.getItem({ partitionKey: shape, sortKey: 'TASK#{taskId}' }) }),
+        `\`accessPatterns.getTask.partitionKey\` ${PREFIX_RULE}, got: ${JSON.stringify(shape)}`,
       );
     },
   );
 
+  const WILDCARDS =
+    'literal text may not contain "*", "?", whitespace or unmatched braces; parameters are written {name}';
   test.each([
-    ['read', TableAccess.read([])],
-    ['write', TableAccess.write([])],
-    ['readWrite', TableAccess.readWrite([])],
-    ['queryIndex', TableAccess.queryIndex('byStatus', [])],
-  ])('%s without key patterns is rejected', (_, access) => {
+    ['PROJECT#*', WILDCARDS],
+    ['PROJECT#?', WILDCARDS],
+    ['PROJECT #{id}', WILDCARDS],
+    ['PROJECT#{id', WILDCARDS],
+    ['PROJECT#{project-id}', WILDCARDS],
+    ['PROJECT#{a}{b}', 'separate parameters with literal text such as "#"'],
+  ])('the key shape %j is rejected', (shape, reason) => {
+    expectError(
+      withPatterns({ listTasks: AccessPattern.query({ partitionKey: shape }) }),
+      `\`accessPatterns.listTasks.partitionKey\` must be literal text with {param} placeholders: ${reason}, got: ${JSON.stringify(shape)}`,
+    );
+  });
+
+  test('sort key shapes are checked the same way, under their own prop names', () => {
+    expectError(
+      withPatterns({ getTask: AccessPattern.getItem({ partitionKey: 'PROJECT#{p}', sortKey: 'TASK#*' }) }),
+      `\`accessPatterns.getTask.sortKey\` must be literal text with {param} placeholders: ${WILDCARDS}, got: "TASK#*"`,
+    );
+    expectError(
+      withPatterns({ listTasks: AccessPattern.query({ partitionKey: 'PROJECT#{p}', sortKeyPrefix: 'TASK# ' }) }),
+      `\`accessPatterns.listTasks.sortKeyPrefix\` must be literal text with {param} placeholders: ${WILDCARDS}, got: "TASK# "`,
+    );
+    expectError(
+      withPatterns({ listTasks: AccessPattern.query({ partitionKey: 'PROJECT#{p}', sortKeyPrefix: '' }) }),
+      '`accessPatterns.listTasks.sortKeyPrefix` must be a literal key shape such as "PROJECT#{projectId}", got: ""',
+    );
+  });
+
+  test('shapes must be literals: a token cannot be turned into a LeadingKeys pattern', () => {
+    const props = withPatterns({
+      listTasks: AccessPattern.query({ partitionKey: Lazy.string({ produce: () => 'PROJECT#' }) }),
+    });
+    expect(() => new ServerlessApi(newStack(), 'Api', { ...defaultProps(), ...props })).toThrow(
+      /^`accessPatterns\.listTasks\.partitionKey` must be a literal key shape such as "PROJECT#\{projectId\}", got: "\$\{Token\[TOKEN\.\d+\]\}"$/,
+    );
+  });
+
+  test('pattern names are letters and digits', () => {
+    expectError(
+      withPatterns({ 'list-tasks': AccessPattern.query({ partitionKey: 'PROJECT#{p}' }) }),
+      '`accessPatterns` must have names of 1 to 64 letters and digits, starting with a letter, got: "list-tasks"',
+    );
+  });
+
+  test('a function using an undeclared pattern is rejected, naming the declared ones', () => {
+    expectError(
+      withPatterns({ listTasks: AccessPattern.query({ partitionKey: 'PROJECT#{p}' }) }, ['listTasks', 'getTask']),
+      '`functions.items.accessPatterns[1]` must name one of the API\'s `accessPatterns` (declared: "listTasks"), got: "getTask"',
+    );
+    expectError(
+      withPatterns({}, ['getTask']),
+      '`functions.items.accessPatterns[0]` must name one of the API\'s `accessPatterns` (declared: none), got: "getTask"',
+    );
+  });
+
+  test('a function naming a pattern twice is rejected', () => {
+    expectError(
+      withPatterns({ listTasks: AccessPattern.query({ partitionKey: 'PROJECT#{p}' }) }, ['listTasks', 'listTasks']),
+      '`functions.items.accessPatterns[1]` duplicates `functions.items.accessPatterns[0]`: "listTasks" is declared twice',
+    );
+  });
+
+  test('an index declared on the table that no pattern uses is rejected: indexes exist for named patterns only', () => {
     expectError(
       {
         table: { globalSecondaryIndexes: [{ indexName: 'byStatus', partitionKey: 'GSI1PK' }] },
-        ...withAccess(access),
+        ...withPatterns({ listTasks: AccessPattern.query({ partitionKey: 'PROJECT#{p}' }) }),
       },
-      '`functions.items.tableAccess[0].keyPatterns` must list at least one partition key pattern such as "PROJECT#*", got: []',
+      '`table.globalSecondaryIndexes[0].indexName` must be used by an access pattern (`indexName` of an AccessPattern.query or scan): indexes exist only for named access patterns, got: "byStatus"',
     );
   });
 
-  test('queryIndex on an index the table does not declare is rejected', () => {
+  test('a sort key prefix on an index without a sort key is rejected', () => {
     expectError(
-      withAccess(TableAccess.queryIndex('byStatus', ['STATUS#*'])),
-      '`functions.items.tableAccess[0].indexName` must name an index declared on the table (declared: none), got: "byStatus"',
+      {
+        table: { globalSecondaryIndexes: [{ indexName: 'byStatus', partitionKey: 'GSI1PK' }] },
+        ...withPatterns({
+          byStatus: AccessPattern.query({ partitionKey: 'STATUS#{s}', sortKeyPrefix: 'DUE#', indexName: 'byStatus' }),
+        }),
+      },
+      '`accessPatterns.byStatus.sortKeyPrefix` must be left out: index "byStatus" has no sort key, got: "DUE#"',
+    );
+  });
+
+  test('on an existing table, a pattern may only use the indexes listed for it', () => {
+    const table = dynamodb.TableV2.fromTableName(newStack(), 'Existing', 'orders');
+    expectError(
+      {
+        existingTable: { table, globalSecondaryIndexes: [{ indexName: 'byOwner', partitionKey: 'G1' }] },
+        ...withPatterns({ byStatus: AccessPattern.query({ partitionKey: 'STATUS#{s}', indexName: 'byStatus' }) }),
+      },
+      '`accessPatterns.byStatus.indexName` must name an index of the existing table listed in `existingTable.globalSecondaryIndexes` (listed: "byOwner"), got: "byStatus"',
     );
     expectError(
       {
-        table: {
-          globalSecondaryIndexes: [
-            { indexName: 'byOwner', partitionKey: 'G1' },
-            { indexName: 'byDate', partitionKey: 'G2' },
-          ],
-        },
-        ...withAccess(TableAccess.read(['A#*']), TableAccess.queryIndex('byStatus', ['STATUS#*'])),
+        existingTable: { table },
+        ...withPatterns({ scanStatus: AccessPattern.scan({ indexName: 'byStatus' }) }),
       },
-      '`functions.items.tableAccess[1].indexName` must name an index declared on the table (declared: "byOwner", "byDate"), got: "byStatus"',
+      '`accessPatterns.scanStatus.indexName` must name an index of the existing table listed in `existingTable.globalSecondaryIndexes` (listed: none), got: "byStatus"',
     );
   });
 
-  test('scan of an undeclared index is rejected', () => {
+  test('at most 20 indexes, counting those derived from patterns', () => {
+    const patterns = Object.fromEntries(
+      Array.from({ length: 21 }, (_, i) => [
+        `q${i}`,
+        AccessPattern.query({ partitionKey: `K${i}#{k}`, indexName: `index${i}` }),
+      ]),
+    );
+    expect(() => new ServerlessApi(newStack(), 'Api', { ...defaultProps(), ...withPatterns(patterns) })).toThrow(
+      /^`accessPatterns` must use at most 20 indexes, got: \["index0",/,
+    );
+  });
+
+  test("a function whose environment and pattern descriptors exceed Lambda's 4 KB is rejected", () => {
     expectError(
-      withAccess(TableAccess.scan('byStatus')),
-      '`functions.items.tableAccess[0].indexName` must name an index declared on the table (declared: none), got: "byStatus"',
+      {
+        accessPatterns: { listTasks: AccessPattern.query({ partitionKey: 'PROJECT#{p}' }) },
+        functions: {
+          items: fn([route(HttpMethod.GET, '/items')], {
+            accessPatterns: ['listTasks'],
+            environment: { BIG: 'x'.repeat(3000) },
+          }),
+        },
+      },
+      '`functions.items` must fit Lambda\'s 4096-byte environment with its `environment` and the descriptors of its `accessPatterns`: split the function or shorten its variables, got: "about 4115 bytes"',
+    );
+  });
+
+  test.each([0, -1, 1.5])('reservedConcurrentExecutions = %p is rejected', (value) => {
+    expectError(
+      { functions: { items: fn([route(HttpMethod.GET, '/items')], { reservedConcurrentExecutions: value }) } },
+      `\`functions.items.reservedConcurrentExecutions\` must be a whole number between 1 and 10000, got: ${value}`,
     );
   });
 });
@@ -456,17 +691,6 @@ describe('table', () => {
     expectError({ table: { tableName: 'my table' } }, `\`table.tableName\` ${nameRule}, got: "my table"`);
   });
 
-  test('at most 20 indexes', () => {
-    const globalSecondaryIndexes = Array.from({ length: 21 }, (_, i) => ({
-      indexName: `index${i}`,
-      partitionKey: `G${i}`,
-    }));
-    expectError(
-      { table: { globalSecondaryIndexes } },
-      '`table.globalSecondaryIndexes` must have at most 20 indexes, got: 21',
-    );
-  });
-
   test('table and existingTable cannot both be set', () => {
     const stack = newStack();
     const table = dynamodb.TableV2.fromTableName(stack, 'Existing', 'orders');
@@ -489,8 +713,16 @@ describe('table', () => {
       `\`existingTable.timeToLiveAttribute\` ${TTL_RULE}, got: "SK"`,
     );
     expectError(
-      { existingTable: { table: existing(), indexNames: ['byKind', 'byKind'] } },
-      '`existingTable.indexNames[1]` duplicates `existingTable.indexNames[0]`: "byKind" is declared twice',
+      {
+        existingTable: {
+          table: existing(),
+          globalSecondaryIndexes: [
+            { indexName: 'byKind', partitionKey: 'G1' },
+            { indexName: 'byKind', partitionKey: 'G2' },
+          ],
+        },
+      },
+      '`existingTable.globalSecondaryIndexes[1]` duplicates `existingTable.globalSecondaryIndexes[0]`: "byKind" is declared twice',
     );
   });
 });
@@ -535,6 +767,7 @@ describe('tokens are not validated as literals', () => {
 
     // WHEN
     new ServerlessApi(stack, 'Api', {
+      accessPatterns: itemPatterns(),
       authorization: ApiAuthorization.jwt({
         issuer: Lazy.string({ produce: () => ISSUER }),
         audience: [Lazy.string({ produce: () => 'late-client' })],
@@ -551,7 +784,7 @@ describe('tokens are not validated as literals', () => {
               throttle: { burstLimit: Token.asNumber(late(3)) },
             }),
           ],
-          tableAccess: [TableAccess.read([Lazy.string({ produce: () => 'ITEM#*' })])],
+          accessPatterns: ['getItem'],
         },
       },
     });
@@ -575,7 +808,7 @@ describe('tokens are not validated as literals', () => {
           PolicyDocument: {
             Statement: Match.arrayWith([
               Match.objectLike({
-                Condition: Match.objectLike({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ITEM#*'] } }),
+                Condition: Match.objectLike({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ITEM#?*'] } }),
               }),
             ]),
           },

@@ -118,6 +118,29 @@ function formatTables(summary: StackSummary): string[] {
   return lines;
 }
 
+function formatAccessPatterns(summary: StackSummary): string[] {
+  const multipleApis = new Set(summary.accessPatterns.map((p) => p.api)).size > 1;
+  const headers = [
+    ...(multipleApis ? ['API'] : []),
+    'PATTERN',
+    'OPERATION',
+    'INDEX',
+    'KEY CONDITION',
+    'FUNCTIONS',
+    'ACTIONS',
+  ];
+  const rows = summary.accessPatterns.map((pattern) => [
+    ...(multipleApis ? [pattern.api] : []),
+    pattern.name,
+    pattern.operation,
+    pattern.index ?? '-',
+    pattern.keyCondition,
+    pattern.functions.join(', ') || 'UNUSED',
+    pattern.actions.map((action) => action.replace(/^dynamodb:/, '')).join(', '),
+  ]);
+  return [`Access patterns (${rows.length})`, ...(rows.length > 0 ? formatTable(headers, rows) : ['  (none)'])];
+}
+
 function formatLogGroups(summary: StackSummary): string[] {
   const rows = summary.logGroups.map((group) => [
     group.name,
@@ -155,6 +178,7 @@ export function formatSummary(summary: StackSummary): string {
     formatApis(summary),
     formatRoutes(summary),
     formatFunctions(summary),
+    formatAccessPatterns(summary),
     formatTables(summary),
     formatLogGroups(summary),
     formatAlarms(summary),

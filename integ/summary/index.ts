@@ -1,3 +1,4 @@
+export type { AccessPatternSummary } from './access-patterns';
 export type { AlarmSummary } from './alarms';
 export type { ApiSummary, AuthorizerSummary, RouteSummary, StageSummary, ThrottleSummary } from './api';
 export { loadAssemblyStacks, UsageError } from './assembly';

@@ -1,5 +1,6 @@
 /** The summary of one stack: every section, resource counts and the warnings gathered from all of them. */
 
+import { AccessPatternSummary, summarizeAccessPatterns } from './access-patterns';
 import { AlarmSummary, summarizeAlarms } from './alarms';
 import { ApiSummary, RouteSummary, summarizeApis, summarizeRoutes, unmatchedRouteSettings } from './api';
 import { FunctionSummary, summarizeFunction } from './functions';
@@ -20,6 +21,8 @@ export interface StackSummary {
   readonly routes: RouteSummary[];
   readonly functions: FunctionSummary[];
   readonly tables: TableSummary[];
+  /** The access patterns the APIs declare, with the functions using each. */
+  readonly accessPatterns: AccessPatternSummary[];
   readonly logGroups: LogGroupSummary[];
   readonly alarms: AlarmSummary[];
   readonly resources: ResourceCountSummary;
@@ -55,6 +58,13 @@ function collectWarnings(summary: Omit<StackSummary, 'warnings'>, index: Templat
       warnings.push(...statement.warnings.map((w) => `${where}: ${w}`));
     }
   }
+  for (const pattern of summary.accessPatterns) {
+    if (pattern.operation === 'Scan' && pattern.functions.length > 0) {
+      warnings.push(
+        `access pattern ${pattern.name}: Scan reads every item, whatever the key (used by ${pattern.functions.join(', ')})`,
+      );
+    }
+  }
   for (const logGroup of summary.logGroups.filter((group) => group.retentionDays === undefined)) {
     warnings.push(`log group ${logGroup.name}: WARNING: no RetentionInDays (never expires)`);
   }
@@ -71,6 +81,7 @@ export function summarizeTemplate(template: CfnTemplate, stackName = 'Stack'): S
     routes: summarizeRoutes(index, apis),
     functions: index.ofType(T.function).map(([id, fn]) => summarizeFunction(index, id, fn.Properties ?? {})),
     tables: index.ofType(T.globalTable, T.table).map(([id, table]) => summarizeTable(index, id, table)),
+    accessPatterns: summarizeAccessPatterns(index),
     logGroups: summarizeLogGroups(index),
     alarms: summarizeAlarms(index),
     resources: countResources(index),

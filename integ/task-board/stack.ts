@@ -3,7 +3,7 @@ import { RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { ApiAuthorization, ServerlessApi, TableAccess } from '../../src';
+import { AccessPattern, ApiAuthorization, ServerlessApi } from '../../src';
 import { WEBHOOK_SIGNING_SECRET_ENV } from './handlers/lib/webhook-signature';
 
 /** Options of the task-board example; the defaults synthesize without any AWS account. */
@@ -21,16 +21,38 @@ export const DEFAULT_AUDIENCE = 'task-board-web';
 
 const handler = (name: string) => path.join(__dirname, 'handlers', `${name}.ts`);
 
+const task = { partitionKey: 'PROJECT#{projectId}', sortKey: 'TASK#{taskId}' };
+const session = { partitionKey: 'USER#{userId}', sortKey: 'SESSION#{sessionId}' };
+
 /**
- * The task board from the DynamoDB design guide, one table for four access patterns:
- *
- * | access pattern                      | key                                                   |
- * | ----------------------------------- | ----------------------------------------------------- |
- * | list a project's tasks              | Query PK = PROJECT#<id>, begins_with(SK, TASK#)       |
- * | create a task once, complete it     | PutItem / UpdateItem with conditions on PROJECT#/TASK# |
- * | a user's sessions, expiring by TTL  | PK = USER#<sub>, SK = SESSION#<id>, expiresAt          |
- * | process each webhook event once     | conditional PutItem PK = WEBHOOK#<provider>, SK = EVENT#<id> |
+ * The task board's access patterns, reviewed before any handler was written: one table, three
+ * partitions (a project's tasks, a user's sessions, a provider's webhook events), no index, no Scan.
  */
+export const TASK_BOARD_ACCESS_PATTERNS = {
+  listProjectTasks: AccessPattern.query({
+    partitionKey: 'PROJECT#{projectId}',
+    sortKeyPrefix: 'TASK#',
+    description: "A project's tasks, a page at a time",
+  }),
+  getTask: AccessPattern.getItem({ ...task, description: 'Tell a missing task (404) from a done one (409)' }),
+  createTask: AccessPattern.putItem({ ...task, description: 'Create once: attribute_not_exists(PK)' }),
+  completeTask: AccessPattern.updateItem({ ...task, description: 'Transition open -> done, conditionally' }),
+  createSession: AccessPattern.putItem({ ...session, description: 'A session with a TTL (expiresAt)' }),
+  getSession: AccessPattern.getItem({ ...session, description: 'Expired sessions read as missing' }),
+  listSessions: AccessPattern.query({
+    partitionKey: 'USER#{userId}',
+    sortKeyPrefix: 'SESSION#',
+    description: "A user's live sessions",
+  }),
+  deleteSession: AccessPattern.deleteItem({ ...session, description: 'Sign out' }),
+  recordWebhookEvent: AccessPattern.putItem({
+    partitionKey: 'WEBHOOK#{provider}',
+    sortKey: 'EVENT#{eventId}',
+    description: 'Process each delivery once: attribute_not_exists(PK)',
+  }),
+};
+
+/** The task board from the DynamoDB design guide: one table, the access patterns above, three functions. */
 export class TaskBoardStack extends Stack {
   public readonly api: ServerlessApi;
 
@@ -54,10 +76,11 @@ export class TaskBoardStack extends Stack {
         audience: [props.audience ?? DEFAULT_AUDIENCE],
       }),
       table: props.ephemeral ? { removalPolicy: RemovalPolicy.DESTROY, deletionProtection: false } : undefined,
+      accessPatterns: TASK_BOARD_ACCESS_PATTERNS,
       functions: {
         tasks: {
           entry: handler('tasks'),
-          tableAccess: [TableAccess.readWrite(['PROJECT#*'])],
+          accessPatterns: ['listProjectTasks', 'getTask', 'createTask', 'completeTask'],
           routes: [
             { method: HttpMethod.GET, path: '/projects/{projectId}/tasks' },
             { method: HttpMethod.POST, path: '/projects/{projectId}/tasks' },
@@ -66,7 +89,7 @@ export class TaskBoardStack extends Stack {
         },
         sessions: {
           entry: handler('sessions'),
-          tableAccess: [TableAccess.readWrite(['USER#*'])],
+          accessPatterns: ['createSession', 'getSession', 'listSessions', 'deleteSession'],
           routes: [
             { method: HttpMethod.POST, path: '/sessions' },
             { method: HttpMethod.GET, path: '/sessions' },
@@ -76,8 +99,8 @@ export class TaskBoardStack extends Stack {
         },
         webhooks: {
           entry: handler('webhooks'),
-          // Write-only: the conditional put is the deduplication, so the function never reads.
-          tableAccess: [TableAccess.write(['WEBHOOK#*'])],
+          // Put-only: the conditional put is the deduplication, so the function never reads, updates or deletes.
+          accessPatterns: ['recordWebhookEvent'],
           environment: { [WEBHOOK_SIGNING_SECRET_ENV]: signingSecret.secretValue.unsafeUnwrap() },
           routes: [
             {

@@ -1,4 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Lazy, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -6,8 +6,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ApiAuthorization, AuthorizationType } from './authorization';
+import { Authorizers, routeAuthorizationType } from './authorizers';
 import { RouteOptions, ThrottleOptions } from './route';
 import { routeKey } from './route-validation';
+import { FunctionDefaults } from '../functions/function-options';
 import { LAMBDA_INVOKE_ACTIONS } from '../private/iam-actions';
 
 /** HTTP APIs give up on an integration after 30 seconds. */
@@ -49,29 +51,30 @@ export interface HttpApiBuilderProps {
   readonly description?: string;
   readonly throttle?: ThrottleOptions;
   readonly logRetention: logs.RetentionDays;
+  /** Settings of a Lambda authorizer bundled from its entry, like the route functions'. */
+  readonly functionDefaults?: FunctionDefaults;
 }
 
 /**
  * Builds the HTTP API side: the API, its `$default` stage with throttling and a JSON access log,
  * one authorizer per authorization, one integration per function and one route per route.
  *
- * All integrations share one credentials role that may invoke the route functions, instead of a
- * Lambda permission per route: that keeps the template at one resource per route.
+ * All integrations and Lambda authorizers share one credentials role that may invoke exactly their
+ * functions, instead of a Lambda permission per route: that keeps the template at one resource per route.
  */
 export class HttpApiBuilder {
   public readonly api: apigwv2.HttpApi;
   public readonly stage: apigwv2.HttpStage;
   public readonly accessLogGroup: logs.LogGroup;
   public readonly invokeRole: iam.Role;
-  private readonly scope: Construct;
+  public readonly authorizers: Authorizers;
   private readonly invokeStatement: iam.PolicyStatement;
-  private readonly authorizers = new Map<ApiAuthorization, apigwv2.HttpAuthorizer>();
+  private readonly iamRoutes: RouteOptions[] = [];
   private readonly routeThrottles: { [routeKey: string]: unknown } = {};
   private readonly routesScope: Construct;
   private readonly stageThrottle: Required<ThrottleOptions>;
 
   constructor(scope: Construct, props: HttpApiBuilderProps) {
-    this.scope = scope;
     this.api = new apigwv2.HttpApi(scope, 'HttpApi', {
       apiName: props.apiName,
       description: props.description,
@@ -99,6 +102,13 @@ export class HttpApiBuilder {
       description: 'Lets the API invoke its route functions, and nothing else',
       inlinePolicies: { invoke: new iam.PolicyDocument({ statements: [this.invokeStatement] }) },
     });
+    this.authorizers = new Authorizers(scope, {
+      api: this.api,
+      invokeRole: this.invokeRole,
+      allowInvoke: (fn) => this.invokeStatement.addResources(fn.functionArn),
+      logRetention: props.logRetention,
+      functionDefaults: props.functionDefaults,
+    });
     this.routesScope = new Construct(scope, 'Routes');
   }
 
@@ -117,15 +127,16 @@ export class HttpApiBuilder {
   public addRoute(route: RouteOptions, integration: apigwv2.HttpIntegration, apiAuthorization: ApiAuthorization): void {
     const key = routeKey(route);
     const authorization = route.authorization ?? apiAuthorization;
-    const authorizer = this.authorizer(authorization);
+    const authorizer = this.authorizers.authorizerFor(authorization);
     const cfnRoute = new apigwv2.CfnRoute(this.routesScope, key, {
       apiId: this.api.apiId,
       routeKey: key,
       target: `integrations/${integration.integrationId}`,
-      authorizationType: authorization.type,
+      authorizationType: routeAuthorizationType(authorization.type),
       authorizerId: authorizer?.authorizerId,
       authorizationScopes: route.authorizationScopes,
     });
+    if (authorization.type === AuthorizationType.IAM) this.iamRoutes.push(route);
     if (authorization.type === AuthorizationType.NONE) {
       Validations.of(cfnRoute).acknowledge({
         id: 'AwsSolutions-APIG4',
@@ -144,23 +155,21 @@ export class HttpApiBuilder {
     }
   }
 
-  private authorizer(authorization: ApiAuthorization): apigwv2.HttpAuthorizer | undefined {
-    const jwt = authorization.jwtProps;
-    if (authorization.type !== AuthorizationType.JWT || !jwt) return undefined;
-    let authorizer = this.authorizers.get(authorization);
-    if (!authorizer) {
-      // The first authorizer keeps unsuffixed names, so adding a second one never renames it.
-      const suffix = this.authorizers.size === 0 ? '' : `${this.authorizers.size + 1}`;
-      authorizer = new apigwv2.HttpAuthorizer(this.scope, `JwtAuthorizer${suffix}`, {
-        httpApi: this.api,
-        type: apigwv2.HttpAuthorizerType.JWT,
-        authorizerName: jwt.authorizerName ?? `jwt${suffix}`,
-        identitySource: jwt.identitySource ?? ['$request.header.Authorization'],
-        jwtIssuer: jwt.issuer,
-        jwtAudience: jwt.audience,
-      });
-      this.authorizers.set(authorization, authorizer);
-    }
-    return authorizer;
+  /** Whether any route so far is authorized with ApiAuthorization.iam(). */
+  public get hasIamRoutes(): boolean {
+    return this.iamRoutes.length > 0;
+  }
+
+  /**
+   * The `execute-api` ARNs of the IAM-authorized routes, path parameters as `*`. Resolved at synth, so
+   * routes added after the call are included.
+   */
+  public iamRouteArns(): string[] {
+    return Lazy.list({
+      produce: () =>
+        this.iamRoutes.map((route) =>
+          this.api.arnForExecuteApi(route.method, route.path.replace(/\{[^}]*\}/g, '*'), '$default'),
+        ),
+    });
   }
 }

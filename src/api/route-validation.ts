@@ -1,5 +1,7 @@
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { ApiAuthorization, AuthorizationType } from './authorization';
+import { AUTHORIZATION_FACTORIES, createsUserPool, validateAuthorizationSettings } from './authorization-validation';
+import { checksScopes } from './authorizers';
 import { RouteOptions, ThrottleOptions } from './route';
 import { checkPositive, checkInteger, fail, isLiteral } from '../private/validation';
 
@@ -50,7 +52,7 @@ export function validateRoute(prop: string, route: RouteOptions, apiAuthorizatio
   }
   validatePath(`${prop}.path`, route.path);
   validateThrottle(`${prop}.throttle`, route.throttle);
-  if (route.authorization) validateRouteAuthorization(`${prop}.authorization`, route.authorization);
+  if (route.authorization) validateRouteAuthorization(`${prop}.authorization`, route.authorization, apiAuthorization);
   const authorization = route.authorization ?? apiAuthorization;
   const scopes = route.authorizationScopes;
   if (scopes !== undefined) {
@@ -58,6 +60,13 @@ export function validateRoute(prop: string, route: RouteOptions, apiAuthorizatio
     if (scopes.length === 0) fail(`${prop}.authorizationScopes`, 'list at least one scope, or be left out', scopes);
     if (authorization.type === AuthorizationType.NONE) {
       fail(`${prop}.authorizationScopes`, 'be empty on a public route (ApiAuthorization.none())', scopes);
+    }
+    if (!checksScopes(authorization.type)) {
+      fail(
+        `${prop}.authorizationScopes`,
+        `be left out on a route authorized by ${AUTHORIZATION_FACTORIES[authorization.type]}: only jwt() and cognito() authorizers check scopes`,
+        scopes,
+      );
     }
     scopes.forEach((scope, i) => {
       if (isLiteral(scope) && !SCOPE.test(scope)) {
@@ -82,24 +91,21 @@ export function validateApiAuthorization(prop: string, authorization: ApiAuthori
       'ApiAuthorization.none()',
     );
   }
-  validateRouteAuthorization(prop, authorization);
+  validateAuthorizationSettings(prop, authorization);
 }
 
-export function validateRouteAuthorization(prop: string, authorization: ApiAuthorization): void {
-  const jwt = authorization.jwtProps;
-  if (authorization.type !== AuthorizationType.JWT || !jwt) return;
-  if (isLiteral(jwt.issuer) && !/^https:\/\/[^\s/]+(\/\S*)?$/.test(jwt.issuer)) {
-    fail(`${prop}.issuer`, 'be an https URL of the token issuer', jwt.issuer);
+/** A route's own authorization: its settings, and a user pool only the API-wide authorization may create. */
+export function validateRouteAuthorization(
+  prop: string,
+  authorization: ApiAuthorization,
+  apiAuthorization: ApiAuthorization,
+): void {
+  validateAuthorizationSettings(prop, authorization);
+  if (createsUserPool(authorization) && authorization !== apiAuthorization) {
+    fail(
+      `${prop}.userPool`,
+      "be given on a route's own ApiAuthorization.cognito(): only the API-wide `authorization` creates a user pool (pass that same object, or import a pool)",
+      undefined,
+    );
   }
-  if (!jwt.audience || jwt.audience.length === 0) {
-    fail(`${prop}.audience`, 'list at least one accepted audience (client id)', jwt.audience ?? []);
-  }
-  jwt.audience.forEach((audience, i) => {
-    if (isLiteral(audience) && audience.trim() === '') fail(`${prop}.audience[${i}]`, 'not be empty', audience);
-  });
-  (jwt.identitySource ?? []).forEach((source, i) => {
-    if (isLiteral(source) && !/^\$(request|context|stageVariables)\.\S+$/.test(source)) {
-      fail(`${prop}.identitySource[${i}]`, 'be a selection expression such as "$request.header.Authorization"', source);
-    }
-  });
 }

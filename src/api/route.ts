@@ -33,7 +33,8 @@ export interface RouteOptions {
    */
   readonly authorization?: ApiAuthorization;
   /**
-   * OAuth scopes the JWT must carry (any one of them) for this route.
+   * OAuth scopes the JWT must carry (any one of them) for this route; only with `ApiAuthorization.jwt()`
+   * and `ApiAuthorization.cognito()`, whose authorizers check scopes.
    *
    * @default - any valid token is accepted
    */

@@ -5,11 +5,23 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { tableAccessStatements, validateTableAccess } from './access-policy';
+import { accessPatternStatements } from './access-policy';
 import { ApiFunctionOptions, FunctionDefaults, IApiFunction } from './function-options';
-import { LOGS_WRITE_ACTIONS, XRAY_WRITE_ACTIONS } from '../private/iam-actions';
-import { checkInteger, fail, isLiteral } from '../private/validation';
-import { TABLE_NAME_ENV, TABLE_PARTITION_KEY_ENV, TABLE_SORT_KEY_ENV, TABLE_TTL_ATTRIBUTE_ENV } from '../shared/env';
+import {
+  acknowledgeXrayWildcard,
+  checkEntry,
+  observabilityStatements,
+  observedFunctionProps,
+} from './observed-function';
+import { checkInteger, checkUnique, fail, isLiteral } from '../private/validation';
+import {
+  TABLE_ACCESS_PATTERNS_ENV,
+  TABLE_NAME_ENV,
+  TABLE_PARTITION_KEY_ENV,
+  TABLE_SORT_KEY_ENV,
+  TABLE_TTL_ATTRIBUTE_ENV,
+} from '../shared/env';
+import { accessPatternDescriptor, ResolvedAccessPattern } from '../table/access-model';
 import { TableModel } from '../table/table-builder';
 
 /** The documented defaults of `FunctionDefaults`, in one place. */
@@ -20,14 +32,24 @@ export const FUNCTION_DEFAULTS = {
   timeout: Duration.seconds(10),
 };
 
-const DEFAULT_BUNDLING: nodejs.BundlingOptions = { minify: true, sourceMap: true };
+const RESERVED_ENVIRONMENT = [
+  TABLE_NAME_ENV,
+  TABLE_PARTITION_KEY_ENV,
+  TABLE_SORT_KEY_ENV,
+  TABLE_TTL_ATTRIBUTE_ENV,
+  TABLE_ACCESS_PATTERNS_ENV,
+];
 
-const RESERVED_ENVIRONMENT = [TABLE_NAME_ENV, TABLE_PARTITION_KEY_ENV, TABLE_SORT_KEY_ENV, TABLE_TTL_ATTRIBUTE_ENV];
+/** Lambda limits the environment variables of a function to 4 KB in all. */
+const MAX_ENVIRONMENT_BYTES = 4096;
+/** Bytes assumed for a value only known at deploy time (the table name) and per table variable: errs on the safe side. */
+const DEPLOY_TIME_VALUE_BYTES = 255;
 
 export interface FunctionLimits {
   /** The API's integration timeout: a function must finish before API Gateway gives up on it. */
   readonly integrationTimeout: Duration;
-  readonly indexNames: readonly string[];
+  /** The API's access patterns, bound to the table. */
+  readonly accessPatterns: ReadonlyMap<string, ResolvedAccessPattern>;
 }
 
 export function validateFunctionDefaults(prop: string, options: FunctionDefaults, limits: FunctionLimits): void {
@@ -52,9 +74,7 @@ export function validateFunctionDefaults(prop: string, options: FunctionDefaults
 
 export function validateFunctionOptions(prop: string, options: ApiFunctionOptions, limits: FunctionLimits): void {
   validateFunctionDefaults(prop, options, limits);
-  if (isLiteral(options.entry) && !/\.(ts|tsx|js|jsx|mjs|cjs|mts|cts)$/.test(options.entry)) {
-    fail(`${prop}.entry`, 'be a .ts, .js, .mjs or .cjs file with the handler', options.entry);
-  }
+  checkEntry(`${prop}.entry`, options.entry);
   if (options.handler !== undefined && isLiteral(options.handler) && !/^[A-Za-z_$][\w$]*$/.test(options.handler)) {
     fail(`${prop}.handler`, 'be the name of an exported function, such as "handler"', options.handler);
   }
@@ -66,7 +86,37 @@ export function validateFunctionOptions(prop: string, options: ApiFunctionOption
       fail(`${prop}.environment`, `not set ${name}: the library sets it from the table`, name);
     }
   }
-  validateTableAccess(`${prop}.tableAccess`, options.tableAccess ?? [], limits.indexNames);
+  const names = options.accessPatterns ?? [];
+  names.forEach((name, i) => {
+    if (!limits.accessPatterns.has(name)) {
+      const declared = [...limits.accessPatterns.keys()].map((n) => JSON.stringify(n)).join(', ') || 'none';
+      fail(`${prop}.accessPatterns[${i}]`, `name one of the API's \`accessPatterns\` (declared: ${declared})`, name);
+    }
+  });
+  checkUnique(`${prop}.accessPatterns`, names, (name) => name);
+  const reserved = options.reservedConcurrentExecutions;
+  checkInteger(`${prop}.reservedConcurrentExecutions`, reserved, 1, 10000);
+  const environment = {
+    ...options.environment,
+    ...accessPatternsEnvironment(names.map((name) => limits.accessPatterns.get(name)!)),
+  };
+  const bytes = Object.entries(environment).reduce(
+    (sum, [key, value]) => sum + key.length + (isLiteral(value) ? Buffer.byteLength(value) : DEPLOY_TIME_VALUE_BYTES),
+    DEPLOY_TIME_VALUE_BYTES * 4,
+  );
+  if (bytes > MAX_ENVIRONMENT_BYTES) {
+    fail(
+      prop,
+      `fit Lambda's ${MAX_ENVIRONMENT_BYTES}-byte environment with its \`environment\` and the descriptors of its \`accessPatterns\`: split the function or shorten its variables`,
+      `about ${bytes} bytes`,
+    );
+  }
+}
+
+/** The function's patterns as handlers read them at run time (see `shared/key-shape.ts`). */
+function accessPatternsEnvironment(patterns: readonly ResolvedAccessPattern[]): { [key: string]: string } {
+  const descriptors = Object.fromEntries(patterns.map((p) => [p.name, accessPatternDescriptor(p)]));
+  return { [TABLE_ACCESS_PATTERNS_ENV]: JSON.stringify(descriptors) };
 }
 
 export interface ApiFunctionProps {
@@ -74,6 +124,8 @@ export interface ApiFunctionProps {
   readonly options: ApiFunctionOptions;
   readonly defaults?: FunctionDefaults;
   readonly table?: TableModel;
+  /** The access patterns the function uses, bound to the table. */
+  readonly accessPatterns: readonly ResolvedAccessPattern[];
   readonly logRetention: logs.RetentionDays;
   readonly description: string;
 }
@@ -88,6 +140,7 @@ export class ApiFunction extends Construct implements IApiFunction {
   public readonly lambdaFunction: lambda.IFunction;
   public readonly role: iam.IRole;
   public readonly logGroup: logs.ILogGroup;
+  public readonly accessPatterns: string[];
   public readonly grantPrincipal: iam.IPrincipal;
   public alarm?: cloudwatch.IAlarm;
 
@@ -95,15 +148,15 @@ export class ApiFunction extends Construct implements IApiFunction {
     super(scope, id);
     const { options, defaults = {}, table } = props;
     this.name = props.name;
+    this.accessPatterns = props.accessPatterns.map((pattern) => pattern.name);
 
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention });
     this.logGroup = logGroup;
 
     const policy = new iam.PolicyDocument({
       statements: [
-        new iam.PolicyStatement({ actions: [...LOGS_WRITE_ACTIONS], resources: [logGroup.logGroupArn] }),
-        new iam.PolicyStatement({ actions: [...XRAY_WRITE_ACTIONS], resources: ['*'] }),
-        ...(table ? tableAccessStatements(options.tableAccess ?? [], table) : []),
+        ...observabilityStatements(logGroup),
+        ...(table ? accessPatternStatements(props.accessPatterns, table) : []),
       ],
     });
     const role = new iam.Role(this, 'Role', {
@@ -113,11 +166,9 @@ export class ApiFunction extends Construct implements IApiFunction {
     });
     this.role = role;
     this.grantPrincipal = role;
-    const xrayReason = 'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions.';
-    Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: xrayReason });
-    Validations.of(role).acknowledge({ id: 'Serverless-LambdaStarPermissions', reason: xrayReason });
+    acknowledgeXrayWildcard(role);
 
-    const bundling = options.bundling ?? defaults.bundling;
+    const observed = observedFunctionProps(role, logGroup, options.bundling ?? defaults.bundling);
     const fn = new nodejs.NodejsFunction(this, 'Function', {
       entry: options.entry,
       handler: options.handler ?? 'handler',
@@ -125,17 +176,14 @@ export class ApiFunction extends Construct implements IApiFunction {
       architecture: options.architecture ?? defaults.architecture ?? FUNCTION_DEFAULTS.architecture,
       memorySize: options.memorySize ?? defaults.memorySize ?? FUNCTION_DEFAULTS.memorySize,
       timeout: options.timeout ?? defaults.timeout ?? FUNCTION_DEFAULTS.timeout,
+      reservedConcurrentExecutions: options.reservedConcurrentExecutions,
       description: (options.description ?? props.description).slice(0, 256),
-      role: role.withoutPolicyUpdates(),
-      logGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      tracing: lambda.Tracing.ACTIVE,
-      bundling: bundling ?? DEFAULT_BUNDLING,
+      ...observed,
       environment: {
-        // Source maps make a 500's stack trace in the log point at the handler's own code.
-        ...(bundling ? {} : { NODE_OPTIONS: '--enable-source-maps' }),
+        ...observed.environment,
         ...options.environment,
         ...(table ? tableEnvironment(table) : {}),
+        ...accessPatternsEnvironment(props.accessPatterns),
       },
     });
     this.lambdaFunction = fn;

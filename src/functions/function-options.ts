@@ -6,7 +6,6 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
 import { RouteOptions } from '../api/route';
-import { TableAccess } from '../table/table-access';
 
 /** Lambda settings shared by every route function unless a function sets its own. */
 export interface FunctionDefaults {
@@ -55,11 +54,20 @@ export interface ApiFunctionOptions extends FunctionDefaults {
   /** The routes this function serves; at least one. */
   readonly routes: RouteOptions[];
   /**
-   * What the function may do to the table; nothing else is granted.
+   * Names of the API's `accessPatterns` the function uses. Its role may perform exactly these
+   * patterns' operations, on keys of their shapes, and nothing else on the table.
    *
    * @default - no table access
    */
-  readonly tableAccess?: TableAccess[];
+  readonly accessPatterns?: string[];
+  /**
+   * Concurrent executions reserved for (and limiting) this function, so one route cannot starve the
+   * others or overload the table. Opt-in: reserving takes capacity from the account's pool, and an
+   * account must keep 100 unreserved executions, so low-quota accounts fail to deploy with it.
+   *
+   * @default - no reservation: the function uses the account's unreserved concurrency
+   */
+  readonly reservedConcurrentExecutions?: number;
   /**
    * Extra environment variables (the table's are set by the library).
    *
@@ -82,6 +90,8 @@ export interface IApiFunction extends IConstruct, iam.IGrantable {
   readonly lambdaFunction: lambda.IFunction;
   /** The function's execution role, holding only the permissions its routes need. */
   readonly role: iam.IRole;
+  /** Names of the access patterns the function uses. */
+  readonly accessPatterns: string[];
   /** The function's log group, with bounded retention. */
   readonly logGroup: logs.ILogGroup;
   /** The alarm on the function's error rate and throttles, if alarms are on. */

@@ -5,24 +5,23 @@
  * listed here and IAM reviews read them as written. Scan and PartiQL are never part of a default.
  */
 
-/** Item reads by key, and Query (the partition key is always part of the request). */
-export const DYNAMODB_READ_ACTIONS = [
+/** Reading items by full key; ConditionCheckItem is the read-only check inside TransactWriteItems. */
+export const DYNAMODB_GET_ACTIONS = [
   'dynamodb:GetItem',
   'dynamodb:BatchGetItem',
-  'dynamodb:Query',
   'dynamodb:ConditionCheckItem',
 ] as const;
 
-/** Queries on a global secondary index: an index supports neither GetItem nor writes. */
-export const DYNAMODB_INDEX_READ_ACTIONS = ['dynamodb:Query'] as const;
+/** Reading one partition (of the table or an index): the partition key is always part of the request. */
+export const DYNAMODB_QUERY_ACTIONS = ['dynamodb:Query'] as const;
 
-/** Item writes by key, including conditional writes. */
-export const DYNAMODB_WRITE_ACTIONS = [
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:BatchWriteItem',
-] as const;
+/**
+ * Writing items by full key, one action per kind of write. BatchWriteItem is never granted: one action
+ * allows both puts and deletes, so it would widen a put-only function to deletes.
+ */
+export const DYNAMODB_PUT_ACTIONS = ['dynamodb:PutItem'] as const;
+export const DYNAMODB_UPDATE_ACTIONS = ['dynamodb:UpdateItem'] as const;
+export const DYNAMODB_DELETE_ACTIONS = ['dynamodb:DeleteItem'] as const;
 
 /** Scan carries no partition key, so it can never be scoped by `dynamodb:LeadingKeys`. */
 export const DYNAMODB_SCAN_ACTIONS = ['dynamodb:Scan'] as const;

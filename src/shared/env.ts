@@ -13,3 +13,11 @@ export const TABLE_PARTITION_KEY_ENV = 'TABLE_PARTITION_KEY';
 export const TABLE_SORT_KEY_ENV = 'TABLE_SORT_KEY';
 /** Attribute name holding each item's expiry in epoch seconds (DynamoDB TTL). */
 export const TABLE_TTL_ATTRIBUTE_ENV = 'TABLE_TTL_ATTRIBUTE';
+/**
+ * JSON object of the access patterns the function uses, by name: each an `AccessPatternDescriptor`
+ * (see `key-shape.ts`) from which handlers build keys that the function's role allows.
+ */
+export const TABLE_ACCESS_PATTERNS_ENV = 'TABLE_ACCESS_PATTERNS';
+
+/** Template metadata key, on the HTTP API resource, holding the API's access-pattern table as JSON. */
+export const ACCESS_PATTERNS_METADATA_KEY = 'cdk-serverless-api:AccessPatterns';

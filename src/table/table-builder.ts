@@ -2,19 +2,38 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { AccessPattern } from './access-pattern';
 import { TableEncryption, TableEncryptionType } from './table-encryption';
-import { ExistingTableOptions, TableOptions } from './table-options';
+import { ExistingTableOptions, TableIndexKeys, TableIndexOptions, TableOptions } from './table-options';
 import { checkPattern, checkUnique, fail, isLiteral } from '../private/validation';
 
-/** What the rest of the library needs to know about the table, created or brought. */
-export interface TableModel {
-  readonly table: dynamodb.ITableV2;
+/** The table's key attributes and indexes, known from the props before anything is built. */
+export interface TableKeyModel {
   readonly partitionKey: string;
   readonly sortKey: string;
   readonly timeToLiveAttribute: string;
-  /** Index names route functions may use. */
-  readonly indexNames: readonly string[];
+  /** The indexes access patterns may use, with their key attributes. */
+  readonly indexes: readonly TableIndexKeys[];
+}
+
+/** What the rest of the library needs to know about the table, created or brought. */
+export interface TableModel extends TableKeyModel {
+  readonly table: dynamodb.ITableV2;
   readonly encryptionKey?: kms.IKey;
+}
+
+export function tableKeyModel(
+  table: TableOptions | undefined,
+  existing: ExistingTableOptions | undefined,
+  patterns: { readonly [name: string]: AccessPattern },
+): TableKeyModel {
+  const options = existing ?? table ?? {};
+  return {
+    partitionKey: options.partitionKey ?? DEFAULT_PARTITION_KEY,
+    sortKey: options.sortKey ?? DEFAULT_SORT_KEY,
+    timeToLiveAttribute: options.timeToLiveAttribute ?? DEFAULT_TTL_ATTRIBUTE,
+    indexes: existing ? (existing.globalSecondaryIndexes ?? []) : tableIndexes(table, patterns),
+  };
 }
 
 export const DEFAULT_PARTITION_KEY = 'PK';
@@ -24,10 +43,14 @@ const MAX_GLOBAL_SECONDARY_INDEXES = 20;
 
 const ATTRIBUTE_NAME = /^[A-Za-z0-9_.-]{1,255}$/;
 const ATTRIBUTE_RULE = 'be 1 to 255 characters of letters, digits, "_", "-" or "."';
-const INDEX_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
-const INDEX_RULE = 'be 3 to 255 characters of letters, digits, "_", "-" or "."';
+export const INDEX_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
+export const INDEX_RULE = 'be 3 to 255 characters of letters, digits, "_", "-" or "."';
 
-export function validateTableProps(table: TableOptions | undefined, existing: ExistingTableOptions | undefined): void {
+export function validateTableProps(
+  table: TableOptions | undefined,
+  existing: ExistingTableOptions | undefined,
+  patterns: { readonly [name: string]: AccessPattern },
+): void {
   if (table && existing) {
     throw new Error('`table` and `existingTable` cannot both be set: configure a new table or bring an existing one');
   }
@@ -49,30 +72,13 @@ export function validateTableProps(table: TableOptions | undefined, existing: Ex
       ttl,
     );
   }
-  if (existing) {
-    (existing.indexNames ?? []).forEach((name, i) =>
-      checkPattern(`existingTable.indexNames[${i}]`, name, INDEX_NAME, INDEX_RULE),
-    );
-    checkUnique('existingTable.indexNames', existing.indexNames ?? [], (name) => name);
-    return;
-  }
-  const indexes = table?.globalSecondaryIndexes ?? [];
-  if (indexes.length > MAX_GLOBAL_SECONDARY_INDEXES) {
-    fail('table.globalSecondaryIndexes', `have at most ${MAX_GLOBAL_SECONDARY_INDEXES} indexes`, indexes.length);
-  }
-  indexes.forEach((index, i) => {
+  const indexes: readonly TableIndexKeys[] =
+    (existing ? existing.globalSecondaryIndexes : table?.globalSecondaryIndexes) ?? [];
+  indexes.forEach((index, i) => validateIndexKeys(`${prefix}.globalSecondaryIndexes[${i}]`, index, ttl));
+  checkUnique(`${prefix}.globalSecondaryIndexes`, indexes, (index) => index.indexName);
+  if (existing) return;
+  (table?.globalSecondaryIndexes ?? []).forEach((index, i) => {
     const at = `table.globalSecondaryIndexes[${i}]`;
-    checkPattern(`${at}.indexName`, index.indexName, INDEX_NAME, INDEX_RULE);
-    checkPattern(`${at}.partitionKey`, index.partitionKey, ATTRIBUTE_NAME, ATTRIBUTE_RULE);
-    if (index.sortKey !== undefined) checkPattern(`${at}.sortKey`, index.sortKey, ATTRIBUTE_NAME, ATTRIBUTE_RULE);
-    for (const prop of ['partitionKey', 'sortKey'] as const) {
-      if (index[prop] === ttl) {
-        fail(`${at}.${prop}`, `differ from the TTL attribute ${JSON.stringify(ttl)} (a number, keys are strings)`, ttl);
-      }
-    }
-    if (index.sortKey !== undefined && index.sortKey === index.partitionKey) {
-      fail(`${at}.sortKey`, `differ from the index partition key ${JSON.stringify(index.partitionKey)}`, index.sortKey);
-    }
     const include = index.projectionType === dynamodb.ProjectionType.INCLUDE;
     if (include && !(index.nonKeyAttributes ?? []).length) {
       fail(`${at}.nonKeyAttributes`, 'list at least one attribute with ProjectionType.INCLUDE', index.nonKeyAttributes);
@@ -80,8 +86,24 @@ export function validateTableProps(table: TableOptions | undefined, existing: Ex
     if (!include && index.nonKeyAttributes !== undefined) {
       fail(`${at}.nonKeyAttributes`, 'be set only with ProjectionType.INCLUDE', index.nonKeyAttributes);
     }
+    // An index is written on every write of its attributes: it exists for a named access pattern or not at all.
+    const used = Object.values(patterns).some((pattern) => pattern.indexName === index.indexName);
+    if (!used) {
+      fail(
+        `${at}.indexName`,
+        'be used by an access pattern (`indexName` of an AccessPattern.query or scan): indexes exist only for named access patterns',
+        index.indexName,
+      );
+    }
   });
-  checkUnique('table.globalSecondaryIndexes', indexes, (index) => index.indexName);
+  const all = tableIndexes(table, patterns);
+  if (all.length > MAX_GLOBAL_SECONDARY_INDEXES) {
+    fail(
+      'accessPatterns',
+      `use at most ${MAX_GLOBAL_SECONDARY_INDEXES} indexes`,
+      all.map((index) => index.indexName),
+    );
+  }
   if (isLiteral(table?.tableName)) {
     checkPattern('table.tableName', table!.tableName, INDEX_NAME, INDEX_RULE);
   }
@@ -92,24 +114,16 @@ export function buildTable(
   scope: Construct,
   table: TableOptions | undefined,
   existing: ExistingTableOptions | undefined,
+  patterns: { readonly [name: string]: AccessPattern },
 ): TableModel {
+  const keys = tableKeyModel(table, existing, patterns);
   if (existing) {
-    return {
-      table: existing.table,
-      partitionKey: existing.partitionKey ?? DEFAULT_PARTITION_KEY,
-      sortKey: existing.sortKey ?? DEFAULT_SORT_KEY,
-      timeToLiveAttribute: existing.timeToLiveAttribute ?? DEFAULT_TTL_ATTRIBUTE,
-      indexNames: existing.indexNames ?? [],
-      encryptionKey: existing.encryptionKey ?? existing.table.encryptionKey,
-    };
+    return { ...keys, table: existing.table, encryptionKey: existing.encryptionKey ?? existing.table.encryptionKey };
   }
   const options = table ?? {};
-  const partitionKey = options.partitionKey ?? DEFAULT_PARTITION_KEY;
-  const sortKey = options.sortKey ?? DEFAULT_SORT_KEY;
-  const timeToLiveAttribute = options.timeToLiveAttribute ?? DEFAULT_TTL_ATTRIBUTE;
+  const { partitionKey, sortKey, timeToLiveAttribute } = keys;
   const removalPolicy = options.removalPolicy ?? RemovalPolicy.RETAIN;
   const encryptionKey = tableKey(scope, options.encryption ?? TableEncryption.awsOwned(), removalPolicy);
-  const indexes = options.globalSecondaryIndexes ?? [];
   const created = new dynamodb.TableV2(scope, 'Table', {
     tableName: options.tableName,
     partitionKey: { name: partitionKey, type: dynamodb.AttributeType.STRING },
@@ -120,7 +134,7 @@ export function buildTable(
     deletionProtection: options.deletionProtection ?? true,
     removalPolicy,
     encryption: tableEncryption(options.encryption, encryptionKey),
-    globalSecondaryIndexes: indexes.map((index) => ({
+    globalSecondaryIndexes: tableIndexes(options, patterns).map((index) => ({
       indexName: index.indexName,
       partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: index.sortKey ? { name: index.sortKey, type: dynamodb.AttributeType.STRING } : undefined,
@@ -128,14 +142,39 @@ export function buildTable(
       nonKeyAttributes: index.nonKeyAttributes,
     })),
   });
-  return {
-    table: created,
-    partitionKey,
-    sortKey,
-    timeToLiveAttribute,
-    indexNames: indexes.map((index) => index.indexName),
-    encryptionKey,
-  };
+  return { ...keys, table: created, encryptionKey };
+}
+
+function validateIndexKeys(at: string, index: TableIndexKeys, ttl: string): void {
+  checkPattern(`${at}.indexName`, index.indexName, INDEX_NAME, INDEX_RULE);
+  checkPattern(`${at}.partitionKey`, index.partitionKey, ATTRIBUTE_NAME, ATTRIBUTE_RULE);
+  if (index.sortKey !== undefined) checkPattern(`${at}.sortKey`, index.sortKey, ATTRIBUTE_NAME, ATTRIBUTE_RULE);
+  for (const prop of ['partitionKey', 'sortKey'] as const) {
+    if (index[prop] === ttl) {
+      fail(`${at}.${prop}`, `differ from the TTL attribute ${JSON.stringify(ttl)} (a number, keys are strings)`, ttl);
+    }
+  }
+  if (index.sortKey !== undefined && index.sortKey === index.partitionKey) {
+    fail(`${at}.sortKey`, `differ from the index partition key ${JSON.stringify(index.partitionKey)}`, index.sortKey);
+  }
+}
+
+/**
+ * The indexes of a new table: those declared explicitly, then one for each other index name the
+ * access patterns use, keyed `<name>PK` and, when a Query on it narrows by sort key, `<name>SK`.
+ */
+export function tableIndexes(
+  table: TableOptions | undefined,
+  patterns: { readonly [name: string]: AccessPattern },
+): TableIndexOptions[] {
+  const indexes = [...(table?.globalSecondaryIndexes ?? [])];
+  for (const pattern of Object.values(patterns)) {
+    const name = pattern.indexName;
+    if (name === undefined || indexes.some((index) => index.indexName === name)) continue;
+    const sorted = Object.values(patterns).some((p) => p.indexName === name && p.sortKey !== undefined);
+    indexes.push({ indexName: name, partitionKey: `${name}PK`, sortKey: sorted ? `${name}SK` : undefined });
+  }
+  return indexes;
 }
 
 function tableKey(scope: Construct, encryption: TableEncryption, removalPolicy: RemovalPolicy): kms.IKey | undefined {

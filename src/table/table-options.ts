@@ -3,9 +3,9 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { TableEncryption } from './table-encryption';
 
-/** A global secondary index, declared for a named access pattern. */
-export interface TableIndexOptions {
-  /** Name of the index; route functions refer to it in `TableAccess` options. */
+/** The name and key attributes of a global secondary index. */
+export interface TableIndexKeys {
+  /** Name of the index; access patterns refer to it by `indexName`. */
   readonly indexName: string;
   /** String attribute holding the index's partition key. */
   readonly partitionKey: string;
@@ -15,6 +15,10 @@ export interface TableIndexOptions {
    * @default - the index has a partition key only
    */
   readonly sortKey?: string;
+}
+
+/** A global secondary index declared explicitly, to choose its key attributes or projection. */
+export interface TableIndexOptions extends TableIndexKeys {
   /**
    * Which attributes the index copies from the table.
    *
@@ -58,9 +62,12 @@ export interface TableOptions {
    */
   readonly timeToLiveAttribute?: string;
   /**
-   * Global secondary indexes, each for a named access pattern.
+   * Global secondary indexes declared explicitly, to choose their key attributes or projection.
+   * Every index must serve an access pattern that names it (`indexName`); an index no pattern uses
+   * is an error, because an index is paid for on every write.
    *
-   * @default - no indexes
+   * @default - one index per `indexName` the access patterns use, with keys `<indexName>PK` and,
+   * when a Query on it has a `sortKeyPrefix`, `<indexName>SK`; all attributes projected
    */
   readonly globalSecondaryIndexes?: TableIndexOptions[];
   /**
@@ -112,11 +119,11 @@ export interface ExistingTableOptions {
    */
   readonly timeToLiveAttribute?: string;
   /**
-   * Names of the table's global secondary indexes that route functions may query.
+   * The table's global secondary indexes that access patterns may use.
    *
-   * @default - none: no function may query an index
+   * @default - none: no access pattern may use an index
    */
-  readonly indexNames?: string[];
+  readonly globalSecondaryIndexes?: TableIndexKeys[];
   /**
    * The customer-managed KMS key that encrypts the table, so functions can use it through DynamoDB.
    *

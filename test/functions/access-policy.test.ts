@@ -2,7 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { TableAccess, TableEncryption } from '../../src';
+import { AccessPattern, TableEncryption } from '../../src';
 import {
   actionsOf,
   allStatements,
@@ -13,14 +13,14 @@ import {
   functionIds,
   getAtt,
   inlineStatements,
+  itemPatterns,
   logicalId,
   newStack,
   PolicyStatementJson,
   route,
 } from '../util';
 
-const READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
-const WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+const GET = ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem'];
 
 /** The condition every key-scoped statement carries: the leading key must match, and must be there at all. */
 const leadingKeys = (patterns: string[]) => ({
@@ -31,73 +31,103 @@ const leadingKeys = (patterns: string[]) => ({
 const dynamodbStatements = (statements: PolicyStatementJson[]) =>
   statements.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
 
-describe('table access of route functions', () => {
+describe('table access of route functions, derived from their access patterns', () => {
   let built: BuiltApi;
   let tableArn: object;
+  let indexArn: object;
   /** The statements of a function's role after its logs and X-Ray statements. */
   let tableStatements: (name: string) => PolicyStatementJson[];
 
   beforeAll(() => {
-    // GIVEN one function per kind of access, on a table with an index
+    // GIVEN patterns of every operation, on the table and on an index, and one function per combination
+    const one = (...accessPatterns: string[]) => ({ accessPatterns });
     built = buildApi({
-      table: { globalSecondaryIndexes: [{ indexName: 'byStatus', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' }] },
+      accessPatterns: {
+        ...itemPatterns(),
+        getUser: AccessPattern.getItem({ partitionKey: 'USER#{userId}', sortKey: 'PROFILE' }),
+        putSession: AccessPattern.putItem({ partitionKey: 'USER#{userId}', sortKey: 'SESSION#{sessionId}' }),
+        tenantTasks: AccessPattern.query({ partitionKey: 'TENANT#{tenantId}#PROJECT#{projectId}' }),
+        byStatus: AccessPattern.query({
+          partitionKey: 'STATUS#{status}',
+          sortKeyPrefix: 'DUE#',
+          indexName: 'byStatus',
+        }),
+        scanAll: AccessPattern.scan(),
+        scanStatus: AccessPattern.scan({ indexName: 'byStatus' }),
+      },
       functions: {
         none: fn([route(HttpMethod.GET, '/none')]),
-        reader: fn([route(HttpMethod.GET, '/read')], { tableAccess: [TableAccess.read(['PROJECT#*', 'USER#?x'])] }),
-        writer: fn([route(HttpMethod.POST, '/write')], { tableAccess: [TableAccess.write(['WEBHOOK#*'])] }),
-        both: fn([route(HttpMethod.PUT, '/both')], { tableAccess: [TableAccess.readWrite(['PROJECT#*'])] }),
-        merged: fn([route(HttpMethod.PATCH, '/merged')], {
-          tableAccess: [TableAccess.read(['A#*']), TableAccess.write(['A#*']), TableAccess.write(['B#*'])],
-        }),
-        indexed: fn([route(HttpMethod.GET, '/indexed')], {
-          tableAccess: [TableAccess.queryIndex('byStatus', ['STATUS#*'])],
-        }),
-        scanner: fn([route(HttpMethod.GET, '/scan')], { tableAccess: [TableAccess.scan()] }),
-        indexScanner: fn([route(HttpMethod.GET, '/scan-index')], { tableAccess: [TableAccess.scan('byStatus')] }),
+        getter: fn([route(HttpMethod.GET, '/get')], one('getItem')),
+        querier: fn([route(HttpMethod.GET, '/query')], one('listItems')),
+        putter: fn([route(HttpMethod.POST, '/put')], one('putItem')),
+        updater: fn([route(HttpMethod.PATCH, '/update')], one('updateItem')),
+        deleter: fn([route(HttpMethod.DELETE, '/delete')], one('deleteItem')),
+        merged: fn([route(HttpMethod.PUT, '/merged')], one('getItem', 'listItems', 'putItem', 'getUser', 'putSession')),
+        tenant: fn([route(HttpMethod.GET, '/tenant')], one('tenantTasks')),
+        indexed: fn([route(HttpMethod.GET, '/indexed')], one('byStatus')),
+        scanner: fn([route(HttpMethod.GET, '/scan')], one('scanAll')),
+        indexScanner: fn([route(HttpMethod.GET, '/scan-index')], one('scanStatus')),
       },
     });
     tableArn = getAtt(logicalId(built.template, 'AWS::DynamoDB::GlobalTable', 'ApiTable'));
+    indexArn = { 'Fn::Join': ['', [tableArn, '/index/byStatus']] };
     tableStatements = (name) => inlineStatements(built.template, functionIds(built.template, name).role).slice(2);
   });
 
-  test('without tableAccess a function gets no table statement at all', () => {
+  test('a function that uses no pattern gets no table statement at all', () => {
     expect(tableStatements('none')).toEqual([]);
     expect(dynamodbStatements(inlineStatements(built.template, functionIds(built.template, 'none').role))).toEqual([]);
   });
 
-  test('read = GetItem, BatchGetItem, Query, ConditionCheckItem on the table, for the matching partition keys', () => {
-    expect(tableStatements('reader')).toEqual([
-      { Action: READ, Effect: 'Allow', Resource: tableArn, Condition: leadingKeys(['PROJECT#*', 'USER#?x']) },
+  test("getItem = GetItem, BatchGetItem and ConditionCheckItem on the table, for the shape's partition keys", () => {
+    expect(tableStatements('getter')).toEqual([
+      { Action: GET, Effect: 'Allow', Resource: tableArn, Condition: leadingKeys(['ITEM#?*']) },
     ]);
   });
 
-  test('write = PutItem, UpdateItem, DeleteItem, BatchWriteItem on the table, for the matching partition keys', () => {
-    expect(tableStatements('writer')).toEqual([
-      { Action: WRITE, Effect: 'Allow', Resource: tableArn, Condition: leadingKeys(['WEBHOOK#*']) },
+  test.each([
+    ['querier', 'dynamodb:Query'],
+    ['putter', 'dynamodb:PutItem'],
+    ['updater', 'dynamodb:UpdateItem'],
+    ['deleter', 'dynamodb:DeleteItem'],
+  ])('%s gets %s alone: reads cannot write, queries cannot get, puts cannot delete', (name, action) => {
+    expect(tableStatements(name)).toEqual([
+      { Action: action, Effect: 'Allow', Resource: tableArn, Condition: leadingKeys(['ITEM#?*']) },
     ]);
   });
 
-  test('readWrite = read and write in one statement', () => {
-    expect(tableStatements('both')).toEqual([
-      { Action: [...READ, ...WRITE], Effect: 'Allow', Resource: tableArn, Condition: leadingKeys(['PROJECT#*']) },
-    ]);
-  });
-
-  test('accesses with the same key patterns share one statement; other patterns get their own', () => {
+  test('patterns on the same keys share a statement; the same actions on other keys join its key list', () => {
+    // getItem+listItems+putItem on ITEM#*, getUser (GetItem) and putSession (PutItem) on USER#*
     expect(tableStatements('merged')).toEqual([
-      { Action: [...READ, ...WRITE], Effect: 'Allow', Resource: tableArn, Condition: leadingKeys(['A#*']) },
-      { Action: WRITE, Effect: 'Allow', Resource: tableArn, Condition: leadingKeys(['B#*']) },
+      {
+        Action: [...GET, 'dynamodb:PutItem', 'dynamodb:Query'],
+        Effect: 'Allow',
+        Resource: tableArn,
+        Condition: leadingKeys(['ITEM#?*']),
+      },
+      {
+        Action: [...GET, 'dynamodb:PutItem'],
+        Effect: 'Allow',
+        Resource: tableArn,
+        Condition: leadingKeys(['USER#?*']),
+      },
     ]);
   });
 
-  test('queryIndex = Query on the index ARN only, for the matching index partition keys', () => {
-    expect(tableStatements('indexed')).toEqual([
+  test('every {param} of a partition key shape becomes ?* (one character or more), literal text stays', () => {
+    expect(tableStatements('tenant')).toEqual([
       {
         Action: 'dynamodb:Query',
         Effect: 'Allow',
-        Resource: { 'Fn::Join': ['', [tableArn, '/index/byStatus']] },
-        Condition: leadingKeys(['STATUS#*']),
+        Resource: tableArn,
+        Condition: leadingKeys(['TENANT#?*#PROJECT#?*']),
       },
+    ]);
+  });
+
+  test('a Query on an index = Query on the index ARN only, limited by the index partition key', () => {
+    expect(tableStatements('indexed')).toEqual([
+      { Action: 'dynamodb:Query', Effect: 'Allow', Resource: indexArn, Condition: leadingKeys(['STATUS#?*']) },
     ]);
   });
 
@@ -105,17 +135,15 @@ describe('table access of route functions', () => {
     expect(tableStatements('scanner')).toEqual([{ Action: 'dynamodb:Scan', Effect: 'Allow', Resource: tableArn }]);
   });
 
-  test('scan(indexName) = Scan on that index only', () => {
-    expect(tableStatements('indexScanner')).toEqual([
-      { Action: 'dynamodb:Scan', Effect: 'Allow', Resource: { 'Fn::Join': ['', [tableArn, '/index/byStatus']] } },
-    ]);
+  test('scan({ indexName }) = Scan on that index only', () => {
+    expect(tableStatements('indexScanner')).toEqual([{ Action: 'dynamodb:Scan', Effect: 'Allow', Resource: indexArn }]);
   });
 
   test('every DynamoDB statement other than Scan carries both the LeadingKeys pattern and the Null guard', () => {
     const scoped = dynamodbStatements(allStatements(built.template)).filter(
       (s) => !actionsOf(s).includes('dynamodb:Scan'),
     );
-    expect(scoped).toHaveLength(6);
+    expect(scoped).toHaveLength(9);
     for (const statement of scoped) {
       expect(Object.keys(statement.Condition).sort()).toEqual(['ForAllValues:StringLike', 'Null']);
       expect(Object.keys(statement.Condition['ForAllValues:StringLike'])).toEqual(['dynamodb:LeadingKeys']);
@@ -130,23 +158,25 @@ describe('table access of route functions', () => {
     }
   });
 
+  test('BatchWriteItem is never granted: one action would allow both puts and deletes', () => {
+    expect(allStatements(built.template).flatMap(actionsOf)).not.toContain('dynamodb:BatchWriteItem');
+  });
+
   test('no role gets a KMS statement when the table is not encrypted with a customer-managed key', () => {
     expect(allStatements(built.template).filter((s) => actionsOf(s).some((a) => a.startsWith('kms:')))).toEqual([]);
   });
 });
 
 describe('no Scan, PartiQL or wildcard action by default', () => {
-  test('GIVEN the default API and one function with every key-scoped access THEN no statement allows Scan', () => {
+  test('GIVEN a function with every item pattern and an index query THEN no statement allows Scan or PartiQL', () => {
     const { template } = buildApi({
-      table: { globalSecondaryIndexes: [{ indexName: 'byStatus', partitionKey: 'GSI1PK' }] },
+      accessPatterns: {
+        ...itemPatterns(),
+        byStatus: AccessPattern.query({ partitionKey: 'STATUS#{status}', indexName: 'byStatus' }),
+      },
       functions: {
         items: fn([route(HttpMethod.GET, '/items')], {
-          tableAccess: [
-            TableAccess.read(['A#*']),
-            TableAccess.write(['B#*']),
-            TableAccess.readWrite(['C#*']),
-            TableAccess.queryIndex('byStatus', ['D#*']),
-          ],
+          accessPatterns: ['getItem', 'putItem', 'updateItem', 'deleteItem', 'listItems', 'byStatus'],
         }),
       },
     });
@@ -167,9 +197,9 @@ describe('customer-managed table keys', () => {
       {
         table: { encryption: TableEncryption.customerManaged() },
         functions: {
-          reader: fn([route(HttpMethod.GET, '/read')], { tableAccess: [TableAccess.read(['A#*'])] }),
-          writer: fn([route(HttpMethod.POST, '/write')], { tableAccess: [TableAccess.write(['A#*'])] }),
-          both: fn([route(HttpMethod.PUT, '/both')], { tableAccess: [TableAccess.readWrite(['A#*'])] }),
+          reader: fn([route(HttpMethod.GET, '/read')], { accessPatterns: ['getItem', 'listItems'] }),
+          writer: fn([route(HttpMethod.POST, '/write')], { accessPatterns: ['deleteItem'] }),
+          both: fn([route(HttpMethod.PUT, '/both')], { accessPatterns: ['getItem', 'updateItem'] }),
           none: fn([route(HttpMethod.GET, '/none')]),
         },
       },
@@ -183,13 +213,13 @@ describe('customer-managed table keys', () => {
       actionsOf(s).some((a) => a.startsWith('kms:')),
     );
 
-  test('a reader may decrypt with the key, only through DynamoDB', () => {
+  test('a reader (get and query) may decrypt with the key, only through DynamoDB', () => {
     expect(kmsStatements('reader')).toEqual([
       { Action: ['kms:Decrypt', 'kms:DescribeKey'], Effect: 'Allow', Resource: keyArn, Condition: viaDynamoDb },
     ]);
   });
 
-  test('a writer also gets kms:Encrypt and kms:GenerateDataKey', () => {
+  test('a function with any write pattern (delete, update) also gets kms:Encrypt and kms:GenerateDataKey', () => {
     for (const name of ['writer', 'both']) {
       expect(kmsStatements(name)).toEqual([
         {
@@ -229,7 +259,7 @@ describe('customer-managed table keys', () => {
     const { template } = buildApi(
       {
         existingTable: { table, encryptionKey: key },
-        functions: { reader: fn([route(HttpMethod.GET, '/read')], { tableAccess: [TableAccess.read(['A#*'])] }) },
+        functions: { reader: fn([route(HttpMethod.GET, '/read')], { accessPatterns: ['getItem'] }) },
       },
       stack,
     );
@@ -237,10 +267,10 @@ describe('customer-managed table keys', () => {
     // THEN
     expect(inlineStatements(template, functionIds(template, 'reader').role).slice(2)).toEqual([
       {
-        Action: READ,
+        Action: GET,
         Effect: 'Allow',
         Resource: 'arn:aws:dynamodb:eu-west-1:123456789012:table/orders',
-        Condition: leadingKeys(['A#*']),
+        Condition: leadingKeys(['ITEM#?*']),
       },
       {
         Action: ['kms:Decrypt', 'kms:DescribeKey'],

@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { TableAccess } from '../../src';
+import { ServerlessApi } from '../../src';
 import {
   TABLE_NAME_ENV,
   TABLE_PARTITION_KEY_ENV,
@@ -51,7 +51,7 @@ describe('a route function with the defaults', () => {
     expect(resources(built.template)[ids.logGroup].Properties).toEqual({ RetentionInDays: 30 });
   });
 
-  test('gets the table environment variables, and source maps with the default bundling', () => {
+  test('gets the table environment variables, its access patterns, and source maps with the default bundling', () => {
     const table = logicalId(built.template, 'AWS::DynamoDB::GlobalTable', 'ApiTable');
     built.template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
@@ -60,6 +60,13 @@ describe('a route function with the defaults', () => {
           [TABLE_PARTITION_KEY_ENV]: 'PK',
           [TABLE_SORT_KEY_ENV]: 'SK',
           [TABLE_TTL_ATTRIBUTE_ENV]: 'expiresAt',
+          [ServerlessApi.TABLE_ACCESS_PATTERNS_ENV]: JSON.stringify({
+            getItem: {
+              operation: 'GetItem',
+              partitionKey: ['PK', 'ITEM#{itemId}'],
+              sortKey: ['SK', 'DETAIL#{detailId}'],
+            },
+          }),
           NODE_OPTIONS: '--enable-source-maps',
         }),
       },
@@ -159,6 +166,7 @@ describe('functionDefaults and per-function settings', () => {
       [
         'NODE_OPTIONS',
         'STAGE',
+        'TABLE_ACCESS_PATTERNS',
         TABLE_NAME_ENV,
         TABLE_PARTITION_KEY_ENV,
         TABLE_SORT_KEY_ENV,
@@ -197,7 +205,7 @@ describe('table environment with custom key names', () => {
   test('GIVEN custom key and TTL attribute names THEN handlers are told those names', () => {
     const { template } = buildApi({
       table: { partitionKey: 'pk', sortKey: 'sk', timeToLiveAttribute: 'ttl' },
-      functions: { items: fn([route(HttpMethod.GET, '/items')], { tableAccess: [TableAccess.read(['A#*'])] }) },
+      functions: { items: fn([route(HttpMethod.GET, '/items')], { accessPatterns: ['getItem'] }) },
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {

@@ -3,7 +3,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { TableAccess, TableEncryption, TableEncryptionType } from '../../src';
+import { AccessPattern, TableEncryption, TableEncryptionType } from '../../src';
 import { TABLE_NAME_ENV, TABLE_PARTITION_KEY_ENV } from '../../src/shared/env';
 import {
   buildApi,
@@ -185,6 +185,16 @@ describe('global secondary indexes', () => {
           },
         ],
       },
+      accessPatterns: {
+        byStatus: AccessPattern.query({
+          partitionKey: 'STATUS#{status}',
+          sortKeyPrefix: 'DUE#',
+          indexName: 'byStatus',
+        }),
+        byOwner: AccessPattern.query({ partitionKey: 'USER#{userId}', indexName: 'byOwner' }),
+        byDate: AccessPattern.scan({ indexName: 'byDate' }),
+      },
+      functions: { items: fn([route(HttpMethod.GET, '/items')], { accessPatterns: ['byStatus'] }) },
     });
 
     // THEN
@@ -237,12 +247,14 @@ describe('existingTable', () => {
           partitionKey: 'id',
           sortKey: 'kind',
           timeToLiveAttribute: 'ttl',
-          indexNames: ['byKind'],
+          globalSecondaryIndexes: [{ indexName: 'byKind', partitionKey: 'kindId', sortKey: 'kindDate' }],
+        },
+        accessPatterns: {
+          getItem: AccessPattern.getItem({ partitionKey: 'ITEM#{itemId}', sortKey: 'ITEM' }),
+          byKind: AccessPattern.query({ partitionKey: 'KIND#{kind}', sortKeyPrefix: '2026-', indexName: 'byKind' }),
         },
         functions: {
-          items: fn([route(HttpMethod.GET, '/items')], {
-            tableAccess: [TableAccess.readWrite(['ITEM#*']), TableAccess.queryIndex('byKind', ['KIND#*'])],
-          }),
+          items: fn([route(HttpMethod.GET, '/items')], { accessPatterns: ['getItem', 'byKind'] }),
         },
       },
       stack,

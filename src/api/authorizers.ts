@@ -1,0 +1,188 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import {
+  ApiAuthorization,
+  AuthorizationType,
+  CognitoAuthorizationProps,
+  LambdaAuthorizationProps,
+} from './authorization';
+import { createUserPool, CreatedUserPool } from './user-pool';
+import { AuthorizerFunction } from '../functions/authorizer-function';
+import { FunctionDefaults } from '../functions/function-options';
+
+/** Where JWT, Cognito and Lambda authorizers read the caller's credentials unless told otherwise. */
+export const DEFAULT_IDENTITY_SOURCE = ['$request.header.Authorization'];
+
+/** How long a Lambda authorizer's answer is cached unless told otherwise. */
+export const DEFAULT_RESULTS_CACHE_TTL = Duration.minutes(5);
+
+/** The longest API Gateway caches a Lambda authorizer's answer. */
+export const MAX_RESULTS_CACHE_TTL = Duration.hours(1);
+
+/** Calling routes authorized with ApiAuthorization.iam(). */
+export const EXECUTE_API_INVOKE_ACTIONS = ['execute-api:Invoke'] as const;
+
+/** The route's CloudFormation `AuthorizationType` for each kind of authorization. */
+const ROUTE_AUTHORIZATION_TYPES: { [type in AuthorizationType]: string } = {
+  [AuthorizationType.JWT]: 'JWT',
+  [AuthorizationType.COGNITO]: 'JWT',
+  [AuthorizationType.LAMBDA]: 'CUSTOM',
+  [AuthorizationType.IAM]: 'AWS_IAM',
+  [AuthorizationType.NONE]: 'NONE',
+};
+
+export function routeAuthorizationType(type: AuthorizationType): string {
+  return ROUTE_AUTHORIZATION_TYPES[type];
+}
+
+/** Kinds whose authorizer checks the route's `authorizationScopes`. */
+export function checksScopes(type: AuthorizationType): boolean {
+  return type === AuthorizationType.JWT || type === AuthorizationType.COGNITO;
+}
+
+export interface AuthorizersProps {
+  readonly api: apigwv2.HttpApi;
+  /** The role API Gateway assumes to invoke functions, Lambda authorizers included. */
+  readonly invokeRole: iam.IRole;
+  /** Adds a function to what `invokeRole` may invoke. */
+  readonly allowInvoke: (fn: lambda.IFunction) => void;
+  readonly logRetention: logs.RetentionDays;
+  readonly functionDefaults?: FunctionDefaults;
+}
+
+/**
+ * Builds one API Gateway authorizer per `ApiAuthorization` object, when a route first needs it.
+ *
+ * Construct ids and names count per kind: the first of a kind keeps the unsuffixed id (`JwtAuthorizer`,
+ * `CognitoAuthorizer`, `LambdaAuthorizer`), so adding another authorizer never renames an existing one.
+ * IAM and public routes have no authorizer.
+ */
+export class Authorizers {
+  private readonly scope: Construct;
+  private readonly props: AuthorizersProps;
+  private readonly built = new Map<ApiAuthorization, apigwv2.HttpAuthorizer>();
+  private readonly counts = new Map<AuthorizationType, number>();
+  private readonly userPools = new Map<ApiAuthorization, CreatedUserPool>();
+
+  constructor(scope: Construct, props: AuthorizersProps) {
+    this.scope = scope;
+    this.props = props;
+  }
+
+  /** The user pool created for a Cognito authorization that imports none (once per authorization). */
+  public createdUserPool(authorization: ApiAuthorization): CreatedUserPool | undefined {
+    const props = authorization.cognitoProps;
+    if (authorization.type !== AuthorizationType.COGNITO || props?.userPool) return undefined;
+    let created = this.userPools.get(authorization);
+    if (!created) {
+      created = createUserPool(this.scope, props ?? {});
+      this.userPools.set(authorization, created);
+    }
+    return created;
+  }
+
+  /** The authorizer of `authorization`, built on first use; undefined for IAM and public routes. */
+  public authorizerFor(authorization: ApiAuthorization): apigwv2.HttpAuthorizer | undefined {
+    let authorizer = this.built.get(authorization);
+    if (authorizer) return authorizer;
+    const { jwtProps, cognitoProps, lambdaProps } = authorization;
+    if (authorization.type === AuthorizationType.JWT && jwtProps) {
+      const { id, name } = this.next(AuthorizationType.JWT, 'Jwt');
+      authorizer = this.jwtAuthorizer(
+        id,
+        jwtProps.authorizerName ?? name,
+        jwtProps.issuer,
+        jwtProps.audience,
+        jwtProps.identitySource,
+      );
+    } else if (authorization.type === AuthorizationType.COGNITO) {
+      authorizer = this.cognitoAuthorizer(authorization, cognitoProps ?? {});
+    } else if (authorization.type === AuthorizationType.LAMBDA && lambdaProps) {
+      authorizer = this.lambdaAuthorizer(lambdaProps);
+    } else {
+      return undefined;
+    }
+    this.built.set(authorization, authorizer);
+    return authorizer;
+  }
+
+  private next(type: AuthorizationType, kind: string): { id: string; name: string } {
+    const count = (this.counts.get(type) ?? 0) + 1;
+    this.counts.set(type, count);
+    const suffix = count === 1 ? '' : `${count}`;
+    return { id: `${kind}Authorizer${suffix}`, name: `${kind.toLowerCase()}${suffix}` };
+  }
+
+  private jwtAuthorizer(
+    id: string,
+    name: string,
+    issuer: string,
+    audience: string[],
+    identitySource: string[] | undefined,
+  ): apigwv2.HttpAuthorizer {
+    return new apigwv2.HttpAuthorizer(this.scope, id, {
+      httpApi: this.props.api,
+      type: apigwv2.HttpAuthorizerType.JWT,
+      authorizerName: name,
+      identitySource: identitySource ?? DEFAULT_IDENTITY_SOURCE,
+      jwtIssuer: issuer,
+      jwtAudience: audience,
+    });
+  }
+
+  /** A JWT authorizer for the pool's issuer: the same check as aws-cdk-lib's HttpUserPoolAuthorizer. */
+  private cognitoAuthorizer(authorization: ApiAuthorization, props: CognitoAuthorizationProps): apigwv2.HttpAuthorizer {
+    const created = this.createdUserPool(authorization);
+    const userPool: cognito.IUserPool = created?.userPool ?? props.userPool!;
+    const clients = created ? [created.userPoolClient] : (props.userPoolClients ?? []);
+    const { id, name } = this.next(AuthorizationType.COGNITO, 'Cognito');
+    return this.jwtAuthorizer(
+      id,
+      props.authorizerName ?? name,
+      `https://cognito-idp.${userPool.env.region}.amazonaws.com/${userPool.userPoolId}`,
+      clients.map((client) => client.userPoolClientId),
+      undefined,
+    );
+  }
+
+  /**
+   * A request authorizer answering `{ isAuthorized }` (simple responses, payload 2.0), invoked through
+   * the API's invoke role like the integrations, so it needs no Lambda permission.
+   */
+  private lambdaAuthorizer(props: LambdaAuthorizationProps): apigwv2.HttpAuthorizer {
+    const { id, name } = this.next(AuthorizationType.LAMBDA, 'Lambda');
+    const authorizerName = props.authorizerName ?? name;
+    const fn =
+      props.authorizerFunction ??
+      new AuthorizerFunction(this.scope, `${id}Function`, {
+        entry: props.entry!,
+        defaults: this.props.functionDefaults,
+        logRetention: this.props.logRetention,
+        description: `the Lambda authorizer "${authorizerName}" of ${this.scope.node.path}`,
+      }).lambdaFunction;
+    this.props.allowInvoke(fn);
+    const identitySource = props.identitySource ?? DEFAULT_IDENTITY_SOURCE;
+    const stack = Stack.of(this.scope);
+    const authorizer = new apigwv2.HttpAuthorizer(this.scope, id, {
+      httpApi: this.props.api,
+      type: apigwv2.HttpAuthorizerType.LAMBDA,
+      authorizerName,
+      identitySource,
+      authorizerUri: `arn:${stack.partition}:apigateway:${stack.region}:lambda:path/2015-03-31/functions/${fn.functionArn}/invocations`,
+      payloadFormatVersion: apigwv2.AuthorizerPayloadVersion.VERSION_2_0,
+      enableSimpleResponses: true,
+      resultsCacheTtl: props.resultsCacheTtl ?? DEFAULT_RESULTS_CACHE_TTL,
+      role: this.props.invokeRole,
+    });
+    if (identitySource.length === 0) {
+      // Without caching a request authorizer may read nothing up front; CloudFormation wants the property absent.
+      (authorizer.node.defaultChild as apigwv2.CfnAuthorizer).addPropertyDeletionOverride('IdentitySource');
+    }
+    return authorizer;
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * Key shapes: the one contract between an access pattern declared in the stack and the keys a handler
+ * builds at run time.
+ *
+ * A key shape is literal text with `{param}` placeholders, e.g. `PROJECT#{projectId}`. The construct
+ * turns a partition key shape into the `dynamodb:LeadingKeys` pattern of the function's role
+ * (`PROJECT#?*`); the handler turns the same shape into a key (`PROJECT#p-1`). Because both sides read
+ * the same shape, a handler cannot build a key its role does not allow without the shape changing.
+ *
+ * This module has no dependencies, so handler bundles can import it.
+ */
+
+/** One piece of a key shape: literal text, or a parameter to fill in. */
+export type KeyShapeSegment = { readonly literal: string } | { readonly param: string };
+
+/** How a function learns its access patterns at run time (the JSON of `TABLE_ACCESS_PATTERNS`). */
+export interface AccessPatternDescriptor {
+  /** The DynamoDB operation: `GetItem`, `Query`, `PutItem`, `UpdateItem`, `DeleteItem` or `Scan`. */
+  readonly operation: string;
+  /** The index the pattern reads, if not the table. */
+  readonly index?: string;
+  /** `[attributeName, keyShape]` of the partition key (of the index, on an index); absent for `Scan`. */
+  readonly partitionKey?: readonly [string, string];
+  /**
+   * `[attributeName, keyShape]` of the sort key. For `Query`, the shape is the prefix the sort key
+   * begins with (`begins_with`); for item operations, the whole sort key.
+   */
+  readonly sortKey?: readonly [string, string];
+}
+
+const PARAM = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+/** Characters a literal part may not contain: IAM wildcards, braces and whitespace. */
+export const KEY_SHAPE_FORBIDDEN = /[*?{}\s]/;
+
+/** Splits a shape into literal and parameter segments. Throws on a malformed shape. */
+export function parseKeyShape(shape: string): KeyShapeSegment[] {
+  const segments: KeyShapeSegment[] = [];
+  let last = 0;
+  for (const match of shape.matchAll(PARAM)) {
+    const index = match.index ?? 0;
+    if (index > last) {
+      segments.push({ literal: shape.slice(last, index) });
+    } else if (segments.length && 'param' in segments[segments.length - 1]) {
+      throw new Error(`key shape ${JSON.stringify(shape)}: separate parameters with literal text such as "#"`);
+    }
+    segments.push({ param: match[1] });
+    last = index + match[0].length;
+  }
+  if (last < shape.length) segments.push({ literal: shape.slice(last) });
+  for (const segment of segments) {
+    if ('literal' in segment && KEY_SHAPE_FORBIDDEN.test(segment.literal)) {
+      throw new Error(
+        `key shape ${JSON.stringify(shape)}: literal text may not contain "*", "?", whitespace or unmatched braces; parameters are written {name}`,
+      );
+    }
+  }
+  return segments;
+}
+
+/** The parameter names of a shape, in order. */
+export function keyShapeParams(shape: string): string[] {
+  return parseKeyShape(shape).flatMap((segment) => ('param' in segment ? [segment.param] : []));
+}
+
+/**
+ * The IAM `StringLike` pattern matching every key of the shape: each parameter becomes `?*`, one
+ * character or more, so `PROJECT#{projectId}` allows `PROJECT#p-1` but not the empty `PROJECT#`.
+ */
+export function leadingKeysPattern(shape: string): string {
+  return parseKeyShape(shape)
+    .map((segment) => ('param' in segment ? '?*' : segment.literal))
+    .join('');
+}
+
+/**
+ * Fills a shape in: `buildKey('PROJECT#{projectId}', { projectId: 'p-1' })` is `PROJECT#p-1`.
+ *
+ * A missing or empty value is an error, never an empty segment: `PROJECT#` would be a different key,
+ * and for a sort key prefix it would widen a Query to every item of the partition.
+ */
+export function buildKey(shape: string, values: { readonly [param: string]: string | number }): string {
+  return parseKeyShape(shape)
+    .map((segment) => {
+      if ('literal' in segment) return segment.literal;
+      const value = values[segment.param];
+      if (value === undefined || value === null || `${value}` === '') {
+        throw new Error(`key shape ${JSON.stringify(shape)} needs a value for {${segment.param}}`);
+      }
+      return `${value}`;
+    })
+    .join('');
+}

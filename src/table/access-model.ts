@@ -1,0 +1,172 @@
+import { AccessPattern, AccessPatternOperation } from './access-pattern';
+import { INDEX_NAME, INDEX_RULE, TableKeyModel } from './table-builder';
+import { ExistingTableOptions, TableOptions } from './table-options';
+import {
+  DYNAMODB_DELETE_ACTIONS,
+  DYNAMODB_GET_ACTIONS,
+  DYNAMODB_PUT_ACTIONS,
+  DYNAMODB_QUERY_ACTIONS,
+  DYNAMODB_SCAN_ACTIONS,
+  DYNAMODB_UPDATE_ACTIONS,
+} from '../private/iam-actions';
+import { checkPattern, fail, isLiteral } from '../private/validation';
+import { AccessPatternDescriptor, leadingKeysPattern, parseKeyShape } from '../shared/key-shape';
+
+/** The IAM actions each operation grants: one source of truth for roles, summaries and docs. */
+export const OPERATION_ACTIONS: { readonly [operation in AccessPatternOperation]: readonly string[] } = {
+  [AccessPatternOperation.GET_ITEM]: DYNAMODB_GET_ACTIONS,
+  [AccessPatternOperation.QUERY]: DYNAMODB_QUERY_ACTIONS,
+  [AccessPatternOperation.PUT_ITEM]: DYNAMODB_PUT_ACTIONS,
+  [AccessPatternOperation.UPDATE_ITEM]: DYNAMODB_UPDATE_ACTIONS,
+  [AccessPatternOperation.DELETE_ITEM]: DYNAMODB_DELETE_ACTIONS,
+  [AccessPatternOperation.SCAN]: DYNAMODB_SCAN_ACTIONS,
+};
+
+const WRITE_OPERATIONS: readonly AccessPatternOperation[] = [
+  AccessPatternOperation.PUT_ITEM,
+  AccessPatternOperation.UPDATE_ITEM,
+  AccessPatternOperation.DELETE_ITEM,
+];
+
+export const ACCESS_PATTERN_NAME = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
+
+/** An access pattern bound to the table: attribute names, IAM actions and the LeadingKeys it allows. */
+export interface ResolvedAccessPattern {
+  readonly name: string;
+  readonly pattern: AccessPattern;
+  readonly operation: AccessPatternOperation;
+  readonly indexName?: string;
+  /** Attribute of the partition key: the table's, or the index's on an index. */
+  readonly partitionKeyAttribute?: string;
+  readonly sortKeyAttribute?: string;
+  /** The `dynamodb:LeadingKeys` pattern; absent for a Scan, which IAM cannot limit. */
+  readonly leadingKeys?: string;
+  readonly actions: readonly string[];
+  readonly writes: boolean;
+  /** The key condition, in the notation of the access-pattern table. */
+  readonly keyCondition: string;
+}
+
+/** Checks every pattern against the table before anything is built. */
+export function validateAccessPatterns(
+  patterns: { readonly [name: string]: AccessPattern },
+  table: TableOptions | undefined,
+  existing: ExistingTableOptions | undefined,
+): void {
+  for (const [name, pattern] of Object.entries(patterns)) {
+    const at = `accessPatterns.${name}`;
+    checkPattern(
+      'accessPatterns',
+      name,
+      ACCESS_PATTERN_NAME,
+      'have names of 1 to 64 letters and digits, starting with a letter',
+    );
+    if (pattern.operation !== AccessPatternOperation.SCAN) {
+      checkShape(`${at}.partitionKey`, pattern.partitionKey);
+      const shape = pattern.partitionKey!;
+      if (!('literal' in parseKeyShape(shape)[0])) {
+        fail(
+          `${at}.partitionKey`,
+          'start with a literal prefix such as "PROJECT#", so IAM can limit the role to it with dynamodb:LeadingKeys (a leading {param} would match every partition)',
+          shape,
+        );
+      }
+    }
+    if (pattern.operation === AccessPatternOperation.QUERY) {
+      if (pattern.sortKey !== undefined) checkShape(`${at}.sortKeyPrefix`, pattern.sortKey);
+    } else if (pattern.operation !== AccessPatternOperation.SCAN) {
+      checkShape(`${at}.sortKey`, pattern.sortKey);
+    }
+    const indexName = pattern.indexName;
+    if (indexName === undefined) continue;
+    checkPattern(`${at}.indexName`, indexName, INDEX_NAME, INDEX_RULE);
+    if (existing) {
+      const declared = existing.globalSecondaryIndexes ?? [];
+      const index = declared.find((i) => i.indexName === indexName);
+      if (!index) {
+        const names = declared.length ? declared.map((i) => JSON.stringify(i.indexName)).join(', ') : 'none';
+        fail(
+          `${at}.indexName`,
+          `name an index of the existing table listed in \`existingTable.globalSecondaryIndexes\` (listed: ${names})`,
+          indexName,
+        );
+      }
+      checkIndexSortKey(at, pattern, index.sortKey);
+    } else {
+      const declared = table?.globalSecondaryIndexes?.find((i) => i.indexName === indexName);
+      if (declared) checkIndexSortKey(at, pattern, declared.sortKey);
+    }
+  }
+}
+
+function checkShape(prop: string, shape: string | undefined): void {
+  if (shape === undefined || !isLiteral(shape) || shape === '') {
+    fail(prop, 'be a literal key shape such as "PROJECT#{projectId}"', shape);
+  }
+  try {
+    parseKeyShape(shape);
+  } catch (error) {
+    const reason = (error as Error).message.replace(/^key shape "(?:[^"\\]|\\.)*": /, '');
+    fail(prop, `be literal text with {param} placeholders: ${reason}`, shape);
+  }
+}
+
+function checkIndexSortKey(at: string, pattern: AccessPattern, sortKey: string | undefined): void {
+  if (pattern.sortKey !== undefined && sortKey === undefined) {
+    fail(
+      `${at}.sortKeyPrefix`,
+      `be left out: index ${JSON.stringify(pattern.indexName)} has no sort key`,
+      pattern.sortKey,
+    );
+  }
+}
+
+/** Binds each pattern to the table's attribute names. Patterns must have passed `validateAccessPatterns`. */
+export function resolveAccessPatterns(
+  patterns: { readonly [name: string]: AccessPattern },
+  model: TableKeyModel,
+): Map<string, ResolvedAccessPattern> {
+  const resolved = new Map<string, ResolvedAccessPattern>();
+  for (const [name, pattern] of Object.entries(patterns)) {
+    const index = pattern.indexName ? model.indexes.find((i) => i.indexName === pattern.indexName) : undefined;
+    const partitionKeyAttribute =
+      pattern.operation === AccessPatternOperation.SCAN ? undefined : (index?.partitionKey ?? model.partitionKey);
+    const sortKeyAttribute = pattern.sortKey === undefined ? undefined : index ? index.sortKey : model.sortKey;
+    resolved.set(name, {
+      name,
+      pattern,
+      operation: pattern.operation,
+      indexName: pattern.indexName,
+      partitionKeyAttribute,
+      sortKeyAttribute,
+      leadingKeys: pattern.partitionKey === undefined ? undefined : leadingKeysPattern(pattern.partitionKey),
+      actions: OPERATION_ACTIONS[pattern.operation],
+      writes: WRITE_OPERATIONS.includes(pattern.operation),
+      keyCondition: keyCondition(pattern, partitionKeyAttribute, sortKeyAttribute),
+    });
+  }
+  return resolved;
+}
+
+function keyCondition(pattern: AccessPattern, pk: string | undefined, sk: string | undefined): string {
+  if (pattern.partitionKey === undefined || pk === undefined) return '(none: every item)';
+  const partition = `${pk} = ${pattern.partitionKey}`;
+  if (pattern.sortKey === undefined || sk === undefined) return partition;
+  return pattern.operation === AccessPatternOperation.QUERY
+    ? `${partition} AND begins_with(${sk}, ${pattern.sortKey})`
+    : `${partition} AND ${sk} = ${pattern.sortKey}`;
+}
+
+/** What a handler learns of one of its patterns at run time (see `shared/key-shape.ts`). */
+export function accessPatternDescriptor(resolved: ResolvedAccessPattern): AccessPatternDescriptor {
+  return {
+    operation: resolved.operation,
+    ...(resolved.indexName ? { index: resolved.indexName } : {}),
+    ...(resolved.partitionKeyAttribute && resolved.pattern.partitionKey
+      ? { partitionKey: [resolved.partitionKeyAttribute, resolved.pattern.partitionKey] as const }
+      : {}),
+    ...(resolved.sortKeyAttribute && resolved.pattern.sortKey
+      ? { sortKey: [resolved.sortKeyAttribute, resolved.pattern.sortKey] as const }
+      : {}),
+  };
+}

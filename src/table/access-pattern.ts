@@ -1,0 +1,159 @@
+/** The DynamoDB operation an access pattern performs; each grants its own IAM actions and nothing else. */
+export enum AccessPatternOperation {
+  /** Read one item by its full key: `GetItem`, `BatchGetItem`, and `ConditionCheckItem` in transactions. */
+  GET_ITEM = 'GetItem',
+  /** Read the items of one partition, optionally those whose sort key begins with a prefix: `Query`. */
+  QUERY = 'Query',
+  /** Create or replace one item by its full key: `PutItem` (use a condition to create once). */
+  PUT_ITEM = 'PutItem',
+  /** Change attributes of one item by its full key: `UpdateItem`. */
+  UPDATE_ITEM = 'UpdateItem',
+  /** Delete one item by its full key: `DeleteItem`. */
+  DELETE_ITEM = 'DeleteItem',
+  /** Read every item of the table or an index: `Scan`. Cannot be limited to keys. */
+  SCAN = 'Scan',
+}
+
+/** An access pattern on one item, by its full key. */
+export interface ItemAccessPatternProps {
+  /**
+   * Shape of the partition key: literal text with `{param}` placeholders, starting with a literal
+   * prefix, e.g. `PROJECT#{projectId}`. The function's role is limited to partition keys of this shape.
+   */
+  readonly partitionKey: string;
+  /** Shape of the sort key, e.g. `TASK#{taskId}`. */
+  readonly sortKey: string;
+  /**
+   * What the pattern is for, shown in the access-pattern table.
+   *
+   * @default - no description
+   */
+  readonly description?: string;
+}
+
+/** A Query on the table or on a global secondary index. */
+export interface QueryAccessPatternProps {
+  /**
+   * Shape of the partition key (of the index, when `indexName` is set), e.g. `PROJECT#{projectId}`.
+   * On an index, the role is limited to index partition keys of this shape.
+   */
+  readonly partitionKey: string;
+  /**
+   * The prefix every sort key of the result begins with (`begins_with`), which may hold `{param}`
+   * placeholders, e.g. `TASK#` or `DUE#{year}-`.
+   *
+   * @default - every item of the partition
+   */
+  readonly sortKeyPrefix?: string;
+  /**
+   * The global secondary index to query. The index is created for the pattern unless
+   * `table.globalSecondaryIndexes` declares it.
+   *
+   * @default - the table itself
+   */
+  readonly indexName?: string;
+  /**
+   * What the pattern is for, shown in the access-pattern table.
+   *
+   * @default - no description
+   */
+  readonly description?: string;
+}
+
+/** A Scan of the table or of an index. */
+export interface ScanAccessPatternProps {
+  /**
+   * The global secondary index to scan.
+   *
+   * @default - the table itself
+   */
+  readonly indexName?: string;
+  /**
+   * What the pattern is for, shown in the access-pattern table.
+   *
+   * @default - no description
+   */
+  readonly description?: string;
+}
+
+/**
+ * One way the application reads or writes the table, declared once and named.
+ *
+ * Access patterns are the source of truth of the table design: the API derives the table's indexes,
+ * each function's IAM actions and `dynamodb:LeadingKeys` conditions, and the key builders handlers
+ * use, from the patterns each function says it uses. Key shapes are literal text with `{param}`
+ * placeholders; a partition key shape must start with a literal prefix, so it can be enforced by IAM.
+ *
+ * @example
+ * const accessPatterns = {
+ *   listTasks: AccessPattern.query({ partitionKey: 'PROJECT#{projectId}', sortKeyPrefix: 'TASK#' }),
+ *   createTask: AccessPattern.putItem({ partitionKey: 'PROJECT#{projectId}', sortKey: 'TASK#{taskId}' }),
+ * };
+ */
+export class AccessPattern {
+  /** Read one item by its full key (`GetItem`, `BatchGetItem`, `ConditionCheckItem`). */
+  public static getItem(props: ItemAccessPatternProps): AccessPattern {
+    return new AccessPattern(AccessPatternOperation.GET_ITEM, props.partitionKey, props.sortKey, undefined, props);
+  }
+
+  /** Query one partition of the table or of an index, optionally by sort key prefix. */
+  public static query(props: QueryAccessPatternProps): AccessPattern {
+    return new AccessPattern(
+      AccessPatternOperation.QUERY,
+      props.partitionKey,
+      props.sortKeyPrefix,
+      props.indexName,
+      props,
+    );
+  }
+
+  /** Create or replace one item by its full key (`PutItem`). */
+  public static putItem(props: ItemAccessPatternProps): AccessPattern {
+    return new AccessPattern(AccessPatternOperation.PUT_ITEM, props.partitionKey, props.sortKey, undefined, props);
+  }
+
+  /** Change one item by its full key (`UpdateItem`). */
+  public static updateItem(props: ItemAccessPatternProps): AccessPattern {
+    return new AccessPattern(AccessPatternOperation.UPDATE_ITEM, props.partitionKey, props.sortKey, undefined, props);
+  }
+
+  /** Delete one item by its full key (`DeleteItem`). */
+  public static deleteItem(props: ItemAccessPatternProps): AccessPattern {
+    return new AccessPattern(AccessPatternOperation.DELETE_ITEM, props.partitionKey, props.sortKey, undefined, props);
+  }
+
+  /**
+   * Read every item of the table or of an index. Never part of a default.
+   *
+   * A Scan request carries no partition key, so IAM cannot limit it: a function using this pattern
+   * can read every item of the table (or index). Prefer a `query` on a key designed for the pattern.
+   */
+  public static scan(props: ScanAccessPatternProps = {}): AccessPattern {
+    return new AccessPattern(AccessPatternOperation.SCAN, undefined, undefined, props.indexName, props);
+  }
+
+  /** The operation. */
+  public readonly operation: AccessPatternOperation;
+  /** Shape of the partition key (of the index, on an index); absent for a Scan. */
+  public readonly partitionKey?: string;
+  /** Shape of the sort key: the whole key for item operations, the `begins_with` prefix for a Query. */
+  public readonly sortKey?: string;
+  /** The index the pattern reads, if not the table. */
+  public readonly indexName?: string;
+  /** What the pattern is for. */
+  public readonly description?: string;
+
+  private constructor(
+    operation: AccessPatternOperation,
+    partitionKey: string | undefined,
+    sortKey: string | undefined,
+    indexName: string | undefined,
+    props: { readonly description?: string },
+  ) {
+    this.operation = operation;
+    this.partitionKey = partitionKey;
+    this.sortKey = sortKey;
+    this.indexName = indexName;
+    this.description = props.description;
+  }
+}

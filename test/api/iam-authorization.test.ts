@@ -1,0 +1,136 @@
+import { Template, Match } from 'aws-cdk-lib/assertions';
+import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { ApiAuthorization, AuthorizationType, ServerlessApi } from '../../src';
+import { buildApi, defaultProps, fn, logicalId, newStack, ref, route } from '../util';
+
+/** The execute-api ARN of the `$default` stage's `resource` (`METHOD/path`) of the API `Api`. */
+const routeArn = (apiId: string, resource: string) => ({
+  'Fn::Join': [
+    '',
+    [
+      'arn:',
+      { Ref: 'AWS::Partition' },
+      ':execute-api:',
+      { Ref: 'AWS::Region' },
+      ':',
+      { Ref: 'AWS::AccountId' },
+      ':',
+      ref(apiId),
+      `/$default/${resource}`,
+    ],
+  ],
+});
+
+/** The statements of the one policy attached to the role `roleId`. */
+function policyStatements(template: Template, roleId: string): unknown[] {
+  const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [ref(roleId)] } });
+  expect(Object.keys(policies)).toHaveLength(1);
+  return Object.values(policies)[0].Properties.PolicyDocument.Statement;
+}
+
+describe('an API-wide IAM authorization', () => {
+  test('marks every route AWS_IAM, with no authorizer', () => {
+    // GIVEN / WHEN
+    const { template } = buildApi({
+      authorization: ApiAuthorization.iam(),
+      functions: { items: fn([route(HttpMethod.GET, '/items'), route(HttpMethod.PUT, '/items/{id}')]) },
+    });
+
+    // THEN
+    template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
+    template.resourcePropertiesCountIs(
+      'AWS::ApiGatewayV2::Route',
+      { AuthorizationType: 'AWS_IAM', AuthorizerId: Match.absent() },
+      2,
+    );
+  });
+});
+
+describe('grantInvoke', () => {
+  test('grants execute-api:Invoke on exactly the IAM routes of the $default stage, path parameters as *', () => {
+    // GIVEN a JWT API with IAM on some routes, and a caller role
+    const stack = newStack();
+    const api = new ServerlessApi(stack, 'Api', {
+      ...defaultProps(),
+      functions: {
+        items: fn([
+          route(HttpMethod.GET, '/items'),
+          route(HttpMethod.GET, '/internal/items/{itemId}/parts/{partId}', { authorization: ApiAuthorization.iam() }),
+          route(HttpMethod.ANY, '/internal/files/{path+}', { authorization: ApiAuthorization.iam() }),
+          route(HttpMethod.POST, '/', { authorization: ApiAuthorization.iam() }),
+        ]),
+      },
+    });
+    const caller = new iam.Role(stack, 'Caller', { assumedBy: new iam.AccountRootPrincipal() });
+
+    // WHEN
+    const grant = api.grantInvoke(caller);
+
+    // THEN
+    expect(grant.success).toBe(true);
+    const template = Template.fromStack(stack);
+    const apiId = logicalId(template, 'AWS::ApiGatewayV2::Api', 'ApiHttpApi');
+    expect(policyStatements(template, logicalId(template, 'AWS::IAM::Role', 'Caller'))).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'execute-api:Invoke',
+        Resource: [
+          routeArn(apiId, 'GET/internal/items/*/parts/*'),
+          routeArn(apiId, '*/internal/files/*'),
+          routeArn(apiId, 'POST/'),
+        ],
+      },
+    ]);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'GET /items', AuthorizationType: 'JWT' });
+    template.resourcePropertiesCountIs('AWS::ApiGatewayV2::Route', { AuthorizationType: 'AWS_IAM' }, 3);
+  });
+
+  test('includes IAM routes added with addFunction() after the grant', () => {
+    // GIVEN an IAM API granted to a caller
+    const stack = newStack();
+    const api = new ServerlessApi(stack, 'Api', { ...defaultProps(), authorization: ApiAuthorization.iam() });
+    const caller = new iam.Role(stack, 'Caller', { assumedBy: new iam.AccountRootPrincipal() });
+    api.grantInvoke(caller);
+
+    // WHEN a function is added afterwards
+    api.addFunction('orders', fn([route(HttpMethod.DELETE, '/orders/{orderId}')]));
+
+    // THEN
+    const template = Template.fromStack(stack);
+    const apiId = logicalId(template, 'AWS::ApiGatewayV2::Api', 'ApiHttpApi');
+    expect(policyStatements(template, logicalId(template, 'AWS::IAM::Role', 'Caller'))).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'execute-api:Invoke',
+        Resource: [routeArn(apiId, 'GET/items/*'), routeArn(apiId, 'DELETE/orders/*')],
+      },
+    ]);
+  });
+
+  test('fails at synth when the API has no IAM-authorized route, naming the fix', () => {
+    // GIVEN a JWT-only API
+    const stack = newStack();
+    const api = new ServerlessApi(stack, 'Api', defaultProps());
+
+    // WHEN
+    api.grantInvoke(new iam.Role(stack, 'Caller', { assumedBy: new iam.AccountRootPrincipal() }));
+
+    // THEN
+    expect(() => Template.fromStack(stack)).toThrow(
+      '[Test/Api] `grantInvoke()` must be called on an API with a route authorized by ApiAuthorization.iam() (API-wide or per route), got: no such route',
+    );
+  });
+});
+
+describe('ApiAuthorization.iam()', () => {
+  test('has no settings', () => {
+    const authorization = ApiAuthorization.iam();
+    expect(authorization.type).toBe(AuthorizationType.IAM);
+    expect([authorization.jwtProps, authorization.cognitoProps, authorization.lambdaProps]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
+  });
+});

@@ -1,0 +1,267 @@
+import { Duration } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { ApiAuthorization, AuthorizationType } from '../../src';
+import {
+  buildApi,
+  BuiltApi,
+  fn,
+  functionIds,
+  getAtt,
+  HANDLER_ENTRY,
+  inlineStatements,
+  logicalId,
+  newStack,
+  ref,
+  resources,
+  route,
+} from '../util';
+
+const invocationUri = (functionArn: unknown) => ({
+  'Fn::Join': [
+    '',
+    [
+      'arn:',
+      { Ref: 'AWS::Partition' },
+      ':apigateway:',
+      { Ref: 'AWS::Region' },
+      ':lambda:path/2015-03-31/functions/',
+      functionArn,
+      '/invocations',
+    ],
+  ],
+});
+
+describe('an API-wide Lambda authorizer bundled from an entry', () => {
+  let built: BuiltApi;
+  let authorizerId: string;
+  let functionId: string;
+  let roleId: string;
+  let logGroupId: string;
+  beforeAll(() => {
+    // GIVEN ApiAuthorization.lambdaRequest({ entry }) and two functions with three routes
+    built = buildApi({
+      authorization: ApiAuthorization.lambdaRequest({ entry: HANDLER_ENTRY }),
+      logRetention: logs.RetentionDays.TWO_WEEKS,
+      functions: {
+        items: fn([route(HttpMethod.GET, '/items'), route(HttpMethod.POST, '/items')]),
+        orders: fn([route(HttpMethod.GET, '/orders')]),
+      },
+    });
+    authorizerId = logicalId(built.template, 'AWS::ApiGatewayV2::Authorizer', 'ApiLambdaAuthorizer');
+    functionId = logicalId(built.template, 'AWS::Lambda::Function', 'ApiLambdaAuthorizerFunction');
+    roleId = logicalId(built.template, 'AWS::IAM::Role', 'ApiLambdaAuthorizerFunctionRole');
+    logGroupId = logicalId(built.template, 'AWS::Logs::LogGroup', 'ApiLambdaAuthorizerFunctionLogs');
+  });
+
+  test('is one request authorizer with simple responses, payload 2.0 and a 5-minute cache on the Authorization header', () => {
+    built.template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 1);
+    expect(resources(built.template)[authorizerId].Properties).toEqual({
+      ApiId: ref(logicalId(built.template, 'AWS::ApiGatewayV2::Api', 'ApiHttpApi')),
+      AuthorizerType: 'REQUEST',
+      Name: 'lambda',
+      IdentitySource: ['$request.header.Authorization'],
+      AuthorizerUri: invocationUri(getAtt(functionId)),
+      AuthorizerPayloadFormatVersion: '2.0',
+      EnableSimpleResponses: true,
+      AuthorizerResultTtlInSeconds: 300,
+      AuthorizerCredentialsArn: getAtt(logicalId(built.template, 'AWS::IAM::Role', 'ApiInvokeRole')),
+    });
+  });
+
+  test('authorizes every route as CUSTOM', () => {
+    built.template.resourcePropertiesCountIs(
+      'AWS::ApiGatewayV2::Route',
+      { AuthorizationType: 'CUSTOM', AuthorizerId: ref(authorizerId) },
+      3,
+    );
+  });
+
+  test("is invoked through the API's invoke role, with no Lambda permission", () => {
+    const statements = inlineStatements(built.template, logicalId(built.template, 'AWS::IAM::Role', 'ApiInvokeRole'));
+    expect(statements).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'lambda:InvokeFunction',
+        // In build order: the authorizer is built with the first route that needs it.
+        Resource: [
+          getAtt(functionIds(built.template, 'items').function),
+          getAtt(functionId),
+          getAtt(functionIds(built.template, 'orders').function),
+        ],
+      },
+    ]);
+    built.template.resourceCountIs('AWS::Lambda::Permission', 0);
+  });
+
+  test('is a traced, JSON-logging Node.js function with its own log group kept as long as the API logs', () => {
+    built.template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      MemorySize: 512,
+      Timeout: 10,
+      TracingConfig: { Mode: 'Active' },
+      LoggingConfig: { LogFormat: 'JSON', LogGroup: ref(logGroupId) },
+      Role: getAtt(roleId),
+      Environment: { Variables: { NODE_OPTIONS: '--enable-source-maps' } },
+    });
+    expect(resources(built.template)[logGroupId].Properties).toEqual({ RetentionInDays: 14 });
+  });
+
+  test('has a role that may only write its own log group and send traces', () => {
+    const role = resources(built.template)[roleId];
+    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    expect(inlineStatements(built.template, roleId)).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: getAtt(logGroupId),
+      },
+      { Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' },
+    ]);
+    built.template.resourcePropertiesCountIs('AWS::IAM::Policy', { Roles: [ref(roleId)] }, 0);
+  });
+});
+
+describe('Lambda authorizer options', () => {
+  test('GIVEN an existing function THEN it is invoked through the invoke role and nothing is bundled', () => {
+    // GIVEN
+    const stack = newStack();
+    const handler = lambda.Function.fromFunctionArn(
+      stack,
+      'Authorizer',
+      'arn:aws:lambda:eu-west-1:123456789012:function:authorizer',
+    );
+
+    // WHEN
+    const { template } = buildApi(
+      { authorization: ApiAuthorization.lambdaRequest({ authorizerFunction: handler }) },
+      stack,
+    );
+
+    // THEN
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerUri: {
+        'Fn::Join': [
+          '',
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            ':apigateway:',
+            { Ref: 'AWS::Region' },
+            ':lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:authorizer/invocations',
+          ],
+        ],
+      },
+      AuthorizerCredentialsArn: getAtt(logicalId(template, 'AWS::IAM::Role', 'ApiInvokeRole')),
+    });
+    const statements = inlineStatements(template, logicalId(template, 'AWS::IAM::Role', 'ApiInvokeRole'));
+    expect(statements[0].Resource).toEqual([
+      getAtt(functionIds(template, 'items').function),
+      'arn:aws:lambda:eu-west-1:123456789012:function:authorizer',
+    ]);
+  });
+
+  test('GIVEN identity sources, a cache TTL and a name THEN the authorizer uses them', () => {
+    const { template } = buildApi({
+      authorization: ApiAuthorization.lambdaRequest({
+        entry: HANDLER_ENTRY,
+        identitySource: ['$request.header.X-Api-Key', '$context.sourceIp'],
+        resultsCacheTtl: Duration.hours(1),
+        authorizerName: 'api-keys',
+      }),
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      Name: 'api-keys',
+      IdentitySource: ['$request.header.X-Api-Key', '$context.sourceIp'],
+      AuthorizerResultTtlInSeconds: 3600,
+    });
+  });
+
+  test('GIVEN caching off and no identity source THEN the authorizer reads nothing up front', () => {
+    const { template } = buildApi({
+      authorization: ApiAuthorization.lambdaRequest({
+        entry: HANDLER_ENTRY,
+        identitySource: [],
+        resultsCacheTtl: Duration.seconds(0),
+      }),
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'REQUEST',
+      AuthorizerResultTtlInSeconds: 0,
+      IdentitySource: Match.absent(),
+    });
+  });
+
+  test("GIVEN functionDefaults THEN the bundled authorizer takes them, its timeout capped at API Gateway's 10 seconds", () => {
+    const { template } = buildApi({
+      authorization: ApiAuthorization.lambdaRequest({ entry: HANDLER_ENTRY }),
+      functionDefaults: { memorySize: 256, timeout: Duration.seconds(20), architecture: lambda.Architecture.X86_64 },
+    });
+    const authorizerFunction = logicalId(template, 'AWS::Lambda::Function', 'ApiLambdaAuthorizerFunction');
+    expect(resources(template)[authorizerFunction].Properties).toMatchObject({
+      MemorySize: 256,
+      Timeout: 10,
+      Architectures: ['x86_64'],
+    });
+  });
+
+  test('GIVEN a shorter default timeout THEN the bundled authorizer keeps it', () => {
+    const { template } = buildApi({
+      authorization: ApiAuthorization.lambdaRequest({ entry: HANDLER_ENTRY }),
+      functionDefaults: { timeout: Duration.seconds(3) },
+    });
+    const authorizerFunction = logicalId(template, 'AWS::Lambda::Function', 'ApiLambdaAuthorizerFunction');
+    expect(resources(template)[authorizerFunction].Properties.Timeout).toBe(3);
+  });
+
+  test('GIVEN a Lambda authorizer on one route of a JWT API THEN only that route is CUSTOM', () => {
+    const keys = ApiAuthorization.lambdaRequest({ entry: HANDLER_ENTRY });
+    const { template } = buildApi({
+      functions: {
+        items: fn([route(HttpMethod.GET, '/items'), route(HttpMethod.GET, '/partner/items', { authorization: keys })]),
+      },
+    });
+    const jwtId = logicalId(template, 'AWS::ApiGatewayV2::Authorizer', 'ApiJwtAuthorizer');
+    const lambdaId = logicalId(template, 'AWS::ApiGatewayV2::Authorizer', 'ApiLambdaAuthorizer');
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: 'GET /items',
+      AuthorizationType: 'JWT',
+      AuthorizerId: ref(jwtId),
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: 'GET /partner/items',
+      AuthorizationType: 'CUSTOM',
+      AuthorizerId: ref(lambdaId),
+    });
+  });
+
+  test('GIVEN two Lambda authorizations THEN the second gets suffixed ids and name, and its own function', () => {
+    const first = ApiAuthorization.lambdaRequest({ entry: HANDLER_ENTRY });
+    const second = ApiAuthorization.lambdaRequest({ entry: HANDLER_ENTRY });
+    const { template } = buildApi({
+      authorization: first,
+      functions: {
+        items: fn([route(HttpMethod.GET, '/items'), route(HttpMethod.GET, '/other', { authorization: second })]),
+      },
+    });
+    template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 2);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', { Name: 'lambda' });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', { Name: 'lambda2' });
+    logicalId(template, 'AWS::Lambda::Function', 'ApiLambdaAuthorizer2Function');
+    logicalId(template, 'AWS::ApiGatewayV2::Authorizer', 'ApiLambdaAuthorizer2');
+  });
+});
+
+describe('ApiAuthorization.lambdaRequest()', () => {
+  test('keeps its settings', () => {
+    const props = { entry: HANDLER_ENTRY, resultsCacheTtl: Duration.minutes(1) };
+    expect(ApiAuthorization.lambdaRequest(props).type).toBe(AuthorizationType.LAMBDA);
+    expect(ApiAuthorization.lambdaRequest(props).lambdaProps).toEqual(props);
+    expect(ApiAuthorization.lambdaRequest(props).jwtProps).toBeUndefined();
+  });
+});

@@ -1,0 +1,71 @@
+import { App, Stack, Token } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { StackModel, loadStack } from './model';
+import { CfnTemplate } from './template';
+import { TaskBoardStack } from '../../integ/task-board/stack';
+import { AccessPattern, ApiAuthorization, ServerlessApi, TableEncryption } from '../../src';
+import { ENV, HANDLER_ENTRY, buildApi, fn, fullyConfigured, jwt, newStack, route } from '../util';
+
+/** One synthesized app whose roles the least-privilege suite evaluates. */
+export interface AppUnderTest {
+  readonly name: string;
+  readonly model: StackModel;
+}
+
+/** The stack's template as the evaluator reads it, with the stack's own account and region when concrete. */
+export function modelOf(stack: Stack): StackModel {
+  const concrete = (value: string) => (Token.isUnresolved(value) ? undefined : value);
+  const env = { account: concrete(stack.account), region: concrete(stack.region) };
+  return loadStack(Template.fromStack(stack).toJSON() as CfnTemplate, {
+    ...(env.account ? { account: env.account } : {}),
+    ...(env.region ? { region: env.region } : {}),
+  });
+}
+
+/**
+ * What the other apps leave out: a Lambda authorizer, a Scan of an index, a delete, a shape with two
+ * parameters, a customer-managed key, and a second API on an existing table in the same stack.
+ */
+function edgeCases(): Stack {
+  const stack = newStack({ env: ENV });
+  new ServerlessApi(stack, 'Api', {
+    authorization: ApiAuthorization.lambdaRequest({ entry: HANDLER_ENTRY }),
+    table: {
+      encryption: TableEncryption.customerManaged(),
+      globalSecondaryIndexes: [{ indexName: 'byOwner', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' }],
+    },
+    accessPatterns: {
+      getMember: AccessPattern.getItem({ partitionKey: 'ORG#{orgId}#TEAM#{teamId}', sortKey: 'MEMBER#{userId}' }),
+      removeMember: AccessPattern.deleteItem({ partitionKey: 'ORG#{orgId}#TEAM#{teamId}', sortKey: 'MEMBER#{userId}' }),
+      teamsOfOwner: AccessPattern.query({ partitionKey: 'OWNER#{userId}', indexName: 'byOwner' }),
+      ownerReport: AccessPattern.scan({ indexName: 'byOwner' }),
+    },
+    functions: {
+      members: fn([route(HttpMethod.DELETE, '/orgs/{orgId}/teams/{teamId}/members/{userId}')], {
+        accessPatterns: ['getMember', 'removeMember'],
+      }),
+      owners: fn([route(HttpMethod.GET, '/owners/{userId}/teams')], { accessPatterns: ['teamsOfOwner'] }),
+      reports: fn([route(HttpMethod.GET, '/reports/owners')], { accessPatterns: ['ownerReport'] }),
+      health: fn([route(HttpMethod.GET, '/health', { authorization: ApiAuthorization.none() })]),
+    },
+  });
+  new ServerlessApi(stack, 'Audit', {
+    authorization: jwt(),
+    existingTable: { table: dynamodb.TableV2.fromTableName(stack, 'AuditTable', 'audit-log') },
+    accessPatterns: { recordAudit: AccessPattern.putItem({ partitionKey: 'AUDIT#{day}', sortKey: 'EVENT#{id}' }) },
+    functions: { audit: fn([route(HttpMethod.POST, '/audit')], { accessPatterns: ['recordAudit'] }) },
+  });
+  return stack;
+}
+
+/** Every app under test, synthesized once per test file. */
+export function appsUnderTest(): AppUnderTest[] {
+  return [
+    { name: 'task-board', model: modelOf(new TaskBoardStack(new App(), 'TaskBoard', {})) },
+    { name: 'defaultProps', model: modelOf(buildApi().stack) },
+    { name: 'fullyConfigured', model: modelOf(fullyConfigured().stack) },
+    { name: 'edge-cases', model: modelOf(edgeCases()) },
+  ];
+}

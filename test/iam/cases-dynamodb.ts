@@ -1,0 +1,296 @@
+import {
+  AccessPattern,
+  OPERATION_ACTIONS,
+  WRITE_OPERATIONS,
+  matchesShape,
+  outsideKeys,
+  sampleKey,
+} from './access-patterns';
+import { Case } from './evaluate';
+import { KeyUnderTest, PolicyDocument, StackModel, TableUnderTest } from './model';
+
+/** Item actions: each request names its partition keys, so `dynamodb:LeadingKeys` applies. */
+const TABLE_KEYED_ACTIONS = [
+  'GetItem',
+  'BatchGetItem',
+  'ConditionCheckItem',
+  'Query',
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'BatchWriteItem',
+  'PartiQLSelect',
+  'PartiQLInsert',
+  'PartiQLUpdate',
+  'PartiQLDelete',
+].map((a) => `dynamodb:${a}`);
+
+/** Table-wide and admin actions: no partition key in the request. */
+const TABLE_KEYLESS_ACTIONS = [
+  'Scan',
+  'DescribeTable',
+  'CreateTable',
+  'DeleteTable',
+  'UpdateTable',
+  'UpdateTimeToLive',
+  'DescribeTimeToLive',
+  'CreateBackup',
+  'RestoreTableToPointInTime',
+  'ExportTableToPointInTime',
+  'ImportTable',
+  'UpdateContinuousBackups',
+  'DescribeContinuousBackups',
+  'UpdateContributorInsights',
+  'EnableKinesisStreamingDestination',
+  'PutResourcePolicy',
+  'GetResourcePolicy',
+  'DeleteResourcePolicy',
+  'TagResource',
+  'UntagResource',
+  'CreateTableReplica',
+  'DeleteTableReplica',
+  'UpdateGlobalTable',
+  'ListExports',
+].map((a) => `dynamodb:${a}`);
+
+const INDEX_KEYED_ACTIONS = ['dynamodb:Query', 'dynamodb:PartiQLSelect'];
+const INDEX_KEYLESS_ACTIONS = ['dynamodb:Scan', 'dynamodb:UpdateContributorInsights'];
+/** Account-wide actions, authorized on `*`. */
+const ACCOUNT_ACTIONS = ['ListTables', 'DescribeLimits', 'ListBackups', 'ListStreams'].map((a) => `dynamodb:${a}`);
+const BATCH_READ = 'dynamodb:BatchGetItem';
+
+/** Using a key for data; DynamoDB does these on the caller's behalf. */
+export const KMS_USE_ACTIONS = [
+  'Decrypt',
+  'DescribeKey',
+  'Encrypt',
+  'GenerateDataKey',
+  'GenerateDataKeyWithoutPlaintext',
+  'ReEncryptFrom',
+  'ReEncryptTo',
+].map((a) => `kms:${a}`);
+
+/** Key administration: never for a route function, not even through DynamoDB. */
+export const KMS_ADMIN_ACTIONS = [
+  'ScheduleKeyDeletion',
+  'CancelKeyDeletion',
+  'PutKeyPolicy',
+  'GetKeyPolicy',
+  'CreateGrant',
+  'RetireGrant',
+  'RevokeGrant',
+  'DisableKey',
+  'EnableKey',
+  'DisableKeyRotation',
+  'UpdateKeyDescription',
+  'TagResource',
+  'CreateAlias',
+].map((a) => `kms:${a}`);
+
+const KMS_READ = ['kms:Decrypt', 'kms:DescribeKey'];
+const KMS_WRITE = ['kms:Encrypt', 'kms:GenerateDataKey'];
+
+/** The default key policy: it delegates to IAM, so a foreign key's decision is the role's own. */
+const DELEGATING_KEY_POLICY = (account: string): PolicyDocument => ({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'kms:*', Resource: '*' }],
+});
+
+const FALLBACK_KEY = 'ITEM#i-123';
+
+/** What a function declared on one resource (table or index): shapes per action, and Scan. */
+interface Declared {
+  readonly shapes: Map<string, Set<string>>;
+  scan: boolean;
+}
+
+const keys = (...values: string[]) => ({ 'dynamodb:LeadingKeys': values });
+const allowed = (action: string, resource: string, why: string, context = {}): Case => ({
+  action,
+  resource,
+  context,
+  expected: 'Allowed',
+  why,
+});
+const denied = (action: string, resource: string, why: string, context = {}): Case => ({
+  action,
+  resource,
+  context,
+  expected: 'Denied',
+  why,
+});
+
+export const indexArn = (table: TableUnderTest, index: string) => `${table.arn}/index/${index}`;
+
+function declaredByResource(table: TableUnderTest, patterns: readonly AccessPattern[]): Map<string, Declared> {
+  const byResource = new Map<string, Declared>();
+  for (const p of patterns) {
+    const resource = p.index ? indexArn(table, p.index) : table.arn;
+    const declared = byResource.get(resource) ?? { shapes: new Map(), scan: false };
+    byResource.set(resource, declared);
+    if (p.operation === 'Scan') {
+      declared.scan = true;
+      continue;
+    }
+    for (const action of OPERATION_ACTIONS[p.operation]) {
+      const shapes = declared.shapes.get(action) ?? new Set<string>();
+      shapes.add(p.partitionKey![1]);
+      declared.shapes.set(action, shapes);
+    }
+  }
+  return byResource;
+}
+
+/**
+ * Cases for a function's access to its table: each declared action inside its key shapes is allowed;
+ * outside them, without a key, undeclared, on another index or another table, it is denied.
+ */
+export function tableCases(
+  model: StackModel,
+  table: TableUnderTest | undefined,
+  patterns: readonly AccessPattern[],
+  probes: readonly string[],
+): Case[] {
+  const cases: Case[] = [];
+  const declaredAll = table ? declaredByResource(table, patterns) : new Map<string, Declared>();
+  // Keys inside each declared shape: an undeclared action must be denied even on them.
+  const insideKeys = [...new Set(patterns.flatMap((p) => (p.partitionKey ? [sampleKey(p.partitionKey[1])] : [])))];
+  const anyInside = insideKeys[0] ?? FALLBACK_KEY;
+
+  const tables = table && !model.tables.includes(table) ? [...model.tables, table] : model.tables;
+  for (const t of tables) {
+    const resources = [
+      { arn: t.arn, keyed: TABLE_KEYED_ACTIONS, keyless: TABLE_KEYLESS_ACTIONS },
+      ...Object.keys(t.indexes).map((i) => ({
+        arn: indexArn(t, i),
+        keyed: INDEX_KEYED_ACTIONS,
+        keyless: INDEX_KEYLESS_ACTIONS,
+      })),
+    ];
+    for (const r of resources) {
+      const declared = t === table ? declaredAll.get(r.arn) : undefined;
+      const where = t === table ? 'its table' : `table ${t.logicalId} it does not use`;
+      cases.push(...declaredCases(r.arn, declared, probes));
+      for (const action of r.keyed.filter((a) => !declared?.shapes.has(a))) {
+        for (const key of new Set([anyInside, ...insideKeys, ...probes])) {
+          cases.push(denied(action, r.arn, `${action} not declared on ${where}`, keys(key)));
+        }
+        cases.push(denied(action, r.arn, `${action} not declared, and no leading key`));
+      }
+      for (const action of r.keyless.filter((a) => !(a === 'dynamodb:Scan' && declared?.scan))) {
+        cases.push(denied(action, r.arn, `${action} not declared on ${where}`));
+      }
+    }
+  }
+  cases.push(...ACCOUNT_ACTIONS.map((a) => denied(a, '*', 'account-wide DynamoDB action')));
+  if (table) cases.push(...foreignCases(model, table, declaredAll, anyInside));
+  return cases;
+}
+
+/**
+ * Allowed inside the shapes; denied outside, mixed inside and outside, and with no key at all.
+ * `probes` (keys inside what the policy grants) that no declared shape describes are denied too.
+ */
+function declaredCases(resource: string, declared: Declared | undefined, probes: readonly string[]): Case[] {
+  if (!declared) return [];
+  const cases: Case[] = [];
+  if (declared.scan) cases.push(allowed('dynamodb:Scan', resource, 'declared Scan'));
+  for (const [action, shapeSet] of declared.shapes) {
+    const shapes = [...shapeSet];
+    for (const shape of shapes) {
+      const inside = sampleKey(shape);
+      cases.push(allowed(action, resource, `declared on ${shape}`, keys(inside)));
+      if (action === BATCH_READ) {
+        cases.push(allowed(action, resource, `two keys in ${shape}`, keys(inside, sampleKey(shape, 1))));
+      }
+      const outside = outsideKeys(shape, shapes);
+      for (const key of outside) {
+        cases.push(denied(action, resource, `${key} is outside ${shapes.join(', ')}`, keys(key)));
+      }
+      if (outside.length) {
+        cases.push(denied(action, resource, `one key outside ${shapes.join(', ')}`, keys(inside, outside[0])));
+      }
+    }
+    for (const key of probes.filter((k) => !shapes.some((shape) => matchesShape(shape, k)))) {
+      cases.push(denied(action, resource, `granted key ${key} is in no declared shape`, keys(key)));
+    }
+    cases.push(denied(action, resource, 'no leading key in the request (the Null guard)'));
+  }
+  return cases;
+}
+
+/** Declared actions aimed elsewhere: another table, the table in another region, an undeclared index. */
+function foreignCases(
+  model: StackModel,
+  table: TableUnderTest,
+  declaredAll: Map<string, Declared>,
+  anyInside: string,
+): Case[] {
+  const { partition, account, region } = model.env;
+  const otherRegion = region === 'eu-west-2' ? 'eu-west-3' : 'eu-west-2';
+  const otherTable = `arn:${partition}:dynamodb:${region}:${account}:table/SomeOtherTable`;
+  const replica = table.arn.replace(`:${region}:`, `:${otherRegion}:`);
+  const targets = [
+    { arn: otherTable, index: false },
+    { arn: replica, index: false },
+    { arn: `${otherTable}/index/${Object.keys(table.indexes)[0] ?? 'byOther'}`, index: true },
+    { arn: indexArn(table, 'UndeclaredIndex'), index: true },
+    { arn: `${replica}/index/${Object.keys(table.indexes)[0] ?? 'byOther'}`, index: true },
+  ];
+  const cases: Case[] = [];
+  for (const [resource, declared] of declaredAll) {
+    const isIndex = resource !== table.arn;
+    for (const [action, shapes] of declared.shapes) {
+      for (const target of targets.filter((t) => t.index === isIndex)) {
+        cases.push(denied(action, target.arn, `declared on ${resource}, not here`, keys(sampleKey([...shapes][0]))));
+      }
+    }
+  }
+  for (const target of targets) {
+    cases.push(denied('dynamodb:Scan', target.arn, 'Scan of a table or index the function does not use'));
+    cases.push(
+      denied('dynamodb:Query', target.arn, 'Query of a table or index the function does not use', keys(anyInside)),
+    );
+  }
+  return cases;
+}
+
+/**
+ * Cases for every KMS key in the stack (and a foreign one): the table's key only through DynamoDB,
+ * only the actions the declared operations need; key administration never.
+ */
+export function kmsCases(
+  model: StackModel,
+  table: TableUnderTest | undefined,
+  patterns: readonly AccessPattern[],
+): Case[] {
+  const { partition, account, region } = model.env;
+  const via = (r: string) => ({ 'kms:ViaService': `dynamodb.${r}.amazonaws.com` });
+  const foreign: KeyUnderTest = {
+    logicalId: 'ForeignKey',
+    arn: `arn:${partition}:kms:${region}:${account}:key/00000000-0000-0000-0000-000000000000`,
+    policy: DELEGATING_KEY_POLICY(account),
+  };
+  const writes = patterns.some((p) => WRITE_OPERATIONS.includes(p.operation));
+  const cases: Case[] = [];
+  for (const key of [...model.keys, foreign]) {
+    const isTableKey = table?.keyArn === key.arn;
+    const needed = isTableKey && patterns.length ? [...KMS_READ, ...(writes ? KMS_WRITE : [])] : [];
+    const withPolicy = (c: Case): Case => ({ ...c, resourcePolicy: key.policy });
+    for (const action of KMS_USE_ACTIONS) {
+      const expected = needed.includes(action);
+      const why = expected ? 'needed by the declared operations, through DynamoDB' : 'not needed through DynamoDB';
+      cases.push(withPolicy({ ...(expected ? allowed : denied)(action, key.arn, why, via(region)) }));
+      cases.push(
+        withPolicy(denied(action, key.arn, 'not through DynamoDB', { 'kms:ViaService': `s3.${region}.amazonaws.com` })),
+      );
+      cases.push(withPolicy(denied(action, key.arn, 'through DynamoDB in another region', via('ap-south-2'))));
+      cases.push(withPolicy(denied(action, key.arn, 'called directly, not through a service')));
+    }
+    for (const action of KMS_ADMIN_ACTIONS) {
+      cases.push(withPolicy(denied(action, key.arn, 'key administration', via(region))));
+      cases.push(withPolicy(denied(action, key.arn, 'key administration')));
+    }
+  }
+  return cases;
+}

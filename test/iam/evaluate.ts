@@ -1,0 +1,126 @@
+import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { PolicyDocument } from './model';
+
+export type Expected = 'Allowed' | 'Denied';
+export type Decision = 'Allowed' | 'ImplicitlyDenied' | 'ExplicitlyDenied' | 'Error';
+export type ContextValues = { [key: string]: string | string[] };
+
+/** One request a role makes, and the decision least privilege expects for it. */
+export interface Case {
+  readonly action: string;
+  readonly resource: string;
+  readonly context: ContextValues;
+  readonly expected: Expected;
+  /** Why this is the expected decision, for the failure listing. */
+  readonly why: string;
+  /** The resource's own policy (a KMS key policy), when the service evaluates one. */
+  readonly resourcePolicy?: PolicyDocument;
+}
+
+export interface Principal {
+  readonly name: string;
+  readonly arn: string;
+  readonly policies: { readonly name: string; readonly document: PolicyDocument }[];
+}
+
+export interface Outcome {
+  readonly role: string;
+  readonly case: Case;
+  readonly got: Decision;
+  readonly ok: boolean;
+  readonly detail?: string;
+}
+
+const accountOf = (arn: string): string => arn.split(':')[4] ?? '';
+
+/** The context every request from a Lambda or API Gateway session carries. */
+function sessionContext(principal: Principal, resource: string): ContextValues {
+  const region = resource.split(':')[3];
+  return {
+    'aws:PrincipalArn': principal.arn,
+    'aws:PrincipalAccount': accountOf(principal.arn),
+    'aws:PrincipalType': 'AssumedRole',
+    'aws:SecureTransport': 'true',
+    ...(region ? { 'aws:RequestedRegion': region } : {}),
+  };
+}
+
+/** Evaluates one request of `principal` with iam-simulate; errors and ignored context keys count as failures. */
+export async function evaluate(principal: Principal, c: Case): Promise<Outcome> {
+  const roleName = principal.arn.split('/').pop();
+  const response = await runSimulation(
+    {
+      request: {
+        principal: `arn:aws:sts::${accountOf(principal.arn)}:assumed-role/${roleName}/session`,
+        action: c.action,
+        resource: { resource: c.resource, accountId: accountOf(c.resource) || accountOf(principal.arn) },
+        contextVariables: { ...sessionContext(principal, c.resource), ...c.context },
+      },
+      identityPolicies: principal.policies.map((p) => ({ name: p.name, policy: p.document })),
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy: c.resourcePolicy,
+    },
+    {},
+  );
+  const outcome = (got: Decision, detail?: string): Outcome => ({
+    role: principal.name,
+    case: c,
+    got,
+    ok: got !== 'Error' && (got === 'Allowed') === (c.expected === 'Allowed'),
+    detail,
+  });
+  if (response.resultType === 'error') return outcome('Error', JSON.stringify(response.errors));
+  if (response.resultType === 'wildcard') return outcome('Error', 'the request resource must not contain a wildcard');
+  // A key the action does not support is dropped before evaluation: the case would not test what it says.
+  const ignored = (response.result.ignoredContextKeys ?? []).filter((k) => k in c.context);
+  if (ignored.length) return outcome('Error', `context keys ignored for ${c.action}: ${ignored.join(', ')}`);
+  return outcome(response.overallResult);
+}
+
+export async function evaluateAll(principal: Principal, cases: readonly Case[]): Promise<Outcome[]> {
+  const outcomes: Outcome[] = [];
+  for (const c of cases) outcomes.push(await evaluate(principal, c));
+  return outcomes;
+}
+
+/** One line per failing case: role, action, resource, keys, expected, got. */
+export function formatFailures(outcomes: readonly Outcome[]): string {
+  return outcomes
+    .filter((o) => !o.ok)
+    .map((o) => {
+      const { action, resource, context, expected, why } = o.case;
+      const keys = Object.keys(context).length ? ` ${JSON.stringify(context)}` : ' (no context keys)';
+      const detail = o.detail ? ` (${o.detail})` : '';
+      return `${o.role}: ${action} on ${resource}${keys}: expected ${expected}, got ${o.got}${detail} [${why}]`;
+    })
+    .join('\n');
+}
+
+/** Counts cases across tests for the suite's one-line summary. */
+export class Tally {
+  private cases = 0;
+  private asExpected = 0;
+  private allowed = 0;
+  private denied = 0;
+  private readonly roles = new Set<string>();
+  private readonly apps = new Set<string>();
+
+  public add(app: string, role: string, outcomes: readonly Outcome[]): void {
+    this.apps.add(app);
+    this.roles.add(`${app}/${role}`);
+    for (const o of outcomes) {
+      this.cases++;
+      if (o.ok) this.asExpected++;
+      if (o.case.expected === 'Allowed') this.allowed++;
+      else this.denied++;
+    }
+  }
+
+  public summary(): string {
+    return (
+      `IAM evaluation: ${this.cases} cases, ${this.asExpected} as expected ` +
+      `(allowed ${this.allowed}, denied ${this.denied}) across ${this.roles.size} roles in ${this.apps.size} apps`
+    );
+  }
+}

@@ -1,0 +1,200 @@
+import { CfnTemplate, DEFAULT_ENVIRONMENT, Environment, Json, JsonObject, ResolvedTemplate } from './template';
+
+/** An IAM policy document after every intrinsic is resolved. */
+export type PolicyDocument = JsonObject;
+
+export interface NamedPolicy {
+  /** Where the policy comes from: `inline:<name>` or the logical id of an IAM policy resource. */
+  readonly name: string;
+  readonly document: PolicyDocument;
+}
+
+export interface FunctionUnderTest {
+  readonly logicalId: string;
+  readonly arn: string;
+  readonly environment: { [name: string]: string };
+  /** ARN of the function's log group (`...:log-group:<name>:*`). */
+  readonly logGroupArn: string;
+  readonly tracing: boolean;
+}
+
+export interface RoleUnderTest {
+  readonly logicalId: string;
+  readonly arn: string;
+  readonly policies: NamedPolicy[];
+  /** Managed policies whose text is not in the template, so cannot be evaluated offline. */
+  readonly unevaluatedPolicies: string[];
+  /** The Lambda function that runs with this role, if any. */
+  readonly function?: FunctionUnderTest;
+  /** ARNs of the functions an API Gateway integration invokes with this role as its credentials. */
+  readonly invokes: string[];
+}
+
+export interface TableUnderTest {
+  readonly logicalId: string;
+  readonly arn: string;
+  readonly name: string;
+  /** Partition key attribute of each secondary index, by index name. */
+  readonly indexes: { [indexName: string]: string };
+  /** ARN of the customer-managed key encrypting the table, if any. */
+  readonly keyArn?: string;
+}
+
+export interface KeyUnderTest {
+  readonly logicalId: string;
+  readonly arn: string;
+  readonly policy: PolicyDocument;
+}
+
+/** Everything in one stack that the least-privilege cases need. */
+export interface StackModel {
+  readonly env: Environment;
+  readonly roles: RoleUnderTest[];
+  readonly functions: FunctionUnderTest[];
+  readonly tables: TableUnderTest[];
+  readonly keys: KeyUnderTest[];
+  readonly logGroupArns: string[];
+}
+
+const asArray = (value: Json | undefined): Json[] =>
+  value === undefined || value === null ? [] : Array.isArray(value) ? value : [value];
+const asObject = (value: Json | undefined): JsonObject =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
+
+export function loadStack(template: CfnTemplate, env: Partial<Environment> = {}): StackModel {
+  const t = new ResolvedTemplate(template, { ...DEFAULT_ENVIRONMENT, ...env });
+  const functions = loadFunctions(t);
+  return {
+    env: t.env,
+    roles: loadRoles(t, functions),
+    functions: functions.map(({ fn }) => fn),
+    tables: loadTables(t),
+    keys: t.ofType('AWS::KMS::Key').map(([id, r]) => ({
+      logicalId: id,
+      arn: t.arnOf(id),
+      policy: asObject(t.resolve(r.Properties?.KeyPolicy ?? {})),
+    })),
+    logGroupArns: t.ofType('AWS::Logs::LogGroup').map(([id]) => t.arnOf(id)),
+  };
+}
+
+function loadFunctions(t: ResolvedTemplate): { roleArn: string; fn: FunctionUnderTest }[] {
+  return t.ofType('AWS::Lambda::Function').map(([id, r]) => {
+    const props = r.Properties ?? {};
+    const variables = asObject(asObject(props.Environment).Variables);
+    const environment = Object.fromEntries(
+      Object.entries(variables).map(([k, v]) => [k, t.resolveString(v, `${id} environment ${k}`)]),
+    );
+    const logGroup = asObject(props.LoggingConfig).LogGroup;
+    const name = t.nameOf(id);
+    const logGroupArn =
+      logGroup === undefined
+        ? `arn:${t.env.partition}:logs:${t.env.region}:${t.env.account}:log-group:/aws/lambda/${name}:*`
+        : logGroupArnOf(t, t.resolveString(logGroup, `${id}.LoggingConfig.LogGroup`));
+    return {
+      roleArn: t.resolveString(props.Role ?? '', `${id}.Role`),
+      fn: {
+        logicalId: id,
+        arn: t.arnOf(id),
+        environment,
+        logGroupArn,
+        tracing: asObject(props.TracingConfig).Mode === 'Active',
+      },
+    };
+  });
+}
+
+function logGroupArnOf(t: ResolvedTemplate, name: string): string {
+  const id = t.idOf(name, 'AWS::Logs::LogGroup');
+  return id ? t.arnOf(id) : `arn:${t.env.partition}:logs:${t.env.region}:${t.env.account}:log-group:${name}:*`;
+}
+
+function loadRoles(t: ResolvedTemplate, functions: { roleArn: string; fn: FunctionUnderTest }[]): RoleUnderTest[] {
+  const attached = new Map<string, NamedPolicy[]>();
+  const managedByArn = new Map<string, NamedPolicy>();
+  for (const [id, r] of t.ofType('AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy')) {
+    const policy = { name: id, document: asObject(t.resolve(r.Properties?.PolicyDocument ?? {})) };
+    if (r.Type === 'AWS::IAM::ManagedPolicy') managedByArn.set(t.arnOf(id), policy);
+    for (const role of asArray(r.Properties?.Roles)) {
+      const roleId = t.idOf(t.resolveString(role, `${id}.Roles`), 'AWS::IAM::Role');
+      if (!roleId) throw new Error(`${id} is attached to a role outside the template: ${JSON.stringify(role)}`);
+      attached.set(roleId, [...(attached.get(roleId) ?? []), policy]);
+    }
+  }
+  // Integrations and Lambda authorizers name the role API Gateway invokes each function with.
+  const integrations = t
+    .ofType(
+      'AWS::ApiGatewayV2::Integration',
+      'AWS::ApiGatewayV2::Authorizer',
+      'AWS::ApiGateway::Method',
+      'AWS::ApiGateway::Authorizer',
+    )
+    .map(([id, r]) => {
+      const props = r.Properties ?? {};
+      const integration = asObject(props.Integration);
+      const credentials =
+        props.CredentialsArn ??
+        props.AuthorizerCredentialsArn ??
+        props.AuthorizerCredentials ??
+        integration.Credentials;
+      const uri = props.IntegrationUri ?? props.AuthorizerUri ?? integration.Uri;
+      return {
+        roleArn: credentials === undefined ? undefined : t.resolveString(credentials, `${id} credentials`),
+        target: uri === undefined ? '' : t.resolveString(uri, `${id} uri`),
+      };
+    });
+  return t.ofType('AWS::IAM::Role').map(([id, r]) => {
+    const arn = t.arnOf(id);
+    const inline = asArray(r.Properties?.Policies).map((p, i) => {
+      const policy = asObject(p);
+      return {
+        name: `inline:${policy.PolicyName ?? i}`,
+        document: asObject(t.resolve(policy.PolicyDocument ?? {})),
+      };
+    });
+    const managed = asArray(r.Properties?.ManagedPolicyArns).map((p) => t.resolveString(p, `${id}.ManagedPolicyArns`));
+    const functionArns = t.ofType('AWS::Lambda::Function').map(([fnId]) => t.arnOf(fnId));
+    return {
+      logicalId: id,
+      arn,
+      policies: [
+        ...inline,
+        ...(attached.get(id) ?? []),
+        ...managed.flatMap((m) => (managedByArn.has(m) ? [managedByArn.get(m)!] : [])),
+      ],
+      unevaluatedPolicies: managed.filter((m) => !managedByArn.has(m)),
+      function: functions.find((f) => f.roleArn === arn)?.fn,
+      // A REST API's Lambda URI wraps the function ARN; an HTTP API's is the ARN itself.
+      invokes: functionArns.filter((fnArn) =>
+        integrations.some((i) => i.roleArn === arn && (i.target === fnArn || i.target.includes(`/${fnArn}/`))),
+      ),
+    };
+  });
+}
+
+function loadTables(t: ResolvedTemplate): TableUnderTest[] {
+  return t.ofType('AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable').map(([id, r]) => {
+    const props = r.Properties ?? {};
+    const indexes: { [name: string]: string } = {};
+    for (const index of [...asArray(props.GlobalSecondaryIndexes), ...asArray(props.LocalSecondaryIndexes)]) {
+      const { IndexName, KeySchema } = asObject(index);
+      const hash = asArray(KeySchema)
+        .map(asObject)
+        .find((k) => k.KeyType === 'HASH');
+      indexes[`${IndexName}`] = `${hash?.AttributeName}`;
+    }
+    // A Table names its key in SSESpecification; a GlobalTable in each replica's SSESpecification.
+    const replica = asArray(props.Replicas)
+      .map(asObject)
+      .find((rep) => t.resolve(rep.Region ?? null) === t.env.region);
+    const keyRef =
+      asObject(props.SSESpecification).KMSMasterKeyId ?? asObject(replica?.SSESpecification).KMSMasterKeyId;
+    let keyArn: string | undefined;
+    if (keyRef !== undefined) {
+      const resolved = t.resolveString(keyRef, `${id} KMSMasterKeyId`);
+      const keyId = t.idOf(resolved, 'AWS::KMS::Key');
+      keyArn = keyId ? t.arnOf(keyId) : resolved;
+    }
+    return { logicalId: id, arn: t.arnOf(id), name: t.nameOf(id), indexes, keyArn };
+  });
+}
