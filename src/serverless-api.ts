@@ -37,13 +37,13 @@ import {
 import { AlarmFactory } from './private/alarm-factory';
 import { checkPattern, fail } from './private/validation';
 import {
-  ACCESS_PATTERNS_METADATA_KEY,
   TABLE_ACCESS_PATTERNS_ENV,
   TABLE_NAME_ENV,
   TABLE_PARTITION_KEY_ENV,
   TABLE_SORT_KEY_ENV,
   TABLE_TTL_ATTRIBUTE_ENV,
 } from './shared/env';
+import { ACCESS_PATTERNS_METADATA_KEY, AccessPatternRow } from './shared/metadata';
 import { resolveAccessPatterns, ResolvedAccessPattern, validateAccessPatterns } from './table/access-model';
 import { AccessPattern } from './table/access-pattern';
 import { buildTable, TableModel, tableKeyModel, validateTableProps } from './table/table-builder';
@@ -115,18 +115,6 @@ export interface ServerlessApiProps {
    * @default - all alarms on, with the thresholds documented in `AlarmOptions`, no actions
    */
   readonly alarms?: AlarmOptions;
-}
-
-/** One row of the access-pattern table written to the template metadata. */
-interface AccessPatternRow {
-  readonly name: string;
-  readonly description?: string;
-  readonly operation: string;
-  readonly index?: string;
-  readonly keyCondition: string;
-  readonly leadingKeys?: string;
-  readonly actions: string[];
-  readonly functions: string[];
 }
 
 const FUNCTION_NAME = /^[A-Za-z][A-Za-z0-9]{0,63}$/;

@@ -1,21 +1,11 @@
 /** The access-pattern table that `ServerlessApi` records in its HTTP API's template metadata. */
 
 import { list, obj, str, T, TemplateIndex } from './template';
-import { ACCESS_PATTERNS_METADATA_KEY } from '../../src/shared/env';
+import { ACCESS_PATTERNS_METADATA_KEY, AccessPatternRow } from '../../src/shared/metadata';
 
-export interface AccessPatternSummary {
+export interface AccessPatternSummary extends AccessPatternRow {
   /** Logical id of the API that declares the pattern. */
   readonly api: string;
-  readonly name: string;
-  readonly description?: string;
-  /** The DynamoDB operation: GetItem, Query, PutItem, UpdateItem, DeleteItem or Scan. */
-  readonly operation: string;
-  readonly index?: string;
-  readonly keyCondition: string;
-  /** The `dynamodb:LeadingKeys` pattern the roles are limited to; absent for a Scan. */
-  readonly leadingKeys?: string;
-  readonly actions: string[];
-  readonly functions: string[];
 }
 
 export function summarizeAccessPatterns(index: TemplateIndex): AccessPatternSummary[] {

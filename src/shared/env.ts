@@ -18,6 +18,3 @@ export const TABLE_TTL_ATTRIBUTE_ENV = 'TABLE_TTL_ATTRIBUTE';
  * (see `key-shape.ts`) from which handlers build keys that the function's role allows.
  */
 export const TABLE_ACCESS_PATTERNS_ENV = 'TABLE_ACCESS_PATTERNS';
-
-/** Template metadata key, on the HTTP API resource, holding the API's access-pattern table as JSON. */
-export const ACCESS_PATTERNS_METADATA_KEY = 'cdk-serverless-api:AccessPatterns';

@@ -1,0 +1,23 @@
+/**
+ * What `ServerlessApi` writes into the synthesized template for tools to read back (the example's
+ * summary, reviews): one definition for both sides. Types and names only, no logic.
+ */
+
+/** Template metadata key, on the HTTP API resource, holding the API's access-pattern table. */
+export const ACCESS_PATTERNS_METADATA_KEY = 'cdk-serverless-api:AccessPatterns';
+
+/** One row of the access-pattern table. */
+export interface AccessPatternRow {
+  readonly name: string;
+  readonly description?: string;
+  /** The DynamoDB operation: GetItem, Query, PutItem, UpdateItem, DeleteItem or Scan. */
+  readonly operation: string;
+  readonly index?: string;
+  /** The key condition, e.g. `PK = PROJECT#{projectId} AND begins_with(SK, TASK#)`. */
+  readonly keyCondition: string;
+  /** The `dynamodb:LeadingKeys` pattern the roles are limited to; absent for a Scan. */
+  readonly leadingKeys?: string;
+  readonly actions: string[];
+  /** The functions using the pattern, by name. */
+  readonly functions: string[];
+}
