@@ -91,3 +91,54 @@ export function buildKey(shape: string, values: { readonly [param: string]: stri
     })
     .join('');
 }
+
+/**
+ * The key attributes of one item for a pattern, e.g. `{ PK: 'PROJECT#p-1', SK: 'TASK#t-1' }`: the `Key`
+ * of a GetItem, UpdateItem or DeleteItem, or the key part of a PutItem's `Item`.
+ */
+export function itemKey(
+  pattern: AccessPatternDescriptor,
+  values: { readonly [param: string]: string | number },
+): { [attribute: string]: string } {
+  if (!pattern.partitionKey) throw new Error(`a ${pattern.operation} pattern has no key to build`);
+  const [pk, pkShape] = pattern.partitionKey;
+  const key: { [attribute: string]: string } = { [pk]: buildKey(pkShape, values) };
+  if (pattern.sortKey) key[pattern.sortKey[0]] = buildKey(pattern.sortKey[1], values);
+  return key;
+}
+
+/** The parts of a Query request for a pattern: its index, key condition, names and values. */
+export interface QueryKeyCondition {
+  readonly IndexName?: string;
+  readonly KeyConditionExpression: string;
+  readonly ExpressionAttributeNames: { [name: string]: string };
+  readonly ExpressionAttributeValues: { [name: string]: string };
+}
+
+/**
+ * The key condition of a Query pattern: the partition key equals its shape filled in, and the sort key
+ * (when the pattern has a prefix) begins with its prefix filled in.
+ */
+export function queryKeyCondition(
+  pattern: AccessPatternDescriptor,
+  values: { readonly [param: string]: string | number },
+): QueryKeyCondition {
+  if (pattern.operation !== 'Query' || !pattern.partitionKey) {
+    throw new Error(`queryKeyCondition needs a Query pattern, got: ${pattern.operation}`);
+  }
+  const [pk, pkShape] = pattern.partitionKey;
+  const names: { [name: string]: string } = { '#pk': pk };
+  const expressionValues: { [name: string]: string } = { ':pk': buildKey(pkShape, values) };
+  let expression = '#pk = :pk';
+  if (pattern.sortKey) {
+    names['#sk'] = pattern.sortKey[0];
+    expressionValues[':sk'] = buildKey(pattern.sortKey[1], values);
+    expression += ' AND begins_with(#sk, :sk)';
+  }
+  return {
+    ...(pattern.index ? { IndexName: pattern.index } : {}),
+    KeyConditionExpression: expression,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: expressionValues,
+  };
+}

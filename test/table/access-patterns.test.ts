@@ -2,7 +2,14 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { AccessPattern, AccessPatternOperation, ServerlessApi } from '../../src';
-import { buildKey, keyShapeParams, leadingKeysPattern, parseKeyShape } from '../../src/shared/key-shape';
+import {
+  buildKey,
+  itemKey,
+  keyShapeParams,
+  leadingKeysPattern,
+  parseKeyShape,
+  queryKeyCondition,
+} from '../../src/shared/key-shape';
 import { buildApi, fn, functionIds, itemPatterns, jwt, logicalId, newStack, resources, route } from '../util';
 
 const GLOBAL_TABLE = 'AWS::DynamoDB::GlobalTable';
@@ -81,6 +88,49 @@ describe('key shapes, the contract between the stack and the handlers', () => {
     ]) {
       expect(buildKey(shape, { tenantId, projectId })).toMatch(pattern);
     }
+  });
+});
+
+describe('key builders over the descriptors a function receives', () => {
+  const getTask = {
+    operation: 'GetItem',
+    partitionKey: ['PK', 'PROJECT#{projectId}'],
+    sortKey: ['SK', 'TASK#{taskId}'],
+  } as const;
+
+  test('itemKey fills in both key attributes', () => {
+    expect(itemKey(getTask, { projectId: 'p-1', taskId: 't-1' })).toEqual({ PK: 'PROJECT#p-1', SK: 'TASK#t-1' });
+    expect(() => itemKey(getTask, { projectId: 'p-1' })).toThrow(
+      new Error('key shape "TASK#{taskId}" needs a value for {taskId}'),
+    );
+    expect(() => itemKey({ operation: 'Scan' }, {})).toThrow(new Error('a Scan pattern has no key to build'));
+  });
+
+  test('queryKeyCondition builds the partition equality and the sort key prefix, on the index if any', () => {
+    expect(
+      queryKeyCondition(
+        {
+          operation: 'Query',
+          index: 'byStatus',
+          partitionKey: ['GSI1PK', 'STATUS#{status}'],
+          sortKey: ['GSI1SK', 'DUE#{year}-'],
+        },
+        { status: 'open', year: 2026 },
+      ),
+    ).toEqual({
+      IndexName: 'byStatus',
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :sk)',
+      ExpressionAttributeNames: { '#pk': 'GSI1PK', '#sk': 'GSI1SK' },
+      ExpressionAttributeValues: { ':pk': 'STATUS#open', ':sk': 'DUE#2026-' },
+    });
+    expect(queryKeyCondition({ operation: 'Query', partitionKey: ['PK', 'USER#{userId}'] }, { userId: 'u' })).toEqual({
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': 'PK' },
+      ExpressionAttributeValues: { ':pk': 'USER#u' },
+    });
+    expect(() => queryKeyCondition(getTask, {})).toThrow(
+      new Error('queryKeyCondition needs a Query pattern, got: GetItem'),
+    );
   });
 });
 
