@@ -7,7 +7,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ApiAuthorization } from './api/authorization';
-import { EXECUTE_API_INVOKE_ACTIONS } from './api/authorizers';
 import { HTTP_API_INTEGRATION_TIMEOUT, HttpApiBuilder } from './api/http-api-builder';
 import { ThrottleOptions } from './api/route';
 import {
@@ -19,7 +18,7 @@ import {
 } from './api/route-validation';
 import {
   ApiFunction,
-  FunctionLimits,
+  FunctionContext,
   validateFunctionDefaults,
   validateFunctionOptions,
 } from './functions/api-function';
@@ -35,6 +34,7 @@ import {
   validateAlarmOptions,
 } from './monitoring/alarm-specs';
 import { AlarmFactory } from './private/alarm-factory';
+import { EXECUTE_API_INVOKE_ACTIONS } from './private/iam-actions';
 import { checkPattern, fail } from './private/validation';
 import {
   TABLE_ACCESS_PATTERNS_ENV,
@@ -175,7 +175,7 @@ export class ServerlessApi extends Construct {
   private readonly tableModel: TableModel;
   private readonly http: HttpApiBuilder;
   private iamGrantChecked = false;
-  private readonly limits: FunctionLimits;
+  private readonly functionContext: FunctionContext;
   private readonly alarmFactory?: AlarmFactory;
   private readonly thresholds: AlarmThresholds;
   private readonly declaredFunctions: ApiFunction[] = [];
@@ -207,14 +207,14 @@ export class ServerlessApi extends Construct {
     if (props.logRetention === logs.RetentionDays.INFINITE) {
       fail('logRetention', 'be bounded: logs kept forever are paid for forever', 'RetentionDays.INFINITE');
     }
-    this.limits = {
+    const tableKeys = tableKeyModel(props.table, props.existingTable, accessPatterns);
+    this.functionContext = {
       integrationTimeout: HTTP_API_INTEGRATION_TIMEOUT,
-      accessPatterns: resolveAccessPatterns(
-        accessPatterns,
-        tableKeyModel(props.table, props.existingTable, accessPatterns),
-      ),
+      defaults: props.functionDefaults ?? {},
+      table: tableKeys,
+      accessPatterns: resolveAccessPatterns(accessPatterns, tableKeys),
     };
-    validateFunctionDefaults('functionDefaults', props.functionDefaults ?? {}, this.limits);
+    validateFunctionDefaults('functionDefaults', props.functionDefaults ?? {}, this.functionContext);
     const functions = Object.entries(props.functions ?? {});
     functions.forEach(([name, options]) => this.validateFunction(`functions.${name}`, name, options));
 
@@ -315,7 +315,7 @@ export class ServerlessApi extends Construct {
 
   /** One row per access pattern: what it reads or writes, how, and which functions use it. */
   private accessPatternTable(): AccessPatternRow[] {
-    return [...this.limits.accessPatterns.values()].map((pattern: ResolvedAccessPattern) => ({
+    return [...this.functionContext.accessPatterns.values()].map((pattern: ResolvedAccessPattern) => ({
       name: pattern.name,
       ...(pattern.pattern.description ? { description: pattern.pattern.description } : {}),
       operation: pattern.operation,
@@ -332,7 +332,7 @@ export class ServerlessApi extends Construct {
     if (this.declaredFunctions.some((fn) => fn.name === name)) {
       fail('functions', 'have unique names', name);
     }
-    validateFunctionOptions(prop, options, this.limits);
+    validateFunctionOptions(prop, options, this.functionContext);
     options.routes.forEach((route, i) => {
       const at = `${prop}.routes[${i}]`;
       validateRoute(at, route, this.props.authorization);
@@ -354,7 +354,9 @@ export class ServerlessApi extends Construct {
       options,
       defaults: this.props.functionDefaults,
       table: this.tableModel,
-      accessPatterns: (options.accessPatterns ?? []).map((pattern) => this.limits.accessPatterns.get(pattern)!),
+      accessPatterns: (options.accessPatterns ?? []).map((pattern) =>
+        this.functionContext.accessPatterns.get(pattern)!,
+      ),
       logRetention: this.logRetention,
       description,
     });

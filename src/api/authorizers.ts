@@ -24,9 +24,6 @@ export const DEFAULT_RESULTS_CACHE_TTL = Duration.minutes(5);
 /** The longest API Gateway caches a Lambda authorizer's answer. */
 export const MAX_RESULTS_CACHE_TTL = Duration.hours(1);
 
-/** Calling routes authorized with ApiAuthorization.iam(). */
-export const EXECUTE_API_INVOKE_ACTIONS = ['execute-api:Invoke'] as const;
-
 /** The route's CloudFormation `AuthorizationType` for each kind of authorization. */
 const ROUTE_AUTHORIZATION_TYPES: { [type in AuthorizationType]: string } = {
   [AuthorizationType.JWT]: 'JWT',

@@ -12,6 +12,7 @@ import {
   checkEntry,
   observabilityStatements,
   observedFunctionProps,
+  sourceMapEnvironment,
 } from './observed-function';
 import { checkInteger, checkUnique, fail, isLiteral } from '../private/validation';
 import {
@@ -22,7 +23,7 @@ import {
   TABLE_TTL_ATTRIBUTE_ENV,
 } from '../shared/env';
 import { accessPatternDescriptor, ResolvedAccessPattern } from '../table/access-model';
-import { TableModel } from '../table/table-builder';
+import { TableKeyModel, TableModel } from '../table/table-builder';
 
 /** The documented defaults of `FunctionDefaults`, in one place. */
 export const FUNCTION_DEFAULTS = {
@@ -40,28 +41,34 @@ const RESERVED_ENVIRONMENT = [
   TABLE_ACCESS_PATTERNS_ENV,
 ];
 
-/** Lambda limits the environment variables of a function to 4 KB in all. */
+/** Lambda limits the environment variables of a function to 4 KB in all, names and values. */
 const MAX_ENVIRONMENT_BYTES = 4096;
-/** Bytes assumed for a value only known at deploy time (the table name) and per table variable: errs on the safe side. */
+/**
+ * Bytes counted for a value only known at deploy time: the longest a table name can be, so the
+ * check errs on the safe side for the table name and for tokens in `environment`.
+ */
 const DEPLOY_TIME_VALUE_BYTES = 255;
 
-export interface FunctionLimits {
+/** What a function is validated against: the API's limits, defaults, table keys and access patterns. */
+export interface FunctionContext {
   /** The API's integration timeout: a function must finish before API Gateway gives up on it. */
   readonly integrationTimeout: Duration;
+  readonly defaults: FunctionDefaults;
+  readonly table: TableKeyModel;
   /** The API's access patterns, bound to the table. */
   readonly accessPatterns: ReadonlyMap<string, ResolvedAccessPattern>;
 }
 
-export function validateFunctionDefaults(prop: string, options: FunctionDefaults, limits: FunctionLimits): void {
+export function validateFunctionDefaults(prop: string, options: FunctionDefaults, context: FunctionContext): void {
   checkInteger(`${prop}.memorySize`, options.memorySize, 128, 10240);
   const timeout = options.timeout;
   if (timeout && isLiteral(timeout)) {
     const ms = timeout.toMilliseconds();
     if (ms < 1000 || ms % 1000 !== 0) fail(`${prop}.timeout`, 'be a whole number of seconds, at least 1', timeout);
-    if (ms >= limits.integrationTimeout.toMilliseconds()) {
+    if (ms >= context.integrationTimeout.toMilliseconds()) {
       fail(
         `${prop}.timeout`,
-        `be below the API's ${limits.integrationTimeout.toHumanString()} integration timeout, or callers get a 503 while the function still runs`,
+        `be below the API's ${context.integrationTimeout.toHumanString()} integration timeout, or callers get a 503 while the function still runs`,
         timeout,
       );
     }
@@ -72,8 +79,8 @@ export function validateFunctionDefaults(prop: string, options: FunctionDefaults
   }
 }
 
-export function validateFunctionOptions(prop: string, options: ApiFunctionOptions, limits: FunctionLimits): void {
-  validateFunctionDefaults(prop, options, limits);
+export function validateFunctionOptions(prop: string, options: ApiFunctionOptions, context: FunctionContext): void {
+  validateFunctionDefaults(prop, options, context);
   checkEntry(`${prop}.entry`, options.entry);
   if (options.handler !== undefined && isLiteral(options.handler) && !/^[A-Za-z_$][\w$]*$/.test(options.handler)) {
     fail(`${prop}.handler`, 'be the name of an exported function, such as "handler"', options.handler);
@@ -88,42 +95,63 @@ export function validateFunctionOptions(prop: string, options: ApiFunctionOption
   }
   const names = options.accessPatterns ?? [];
   names.forEach((name, i) => {
-    if (!limits.accessPatterns.has(name)) {
-      const declared = [...limits.accessPatterns.keys()].map((n) => JSON.stringify(n)).join(', ') || 'none';
+    if (!context.accessPatterns.has(name)) {
+      const declared = [...context.accessPatterns.keys()].map((n) => JSON.stringify(n)).join(', ') || 'none';
       fail(`${prop}.accessPatterns[${i}]`, `name one of the API's \`accessPatterns\` (declared: ${declared})`, name);
     }
   });
   checkUnique(`${prop}.accessPatterns`, names, (name) => name);
   const reserved = options.reservedConcurrentExecutions;
   checkInteger(`${prop}.reservedConcurrentExecutions`, reserved, 1, 10000);
-  const environment = {
-    ...options.environment,
-    ...accessPatternsEnvironment(names.map((name) => limits.accessPatterns.get(name)!)),
-  };
+  const environment = functionEnvironment(
+    options,
+    context.defaults,
+    context.table,
+    'x'.repeat(DEPLOY_TIME_VALUE_BYTES),
+    names.map((name) => context.accessPatterns.get(name)!),
+  );
   const bytes = Object.entries(environment).reduce(
-    (sum, [key, value]) => sum + key.length + (isLiteral(value) ? Buffer.byteLength(value) : DEPLOY_TIME_VALUE_BYTES),
-    DEPLOY_TIME_VALUE_BYTES * 4,
+    (sum, [key, value]) =>
+      sum + Buffer.byteLength(key) + (isLiteral(value) ? Buffer.byteLength(value) : DEPLOY_TIME_VALUE_BYTES),
+    0,
   );
   if (bytes > MAX_ENVIRONMENT_BYTES) {
     fail(
       prop,
       `fit Lambda's ${MAX_ENVIRONMENT_BYTES}-byte environment with its \`environment\` and the descriptors of its \`accessPatterns\`: split the function or shorten its variables`,
-      `about ${bytes} bytes`,
+      `${bytes} bytes, counting ${DEPLOY_TIME_VALUE_BYTES} for each value known only at deploy time`,
     );
   }
 }
 
-/** The function's patterns as handlers read them at run time (see `shared/key-shape.ts`). */
-function accessPatternsEnvironment(patterns: readonly ResolvedAccessPattern[]): { [key: string]: string } {
+/**
+ * Every environment variable of a route function: source maps, the caller's own, the table's names and
+ * the descriptors of the function's access patterns (which handlers read at run time, see `shared/key-shape.ts`).
+ */
+function functionEnvironment(
+  options: ApiFunctionOptions,
+  defaults: FunctionDefaults,
+  table: TableKeyModel,
+  tableName: string,
+  patterns: readonly ResolvedAccessPattern[],
+): { [key: string]: string } {
   const descriptors = Object.fromEntries(patterns.map((p) => [p.name, accessPatternDescriptor(p)]));
-  return { [TABLE_ACCESS_PATTERNS_ENV]: JSON.stringify(descriptors) };
+  return {
+    ...sourceMapEnvironment(options.bundling ?? defaults.bundling),
+    ...options.environment,
+    [TABLE_NAME_ENV]: tableName,
+    [TABLE_PARTITION_KEY_ENV]: table.partitionKey,
+    [TABLE_SORT_KEY_ENV]: table.sortKey,
+    [TABLE_TTL_ATTRIBUTE_ENV]: table.timeToLiveAttribute,
+    [TABLE_ACCESS_PATTERNS_ENV]: JSON.stringify(descriptors),
+  };
 }
 
 export interface ApiFunctionProps {
   readonly name: string;
   readonly options: ApiFunctionOptions;
   readonly defaults?: FunctionDefaults;
-  readonly table?: TableModel;
+  readonly table: TableModel;
   /** The access patterns the function uses, bound to the table. */
   readonly accessPatterns: readonly ResolvedAccessPattern[];
   readonly logRetention: logs.RetentionDays;
@@ -154,10 +182,7 @@ export class ApiFunction extends Construct implements IApiFunction {
     this.logGroup = logGroup;
 
     const policy = new iam.PolicyDocument({
-      statements: [
-        ...observabilityStatements(logGroup),
-        ...(table ? accessPatternStatements(props.accessPatterns, table) : []),
-      ],
+      statements: [...observabilityStatements(logGroup), ...accessPatternStatements(props.accessPatterns, table)],
     });
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -179,12 +204,7 @@ export class ApiFunction extends Construct implements IApiFunction {
       reservedConcurrentExecutions: options.reservedConcurrentExecutions,
       description: (options.description ?? props.description).slice(0, 256),
       ...observed,
-      environment: {
-        ...observed.environment,
-        ...options.environment,
-        ...(table ? tableEnvironment(table) : {}),
-        ...accessPatternsEnvironment(props.accessPatterns),
-      },
+      environment: functionEnvironment(options, defaults, table, table.table.tableName, props.accessPatterns),
     });
     this.lambdaFunction = fn;
     Validations.of(fn).acknowledge({
@@ -192,13 +212,4 @@ export class ApiFunction extends Construct implements IApiFunction {
       reason: 'API Gateway invokes route functions synchronously: failures go back to the caller, never to a queue.',
     });
   }
-}
-
-function tableEnvironment(table: TableModel): { [key: string]: string } {
-  return {
-    [TABLE_NAME_ENV]: table.table.tableName,
-    [TABLE_PARTITION_KEY_ENV]: table.partitionKey,
-    [TABLE_SORT_KEY_ENV]: table.sortKey,
-    [TABLE_TTL_ATTRIBUTE_ENV]: table.timeToLiveAttribute,
-  };
 }

@@ -52,7 +52,11 @@ export function observedFunctionProps(
     loggingFormat: lambda.LoggingFormat.JSON,
     tracing: lambda.Tracing.ACTIVE,
     bundling: bundling ?? DEFAULT_BUNDLING,
-    // Source maps make an error's stack trace in the log point at the handler's own code.
-    environment: bundling ? {} : { NODE_OPTIONS: '--enable-source-maps' },
+    environment: sourceMapEnvironment(bundling),
   };
+}
+
+/** With the default bundling, source maps make an error's stack trace point at the handler's own code. */
+export function sourceMapEnvironment(bundling: nodejs.BundlingOptions | undefined): { [key: string]: string } {
+  return bundling ? {} : { NODE_OPTIONS: '--enable-source-maps' };
 }

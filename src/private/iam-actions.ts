@@ -38,5 +38,8 @@ export const LOGS_WRITE_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'] 
 /** Sending X-Ray trace segments; X-Ray has no resource-level permissions. */
 export const XRAY_WRITE_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'] as const;
 
+/** Calling routes authorized with ApiAuthorization.iam(), through `ServerlessApi.grantInvoke()`. */
+export const EXECUTE_API_INVOKE_ACTIONS = ['execute-api:Invoke'] as const;
+
 /** API Gateway invoking the route functions through the integrations' credentials role. */
 export const LAMBDA_INVOKE_ACTIONS = ['lambda:InvokeFunction'] as const;
