@@ -1,11 +1,13 @@
 import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
 import { App } from 'aws-cdk-lib';
 import { TaskBoardStack } from './task-board/stack';
+import { THROTTLED_REQUESTS_FILTER_PATTERN } from '../src/monitoring/access-log-metrics';
 
 /**
  * Deploys the task-board example and checks what a deployed stack must do: requests without a
  * token are refused by the gateway, unsigned webhooks by the handler, a task is created only once,
- * and the table has point-in-time recovery and TTL on.
+ * the table has point-in-time recovery and TTL on, the 429 metric filter matches what CloudWatch Logs
+ * matches, and the composite alarm notifies the alarm topic.
  */
 const app = new App();
 const stack = new TaskBoardStack(app, 'TaskBoardIntegStack', { ephemeral: true });
@@ -70,6 +72,28 @@ integ.assertions
   .awsApiCall('DynamoDB', 'describeTimeToLive', { TableName: tableName })
   .expect(
     ExpectedResult.objectLike({ TimeToLiveDescription: { TimeToLiveStatus: 'ENABLED', AttributeName: 'expiresAt' } }),
+  );
+
+// CloudWatch Logs itself matches the 429 filter against access-log lines: a throttled request, not a served one.
+const accessLogLine = (status: string, integrationStatus: string) =>
+  JSON.stringify({ apiId: 'a1b2c3d4e5', requestId: 'r-1', routeKey: 'GET /sessions', status, integrationStatus });
+integ.assertions
+  .awsApiCall('CloudWatchLogs', 'testMetricFilter', {
+    filterPattern: THROTTLED_REQUESTS_FILTER_PATTERN,
+    logEventMessages: [accessLogLine('200', '200'), accessLogLine('429', '-')],
+  })
+  .expect(ExpectedResult.objectLike({ matches: [Match.objectLike({ eventNumber: 2 })] }));
+
+// One composite alarm rolls the critical alarms up and notifies the topic.
+integ.assertions
+  .awsApiCall('CloudWatch', 'describeAlarms', {
+    AlarmNames: [api.unhealthyAlarm!.alarmName],
+    AlarmTypes: ['CompositeAlarm'],
+  })
+  .expect(
+    ExpectedResult.objectLike({
+      CompositeAlarms: [Match.objectLike({ ActionsEnabled: true, AlarmActions: [api.alarmTopic!.topicArn] })],
+    }),
   );
 
 app.synth();

@@ -5,10 +5,9 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { ApiAuthorization } from './api/authorization';
 import { HTTP_API_INTEGRATION_TIMEOUT, HttpApiBuilder } from './api/http-api-builder';
-import { ThrottleOptions } from './api/route';
 import {
   routeKey,
   routeShape,
@@ -22,20 +21,14 @@ import {
   validateFunctionDefaults,
   validateFunctionOptions,
 } from './functions/api-function';
-import { ApiFunctionOptions, FunctionDefaults, IApiFunction } from './functions/function-options';
-import { AlarmOptions } from './monitoring/alarm-options';
-import {
-  alarmThresholds,
-  AlarmThresholds,
-  apiLatencyAlarm,
-  apiServerErrorAlarm,
-  functionHealthAlarm,
-  tableThrottleAlarm,
-  validateAlarmOptions,
-} from './monitoring/alarm-specs';
-import { AlarmFactory } from './private/alarm-factory';
+import { ApiFunctionOptions, IApiFunction } from './functions/function-options';
+import { functionThresholds, validateAlarmOptions, validateFunctionAlarms } from './monitoring/alarm-thresholds';
+import { ApiMonitoring } from './monitoring/api-monitoring';
+import { TableMetricOptions } from './monitoring/metric-options';
+import { systemErrorOperations } from './monitoring/metrics';
 import { EXECUTE_API_INVOKE_ACTIONS } from './private/iam-actions';
 import { checkPattern, fail } from './private/validation';
+import { ServerlessApiProps } from './serverless-api-props';
 import {
   TABLE_ACCESS_PATTERNS_ENV,
   TABLE_NAME_ENV,
@@ -45,77 +38,8 @@ import {
 } from './shared/env';
 import { ACCESS_PATTERNS_METADATA_KEY, AccessPatternRow } from './shared/metadata';
 import { resolveAccessPatterns, ResolvedAccessPattern, validateAccessPatterns } from './table/access-model';
-import { AccessPattern } from './table/access-pattern';
 import { buildTable, TableModel, tableKeyModel, validateTableProps } from './table/table-builder';
 import { TableEncryptionType } from './table/table-encryption';
-import { ExistingTableOptions, TableOptions } from './table/table-options';
-
-/** Properties of a `ServerlessApi`. */
-export interface ServerlessApiProps {
-  /**
-   * Who may call the API's routes: `ApiAuthorization.jwt()`, `cognito()`, `lambdaRequest()` or `iam()`. Every route
-   * requires it unless the route names its own; a route is public only if it says
-   * `authorization: ApiAuthorization.none()`.
-   */
-  readonly authorization: ApiAuthorization;
-  /**
-   * The route functions by name (letters and digits, starting with a letter), each with its routes.
-   *
-   * @default - none; add them with `addFunction()`
-   */
-  readonly functions?: { [name: string]: ApiFunctionOptions };
-  /**
-   * Name of the API.
-   *
-   * @default - a name unique to the construct's path in the app
-   */
-  readonly apiName?: string;
-  /**
-   * Stage-wide request throttling, protecting the functions and the table; routes may override it.
-   *
-   * @default - 100 requests per second, bursts of 200
-   */
-  readonly throttle?: ThrottleOptions;
-  /**
-   * The ways the application reads and writes the table, by name (letters and digits, starting with a
-   * letter). Functions name the patterns they use in `accessPatterns`; their roles, the table's
-   * indexes and the handlers' key builders all derive from these declarations.
-   *
-   * @default - none: no function can touch the table
-   */
-  readonly accessPatterns?: { [name: string]: AccessPattern };
-  /**
-   * The table the API creates.
-   *
-   * @default - an on-demand table with keys `PK`/`SK`, TTL on `expiresAt`, point-in-time recovery,
-   * deletion protection, AWS-owned encryption, retained on delete
-   */
-  readonly table?: TableOptions;
-  /**
-   * An existing table to use instead of creating one.
-   *
-   * @default - a new table is created from `table`
-   */
-  readonly existingTable?: ExistingTableOptions;
-  /**
-   * Lambda settings for every function that does not set its own.
-   *
-   * @default - Node.js 24, ARM64, 512 MiB, 10 seconds
-   */
-  readonly functionDefaults?: FunctionDefaults;
-  /**
-   * How long the functions' logs and the API access log are kept. Never unbounded.
-   *
-   * @default logs.RetentionDays.ONE_MONTH
-   */
-  readonly logRetention?: logs.RetentionDays;
-  /**
-   * Alarms on the functions, the API and the table.
-   *
-   * @default - all alarms on, with the thresholds documented in `AlarmOptions`, no actions
-   */
-  readonly alarms?: AlarmOptions;
-}
 
 const FUNCTION_NAME = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
 
@@ -170,17 +94,21 @@ export class ServerlessApi extends Construct {
   public readonly userPool?: cognito.IUserPool;
   /** The app client of `userPool` (no secret, SRP sign-in); undefined when the API created no pool. */
   public readonly userPoolClient?: cognito.IUserPoolClient;
+  /** The topic the alarms notify (created, or `alarms.topic`); undefined when alarms are off. */
+  public readonly alarmTopic?: sns.ITopic;
+  /** The composite alarm "API unhealthy" over the critical alarms; undefined when alarms or it are off. */
+  public readonly unhealthyAlarm?: cloudwatch.IAlarm;
+  /** The API's dashboard; undefined when `dashboard` is false. */
+  public readonly dashboard?: cloudwatch.Dashboard;
 
   private readonly props: ServerlessApiProps;
   private readonly tableModel: TableModel;
   private readonly http: HttpApiBuilder;
   private iamGrantChecked = false;
   private readonly functionContext: FunctionContext;
-  private readonly alarmFactory?: AlarmFactory;
-  private readonly thresholds: AlarmThresholds;
+  private readonly monitoring: ApiMonitoring;
   private readonly declaredFunctions: ApiFunction[] = [];
   private readonly declaredRoutes: { shape: string; prop: string }[] = [];
-  private readonly apiAlarms: cloudwatch.IAlarm[] = [];
   private readonly functionsScope: Construct;
 
   constructor(scope: Construct, id: string, props: ServerlessApiProps) {
@@ -221,8 +149,9 @@ export class ServerlessApi extends Construct {
     // Build the parts.
     this.tableModel = buildTable(this, props.table, props.existingTable, accessPatterns);
     this.table = this.tableModel.table;
+    const apiName = props.apiName ?? Names.uniqueResourceName(this, { maxLength: 128 });
     this.http = new HttpApiBuilder(this, {
-      apiName: props.apiName ?? Names.uniqueResourceName(this, { maxLength: 128 }),
+      apiName,
       throttle: props.throttle,
       logRetention: this.logRetention,
       functionDefaults: props.functionDefaults,
@@ -240,16 +169,21 @@ export class ServerlessApi extends Construct {
       Lazy.any({ produce: () => this.accessPatternTable() }),
     );
     this.functionsScope = new Construct(this, 'Functions');
-    this.thresholds = alarmThresholds(props.alarms);
-    if (props.alarms?.enabled ?? true) {
-      this.alarmFactory = new AlarmFactory(props.alarms?.actions);
-      const alarms = new Construct(this, 'Alarms');
-      this.apiAlarms.push(
-        this.alarmFactory.create(alarms, 'ApiServerErrors', apiServerErrorAlarm(this.http.api, this.thresholds)),
-        this.alarmFactory.create(alarms, 'ApiLatency', apiLatencyAlarm(this.http.api, this.thresholds)),
-        this.alarmFactory.create(alarms, 'TableThrottles', tableThrottleAlarm(this.table, this.thresholds)),
-      );
-    }
+    this.monitoring = new ApiMonitoring(this, 'Monitoring', {
+      apiName,
+      httpApi: this.http.api,
+      accessLogGroup: this.http.accessLogGroup,
+      table: this.table,
+      indexNames: tableKeys.indexes.map((index) => index.indexName),
+      operations: systemErrorOperations(
+        [...this.functionContext.accessPatterns.values()].flatMap((pattern) => [...pattern.actions]),
+      ),
+      alarms: props.alarms,
+      dashboard: props.dashboard ?? true,
+    });
+    this.alarmTopic = this.monitoring.topic;
+    this.unhealthyAlarm = this.monitoring.unhealthyAlarm;
+    this.dashboard = this.monitoring.dashboard;
 
     // Wire the functions to their routes.
     functions.forEach(([name, options]) => this.buildFunction(name, options));
@@ -304,9 +238,82 @@ export class ServerlessApi extends Construct {
     return [...this.declaredFunctions];
   }
 
-  /** The alarms on the API and the table (each function carries its own alarm). */
+  /** Every alarm on the API, the table and the functions; `unhealthyAlarm` aside. */
   public get alarms(): cloudwatch.IAlarm[] {
-    return [...this.apiAlarms];
+    return this.monitoring.alarms;
+  }
+
+  /** Requests to the API. Sum per 5 minutes by default. */
+  public metricRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.monitoring.api.requests(props);
+  }
+
+  /** Requests answered 5xx. Sum per 5 minutes by default. */
+  public metricServerErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.monitoring.api.serverErrors(props);
+  }
+
+  /** Requests answered 4xx. Sum per 5 minutes by default. */
+  public metricClientErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.monitoring.api.clientErrors(props);
+  }
+
+  /**
+   * Requests answered 429, counted from the access log by a metric filter (API Gateway publishes no such
+   * metric). Sum per 5 minutes by default.
+   */
+  public metricThrottledRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.monitoring.api.throttledRequests(props);
+  }
+
+  /** The share of requests answered 5xx, in percent, per 5 minutes by default. */
+  public metricServerErrorRate(props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression {
+    return this.monitoring.api.serverErrorRate(props);
+  }
+
+  /** The share of requests answered 4xx, in percent, per 5 minutes by default. */
+  public metricClientErrorRate(props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression {
+    return this.monitoring.api.clientErrorRate(props);
+  }
+
+  /** The share of requests answered 429, in percent, per 5 minutes by default. */
+  public metricThrottledRequestRate(props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression {
+    return this.monitoring.api.throttledRequestRate(props);
+  }
+
+  /** The latency callers see. p99 per 5 minutes by default. */
+  public metricLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.monitoring.api.latency(props);
+  }
+
+  /** The time the functions take to answer the API. p99 per 5 minutes by default. */
+  public metricIntegrationLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.monitoring.api.integrationLatency(props);
+  }
+
+  /** Read throttle events of the table, or of one of its indexes. Sum per 5 minutes by default. */
+  public metricTableReadThrottleEvents(props?: TableMetricOptions): cloudwatch.Metric {
+    const { indexName, ...options } = props ?? {};
+    return this.monitoring.table.readThrottleEvents(indexName, options);
+  }
+
+  /** Write throttle events of the table, or of one of its indexes. Sum per 5 minutes by default. */
+  public metricTableWriteThrottleEvents(props?: TableMetricOptions): cloudwatch.Metric {
+    const { indexName, ...options } = props ?? {};
+    return this.monitoring.table.writeThrottleEvents(indexName, options);
+  }
+
+  /**
+   * DynamoDB system errors (HTTP 500) summed over the operations the API's access patterns use. Sum per
+   * 5 minutes by default.
+   */
+  public metricTableSystemErrors(props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression {
+    return this.monitoring.table.systemErrors(this.monitoring.operations, props);
+  }
+
+  /** Conditional writes that failed their condition. Sum per 5 minutes by default. */
+  public metricTableConditionalCheckFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.monitoring.table.conditionalCheckFailures(props);
   }
 
   private get logRetention(): logs.RetentionDays {
@@ -333,6 +340,8 @@ export class ServerlessApi extends Construct {
       fail('functions', 'have unique names', name);
     }
     validateFunctionOptions(prop, options, this.functionContext);
+    validateFunctionAlarms(`${prop}.alarms`, options.alarms);
+    functionThresholds(`${prop}.alarms`, this.props.alarms?.functions, options.alarms);
     options.routes.forEach((route, i) => {
       const at = `${prop}.routes[${i}]`;
       validateRoute(at, route, this.props.authorization);
@@ -362,9 +371,16 @@ export class ServerlessApi extends Construct {
     });
     const integration = this.http.addIntegration(fn, fn.lambdaFunction);
     options.routes.forEach((route) => this.http.addRoute(route, integration, this.props.authorization));
-    if (this.alarmFactory) {
-      fn.alarm = this.alarmFactory.create(fn, 'Alarm', functionHealthAlarm(fn.lambdaFunction, name, this.thresholds));
-    }
+    fn.alarms.push(
+      ...this.monitoring.addFunction({
+        scope: fn,
+        name,
+        metrics: fn.metrics,
+        timeout: fn.timeout,
+        alarms: options.alarms,
+        prop: `functions.${name}.alarms`,
+      }),
+    );
     this.declaredFunctions.push(fn);
     return fn;
   }

@@ -1,6 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
-import { AccessPattern, ApiAuthorization, ApiFunctionOptions, ServerlessApi } from '../src';
+import { AccessPattern, ApiAuthorization, ApiFunctionOptions, ServerlessApi, ServerlessApiProps } from '../src';
 import { fn, jwt, newStack, resourceTypeCounts, route } from './util';
 
 /**
@@ -22,9 +22,10 @@ function functions(functionCount: number, routeCount: number): { [name: string]:
   return result;
 }
 
-function typeCounts(functionCount: number, routeCount: number): TypeCounts {
+function typeCounts(functionCount: number, routeCount: number, extra: Partial<ServerlessApiProps> = {}): TypeCounts {
   const stack = newStack();
   new ServerlessApi(stack, 'Api', {
+    ...extra,
     authorization: jwt(),
     accessPatterns: {
       getItem: AccessPattern.getItem({ partitionKey: 'ITEM#{id}', sortKey: 'ITEM' }),
@@ -71,28 +72,49 @@ describe('resource budget', () => {
     });
   });
 
-  test('the fixed cost is nine resources: table, API, stage, authorizer, access log, invoke role and three alarms', () => {
+  test('the fixed cost is twenty resources: six for the API and table, fourteen for monitoring', () => {
     // 2 functions x 5 and 2 routes x 1 on top of the fixed part
     expect(base).toEqual({
+      // table, API, stage, authorizer, access log, invoke role
       'AWS::DynamoDB::GlobalTable': 1,
       'AWS::ApiGatewayV2::Api': 1,
       'AWS::ApiGatewayV2::Stage': 1,
       'AWS::ApiGatewayV2::Authorizer': 1,
       'AWS::Logs::LogGroup': 1 + 2,
       'AWS::IAM::Role': 1 + 2,
-      'AWS::CloudWatch::Alarm': 3 + 2,
+      // API 5xx, 4xx and 429 rates, p99 latency and integration latency; table read and write throttles and
+      // system errors; the composite alarm, the dashboard, the 429 metric filter, the topic, its policy and key
+      'AWS::CloudWatch::Alarm': 8 + 2,
+      'AWS::CloudWatch::CompositeAlarm': 1,
+      'AWS::CloudWatch::Dashboard': 1,
+      'AWS::Logs::MetricFilter': 1,
+      'AWS::SNS::Topic': 1,
+      'AWS::SNS::TopicPolicy': 1,
+      'AWS::KMS::Key': 1,
       'AWS::Lambda::Function': 2,
       'AWS::ApiGatewayV2::Integration': 2,
       'AWS::ApiGatewayV2::Route': 2,
     });
-    expect(total(base) - 2 * 5 - 2 * 1).toBe(9);
+    expect(total(base) - 2 * 5 - 2 * 1).toBe(20);
   });
 
-  test('200 routes over 50 functions: 9 + 50 x 5 + 200 x 1 = 459 resources, under the limit of 500', () => {
+  test('monitoring costs one resource per function (its shared alarm) and fourteen per API; separate alarms are an opt-in at one per signal', () => {
+    // GIVEN the base API without monitoring, and with one alarm per signal of each function
+    const quiet = typeCounts(2, 2, { alarms: { enabled: false }, dashboard: false });
+    const separate = typeCounts(2, 2, { alarms: { functions: { separateAlarms: true } } });
+
+    // THEN without monitoring only the 429 metric filter stays (metricThrottledRequests() needs it)
+    expect(total(base) - total(quiet)).toBe(2 * 1 + 13);
+    expect(quiet['AWS::Logs::MetricFilter']).toBe(1);
+    // AND separate alarms cost error rate, throttles and p99 duration per function instead of one
+    expect(added(separate, base)).toEqual({ 'AWS::CloudWatch::Alarm': 2 * 2 });
+  });
+
+  test('200 routes over 50 functions: 20 + 50 x 5 + 200 x 1 = 470 resources, under the limit of 500', () => {
     const counts = typeCounts(50, 200);
     expect(counts['AWS::ApiGatewayV2::Route']).toBe(200);
     expect(counts['AWS::Lambda::Function']).toBe(50);
-    expect(total(counts)).toBe(9 + 50 * 5 + 200 * 1);
+    expect(total(counts)).toBe(20 + 50 * 5 + 200 * 1);
     expect(total(counts)).toBeLessThan(CLOUDFORMATION_RESOURCE_LIMIT);
   });
 

@@ -48,6 +48,15 @@ const FUNCTION_ACKNOWLEDGEMENTS = (name: string) => [
   { path: `Functions/${name}/Function`, id: 'Serverless-LambdaDLQ' },
 ];
 
+/**
+ * What a route function with tracing off acknowledges: the missing tracing, which the caller chose. Its role
+ * holds no X-Ray wildcard, so there is nothing to acknowledge there.
+ */
+const UNTRACED_FUNCTION_ACKNOWLEDGEMENTS = (path: string) => [
+  { path: `${path}/Function`, id: 'Serverless-LambdaTracing' },
+  { path: `${path}/Function`, id: 'Serverless-LambdaDLQ' },
+];
+
 /** What a Lambda authorizer bundled from its entry acknowledges: the same as a route function. */
 const AUTHORIZER_FUNCTION_ACKNOWLEDGEMENTS = [
   { path: 'LambdaAuthorizerFunction/Role', id: 'AwsSolutions-IAM5[Resource::*]' },
@@ -124,6 +133,40 @@ describe('cdk-nag AwsSolutions and Serverless checks', () => {
       replicas.forEach((replica) =>
         expect(replica.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true }),
       );
+    });
+  });
+
+  describe('an API with tracing off in functionDefaults, one function turning it back on, and a bundled Lambda authorizer', () => {
+    let stack: Stack;
+    let api: ServerlessApi;
+    beforeAll(() => {
+      // GIVEN
+      stack = newStack();
+      api = new ServerlessApi(stack, 'Api', {
+        ...defaultProps(),
+        authorization: ApiAuthorization.lambdaRequest({ entry: HANDLER_ENTRY }),
+        functionDefaults: { tracing: false },
+        functions: {
+          items: fn([route(HttpMethod.GET, '/items')]),
+          traced: fn([route(HttpMethod.GET, '/traced')], { tracing: true }),
+        },
+      });
+    });
+
+    test('has no unacknowledged finding', () => {
+      expect(unacknowledgedFindings(stack)).toEqual([]);
+    });
+
+    test('acknowledges the missing tracing where it is off, and the X-Ray wildcard only where it is on', () => {
+      const found = acknowledgements(api);
+      expect(found.map(({ path, id }) => ({ path, id })).sort(byPathAndId)).toEqual(
+        [
+          ...UNTRACED_FUNCTION_ACKNOWLEDGEMENTS('Functions/items'),
+          ...FUNCTION_ACKNOWLEDGEMENTS('traced'),
+          ...UNTRACED_FUNCTION_ACKNOWLEDGEMENTS('LambdaAuthorizerFunction'),
+        ].sort(byPathAndId),
+      );
+      found.forEach((ack) => expect(ack.reason.length).toBeGreaterThan(30));
     });
   });
 

@@ -32,7 +32,7 @@ describe('ServerlessApi with only the required props and one function', () => {
     built = buildApi();
   });
 
-  test('creates exactly the table, the API with its stage, authorizer, route and integration, the function and the alarms', () => {
+  test('creates exactly the table, the API with its stage, authorizer, route and integration, the function and its monitoring', () => {
     expect(resourceTypeCounts(built.template)).toEqual({
       'AWS::DynamoDB::GlobalTable': 1,
       'AWS::ApiGatewayV2::Api': 1,
@@ -45,8 +45,17 @@ describe('ServerlessApi with only the required props and one function', () => {
       'AWS::IAM::Role': 2,
       // the function's log group and the API access log
       'AWS::Logs::LogGroup': 2,
-      // the function's alarm, API 5xx rate, API p99 latency, table throttles
-      'AWS::CloudWatch::Alarm': 4,
+      // the function's alarm; API 5xx, 4xx and 429 rates, p99 latency and integration latency; table read
+      // and write throttles and system errors
+      'AWS::CloudWatch::Alarm': 9,
+      'AWS::CloudWatch::CompositeAlarm': 1,
+      'AWS::CloudWatch::Dashboard': 1,
+      // 429s counted from the access log
+      'AWS::Logs::MetricFilter': 1,
+      // the alarm topic, its TLS-only policy and its key
+      'AWS::SNS::Topic': 1,
+      'AWS::SNS::TopicPolicy': 1,
+      'AWS::KMS::Key': 1,
     });
   });
 
@@ -90,8 +99,18 @@ describe('ServerlessApi with only the required props and one function', () => {
     expect(stack.resolve(api.functions[0].lambdaFunction.functionArn)).toEqual(getAtt(ids.function));
     expect(stack.resolve(api.functions[0].role.roleArn)).toEqual(getAtt(ids.role));
     expect(stack.resolve(api.functions[0].logGroup.logGroupName)).toEqual(ref(ids.logGroup));
-    expect(api.functions[0].alarm).toBeDefined();
-    expect(api.alarms).toHaveLength(3);
+    expect(api.functions[0].alarms.map((a) => stack.resolve(a.alarmArn))).toEqual([getAtt(ids.alarm!)]);
+    expect(api.alarms).toHaveLength(9);
+    expect(api.alarms).toContain(api.functions[0].alarms[0]);
+    expect(stack.resolve(api.alarmTopic!.topicArn)).toEqual(
+      ref(logicalId(template, 'AWS::SNS::Topic', 'ApiMonitoringAlarmTopic')),
+    );
+    expect(stack.resolve(api.unhealthyAlarm!.alarmArn)).toEqual(
+      getAtt(logicalId(template, 'AWS::CloudWatch::CompositeAlarm', 'ApiMonitoringUnhealthy')),
+    );
+    expect(stack.resolve(api.dashboard!.dashboardName)).toEqual(
+      ref(logicalId(template, 'AWS::CloudWatch::Dashboard', 'ApiMonitoringDashboard')),
+    );
     expect(stack.resolve(api.table.tableName)).toEqual(
       ref(logicalId(template, 'AWS::DynamoDB::GlobalTable', 'ApiTable')),
     );
@@ -179,7 +198,7 @@ describe('an API without any function', () => {
 describe('invariants that hold with every option in use', () => {
   let template: Template;
   beforeAll(() => {
-    // GIVEN a customer-managed key, an index, a public route, a route throttle and alarm actions
+    // GIVEN a customer-managed key, an index, a public route, a route throttle and the user's alarm topic
     template = Template.fromStack(fullyConfigured().stack);
   });
 
@@ -205,7 +224,9 @@ describe('invariants that hold with every option in use', () => {
   });
 
   test('the table key policy is left as created: access to the key is granted in the roles only', () => {
+    // the user's alarm topic is used: the API creates no topic and no key of its own for it
     template.resourceCountIs('AWS::KMS::Key', 1);
+    template.resourceCountIs('AWS::SNS::Topic', 1);
     template.hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: { Statement: [Match.objectLike({ Action: 'kms:*', Resource: '*' })] },
     });

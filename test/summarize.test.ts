@@ -8,10 +8,13 @@ import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { CfnTemplate, formatSummary, formatTable, main, StackSummary, summarizeTemplate } from '../integ/summary';
 import { AccessPattern, ApiAuthorization, ServerlessApi } from '../src';
@@ -87,7 +90,7 @@ function addTable(stack: Stack): dynamodb.TableV2 {
   });
 }
 
-function addApi(scope: Construct, tasks: lambda.IFunction, webhook: lambda.IFunction): void {
+function addApi(scope: Construct, tasks: lambda.IFunction, webhook: lambda.IFunction): logs.LogGroup {
   const accessLogs = new logs.LogGroup(scope, 'AccessLogs', { retention: logs.RetentionDays.ONE_WEEK });
   const httpApi = new apigwv2.HttpApi(scope, 'HttpApi', { apiName: 'task-board', createDefaultStage: false });
   const stage = new apigwv2.HttpStage(scope, 'Stage', {
@@ -127,10 +130,15 @@ function addApi(scope: Construct, tasks: lambda.IFunction, webhook: lambda.IFunc
     methods: [apigwv2.HttpMethod.POST],
     integration: new HttpLambdaIntegration('WebhookIntegration', webhook),
   });
+  return accessLogs;
 }
 
-function addAlarms(stack: Stack, tasks: lambda.Function): void {
+/** Monitoring as the library lays it out: named alarms, critical ones rolled into a composite that alone notifies. */
+function addMonitoring(stack: Stack, tasks: lambda.Function, accessLogs: logs.LogGroup): void {
+  const key = new kms.Key(stack, 'AlarmKey', { enableKeyRotation: true });
+  const topic = new sns.Topic(stack, 'AlarmTopic', { masterKey: key });
   const errors = new cloudwatch.Alarm(stack, 'TasksErrors', {
+    alarmName: 'board-Tasks-Errors',
     alarmDescription: 'Tasks function errors',
     metric: tasks.metricErrors({ period: Duration.minutes(1) }),
     threshold: 1,
@@ -139,6 +147,7 @@ function addAlarms(stack: Stack, tasks: lambda.Function): void {
     treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
   });
   const errorRate = new cloudwatch.Alarm(stack, 'TasksErrorRate', {
+    alarmName: 'board-Tasks-ErrorRate',
     alarmDescription: 'Tasks error rate above 5%',
     metric: new cloudwatch.MathExpression({
       expression: '100 * errors / invocations',
@@ -149,15 +158,27 @@ function addAlarms(stack: Stack, tasks: lambda.Function): void {
     comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
     evaluationPeriods: 1,
   });
+  // No name and no action: the table falls back to the logical id and shows that nobody hears of it.
   new cloudwatch.Alarm(stack, 'Throttles', {
     metric: tasks.metricThrottles(),
     threshold: 0,
     comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
     evaluationPeriods: 1,
   });
-  new cloudwatch.CompositeAlarm(stack, 'ApiHealth', {
+  const health = new cloudwatch.CompositeAlarm(stack, 'ApiHealth', {
+    compositeAlarmName: 'board-Unhealthy',
     alarmDescription: 'Task board unhealthy',
     alarmRule: cloudwatch.AlarmRule.anyOf(errors, errorRate),
+  });
+  health.addAlarmAction(new cloudwatchActions.SnsAction(topic));
+  health.addOkAction(new cloudwatchActions.SnsAction(topic));
+  new cloudwatch.Dashboard(stack, 'Dashboard', { dashboardName: 'board' });
+  new logs.MetricFilter(stack, 'ThrottledFilter', {
+    logGroup: accessLogs,
+    filterPattern: logs.FilterPattern.stringValue('$.status', '=', '429'),
+    metricNamespace: 'Board',
+    metricName: 'ThrottledRequests',
+    metricValue: '1',
   });
 }
 
@@ -201,8 +222,8 @@ function buildTaskBoardStack(scope: Construct, id = 'TaskBoard'): Stack {
       }),
     ],
   });
-  addApi(api, tasks, webhook);
-  addAlarms(stack, tasks);
+  const accessLogs = addApi(api, tasks, webhook);
+  addMonitoring(stack, tasks, accessLogs);
   return stack;
 }
 
@@ -371,15 +392,12 @@ describe('summarizeTemplate on a synthesized task-board stack', () => {
     ]);
   });
 
-  test('describes metric, metric-math and composite alarms on one line each', () => {
-    expect(
-      summary.alarms.map(({ description, kind, condition, actions }) => ({ description, kind, condition, actions })),
-    ).toEqual([
+  test('keeps each alarm description and full condition, metric dimensions and math inputs included', () => {
+    expect(summary.alarms.map(({ description, kind, condition }) => ({ description, kind, condition }))).toEqual([
       {
         description: 'Tasks function errors',
         kind: 'metric',
         condition: 'AWS/Lambda Errors Sum (FunctionName=Tasks) >= 1 for 3 of 5 x 60s, missing data: notBreaching',
-        actions: 0,
       },
       {
         description: 'Tasks error rate above 5%',
@@ -387,21 +405,86 @@ describe('summarizeTemplate on a synthesized task-board stack', () => {
         condition:
           '100 * errors / invocations [errors=AWS/Lambda Errors Sum (FunctionName=Tasks); ' +
           'invocations=AWS/Lambda Invocations Sum (FunctionName=Tasks)] > 5 for 1 of 1 x 300s, missing data: missing',
-        actions: 0,
       },
       {
         description: 'Throttles',
         kind: 'metric',
         condition: 'AWS/Lambda Throttles Sum (FunctionName=Tasks) > 0 for 1 of 1 x 300s, missing data: missing',
-        actions: 0,
       },
       {
         description: 'Task board unhealthy',
         kind: 'composite',
-        condition: 'rule (ALARM("${TasksErrors.Arn}") OR ALARM("${TasksErrorRate.Arn}"))',
-        actions: 0,
+        condition: 'rule (ALARM("board-Tasks-Errors") OR ALARM("board-Tasks-ErrorRate"))',
       },
     ]);
+  });
+
+  test('names each alarm, says in short what it watches and when it fires, and who hears of it', () => {
+    const throttlesId = Object.keys(template.Resources ?? {}).find((id) => id.startsWith('Throttles'));
+    expect(summary.alarms.map(({ logicalId, description, kind, condition, ...short }) => short)).toEqual([
+      {
+        name: 'board-Tasks-Errors',
+        watches: 'AWS/Lambda Errors Sum',
+        firesWhen: '>= 1 in 3 of 5 x 1 min',
+        alarmActions: [],
+        okActions: [],
+        insufficientDataActions: [],
+        ruleAlarms: [],
+        rolledInto: ['board-Unhealthy'],
+      },
+      {
+        name: 'board-Tasks-ErrorRate',
+        watches: 'expr: errors, invocations',
+        firesWhen: '> 5 in 1 of 1 x 5 min, missing data: missing',
+        alarmActions: [],
+        okActions: [],
+        insufficientDataActions: [],
+        ruleAlarms: [],
+        rolledInto: ['board-Unhealthy'],
+      },
+      {
+        name: throttlesId,
+        watches: 'AWS/Lambda Throttles Sum',
+        firesWhen: '> 0 in 1 of 1 x 5 min, missing data: missing',
+        alarmActions: [],
+        okActions: [],
+        insufficientDataActions: [],
+        ruleAlarms: [],
+        rolledInto: [],
+      },
+      {
+        name: 'board-Unhealthy',
+        watches: 'composite of 2 alarms',
+        firesWhen: 'any in ALARM',
+        alarmActions: ['AlarmTopic'],
+        okActions: ['AlarmTopic'],
+        insufficientDataActions: [],
+        ruleAlarms: ['board-Tasks-Errors', 'board-Tasks-ErrorRate'],
+        rolledInto: [],
+      },
+    ]);
+  });
+
+  test('reports the dashboard, the alarm topic with its key, and the metric filter on the access log', () => {
+    expect(summary.monitoring).toEqual({
+      dashboards: [{ logicalId: expect.stringMatching(/^Dashboard/), name: 'board' }],
+      topics: [
+        {
+          logicalId: expect.stringMatching(/^AlarmTopic/),
+          name: 'AlarmTopic',
+          encryption: 'KMS key AlarmKey (rotation on)',
+          subscriptions: [],
+        },
+      ],
+      metricFilters: [
+        {
+          logicalId: expect.stringMatching(/^ThrottledFilter/),
+          logGroup: 'AccessLogs',
+          pattern: '{ $.status = "429" }',
+          metrics: ['Board ThrottledRequests'],
+        },
+      ],
+    });
   });
 
   test('counts resources by type, with routes and functions', () => {
@@ -757,11 +840,208 @@ describe('summarizeTemplate on hand-written templates', () => {
     };
     expect(summarizeTemplate(template).alarms[0]).toEqual({
       logicalId: 'Alarm',
+      name: 'Alarm',
       description: 'Alarm',
       kind: 'metric',
       condition: '100 - m1 [m1=N M Sum] < 99 for 2 of 2 x 60s, missing data: missing',
-      actions: 1,
+      watches: 'expr: m1',
+      firesWhen: '< 99 in 2 of 2 x 1 min, missing data: missing',
+      alarmActions: ['arn:aws:sns:eu-west-1:1:topic'],
+      okActions: [],
+      insufficientDataActions: [],
+      ruleAlarms: [],
+      rolledInto: [],
     });
+  });
+
+  test('shortens metric math to the inputs it names, and an expression that names none to its start', () => {
+    // GIVEN a sum of five inputs, a SEARCH that names none, and an anomaly band
+    const stat = (name: string) => ({ Metric: { Namespace: 'AWS/Lambda', MetricName: name }, Stat: 'Sum', Period: 60 });
+    const input = (id: string) => ({ Id: id, MetricStat: stat('Errors'), ReturnData: false });
+    const alarm = (properties: Record<string, unknown>) => ({
+      Type: 'AWS::CloudWatch::Alarm',
+      Properties: { ComparisonOperator: 'GreaterThanThreshold', Threshold: 0, EvaluationPeriods: 1, ...properties },
+    });
+    const template: CfnTemplate = {
+      Resources: {
+        Sum: alarm({
+          Metrics: [
+            { Id: 'total', Expression: 'a + b + c + d + e', ReturnData: true },
+            ...['a', 'b', 'c', 'd', 'e'].map(input),
+          ],
+        }),
+        Search: alarm({
+          Metrics: [
+            {
+              Id: 'worst',
+              Expression: "MAX(SEARCH('{AWS/Lambda,FunctionName} MetricName=\"Errors\"', 'Sum', 60))",
+              Period: 60,
+              ReturnData: true,
+            },
+          ],
+        }),
+        Band: alarm({
+          ComparisonOperator: 'LessThanLowerOrGreaterThanUpperThreshold',
+          Threshold: undefined,
+          ThresholdMetricId: 'ad1',
+          Metrics: [
+            { Id: 'm1', MetricStat: stat('Duration'), ReturnData: true },
+            { Id: 'ad1', Expression: 'ANOMALY_DETECTION_BAND(m1, 2)', ReturnData: true },
+          ],
+        }),
+      },
+    };
+    // WHEN
+    const alarms = summarizeTemplate(template).alarms;
+    // THEN
+    expect(alarms.map(({ name, watches, firesWhen }) => [name, watches, firesWhen])).toEqual([
+      ['Sum', 'expr: a, b, c, +2 more', '> 0 in 1 of 1 x 1 min, missing data: missing'],
+      ['Search', "expr: MAX(SEARCH('{AWS/Lambda,FunctionName} Me...", '> 0 in 1 of 1 x 1 min, missing data: missing'],
+      ['Band', 'AWS/Lambda Duration Sum', 'outside band ad1 in 1 of 1 x 1 min, missing data: missing'],
+    ]);
+  });
+
+  test('reads composite rules written with AND, with Fn::Sub, with names and with ARNs', () => {
+    // GIVEN two named alarms, one left to CloudFormation to name, and two composites over them
+    const metricAlarm = (name?: string) => ({
+      Type: 'AWS::CloudWatch::Alarm',
+      Properties: {
+        AlarmName: name,
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Statistic: 'Sum',
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+      },
+    });
+    const template: CfnTemplate = {
+      Resources: {
+        A: metricAlarm('a'),
+        B: metricAlarm('b'),
+        C: metricAlarm(),
+        AllOf: {
+          Type: 'AWS::CloudWatch::CompositeAlarm',
+          Properties: { AlarmName: 'all-of', AlarmRule: { 'Fn::Sub': 'ALARM("${A.Arn}") AND ALARM("${C.Arn}")' } },
+        },
+        Mixed: {
+          Type: 'AWS::CloudWatch::CompositeAlarm',
+          Properties: {
+            AlarmName: 'mixed',
+            AlarmRule: 'ALARM("arn:aws:cloudwatch:eu-west-1:1:alarm:b") AND NOT OK(a)',
+          },
+        },
+      },
+    };
+    // WHEN
+    const alarms = summarizeTemplate(template).alarms;
+    // THEN
+    expect(
+      alarms.map(({ name, watches, firesWhen, ruleAlarms, rolledInto }) => ({
+        name,
+        watches,
+        firesWhen,
+        ruleAlarms,
+        rolledInto,
+      })),
+    ).toEqual([
+      {
+        name: 'a',
+        watches: 'AWS/Lambda Errors Sum',
+        firesWhen: '> 0 in 1 of 1 x 1 min, missing data: missing',
+        ruleAlarms: [],
+        rolledInto: ['all-of', 'mixed'],
+      },
+      {
+        name: 'b',
+        watches: 'AWS/Lambda Errors Sum',
+        firesWhen: '> 0 in 1 of 1 x 1 min, missing data: missing',
+        ruleAlarms: [],
+        rolledInto: ['mixed'],
+      },
+      {
+        name: 'C',
+        watches: 'AWS/Lambda Errors Sum',
+        firesWhen: '> 0 in 1 of 1 x 1 min, missing data: missing',
+        ruleAlarms: [],
+        rolledInto: ['all-of'],
+      },
+      {
+        name: 'all-of',
+        watches: 'composite of 2 alarms',
+        firesWhen: 'all in ALARM',
+        ruleAlarms: ['a', 'C'],
+        rolledInto: [],
+      },
+      {
+        name: 'mixed',
+        watches: 'composite of 2 alarms',
+        firesWhen: 'ALARM(b) AND NOT OK(a)',
+        ruleAlarms: ['b', 'a'],
+        rolledInto: [],
+      },
+    ]);
+  });
+
+  test('reports a topic without encryption, an AWS managed key, subscriptions, and a filter that sets a value', () => {
+    // GIVEN
+    const template: CfnTemplate = {
+      Resources: {
+        Plain: {
+          Type: 'AWS::SNS::Topic',
+          Properties: { Subscription: [{ Protocol: 'email', Endpoint: 'ops@example.com' }] },
+        },
+        Managed: { Type: 'AWS::SNS::Topic', Properties: { KmsMasterKeyId: 'alias/aws/sns' } },
+        Pager: {
+          Type: 'AWS::SNS::Subscription',
+          Properties: { TopicArn: { Ref: 'Plain' }, Protocol: 'lambda', Endpoint: { 'Fn::GetAtt': ['Fn', 'Arn'] } },
+        },
+        Board: { Type: 'AWS::CloudWatch::Dashboard', Properties: { DashboardBody: '{}' } },
+        Bytes: {
+          Type: 'AWS::Logs::MetricFilter',
+          Properties: {
+            LogGroupName: '/aws/http-api/orders',
+            FilterPattern: '',
+            MetricTransformations: [
+              { MetricNamespace: 'Orders', MetricName: 'Bytes', MetricValue: '$.responseLength' },
+            ],
+          },
+        },
+      },
+    };
+    // WHEN
+    const summary = summarizeTemplate(template);
+    // THEN
+    expect(summary.monitoring).toEqual({
+      dashboards: [{ logicalId: 'Board', name: 'Board' }],
+      topics: [
+        {
+          logicalId: 'Plain',
+          name: 'Plain',
+          encryption: 'none',
+          subscriptions: ['email ops@example.com', 'lambda ${Fn.Arn}'],
+        },
+        { logicalId: 'Managed', name: 'Managed', encryption: 'KMS key alias/aws/sns', subscriptions: [] },
+      ],
+      metricFilters: [
+        {
+          logicalId: 'Bytes',
+          logGroup: '/aws/http-api/orders',
+          pattern: '',
+          metrics: ['Orders Bytes value $.responseLength'],
+        },
+      ],
+    });
+    expect(formatSummary(summary)).toContain(
+      [
+        'Monitoring',
+        '  dashboard Board',
+        '  topic Plain: NOT encrypted; subscriptions email ops@example.com, lambda ${Fn.Arn}',
+        '  topic Managed: encrypted with KMS key alias/aws/sns; no subscriptions in this template',
+        '  metric filter on /aws/http-api/orders: (every event) -> Orders Bytes value $.responseLength',
+      ].join('\n'),
+    );
   });
 });
 
@@ -779,6 +1059,7 @@ describe('formatSummary', () => {
       'Tables (1)',
       'Log groups (3)',
       'Alarms (4)',
+      'Monitoring',
       expect.stringMatching(/^Resources \(\d+ total; routes: 3, functions: 2\)$/),
       expect.stringMatching(/^Warnings \(\d+\)$/),
     ]);
@@ -828,6 +1109,159 @@ describe('formatSummary', () => {
 
   test('leaves no trailing blanks', () => {
     expect(text.split('\n').filter((line) => line !== line.trimEnd())).toEqual([]);
+  });
+});
+
+describe('the alarm table and the monitoring section', () => {
+  // GIVEN monitoring shaped like the library's: two critical alarms rolled into a composite that alone notifies,
+  // a warning with its own actions and no AlarmName, a dashboard, an encrypted topic and a metric filter
+  const cdkPath = (p: string) => ({ 'aws:cdk:path': `Orders/${p}` });
+  const topic = { Ref: 'Topic' };
+  const apiMetric = (name: string) => ({
+    Namespace: 'AWS/ApiGateway',
+    MetricName: name,
+    Dimensions: [{ Name: 'ApiId', Value: { Ref: 'Api' } }],
+  });
+  const template: CfnTemplate = {
+    Resources: {
+      Key: {
+        Type: 'AWS::KMS::Key',
+        Properties: { EnableKeyRotation: true },
+        Metadata: cdkPath('Monitoring/Key/Resource'),
+      },
+      Topic: {
+        Type: 'AWS::SNS::Topic',
+        Properties: { KmsMasterKeyId: { 'Fn::GetAtt': ['Key', 'Arn'] } },
+        Metadata: cdkPath('Monitoring/Topic/Resource'),
+      },
+      Latency: {
+        Type: 'AWS::CloudWatch::Alarm',
+        Properties: {
+          AlarmName: 'orders-Api-LatencyP99',
+          AlarmDescription:
+            'API: p99 latency above 3 seconds in 2 of 3 periods of 5 minutes. Look first at the access log.',
+          ...apiMetric('Latency'),
+          ExtendedStatistic: 'p99',
+          Period: 300,
+          EvaluationPeriods: 3,
+          DatapointsToAlarm: 2,
+          Threshold: 3000,
+          ComparisonOperator: 'GreaterThanThreshold',
+          TreatMissingData: 'notBreaching',
+        },
+      },
+      ServerErrors: {
+        Type: 'AWS::CloudWatch::Alarm',
+        Properties: {
+          AlarmName: 'orders-Api-5xxRate',
+          Metrics: [
+            { Id: 'expr_1', Expression: '100 * serverErrors / requests', ReturnData: true },
+            {
+              Id: 'serverErrors',
+              MetricStat: { Metric: apiMetric('5xx'), Stat: 'Sum', Period: 60 },
+              ReturnData: false,
+            },
+            { Id: 'requests', MetricStat: { Metric: apiMetric('Count'), Stat: 'Sum', Period: 60 }, ReturnData: false },
+          ],
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          EvaluationPeriods: 1,
+          TreatMissingData: 'breaching',
+        },
+      },
+      ClientErrors: {
+        Type: 'AWS::CloudWatch::Alarm',
+        Properties: {
+          Metrics: [
+            { Id: 'm1', MetricStat: { Metric: apiMetric('4xx'), Stat: 'Sum', Period: 3600 }, ReturnData: true },
+          ],
+          Threshold: 10,
+          ComparisonOperator: 'GreaterThanThreshold',
+          EvaluationPeriods: 1,
+          AlarmActions: [topic],
+          OKActions: [topic],
+        },
+      },
+      Unhealthy: {
+        Type: 'AWS::CloudWatch::CompositeAlarm',
+        Properties: {
+          AlarmName: 'orders-Unhealthy',
+          AlarmRule: {
+            'Fn::Join': [
+              '',
+              [
+                '(ALARM("',
+                { 'Fn::GetAtt': ['Latency', 'Arn'] },
+                '") OR ALARM("',
+                { 'Fn::GetAtt': ['ServerErrors', 'Arn'] },
+                '"))',
+              ],
+            ],
+          },
+          AlarmActions: [topic],
+          OKActions: [topic],
+        },
+      },
+      Dashboard: { Type: 'AWS::CloudWatch::Dashboard', Properties: { DashboardName: 'orders', DashboardBody: '{}' } },
+      AccessLogs: { Type: 'AWS::Logs::LogGroup', Metadata: cdkPath('Api/AccessLogs/Resource') },
+      Throttled: {
+        Type: 'AWS::Logs::MetricFilter',
+        Properties: {
+          LogGroupName: { Ref: 'AccessLogs' },
+          FilterPattern: '{ $.status = "429" }',
+          MetricTransformations: [
+            {
+              MetricNamespace: 'Orders',
+              MetricName: 'ThrottledRequests',
+              MetricValue: '1',
+              Dimensions: [{ Key: 'ApiId', Value: '$.apiId' }],
+            },
+          ],
+        },
+      },
+    },
+  };
+  // WHEN
+  const summary = summarizeTemplate(template, 'Orders');
+  const text = formatSummary(summary);
+
+  test('prints one aligned row per alarm: name, what it watches, when it fires, who hears of it', () => {
+    expect(text).toContain(
+      [
+        'Alarms (4)',
+        '  NAME                   WATCHES                       FIRES WHEN                                       ACTIONS',
+        '  orders-Api-LatencyP99  AWS/ApiGateway Latency p99    > 3000 in 2 of 3 x 5 min                         rolled into orders-Unhealthy',
+        '  orders-Api-5xxRate     expr: serverErrors, requests  >= 1 in 1 of 1 x 1 min, missing data: breaching  rolled into orders-Unhealthy',
+        '  ClientErrors           AWS/ApiGateway 4xx Sum        > 10 in 1 of 1 x 1 h, missing data: missing      Monitoring/Topic',
+        '  orders-Unhealthy       composite of 2 alarms         any in ALARM                                     Monitoring/Topic',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('leaves descriptions out of the text but keeps them, with the full condition, in the summary', () => {
+    expect(text).not.toContain('Look first');
+    expect(summary.alarms[0]).toMatchObject({
+      description: 'API: p99 latency above 3 seconds in 2 of 3 periods of 5 minutes. Look first at the access log.',
+      condition: 'AWS/ApiGateway Latency p99 (ApiId=Api) > 3000 for 2 of 3 x 300s, missing data: notBreaching',
+    });
+  });
+
+  test('prints the dashboard, the topic with its key, and the metric filter with its metric', () => {
+    expect(text).toContain(
+      [
+        'Monitoring',
+        '  dashboard orders',
+        '  topic Monitoring/Topic: encrypted with KMS key Monitoring/Key (rotation on); no subscriptions in this template',
+        '  metric filter on AccessLogs: { $.status = "429" } -> Orders ThrottledRequests (ApiId=$.apiId)',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('prints (none) for a stack without alarms or monitoring', () => {
+    const empty = formatSummary(summarizeTemplate({ Resources: {} }, 'Empty'));
+    expect(empty).toContain('Alarms (0)\n  (none)\n\nMonitoring\n  (none)\n');
   });
 });
 
@@ -966,5 +1400,12 @@ describe('main (command line)', () => {
     expect(summaries.map((s) => s.stackName)).toEqual(['TaskBoard']);
     expect(summaries[0].routes).toHaveLength(3);
     expect(summaries[0].functions.map((f) => f.name).sort()).toEqual(['Tasks', 'Webhook']);
+    // The machine-readable form keeps what the text leaves out.
+    expect(summaries[0].alarms[0]).toMatchObject({
+      name: 'board-Tasks-Errors',
+      description: 'Tasks function errors',
+      condition: 'AWS/Lambda Errors Sum (FunctionName=Tasks) >= 1 for 3 of 5 x 60s, missing data: notBreaching',
+    });
+    expect(summaries[0].monitoring.topics.map((t) => t.encryption)).toEqual(['KMS key AlarmKey (rotation on)']);
   });
 });

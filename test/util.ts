@@ -2,7 +2,6 @@ import * as path from 'path';
 import { App, Stack, StackProps } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
-import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import {
   AccessPattern,
@@ -93,7 +92,7 @@ export function fullyConfigured(): { stack: Stack; api: ServerlessApi } {
       tasksByStatus: AccessPattern.query({ partitionKey: 'STATUS#{status}', indexName: 'byStatus' }),
       recordDelivery: AccessPattern.putItem({ partitionKey: 'WEBHOOK#{deliveryId}', sortKey: 'DELIVERY' }),
     },
-    alarms: { actions: [new cloudwatchActions.SnsAction(topic)] },
+    alarms: { topic },
     functions: {
       tasks: fn(
         [
@@ -154,6 +153,16 @@ export function logicalId(template: Template, type: string, prefix: string): str
   const ids = Object.keys(template.findResources(type)).filter((id) => id.startsWith(prefix));
   if (ids.length !== 1) throw new Error(`expected one ${type} with a logical id starting ${prefix}, found: ${ids}`);
   return ids[0];
+}
+
+/**
+ * The logical ids of the KMS keys other than the one encrypting the alarm topic the API creates (with its
+ * alarms on), i.e. the keys the table's encryption decides.
+ */
+export function tableKeyIds(template: Template): string[] {
+  return Object.keys(template.findResources('AWS::KMS::Key')).filter(
+    (id) => !id.startsWith('ApiMonitoringAlarmTopicKey'),
+  );
 }
 
 export const getAtt = (id: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [id, attribute] });

@@ -740,29 +740,6 @@ describe('logRetention', () => {
   });
 });
 
-describe('alarm thresholds', () => {
-  test.each([
-    ['functionErrorRatePercent', 0, 'must be a positive number, got: 0'],
-    ['functionErrorRatePercent', -1, 'must be a positive number, got: -1'],
-    ['functionErrorRatePercent', 100, 'must be below 100, got: 100'],
-    ['apiServerErrorRatePercent', 0, 'must be a positive number, got: 0'],
-    ['apiServerErrorRatePercent', NaN, 'must be a positive number, got: NaN'],
-    ['apiServerErrorRatePercent', 150, 'must be below 100, got: 150'],
-    ['functionThrottles', -1, 'must be a whole number between 0 and 9007199254740991, got: -1'],
-    ['functionThrottles', 0.5, 'must be a whole number between 0 and 9007199254740991, got: 0.5'],
-    ['tableThrottledRequests', -1, 'must be a whole number between 0 and 9007199254740991, got: -1'],
-  ])('alarms.%s = %s is rejected', (prop, value, requirement) => {
-    expectError({ alarms: { [prop]: value } }, `\`alarms.${prop}\` ${requirement}`);
-  });
-
-  test('apiLatencyP99 must be positive', () => {
-    expectError(
-      { alarms: { apiLatencyP99: Duration.seconds(0) } },
-      '`alarms.apiLatencyP99` must be a positive duration, got: 0 seconds',
-    );
-  });
-});
-
 describe('tokens are not validated as literals', () => {
   test('GIVEN tokens wherever a literal would be checked THEN the API synthesizes with the resolved values', () => {
     // GIVEN values only known at synth time
@@ -778,7 +755,10 @@ describe('tokens are not validated as literals', () => {
       }),
       throttle: { rateLimit: Token.asNumber(late(7)), burstLimit: Token.asNumber(late(9)) },
       functionDefaults: { memorySize: Token.asNumber(late(1024)), timeout: Duration.seconds(Token.asNumber(late(12))) },
-      alarms: { functionThrottles: Token.asNumber(late(4)), apiLatencyP99: Duration.millis(Token.asNumber(late(800))) },
+      alarms: {
+        functions: { throttles: { maxCount: Token.asNumber(late(4)) } },
+        api: { latencyP99: { maxLatency: Duration.millis(Token.asNumber(late(800))) } },
+      },
       functions: {
         items: {
           entry: HANDLER_ENTRY,
@@ -805,6 +785,13 @@ describe('tokens are not validated as literals', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', { AuthorizationScopes: ['items:read'] });
     template.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 1024, Timeout: 12 });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { Threshold: 800 });
+    const functionAlarm = template.findResources('AWS::CloudWatch::Alarm', {
+      Properties: { AlarmName: Match.stringLikeRegexp('-Function-items$') },
+    });
+    expect(Object.values(functionAlarm).map((alarm: any) => alarm.Properties.Metrics[0].Expression)).toEqual([
+      'IF(FILL(errorRate, 0) > 1 OR FILL(throttles, 0) > 4 OR FILL(durationP99, 0) > 80, 1, 0)',
+    ]);
+    expect(JSON.stringify(functionAlarm)).toContain('100 * FILL(duration_items, 0) / (1000 * 12)');
     template.hasResourceProperties('AWS::IAM::Role', {
       Policies: [
         {

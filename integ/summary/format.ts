@@ -1,5 +1,6 @@
 /** Renders a stack summary as plain aligned text. */
 
+import { AlarmSummary } from './alarms';
 import { RouteSummary, ThrottleSummary } from './api';
 import { DynamoStatementSummary } from './iam';
 import { StackSummary } from './stack';
@@ -151,13 +152,36 @@ function formatLogGroups(summary: StackSummary): string[] {
   return [`Log groups (${rows.length})`, ...table];
 }
 
+/** Who hears of an alarm: its own ALARM actions, and the composite alarms that roll it up. */
+function formatAlarmActions(alarm: AlarmSummary): string {
+  const targets = [...alarm.alarmActions, ...alarm.rolledInto.map((composite) => `rolled into ${composite}`)];
+  return targets.join(', ') || '-';
+}
+
 function formatAlarms(summary: StackSummary): string[] {
-  const lines = [`Alarms (${summary.alarms.length})`];
-  for (const alarm of summary.alarms) {
-    const actions = alarm.actions === 0 ? ' (no actions)' : '';
-    lines.push(`  ${alarm.description}: ${alarm.condition}${actions}`);
-  }
-  return lines;
+  const rows = summary.alarms.map((alarm) => [alarm.name, alarm.watches, alarm.firesWhen, formatAlarmActions(alarm)]);
+  const table = rows.length > 0 ? formatTable(['NAME', 'WATCHES', 'FIRES WHEN', 'ACTIONS'], rows) : ['  (none)'];
+  return [`Alarms (${rows.length})`, ...table];
+}
+
+function formatMonitoring(summary: StackSummary): string[] {
+  const { dashboards, topics, metricFilters } = summary.monitoring;
+  const lines = [
+    ...dashboards.map((dashboard) => `  dashboard ${dashboard.name}`),
+    ...topics.map((topic) => {
+      const subscriptions =
+        topic.subscriptions.length > 0
+          ? `subscriptions ${topic.subscriptions.join(', ')}`
+          : 'no subscriptions in this template';
+      const encryption = topic.encryption === 'none' ? 'NOT encrypted' : `encrypted with ${topic.encryption}`;
+      return `  topic ${topic.name}: ${encryption}; ${subscriptions}`;
+    }),
+    ...metricFilters.map(
+      (filter) =>
+        `  metric filter on ${filter.logGroup}: ${filter.pattern || '(every event)'} -> ${filter.metrics.join(', ')}`,
+    ),
+  ];
+  return ['Monitoring', ...(lines.length > 0 ? lines : ['  (none)'])];
 }
 
 function formatResources(summary: StackSummary): string[] {
@@ -182,6 +206,7 @@ export function formatSummary(summary: StackSummary): string {
     formatTables(summary),
     formatLogGroups(summary),
     formatAlarms(summary),
+    formatMonitoring(summary),
     formatResources(summary),
     [`Warnings (${summary.warnings.length})`, ...summary.warnings.map((warning) => `  - ${warning}`)],
   ];

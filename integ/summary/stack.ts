@@ -5,6 +5,7 @@ import { AlarmSummary, summarizeAlarms } from './alarms';
 import { ApiSummary, RouteSummary, summarizeApis, summarizeRoutes, unmatchedRouteSettings } from './api';
 import { FunctionSummary, summarizeFunction } from './functions';
 import { LogGroupSummary, summarizeLogGroups } from './log-groups';
+import { MonitoringSummary, summarizeMonitoring } from './monitoring';
 import { summarizeTable, TableSummary } from './tables';
 import { CfnTemplate, T, TemplateIndex } from './template';
 
@@ -25,6 +26,8 @@ export interface StackSummary {
   readonly accessPatterns: AccessPatternSummary[];
   readonly logGroups: LogGroupSummary[];
   readonly alarms: AlarmSummary[];
+  /** Dashboards, notification topics and metric filters. */
+  readonly monitoring: MonitoringSummary;
   readonly resources: ResourceCountSummary;
   /** Every warning of the stack, prefixed with where it was found. */
   readonly warnings: string[];
@@ -84,6 +87,7 @@ export function summarizeTemplate(template: CfnTemplate, stackName = 'Stack'): S
     accessPatterns: summarizeAccessPatterns(index),
     logGroups: summarizeLogGroups(index),
     alarms: summarizeAlarms(index),
+    monitoring: summarizeMonitoring(index),
     resources: countResources(index),
   };
   return { ...partial, warnings: collectWarnings(partial, index) };

@@ -30,6 +30,11 @@ export const T = {
   logRetention: 'Custom::LogRetention',
   alarm: 'AWS::CloudWatch::Alarm',
   compositeAlarm: 'AWS::CloudWatch::CompositeAlarm',
+  dashboard: 'AWS::CloudWatch::Dashboard',
+  metricFilter: 'AWS::Logs::MetricFilter',
+  topic: 'AWS::SNS::Topic',
+  subscription: 'AWS::SNS::Subscription',
+  kmsKey: 'AWS::KMS::Key',
   globalTable: 'AWS::DynamoDB::GlobalTable',
   table: 'AWS::DynamoDB::Table',
 } as const;
@@ -145,6 +150,12 @@ export class TemplateIndex {
 
   public name(id: string): string {
     return this.names.get(id) ?? id;
+  }
+
+  /** The whole construct path below the stack, for resources whose short name says too little (`Topic`). */
+  public path(id: string): string {
+    const resource = this.get(id);
+    return (resource && pathSegments(resource)?.join('/')) ?? id;
   }
 
   /** Renders intrinsics readably, e.g. `https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}`. */

@@ -23,6 +23,7 @@ export const DEFAULT_THROTTLE = { rateLimit: 100, burstLimit: 200 };
  * "-" for an absent value: metric filters match e.g. `{ $.status = "429" }`.
  */
 export const ACCESS_LOG_FORMAT = {
+  apiId: '$context.apiId',
   requestId: '$context.requestId',
   requestTime: '$context.requestTime',
   ip: '$context.identity.sourceIp',

@@ -8,12 +8,14 @@ import { Construct } from 'constructs';
 import { accessPatternStatements } from './access-policy';
 import { ApiFunctionOptions, FunctionDefaults, IApiFunction } from './function-options';
 import {
-  acknowledgeXrayWildcard,
+  acknowledgeObservability,
   checkEntry,
+  Observability,
   observabilityStatements,
   observedFunctionProps,
   sourceMapEnvironment,
 } from './observed-function';
+import { FunctionMetrics } from '../monitoring/metrics';
 import { checkInteger, checkUnique, fail, isLiteral } from '../private/validation';
 import {
   TABLE_ACCESS_PATTERNS_ENV,
@@ -31,6 +33,9 @@ export const FUNCTION_DEFAULTS = {
   architecture: lambda.Architecture.ARM_64,
   memorySize: 512,
   timeout: Duration.seconds(10),
+  tracing: true,
+  logLevel: lambda.ApplicationLogLevel.INFO,
+  systemLogLevel: lambda.SystemLogLevel.INFO,
 };
 
 const RESERVED_ENVIRONMENT = [
@@ -77,6 +82,31 @@ export function validateFunctionDefaults(prop: string, options: FunctionDefaults
   if (runtime && runtime.family !== lambda.RuntimeFamily.NODEJS) {
     fail(`${prop}.runtime`, 'be a Node.js runtime (handlers are bundled with esbuild)', runtime.name);
   }
+  // JavaScript callers get no type check: a string such as "false" would otherwise leave tracing on.
+  if (isLiteral(options.tracing) && typeof options.tracing !== 'boolean') {
+    fail(`${prop}.tracing`, 'be true or false', options.tracing);
+  }
+  checkLevel(`${prop}.logLevel`, options.logLevel, lambda.ApplicationLogLevel, 'lambda.ApplicationLogLevel');
+  checkLevel(`${prop}.systemLogLevel`, options.systemLogLevel, lambda.SystemLogLevel, 'lambda.SystemLogLevel');
+}
+
+/** A log level Lambda accepts; a wrong one would only fail at deploy time. */
+function checkLevel(prop: string, value: string | undefined, levels: object, typeName: string): void {
+  if (!isLiteral(value)) return;
+  const allowed = Object.values(levels) as string[];
+  if (!allowed.includes(value as string)) fail(prop, `be a ${typeName} (${allowed.join(', ')})`, value);
+}
+
+/**
+ * The logging and tracing of a function: its own setting wins over the API's `functionDefaults`, which win
+ * over the library's. The bundled authorizer has no settings of its own and passes only `functionDefaults`.
+ */
+export function resolveObservability(options: FunctionDefaults, defaults: FunctionDefaults = {}): Observability {
+  return {
+    tracing: options.tracing ?? defaults.tracing ?? FUNCTION_DEFAULTS.tracing,
+    logLevel: options.logLevel ?? defaults.logLevel ?? FUNCTION_DEFAULTS.logLevel,
+    systemLogLevel: options.systemLogLevel ?? defaults.systemLogLevel ?? FUNCTION_DEFAULTS.systemLogLevel,
+  };
 }
 
 export function validateFunctionOptions(prop: string, options: ApiFunctionOptions, context: FunctionContext): void {
@@ -159,9 +189,10 @@ export interface ApiFunctionProps {
 }
 
 /**
- * A route function with the only permissions it needs: its own log group, X-Ray, and the table
- * items it declared. The role's policy is inline and the function sees an immutable view of the
- * role, so nothing (not even aws-cdk-lib defaults) can widen it behind the library's back.
+ * A route function with the only permissions it needs: its own log group, X-Ray (unless tracing is
+ * off), and the table items it declared. The role's policy is inline and the function sees an
+ * immutable view of the role, so nothing (not even aws-cdk-lib defaults) can widen it behind the
+ * library's back.
  */
 export class ApiFunction extends Construct implements IApiFunction {
   public readonly name: string;
@@ -170,7 +201,11 @@ export class ApiFunction extends Construct implements IApiFunction {
   public readonly logGroup: logs.ILogGroup;
   public readonly accessPatterns: string[];
   public readonly grantPrincipal: iam.IPrincipal;
-  public alarm?: cloudwatch.IAlarm;
+  public readonly alarms: cloudwatch.IAlarm[] = [];
+  /** The timeout the function runs with. */
+  public readonly timeout: Duration;
+  /** The function's metrics, shared with its alarms and the dashboard. */
+  public readonly metrics: FunctionMetrics;
 
   constructor(scope: Construct, id: string, props: ApiFunctionProps) {
     super(scope, id);
@@ -181,8 +216,12 @@ export class ApiFunction extends Construct implements IApiFunction {
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention });
     this.logGroup = logGroup;
 
+    const observability = resolveObservability(options, defaults);
     const policy = new iam.PolicyDocument({
-      statements: [...observabilityStatements(logGroup), ...accessPatternStatements(props.accessPatterns, table)],
+      statements: [
+        ...observabilityStatements(logGroup, observability),
+        ...accessPatternStatements(props.accessPatterns, table),
+      ],
     });
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -191,25 +230,39 @@ export class ApiFunction extends Construct implements IApiFunction {
     });
     this.role = role;
     this.grantPrincipal = role;
-    acknowledgeXrayWildcard(role);
 
-    const observed = observedFunctionProps(role, logGroup, options.bundling ?? defaults.bundling);
+    const observed = observedFunctionProps(role, logGroup, options.bundling ?? defaults.bundling, observability);
+    this.timeout = options.timeout ?? defaults.timeout ?? FUNCTION_DEFAULTS.timeout;
     const fn = new nodejs.NodejsFunction(this, 'Function', {
       entry: options.entry,
       handler: options.handler ?? 'handler',
       runtime: options.runtime ?? defaults.runtime ?? FUNCTION_DEFAULTS.runtime,
       architecture: options.architecture ?? defaults.architecture ?? FUNCTION_DEFAULTS.architecture,
       memorySize: options.memorySize ?? defaults.memorySize ?? FUNCTION_DEFAULTS.memorySize,
-      timeout: options.timeout ?? defaults.timeout ?? FUNCTION_DEFAULTS.timeout,
+      timeout: this.timeout,
       reservedConcurrentExecutions: options.reservedConcurrentExecutions,
       description: (options.description ?? props.description).slice(0, 256),
       ...observed,
       environment: functionEnvironment(options, defaults, table, table.table.tableName, props.accessPatterns),
     });
     this.lambdaFunction = fn;
+    this.metrics = new FunctionMetrics(fn, props.name, this.timeout, options.reservedConcurrentExecutions);
+    acknowledgeObservability(role, fn, observability);
     Validations.of(fn).acknowledge({
       id: 'Serverless-LambdaDLQ',
       reason: 'API Gateway invokes route functions synchronously: failures go back to the caller, never to a queue.',
     });
+  }
+
+  public metricErrorRate(props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression {
+    return this.metrics.errorRate(props);
+  }
+
+  public metricDurationP99Percent(props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression {
+    return this.metrics.durationP99Percent(props);
+  }
+
+  public metricConcurrencyPercent(props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression | undefined {
+    return this.metrics.concurrencyPercent(props);
   }
 }

@@ -6,6 +6,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
 import { RouteOptions } from '../api/route';
+import { FunctionAlarmOptions } from '../monitoring/alarm-options';
 
 /** Lambda settings shared by every route function unless a function sets its own. */
 export interface FunctionDefaults {
@@ -39,6 +40,30 @@ export interface FunctionDefaults {
    * @default - minified, with source maps, AWS SDK v3 left to the runtime
    */
   readonly bundling?: nodejs.BundlingOptions;
+  /**
+   * Whether X-Ray active tracing is on.
+   *
+   * Turning it off also removes the X-Ray permissions (`xray:PutTraceSegments`, `xray:PutTelemetryRecords`
+   * on `*`) from the function's role, so the role holds nothing the function does not use.
+   *
+   * @default true
+   */
+  readonly tracing?: boolean;
+  /**
+   * The lowest level of the function's own JSON log lines that Lambda sends to the log group
+   * (Lambda's advanced logging controls); lower levels are dropped.
+   *
+   * @default lambda.ApplicationLogLevel.INFO
+   */
+  readonly logLevel?: lambda.ApplicationLogLevel;
+  /**
+   * The lowest level of the log lines Lambda itself writes for the function (START, END, REPORT).
+   *
+   * `INFO` keeps the REPORT line with each invocation's duration and memory; `WARN` drops it.
+   *
+   * @default lambda.SystemLogLevel.INFO
+   */
+  readonly systemLogLevel?: lambda.SystemLogLevel;
 }
 
 /** A route function: its handler code, the routes it serves and the table access it needs. */
@@ -80,6 +105,13 @@ export interface ApiFunctionOptions extends FunctionDefaults {
    * @default - the function's routes
    */
   readonly description?: string;
+  /**
+   * This function's alarms, signal by signal over the API's `alarms.functions` (e.g. a higher `durationP99` for a
+   * slow report).
+   *
+   * @default - the API's `alarms.functions`
+   */
+  readonly alarms?: FunctionAlarmOptions;
 }
 
 /** A route function created by `ServerlessApi`. */
@@ -94,6 +126,21 @@ export interface IApiFunction extends IConstruct, iam.IGrantable {
   readonly accessPatterns: string[];
   /** The function's log group, with bounded retention. */
   readonly logGroup: logs.ILogGroup;
-  /** The alarm on the function's error rate and throttles, if alarms are on. */
-  readonly alarm?: cloudwatch.IAlarm;
+  /**
+   * The function's alarms: one over all its signals, or one per signal with `separateAlarms`; empty when
+   * alarms are off.
+   */
+  readonly alarms: cloudwatch.IAlarm[];
+
+  /** The share of invocations that failed, in percent. Per 5 minutes by default. */
+  metricErrorRate(props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression;
+
+  /** p99 duration as a share of the function's timeout, in percent. Per 5 minutes by default. */
+  metricDurationP99Percent(props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression;
+
+  /**
+   * Peak concurrent executions as a share of `reservedConcurrentExecutions`, in percent, per 5 minutes by
+   * default; undefined for a function without a reservation.
+   */
+  metricConcurrencyPercent(props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression | undefined;
 }

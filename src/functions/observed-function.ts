@@ -8,13 +8,24 @@ import { fail, isLiteral } from '../private/validation';
 
 /**
  * What every function the library bundles shares, whatever it serves: its own log group, a role that
- * may write there and send traces, active tracing, JSON logs and source-mapped stack traces.
+ * may write there (and send traces while tracing is on), JSON logs filtered by level, and source-mapped
+ * stack traces.
  */
+
+/** The logging and tracing settings of one function, resolved from its options and the defaults. */
+export interface Observability {
+  /** X-Ray active tracing; when off, the role gets no X-Ray permission at all. */
+  readonly tracing: boolean;
+  readonly logLevel: lambda.ApplicationLogLevel;
+  readonly systemLogLevel: lambda.SystemLogLevel;
+}
 
 /** esbuild options when none are given: small bundles whose stack traces still point at the source. */
 export const DEFAULT_BUNDLING: nodejs.BundlingOptions = { minify: true, sourceMap: true };
 
 const X_RAY_REASON = 'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions.';
+const TRACING_OFF_REASON =
+  'X-Ray tracing was turned off with `tracing: false`, so the role holds no X-Ray permission either.';
 
 /** A handler file esbuild can bundle. */
 export function checkEntry(prop: string, entry: string | undefined): void {
@@ -23,34 +34,61 @@ export function checkEntry(prop: string, entry: string | undefined): void {
   }
 }
 
-/** Writing the function's own log group, and sending traces. */
-export function observabilityStatements(logGroup: logs.ILogGroup): iam.PolicyStatement[] {
-  return [
-    new iam.PolicyStatement({ actions: [...LOGS_WRITE_ACTIONS], resources: [logGroup.logGroupArn] }),
-    new iam.PolicyStatement({ actions: [...XRAY_WRITE_ACTIONS], resources: ['*'] }),
-  ];
+/** Writing the function's own log group, and sending traces only while tracing is on. */
+export function observabilityStatements(logGroup: logs.ILogGroup, observability: Observability): iam.PolicyStatement[] {
+  const statements = [new iam.PolicyStatement({ actions: [...LOGS_WRITE_ACTIONS], resources: [logGroup.logGroupArn] })];
+  if (observability.tracing) {
+    statements.push(new iam.PolicyStatement({ actions: [...XRAY_WRITE_ACTIONS], resources: ['*'] }));
+  }
+  return statements;
 }
 
-/** The one wildcard of `observabilityStatements`, acknowledged to cdk-nag with its reason. */
+/** The one wildcard of `observabilityStatements` with tracing on, acknowledged to cdk-nag with its reason. */
 export function acknowledgeXrayWildcard(role: iam.IRole): void {
   Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: X_RAY_REASON });
   Validations.of(role).acknowledge({ id: 'Serverless-LambdaStarPermissions', reason: X_RAY_REASON });
 }
 
 /**
+ * What cdk-nag must know about a function's tracing: with tracing on, the X-Ray wildcard of its role; with
+ * tracing off, nothing on the role (it has no wildcard left) and the missing tracing, which the caller chose.
+ */
+export function acknowledgeObservability(role: iam.IRole, fn: lambda.IFunction, observability: Observability): void {
+  if (observability.tracing) {
+    acknowledgeXrayWildcard(role);
+  } else {
+    Validations.of(fn).acknowledge({ id: 'Serverless-LambdaTracing', reason: TRACING_OFF_REASON });
+  }
+}
+
+/**
  * The observability settings of a bundled function. The function sees an immutable view of the role,
  * so nothing (not even aws-cdk-lib defaults) can widen its inline policy behind the library's back.
+ * Log levels need the JSON format: Lambda filters structured log lines by their level.
  */
 export function observedFunctionProps(
   role: iam.Role,
   logGroup: logs.ILogGroup,
   bundling: nodejs.BundlingOptions | undefined,
-): Pick<nodejs.NodejsFunctionProps, 'role' | 'logGroup' | 'loggingFormat' | 'tracing' | 'bundling' | 'environment'> {
+  observability: Observability,
+): Pick<
+  nodejs.NodejsFunctionProps,
+  | 'role'
+  | 'logGroup'
+  | 'loggingFormat'
+  | 'applicationLogLevelV2'
+  | 'systemLogLevelV2'
+  | 'tracing'
+  | 'bundling'
+  | 'environment'
+> {
   return {
     role: role.withoutPolicyUpdates(),
     logGroup,
     loggingFormat: lambda.LoggingFormat.JSON,
-    tracing: lambda.Tracing.ACTIVE,
+    applicationLogLevelV2: observability.logLevel,
+    systemLogLevelV2: observability.systemLogLevel,
+    tracing: observability.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
     bundling: bundling ?? DEFAULT_BUNDLING,
     environment: sourceMapEnvironment(bundling),
   };

@@ -1,7 +1,195 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as sns from 'aws-cdk-lib/aws-sns';
 
-/** The alarms `ServerlessApi` creates on every layer, and their thresholds. */
+/** How long an alarm looks before it fires. */
+export interface AlarmEvaluationOptions {
+  /**
+   * The length of one evaluation period, in whole minutes.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly period?: Duration;
+  /**
+   * How many recent periods the alarm looks at.
+   *
+   * @default - set per alarm, see the property that holds these options
+   */
+  readonly evaluationPeriods?: number;
+  /**
+   * How many of those periods must breach for the alarm to fire.
+   *
+   * @default - set per alarm, see the property that holds these options
+   */
+  readonly datapointsToAlarm?: number;
+}
+
+/** An alarm on a share, in percent: it fires when the share is above `maxPercent`. */
+export interface PercentAlarmOptions extends AlarmEvaluationOptions {
+  /**
+   * Whether the alarm is created.
+   *
+   * @default - set per alarm, see the property that holds these options
+   */
+  readonly enabled?: boolean;
+  /**
+   * The alarm fires when the share is above this, in percent (above 0, below 100).
+   *
+   * @default - set per alarm, see the property that holds these options
+   */
+  readonly maxPercent?: number;
+}
+
+/** An alarm on a latency: it fires when the latency is above `maxLatency`. */
+export interface LatencyAlarmOptions extends AlarmEvaluationOptions {
+  /**
+   * Whether the alarm is created.
+   *
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * The alarm fires when the latency is above this.
+   *
+   * @default - set per alarm, see the property that holds these options
+   */
+  readonly maxLatency?: Duration;
+}
+
+/** An alarm on a count per period: it fires when the count is above `maxCount`. */
+export interface CountAlarmOptions extends AlarmEvaluationOptions {
+  /**
+   * Whether the alarm is created.
+   *
+   * @default - set per alarm, see the property that holds these options
+   */
+  readonly enabled?: boolean;
+  /**
+   * The alarm fires when more than this many events happen in one period.
+   *
+   * @default - set per alarm, see the property that holds these options
+   */
+  readonly maxCount?: number;
+}
+
+/**
+ * The alarms on each route function. By default a function's signals share one metric-math alarm
+ * (one resource per function, named after the function) that fires when any signal is above its
+ * maximum, evaluated as `evaluation` says; `separateAlarms` gives each signal its own alarm, with its own
+ * evaluation (the periods below apply to separate alarms only).
+ */
+export interface FunctionAlarmOptions {
+  /**
+   * Failed invocations, as a share of invocations.
+   *
+   * @default - on: above 1%; separately, in one period of 5 minutes
+   */
+  readonly errorRate?: PercentAlarmOptions;
+  /**
+   * Throttled invocations (the function hit its reserved or the account's concurrency).
+   *
+   * @default - on: more than 0; separately, in one period of 5 minutes
+   */
+  readonly throttles?: CountAlarmOptions;
+  /**
+   * p99 duration as a share of the function's timeout: a function close to its timeout is about to fail.
+   *
+   * @default - on: above 80%; separately, in 2 of 3 periods of 5 minutes
+   */
+  readonly durationP99?: PercentAlarmOptions;
+  /**
+   * Peak concurrent executions as a share of the function's `reservedConcurrentExecutions`: beyond it the
+   * function is throttled. Only for functions with a reservation.
+   *
+   * @default - on for functions with reserved concurrency: above 80%; separately, in one period of 5 minutes
+   */
+  readonly concurrency?: PercentAlarmOptions;
+  /**
+   * Whether each signal gets its own alarm. With `false`, a function's signals share one metric-math alarm whose
+   * evaluation is `evaluation`, and the signals' own `period`, `evaluationPeriods` and `datapointsToAlarm`
+   * must not be set.
+   *
+   * @default false
+   */
+  readonly separateAlarms?: boolean;
+  /**
+   * How the shared alarm of a function looks at its signals (when `separateAlarms` is false).
+   *
+   * @default - one period of 5 minutes
+   */
+  readonly evaluation?: AlarmEvaluationOptions;
+}
+
+/** The alarms on the API stage. */
+export interface ApiAlarmOptions {
+  /**
+   * Requests answered 5xx, as a share of requests.
+   *
+   * @default - on: above 1% in one period of 5 minutes
+   */
+  readonly serverErrorRate?: PercentAlarmOptions;
+  /**
+   * Requests answered 4xx, as a share of requests. A warning: rolled into no composite alarm, since a 4xx is
+   * usually the caller's mistake, but a jump often means a broken client release or an attack.
+   *
+   * @default - on: above 10% in 3 of 3 periods of 5 minutes
+   */
+  readonly clientErrorRate?: PercentAlarmOptions;
+  /**
+   * Requests answered 429 because of throttling (the stage's or a route's limits, or the function's own rate
+   * limiting), as a share of requests. Counted from the access log: API Gateway publishes no 429 metric.
+   *
+   * @default - on: above 1% in one period of 5 minutes
+   */
+  readonly throttledRequestRate?: PercentAlarmOptions;
+  /**
+   * p99 of the latency callers see.
+   *
+   * @default - on: above 3 seconds in 2 of 3 periods of 5 minutes
+   */
+  readonly latencyP99?: LatencyAlarmOptions;
+  /**
+   * p99 of the time the functions take to answer the API. A warning, set below `latencyP99` so it tells
+   * backend slowness apart from authorizer or gateway slowness before callers notice.
+   *
+   * @default - on: above 2 seconds in 2 of 3 periods of 5 minutes
+   */
+  readonly integrationLatencyP99?: LatencyAlarmOptions;
+}
+
+/** The alarms on the table and its indexes. */
+export interface TableAlarmOptions {
+  /**
+   * Read requests throttled, on the table and (one alarm each) on each index. On-demand tables throttle on
+   * hot partition keys.
+   *
+   * @default - on: more than 0 in one period of 5 minutes
+   */
+  readonly readThrottles?: CountAlarmOptions;
+  /**
+   * Write requests throttled, on the table and (one alarm each) on each index. An index that cannot keep up
+   * throttles the table's writes too.
+   *
+   * @default - on: more than 0 in one period of 5 minutes
+   */
+  readonly writeThrottles?: CountAlarmOptions;
+  /**
+   * Requests DynamoDB failed with a 500, summed over the operations the access patterns use.
+   *
+   * @default - on: more than 0 in one period of 5 minutes
+   */
+  readonly systemErrors?: CountAlarmOptions;
+  /**
+   * Conditional writes that failed their condition. Opt-in, for tables where a failed condition means
+   * contention (two writers racing) rather than business as usual (a create-once that found the item).
+   * A warning: rolled into no composite alarm.
+   *
+   * @default - off; when enabled: more than 10 in one period of 5 minutes
+   */
+  readonly conditionalCheckFailures?: CountAlarmOptions;
+}
+
+/** The alarms `ServerlessApi` creates on every layer, their thresholds and where they notify. */
 export interface AlarmOptions {
   /**
    * Whether alarms are created at all.
@@ -10,39 +198,56 @@ export interface AlarmOptions {
    */
   readonly enabled?: boolean;
   /**
-   * Actions run when an alarm goes off, e.g. an SNS topic action.
+   * The SNS topic the alarms notify. Give your own to route alarms to an existing channel; its policies
+   * must let CloudWatch publish (and use its key, when it is encrypted with one).
    *
-   * @default - no actions: alarms show in the CloudWatch console only
+   * @default - a topic is created, encrypted with a new customer-managed KMS key (rotated) that CloudWatch
+   * alarms of this API may use, accepting only TLS publishing; subscribe to `ServerlessApi.alarmTopic`
+   */
+  readonly topic?: sns.ITopic;
+  /**
+   * More actions run when an alarm fires, besides notifying `topic`.
+   *
+   * @default - none
    */
   readonly actions?: cloudwatch.IAlarmAction[];
   /**
-   * A function's alarm fires when more than this share of its invocations fail, in percent.
+   * Whether the actions also run when an alarm returns to OK, so a pager can resolve its incident.
    *
-   * @default 1
+   * @default true
    */
-  readonly functionErrorRatePercent?: number;
+  readonly okActions?: boolean;
   /**
-   * A function's alarm fires when it is throttled more than this many times in 5 minutes.
+   * Whether the actions also run when an alarm has too little data to decide. Some compliance rules
+   * (AWS Config `cloudwatch-alarm-action-check`) expect it.
    *
-   * @default 0
+   * @default false
    */
-  readonly functionThrottles?: number;
+  readonly insufficientDataActions?: boolean;
   /**
-   * The API's server-error alarm fires when more than this share of requests get a 5xx, in percent.
+   * Whether the critical alarms roll up into one composite alarm, "API unhealthy", which alone runs the
+   * actions, so a pager gets one page rather than one per alarm. Warnings (4xx rate, integration latency,
+   * conditional-check failures) still run the actions themselves. With `false`, every alarm runs them.
    *
-   * @default 1
+   * @default true
    */
-  readonly apiServerErrorRatePercent?: number;
+  readonly compositeAlarm?: boolean;
   /**
-   * The API's latency alarm fires when the p99 latency is above this.
+   * Alarms on each route function; a function's own `alarms` override these.
    *
-   * @default Duration.seconds(3)
+   * @default - see `FunctionAlarmOptions`
    */
-  readonly apiLatencyP99?: Duration;
+  readonly functions?: FunctionAlarmOptions;
   /**
-   * The table's alarm fires when more than this many requests are throttled in 5 minutes.
+   * Alarms on the API stage.
    *
-   * @default 0
+   * @default - see `ApiAlarmOptions`
    */
-  readonly tableThrottledRequests?: number;
+  readonly api?: ApiAlarmOptions;
+  /**
+   * Alarms on the table and its indexes.
+   *
+   * @default - see `TableAlarmOptions`
+   */
+  readonly table?: TableAlarmOptions;
 }

@@ -1,128 +1,255 @@
 import { Duration } from 'aws-cdk-lib';
-import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { AlarmOptions } from './alarm-options';
-import { ALARM_PERIOD, AlarmSpec } from '../private/alarm-factory';
-import { checkInteger, checkPositive, fail, isLiteral } from '../private/validation';
-
-/** Thresholds with every default applied. */
-export interface AlarmThresholds {
-  readonly functionErrorRatePercent: number;
-  readonly functionThrottles: number;
-  readonly apiServerErrorRatePercent: number;
-  readonly apiLatencyP99: Duration;
-  readonly tableThrottledRequests: number;
-}
-
-/** The documented defaults of `AlarmOptions`, in one place. */
-export const DEFAULT_ALARM_THRESHOLDS: AlarmThresholds = {
-  functionErrorRatePercent: 1,
-  functionThrottles: 0,
-  apiServerErrorRatePercent: 1,
-  apiLatencyP99: Duration.seconds(3),
-  tableThrottledRequests: 0,
-};
-
-export function validateAlarmOptions(options: AlarmOptions | undefined): void {
-  if (!options) return;
-  for (const prop of ['functionErrorRatePercent', 'apiServerErrorRatePercent'] as const) {
-    const value = options[prop];
-    checkPositive(`alarms.${prop}`, value);
-    if (isLiteral(value) && (value as number) >= 100) fail(`alarms.${prop}`, 'be below 100', value);
-  }
-  checkInteger('alarms.functionThrottles', options.functionThrottles, 0, Number.MAX_SAFE_INTEGER);
-  checkInteger('alarms.tableThrottledRequests', options.tableThrottledRequests, 0, Number.MAX_SAFE_INTEGER);
-  if (isLiteral(options.apiLatencyP99) && options.apiLatencyP99!.toMilliseconds() <= 0) {
-    fail('alarms.apiLatencyP99', 'be a positive duration', options.apiLatencyP99);
-  }
-}
-
-export function alarmThresholds(options: AlarmOptions | undefined): AlarmThresholds {
-  return {
-    functionErrorRatePercent: options?.functionErrorRatePercent ?? DEFAULT_ALARM_THRESHOLDS.functionErrorRatePercent,
-    functionThrottles: options?.functionThrottles ?? DEFAULT_ALARM_THRESHOLDS.functionThrottles,
-    apiServerErrorRatePercent: options?.apiServerErrorRatePercent ?? DEFAULT_ALARM_THRESHOLDS.apiServerErrorRatePercent,
-    apiLatencyP99: options?.apiLatencyP99 ?? DEFAULT_ALARM_THRESHOLDS.apiLatencyP99,
-    tableThrottledRequests: options?.tableThrottledRequests ?? DEFAULT_ALARM_THRESHOLDS.tableThrottledRequests,
-  };
-}
-
-const sum = { statistic: cloudwatch.Stats.SUM, period: ALARM_PERIOD };
+import {
+  AlarmThreshold,
+  ApiThresholds,
+  describeEvaluation,
+  describeMax,
+  FunctionThresholds,
+  numberText,
+  TableThresholds,
+} from './alarm-thresholds';
+import { ApiMetrics, FunctionMetrics, TableMetrics } from './metrics';
+import { AlarmSeverity, AlarmSpec } from '../private/alarm-factory';
+import { isLiteral } from '../private/validation';
 
 /**
- * One alarm per function for both errors and throttles: a metric-math alarm keeps the template at one
- * resource per function while still naming both signals.
+ * Every alarm the library creates, as specs for the one alarm factory: which metric, which threshold,
+ * and a description that says what breached, on which resource, and what to look at first.
  */
-export function functionHealthAlarm(fn: lambda.IFunction, name: string, t: AlarmThresholds): AlarmSpec {
-  return {
-    metric: new cloudwatch.MathExpression({
-      expression:
-        `IF(throttles > ${t.functionThrottles} OR ` +
-        `(invocations > 0 AND 100 * errors / invocations > ${t.functionErrorRatePercent}), 1, 0)`,
-      usingMetrics: {
-        errors: fn.metricErrors(sum),
-        throttles: fn.metricThrottles(sum),
-        invocations: fn.metricInvocations(sum),
-      },
-      period: ALARM_PERIOD,
-      label: `${name} errors or throttles`,
-    }),
-    threshold: 1,
-    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-    description:
-      `Function ${name}: more than ${t.functionErrorRatePercent}% of invocations failed or more than ` +
-      `${t.functionThrottles} throttles in 5 minutes. Look first at the function's log group for errors, ` +
-      'then at account concurrency for throttles.',
-  };
+
+const withPeriod = (t: AlarmThreshold) => ({ period: t.period });
+const breach = (t: AlarmThreshold) => `above ${describeMax(t)} ${describeEvaluation(t)}`;
+
+export function apiAlarmSpecs(metrics: ApiMetrics, t: ApiThresholds): AlarmSpec[] {
+  const specs: (AlarmSpec & { enabled: boolean })[] = [
+    {
+      enabled: t.serverErrorRate.enabled,
+      id: 'ApiServerErrorRate',
+      name: 'Api-5xxRate',
+      metric: metrics.serverErrorRate(withPeriod(t.serverErrorRate)),
+      threshold: t.serverErrorRate,
+      severity: AlarmSeverity.CRITICAL,
+      description:
+        `API: share of requests answered 5xx ${breach(t.serverErrorRate)}. Look first at the access log ` +
+        '(status, integrationError, authorizerError), then at the alarms of the functions.',
+    },
+    {
+      enabled: t.throttledRequestRate.enabled,
+      id: 'ApiThrottledRequestRate',
+      name: 'Api-429Rate',
+      metric: metrics.throttledRequestRate(withPeriod(t.throttledRequestRate)),
+      threshold: t.throttledRequestRate,
+      severity: AlarmSeverity.CRITICAL,
+      description:
+        `API: share of requests answered 429 Too Many Requests ${breach(t.throttledRequestRate)}. Look first at ` +
+        'the access log for the routes and callers (ip, principalId) refused, then raise the stage or route ' +
+        'throttling if the traffic is legitimate.',
+    },
+    {
+      enabled: t.latencyP99.enabled,
+      id: 'ApiLatency',
+      name: 'Api-LatencyP99',
+      metric: metrics.latency(withPeriod(t.latencyP99)),
+      threshold: t.latencyP99,
+      severity: AlarmSeverity.CRITICAL,
+      description:
+        `API: p99 latency ${breach(t.latencyP99)}. Look first at integrationLatency in the access log ` +
+        '(the functions) against responseLatency (authorizer and gateway), then at function durations and table throttles.',
+    },
+    {
+      enabled: t.clientErrorRate.enabled,
+      id: 'ApiClientErrorRate',
+      name: 'Api-4xxRate',
+      metric: metrics.clientErrorRate(withPeriod(t.clientErrorRate)),
+      threshold: t.clientErrorRate,
+      severity: AlarmSeverity.WARNING,
+      description:
+        `API: share of requests answered 4xx ${breach(t.clientErrorRate)}. Look first at the access log's ` +
+        'status by routeKey: 401/403 point at tokens or the authorizer, 400/404 at a client release.',
+    },
+    {
+      enabled: t.integrationLatencyP99.enabled,
+      id: 'ApiIntegrationLatency',
+      name: 'Api-IntegrationLatencyP99',
+      metric: metrics.integrationLatency(withPeriod(t.integrationLatencyP99)),
+      threshold: t.integrationLatencyP99,
+      severity: AlarmSeverity.WARNING,
+      description:
+        `API: p99 integration latency (time the functions take to answer) ${breach(t.integrationLatencyP99)}. ` +
+        "Look first at the functions' p99 durations and their X-Ray traces, then at table throttles.",
+    },
+  ];
+  return specs.filter((spec) => spec.enabled);
 }
 
-export function apiServerErrorAlarm(api: apigwv2.IHttpApi, t: AlarmThresholds): AlarmSpec {
-  return {
-    metric: new cloudwatch.MathExpression({
-      expression: 'IF(requests > 0, 100 * serverErrors / requests, 0)',
-      usingMetrics: { serverErrors: api.metricServerError(sum), requests: api.metricCount(sum) },
-      period: ALARM_PERIOD,
-      label: 'API 5xx rate (%)',
-    }),
-    threshold: t.apiServerErrorRatePercent,
-    description:
-      `API: more than ${t.apiServerErrorRatePercent}% of requests answered 5xx in 5 minutes. Look first at the ` +
-      'access log (status, integrationError) and at the function alarms.',
-  };
+interface FunctionSignalSpec {
+  readonly id: string;
+  readonly suffix: string;
+  readonly metric: (props: cloudwatch.MathExpressionOptions) => cloudwatch.IMetric;
+  readonly threshold: AlarmThreshold;
+  /** The breach in words, without the evaluation: "error rate above 1%". */
+  readonly what: string;
+  readonly lookFirst: string;
 }
 
-export function apiLatencyAlarm(api: apigwv2.IHttpApi, t: AlarmThresholds): AlarmSpec {
-  return {
-    metric: api.metricLatency({ statistic: cloudwatch.Stats.p(99), period: ALARM_PERIOD }),
-    threshold: t.apiLatencyP99.toMilliseconds(),
-    evaluationPeriods: 3,
-    datapointsToAlarm: 2,
-    description:
-      `API: p99 latency above ${t.apiLatencyP99.toHumanString()} in 2 of 3 periods of 5 minutes. Look first at ` +
-      'integrationLatency in the access log, then at function durations and table throttles.',
-  };
-}
-
-export function tableThrottleAlarm(table: dynamodb.ITableV2, t: AlarmThresholds): AlarmSpec {
-  const metric = (metricName: string) =>
-    new cloudwatch.Metric({
-      namespace: 'AWS/DynamoDB',
-      metricName,
-      dimensionsMap: { TableName: table.tableName },
-      ...sum,
+function functionSignals(metrics: FunctionMetrics, timeout: Duration, t: FunctionThresholds): FunctionSignalSpec[] {
+  const s = t.signals;
+  const signals: (FunctionSignalSpec | undefined)[] = [
+    s.errorRate.enabled
+      ? {
+          id: 'ErrorRateAlarm',
+          suffix: 'ErrorRate',
+          metric: (props) => metrics.errorRate(props),
+          threshold: s.errorRate,
+          what: `share of invocations failed above ${describeMax(s.errorRate)}`,
+          lookFirst: "ERROR lines in the function's log group, by requestId",
+        }
+      : undefined,
+    s.throttles.enabled
+      ? {
+          id: 'ThrottlesAlarm',
+          suffix: 'Throttles',
+          metric: (props) => metrics.throttles(props),
+          threshold: s.throttles,
+          what: `throttled invocations above ${describeMax(s.throttles)}`,
+          lookFirst: "concurrent executions against the function's reservation or the account's unreserved pool",
+        }
+      : undefined,
+    s.durationP99.enabled
+      ? {
+          id: 'DurationAlarm',
+          suffix: 'DurationP99',
+          metric: (props) => metrics.durationP99Percent(props),
+          threshold: s.durationP99,
+          what: `p99 duration above ${describeMax(s.durationP99)} of the ${isLiteral(timeout) ? `${timeout.toHumanString()} ` : ''}timeout`,
+          lookFirst: 'slow table calls in its X-Ray traces, then its memory size (CPU grows with it)',
+        }
+      : undefined,
+  ];
+  const concurrency = metrics.concurrencyPercent();
+  if (concurrency && s.concurrency.enabled) {
+    signals.push({
+      id: 'ConcurrencyAlarm',
+      suffix: 'Concurrency',
+      metric: (props) => metrics.concurrencyPercent(props)!,
+      threshold: s.concurrency,
+      what: `peak concurrency above ${describeMax(s.concurrency)} of its reserved executions`,
+      lookFirst: 'traffic per route in the access log; raise the reservation or lower the throttling',
     });
-  return {
-    metric: new cloudwatch.MathExpression({
-      expression: 'FILL(reads, 0) + FILL(writes, 0)',
-      usingMetrics: { reads: metric('ReadThrottleEvents'), writes: metric('WriteThrottleEvents') },
-      period: ALARM_PERIOD,
-      label: 'Table throttle events',
-    }),
-    threshold: t.tableThrottledRequests,
-    description:
-      `Table: more than ${t.tableThrottledRequests} throttled requests in 5 minutes. On-demand tables throttle ` +
-      'on hot partition keys: look first at CloudWatch Contributor Insights or the keys the failing routes use.',
-  };
+  }
+  return signals.filter((signal): signal is FunctionSignalSpec => signal !== undefined);
+}
+
+/**
+ * A function's alarms: one metric-math alarm over all its signals (1 when any breaches), or with
+ * `separateAlarms` one alarm per signal. Critical either way: a failing function fails its routes.
+ */
+export function functionAlarmSpecs(
+  metrics: FunctionMetrics,
+  name: string,
+  timeout: Duration,
+  t: FunctionThresholds,
+): AlarmSpec[] {
+  const signals = functionSignals(metrics, timeout, t);
+  if (t.separateAlarms) {
+    return signals.map((signal) => ({
+      id: signal.id,
+      name: `Function-${name}-${signal.suffix}`,
+      metric: signal.metric({ period: signal.threshold.period }),
+      threshold: signal.threshold,
+      severity: AlarmSeverity.CRITICAL,
+      description: `Function ${name}: ${signal.what} ${describeEvaluation(signal.threshold)}. Look first at ${signal.lookFirst}.`,
+    }));
+  }
+  if (!signals.length) return [];
+  const usingMetrics = Object.fromEntries(
+    signals.map((signal) => [signal.suffix.charAt(0).toLowerCase() + signal.suffix.slice(1), signal]),
+  );
+  const condition = Object.entries(usingMetrics)
+    .map(([id, signal]) => `FILL(${id}, 0) > ${numberText(signal.threshold.max)}`)
+    .join(' OR ');
+  const evaluation = t.evaluation;
+  return [
+    {
+      id: 'Alarm',
+      name: `Function-${name}`,
+      metric: new cloudwatch.MathExpression({
+        expression: `IF(${condition}, 1, 0)`,
+        usingMetrics: Object.fromEntries(
+          Object.entries(usingMetrics).map(([id, signal]) => [id, signal.metric({ period: evaluation.period })]),
+        ),
+        period: evaluation.period,
+        label: `${name}: 1 when a signal breaches`,
+      }),
+      threshold: evaluation,
+      severity: AlarmSeverity.CRITICAL,
+      description:
+        `Function ${name}: ${signals.map((signal) => signal.what).join(', or ')} ${describeEvaluation(evaluation)}. ` +
+        `Look first at the dashboard's function row for the signal, then at ${signals.map((signal) => signal.lookFirst).join('; or ')}.`,
+    },
+  ];
+}
+
+export function tableAlarmSpecs(
+  metrics: TableMetrics,
+  indexNames: readonly string[],
+  operations: string[],
+  t: TableThresholds,
+): AlarmSpec[] {
+  const specs: AlarmSpec[] = [];
+  for (const indexName of [undefined, ...indexNames]) {
+    const on = indexName ? `Index ${indexName} of the table` : 'Table';
+    const id = indexName ? `Index-${indexName}-` : 'Table';
+    const name = indexName ? `Index-${indexName}` : 'Table';
+    if (t.readThrottles.enabled) {
+      specs.push({
+        id: `${id}ReadThrottles`,
+        name: `${name}-ReadThrottles`,
+        metric: metrics.readThrottleEvents(indexName, withPeriod(t.readThrottles)),
+        threshold: t.readThrottles,
+        severity: AlarmSeverity.CRITICAL,
+        description:
+          `${on}: read throttle events ${breach(t.readThrottles)}. On-demand capacity throttles hot partition ` +
+          'keys: look first at CloudWatch Contributor Insights for the most-read keys, then spread them.',
+      });
+    }
+    if (t.writeThrottles.enabled) {
+      specs.push({
+        id: `${id}WriteThrottles`,
+        name: `${name}-WriteThrottles`,
+        metric: metrics.writeThrottleEvents(indexName, withPeriod(t.writeThrottles)),
+        threshold: t.writeThrottles,
+        severity: AlarmSeverity.CRITICAL,
+        description:
+          `${on}: write throttle events ${breach(t.writeThrottles)}. Look first at CloudWatch Contributor ` +
+          "Insights for the most-written keys; an index's throttling also throttles the table's writes.",
+      });
+    }
+  }
+  if (t.systemErrors.enabled) {
+    specs.push({
+      id: 'TableSystemErrors',
+      name: 'Table-SystemErrors',
+      metric: metrics.systemErrors(operations, withPeriod(t.systemErrors)),
+      threshold: t.systemErrors,
+      severity: AlarmSeverity.CRITICAL,
+      description:
+        `Table: DynamoDB system errors (HTTP 500) ${breach(t.systemErrors)}, over ${operations.join(', ') || 'every operation'}. ` +
+        'The SDK retries them: look first at the AWS Health Dashboard for DynamoDB in the region.',
+    });
+  }
+  if (t.conditionalCheckFailures.enabled) {
+    specs.push({
+      id: 'TableConditionalCheckFailures',
+      name: 'Table-ConditionalCheckFailures',
+      metric: metrics.conditionalCheckFailures(withPeriod(t.conditionalCheckFailures)),
+      threshold: t.conditionalCheckFailures,
+      severity: AlarmSeverity.WARNING,
+      description:
+        `Table: conditional writes that failed their condition ${breach(t.conditionalCheckFailures)}. Look first ` +
+        'at which writers race on the same items (409 and 412 responses in the access log, by routeKey).',
+    });
+  }
+  return specs;
 }

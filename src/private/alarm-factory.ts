@@ -1,48 +1,138 @@
-import { Duration } from 'aws-cdk-lib';
+import { Lazy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
+import { AlarmThreshold } from '../monitoring/alarm-thresholds';
 
-/** Alarm defaults shared by every alarm the library creates. */
-export const ALARM_PERIOD = Duration.minutes(5);
+/** Critical alarms roll up into the API's composite alarm; warnings notify on their own. */
+export enum AlarmSeverity {
+  CRITICAL = 'critical',
+  WARNING = 'warning',
+}
 
 /** What differs from one alarm to the next; everything else comes from the factory. */
 export interface AlarmSpec {
-  /** The metric or metric-math expression watched. */
+  /** Construct id of the alarm. */
+  readonly id: string;
+  /** The alarm's name after the API's prefix, naming the resource and the signal: `Function-tasks-ErrorRate`. */
+  readonly name: string;
+  /** The metric or metric-math expression watched, with the threshold's period. */
   readonly metric: cloudwatch.IMetric;
+  /** The alarm fires when the metric is above `threshold.max`. */
+  readonly threshold: AlarmThreshold;
   /** What breached, on which resource, and what to look at first. */
   readonly description: string;
-  readonly threshold: number;
-  /** @default GREATER_THAN_THRESHOLD */
-  readonly comparisonOperator?: cloudwatch.ComparisonOperator;
-  /** @default 1 */
-  readonly evaluationPeriods?: number;
-  /** @default evaluationPeriods */
-  readonly datapointsToAlarm?: number;
+  readonly severity: AlarmSeverity;
 }
 
+export interface AlarmFactoryProps {
+  /** Every alarm name starts with this and a dash. */
+  readonly namePrefix: string;
+  /** Run when an alarm (or the composite alarm) fires. */
+  readonly actions: cloudwatch.IAlarmAction[];
+  readonly okActions: boolean;
+  readonly insufficientDataActions: boolean;
+  /** Whether critical alarms roll up into a composite alarm, which alone runs the actions for them. */
+  readonly composite: boolean;
+}
+
+/** CloudWatch allows 255 characters in an alarm name. */
+const MAX_ALARM_NAME = 255;
+/** CloudWatch allows a composite alarm's rule to name at most 100 alarms. */
+const MAX_COMPOSITE_CHILDREN = 100;
+
 /**
- * The one place alarms are built, so every alarm gets the same actions, missing-data treatment and
- * shape; monitoring grows by adding specs, never by copying alarm code per metric.
+ * The one place alarms are built, so every alarm gets the same name scheme, comparison, missing-data
+ * treatment and actions; monitoring grows by adding specs, never by copying alarm code per metric.
  */
 export class AlarmFactory {
-  private readonly actions: cloudwatch.IAlarmAction[];
+  private readonly created: cloudwatch.Alarm[] = [];
+  private readonly critical: cloudwatch.Alarm[] = [];
 
-  constructor(actions: cloudwatch.IAlarmAction[] = []) {
-    this.actions = actions;
+  constructor(private readonly props: AlarmFactoryProps) {}
+
+  /** Every alarm created so far, the composite alarm aside. */
+  public get alarms(): cloudwatch.IAlarm[] {
+    return [...this.created];
   }
 
-  public create(scope: Construct, id: string, spec: AlarmSpec): cloudwatch.Alarm {
-    const alarm = new cloudwatch.Alarm(scope, id, {
+  public alarmName(name: string): string {
+    const alarmName = `${this.props.namePrefix}-${name}`;
+    if (alarmName.length > MAX_ALARM_NAME) {
+      throw new Error(
+        `Alarm name ${JSON.stringify(alarmName)} is ${alarmName.length} characters, CloudWatch allows ${MAX_ALARM_NAME}: shorten \`apiName\` or the name of the function or index it watches`,
+      );
+    }
+    return alarmName;
+  }
+
+  public create(scope: Construct, spec: AlarmSpec): cloudwatch.Alarm {
+    const t = spec.threshold;
+    const alarm = new cloudwatch.Alarm(scope, spec.id, {
+      alarmName: this.alarmName(spec.name),
       metric: spec.metric,
       alarmDescription: spec.description,
-      threshold: spec.threshold,
-      comparisonOperator: spec.comparisonOperator ?? cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: spec.evaluationPeriods ?? 1,
-      datapointsToAlarm: spec.datapointsToAlarm ?? spec.evaluationPeriods ?? 1,
+      threshold: t.max,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: t.evaluationPeriods,
+      datapointsToAlarm: t.datapointsToAlarm,
       // No traffic is not a failure: an idle API must not page anyone.
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    alarm.addAlarmAction(...this.actions);
+    this.created.push(alarm);
+    if (this.props.composite && spec.severity === AlarmSeverity.CRITICAL) {
+      this.critical.push(alarm);
+    } else {
+      this.addActions(alarm);
+    }
     return alarm;
+  }
+
+  /**
+   * The composite alarm over every critical alarm, including those created after it (its rule is
+   * rendered at synth). Fails synth when there is no critical alarm to roll up, or too many.
+   */
+  public createComposite(scope: Construct, id: string, description: string): cloudwatch.CompositeAlarm {
+    const composite = new cloudwatch.CompositeAlarm(scope, id, {
+      compositeAlarmName: this.alarmName('Unhealthy'),
+      alarmDescription: description,
+      alarmRule: {
+        renderAlarmRule: () =>
+          Lazy.string({
+            // With no critical alarm the validation below fails synth; FALSE only keeps resolution going until then.
+            produce: () =>
+              (this.critical.length
+                ? cloudwatch.AlarmRule.anyOf(
+                    ...this.critical.map((alarm) => cloudwatch.AlarmRule.fromAlarm(alarm, cloudwatch.AlarmState.ALARM)),
+                  )
+                : cloudwatch.AlarmRule.fromBoolean(false)
+              ).renderAlarmRule(),
+          }),
+      },
+    });
+    this.addActions(composite);
+    composite.node.addValidation({
+      validate: () => {
+        if (this.critical.length === 0) {
+          return [
+            '`alarms.compositeAlarm` must have a critical alarm to roll up (all are disabled): set `compositeAlarm: false`, got: true',
+          ];
+        }
+        if (this.critical.length > MAX_COMPOSITE_CHILDREN) {
+          return [
+            `\`alarms.compositeAlarm\` can roll up at most ${MAX_COMPOSITE_CHILDREN} alarms (CloudWatch's limit): set \`compositeAlarm: false\` or disable per-function alarms, got: ${this.critical.length} critical alarms`,
+          ];
+        }
+        return [];
+      },
+    });
+    return composite;
+  }
+
+  private addActions(alarm: cloudwatch.AlarmBase): void {
+    const actions = this.props.actions;
+    if (!actions.length) return;
+    alarm.addAlarmAction(...actions);
+    if (this.props.okActions) alarm.addOkAction(...actions);
+    if (this.props.insufficientDataActions) alarm.addInsufficientDataAction(...actions);
   }
 }

@@ -104,9 +104,14 @@ describe('an API-wide Lambda authorizer bundled from an entry', () => {
       MemorySize: 512,
       Timeout: 10,
       TracingConfig: { Mode: 'Active' },
-      LoggingConfig: { LogFormat: 'JSON', LogGroup: ref(logGroupId) },
       Role: getAtt(roleId),
       Environment: { Variables: { NODE_OPTIONS: '--enable-source-maps' } },
+    });
+    expect(resources(built.template)[functionId].Properties.LoggingConfig).toEqual({
+      LogFormat: 'JSON',
+      ApplicationLogLevel: 'INFO',
+      SystemLogLevel: 'INFO',
+      LogGroup: ref(logGroupId),
     });
     expect(resources(built.template)[logGroupId].Properties).toEqual({ RetentionInDays: 14 });
   });
@@ -207,6 +212,59 @@ describe('Lambda authorizer options', () => {
       MemorySize: 256,
       Timeout: 10,
       Architectures: ['x86_64'],
+    });
+  });
+
+  describe('GIVEN functionDefaults with tracing off and both log levels, and a route function with settings of its own', () => {
+    let built: BuiltApi;
+    let authorizerFunction: string;
+    let authorizerRole: string;
+    let authorizerLogs: string;
+    beforeAll(() => {
+      // GIVEN
+      built = buildApi({
+        authorization: ApiAuthorization.lambdaRequest({ entry: HANDLER_ENTRY }),
+        functionDefaults: {
+          tracing: false,
+          logLevel: lambda.ApplicationLogLevel.WARN,
+          systemLogLevel: lambda.SystemLogLevel.DEBUG,
+        },
+        functions: {
+          items: fn([route(HttpMethod.GET, '/items')], {
+            tracing: true,
+            logLevel: lambda.ApplicationLogLevel.ERROR,
+            systemLogLevel: lambda.SystemLogLevel.INFO,
+          }),
+        },
+      });
+      authorizerFunction = logicalId(built.template, 'AWS::Lambda::Function', 'ApiLambdaAuthorizerFunction');
+      authorizerRole = logicalId(built.template, 'AWS::IAM::Role', 'ApiLambdaAuthorizerFunctionRole');
+      authorizerLogs = logicalId(built.template, 'AWS::Logs::LogGroup', 'ApiLambdaAuthorizerFunctionLogs');
+    });
+
+    test("THEN the bundled authorizer logs at functionDefaults' levels, not the route function's", () => {
+      expect(resources(built.template)[authorizerFunction].Properties.LoggingConfig).toEqual({
+        LogFormat: 'JSON',
+        ApplicationLogLevel: 'WARN',
+        SystemLogLevel: 'DEBUG',
+        LogGroup: ref(authorizerLogs),
+      });
+    });
+
+    test('THEN the bundled authorizer is not traced and its role may only write its own log group', () => {
+      expect(resources(built.template)[authorizerFunction].Properties.TracingConfig).toBeUndefined();
+      expect(inlineStatements(built.template, authorizerRole)).toEqual([
+        { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: getAtt(authorizerLogs) },
+      ]);
+      built.template.resourcePropertiesCountIs('AWS::IAM::Policy', { Roles: [ref(authorizerRole)] }, 0);
+    });
+
+    test('THEN the route function keeps its own settings', () => {
+      const ids = functionIds(built.template, 'items');
+      expect(resources(built.template)[ids.function].Properties).toMatchObject({
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { ApplicationLogLevel: 'ERROR', SystemLogLevel: 'INFO' },
+      });
     });
   });
 

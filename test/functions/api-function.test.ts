@@ -10,8 +10,10 @@ import {
   TABLE_TTL_ATTRIBUTE_ENV,
 } from '../../src/shared/env';
 import {
+  actionsOf,
   buildApi,
   BuiltApi,
+  expectError,
   fn,
   functionIds,
   getAtt,
@@ -43,10 +45,13 @@ describe('a route function with the defaults', () => {
     );
   });
 
-  test('logs JSON to its own log group, kept 30 days', () => {
+  test('logs JSON at INFO, with INFO system logs, to its own log group, kept 30 days', () => {
     const ids = functionIds(built.template, 'items');
-    built.template.hasResourceProperties('AWS::Lambda::Function', {
-      LoggingConfig: Match.exact({ LogFormat: 'JSON', LogGroup: ref(ids.logGroup) }),
+    expect(resources(built.template)[ids.function].Properties.LoggingConfig).toEqual({
+      LogFormat: 'JSON',
+      ApplicationLogLevel: 'INFO',
+      SystemLogLevel: 'INFO',
+      LogGroup: ref(ids.logGroup),
     });
     expect(resources(built.template)[ids.logGroup].Properties).toEqual({ RetentionInDays: 30 });
   });
@@ -100,6 +105,15 @@ describe('a route function with the defaults', () => {
     ]);
   });
 
+  test('gets its X-Ray permission from the library alone: aws-cdk-lib adds no policy to the role', () => {
+    const ids = functionIds(built.template, 'items');
+    const xray = inlineStatements(built.template, ids.role).filter((s) =>
+      actionsOf(s).includes('xray:PutTraceSegments'),
+    );
+    expect(xray).toHaveLength(1);
+    built.template.resourcePropertiesCountIs('AWS::IAM::Policy', { Roles: [ref(ids.role)] }, 0);
+  });
+
   test('is exposed as an IApiFunction: the Lambda function, its role, its log group and its alarm', () => {
     const { api, stack, template } = built;
     const [items] = api.functions;
@@ -109,7 +123,7 @@ describe('a route function with the defaults', () => {
     expect(stack.resolve(items.role.roleName)).toEqual(ref(ids.role));
     expect(stack.resolve((items.grantPrincipal as any).roleName)).toEqual(ref(ids.role));
     expect(stack.resolve(items.logGroup.logGroupName)).toEqual(ref(ids.logGroup));
-    expect(stack.resolve(items.alarm!.alarmArn)).toEqual(getAtt(ids.alarm!));
+    expect(items.alarms.map((alarm) => stack.resolve(alarm.alarmArn))).toEqual([getAtt(ids.alarm!)]);
   });
 });
 
@@ -175,6 +189,149 @@ describe('functionDefaults and per-function settings', () => {
     );
     built.template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: { STAGE: 'test', [TABLE_PARTITION_KEY_ENV]: 'PK' } },
+    });
+  });
+});
+
+describe('logging and tracing', () => {
+  const logsStatement = (logGroupId: string) => ({
+    Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+    Effect: 'Allow',
+    Resource: getAtt(logGroupId),
+  });
+  const xrayStatement = {
+    Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+    Effect: 'Allow',
+    Resource: '*',
+  };
+  const properties = (built: BuiltApi, name: string) =>
+    resources(built.template)[functionIds(built.template, name).function].Properties;
+
+  describe('GIVEN functionDefaults that turn tracing off and set both log levels', () => {
+    let built: BuiltApi;
+    beforeAll(() => {
+      // GIVEN one function that keeps the API's settings and one that sets its own
+      built = buildApi({
+        functionDefaults: {
+          tracing: false,
+          logLevel: lambda.ApplicationLogLevel.DEBUG,
+          systemLogLevel: lambda.SystemLogLevel.WARN,
+        },
+        functions: {
+          defaulted: fn([route(HttpMethod.GET, '/defaulted')]),
+          custom: fn([route(HttpMethod.GET, '/custom')], {
+            tracing: true,
+            logLevel: lambda.ApplicationLogLevel.ERROR,
+            systemLogLevel: lambda.SystemLogLevel.DEBUG,
+          }),
+        },
+      });
+    });
+
+    test('THEN a function without settings of its own logs at their levels, still as JSON', () => {
+      const ids = functionIds(built.template, 'defaulted');
+      expect(properties(built, 'defaulted').LoggingConfig).toEqual({
+        LogFormat: 'JSON',
+        ApplicationLogLevel: 'DEBUG',
+        SystemLogLevel: 'WARN',
+        LogGroup: ref(ids.logGroup),
+      });
+    });
+
+    test('THEN that function is not traced and its role holds nothing but its log group', () => {
+      const ids = functionIds(built.template, 'defaulted');
+      expect(properties(built, 'defaulted').TracingConfig).toBeUndefined();
+      expect(inlineStatements(built.template, ids.role)).toEqual([logsStatement(ids.logGroup)]);
+      built.template.resourcePropertiesCountIs('AWS::IAM::Policy', { Roles: [ref(ids.role)] }, 0);
+    });
+
+    test("THEN a function's own settings win over functionDefaults, tracing and its X-Ray permission included", () => {
+      const ids = functionIds(built.template, 'custom');
+      expect(properties(built, 'custom').LoggingConfig).toEqual({
+        LogFormat: 'JSON',
+        ApplicationLogLevel: 'ERROR',
+        SystemLogLevel: 'DEBUG',
+        LogGroup: ref(ids.logGroup),
+      });
+      expect(properties(built, 'custom').TracingConfig).toEqual({ Mode: 'Active' });
+      expect(inlineStatements(built.template, ids.role)).toEqual([logsStatement(ids.logGroup), xrayStatement]);
+    });
+  });
+
+  test('GIVEN tracing off on one function THEN only its X-Ray statement goes: its table access stays, the others keep tracing', () => {
+    // GIVEN the API's defaults, and one function with table access that turns tracing off
+    const built = buildApi({
+      functions: {
+        traced: fn([route(HttpMethod.GET, '/traced')]),
+        untraced: fn([route(HttpMethod.GET, '/items/{itemId}')], { tracing: false, accessPatterns: ['getItem'] }),
+      },
+    });
+
+    // THEN
+    const traced = functionIds(built.template, 'traced');
+    const untraced = functionIds(built.template, 'untraced');
+    const tableArn = getAtt(logicalId(built.template, 'AWS::DynamoDB::GlobalTable', 'ApiTable'));
+    expect(properties(built, 'untraced').TracingConfig).toBeUndefined();
+    expect(inlineStatements(built.template, untraced.role)).toEqual([
+      logsStatement(untraced.logGroup),
+      {
+        Action: ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem'],
+        Effect: 'Allow',
+        Resource: tableArn,
+        Condition: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ITEM#?*'] },
+          Null: { 'dynamodb:LeadingKeys': 'false' },
+        },
+      },
+    ]);
+    expect(properties(built, 'traced').TracingConfig).toEqual({ Mode: 'Active' });
+    expect(inlineStatements(built.template, traced.role)).toEqual([logsStatement(traced.logGroup), xrayStatement]);
+  });
+
+  test('GIVEN only a log level on one function THEN the other settings still come from functionDefaults', () => {
+    // GIVEN
+    const built = buildApi({
+      functionDefaults: { tracing: false, systemLogLevel: lambda.SystemLogLevel.WARN },
+      functions: {
+        items: fn([route(HttpMethod.GET, '/items')], { logLevel: lambda.ApplicationLogLevel.TRACE }),
+      },
+    });
+
+    // THEN
+    const ids = functionIds(built.template, 'items');
+    expect(properties(built, 'items').LoggingConfig).toEqual({
+      LogFormat: 'JSON',
+      ApplicationLogLevel: 'TRACE',
+      SystemLogLevel: 'WARN',
+      LogGroup: ref(ids.logGroup),
+    });
+    expect(properties(built, 'items').TracingConfig).toBeUndefined();
+  });
+
+  describe('validation (for callers without type checks)', () => {
+    test('GIVEN a log level Lambda does not know THEN the prop is named and the levels listed', () => {
+      expectError(
+        { functionDefaults: { logLevel: 'info' as lambda.ApplicationLogLevel } },
+        '`functionDefaults.logLevel` must be a lambda.ApplicationLogLevel (INFO, DEBUG, WARN, TRACE, ERROR, FATAL), got: "info"',
+      );
+    });
+
+    test('GIVEN a system log level Lambda does not know on one function THEN that function is named', () => {
+      expectError(
+        {
+          functions: {
+            items: fn([route(HttpMethod.GET, '/items')], { systemLogLevel: 'ERROR' as lambda.SystemLogLevel }),
+          },
+        },
+        '`functions.items.systemLogLevel` must be a lambda.SystemLogLevel (INFO, DEBUG, WARN), got: "ERROR"',
+      );
+    });
+
+    test('GIVEN tracing as a string THEN it is refused rather than read as true', () => {
+      expectError(
+        { functionDefaults: { tracing: 'false' as unknown as boolean } },
+        '`functionDefaults.tracing` must be true or false, got: "false"',
+      );
     });
   });
 });

@@ -1,0 +1,147 @@
+import { Duration } from 'aws-cdk-lib';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import {
+  ACCESS_LOG_METRIC_DIMENSIONS,
+  ACCESS_LOG_METRIC_NAMESPACE,
+  THROTTLED_REQUESTS_FILTER_PATTERN,
+  THROTTLED_REQUESTS_METRIC,
+} from './access-log-metrics';
+import { AlarmOptions, FunctionAlarmOptions } from './alarm-options';
+import { apiAlarmSpecs, functionAlarmSpecs, tableAlarmSpecs } from './alarm-specs';
+import {
+  apiThresholds,
+  ApiThresholds,
+  FunctionThresholds,
+  functionThresholds,
+  tableThresholds,
+  TableThresholds,
+} from './alarm-thresholds';
+import { AlarmTopic } from './alarm-topic';
+import { ApiDashboard } from './dashboard';
+import { ApiMetrics, FunctionMetrics, TableMetrics } from './metrics';
+import { AlarmFactory } from '../private/alarm-factory';
+
+export interface ApiMonitoringProps {
+  /** Names the alarms (`<apiName>-...`), the topic and the dashboard. */
+  readonly apiName: string;
+  readonly httpApi: apigwv2.IHttpApi;
+  readonly accessLogGroup: logs.ILogGroup;
+  readonly table: dynamodb.ITableV2;
+  readonly indexNames: readonly string[];
+  /** The table operations the API's access patterns use, whose system errors are watched. */
+  readonly operations: string[];
+  readonly alarms?: AlarmOptions;
+  readonly dashboard: boolean;
+}
+
+/** A function to watch: its metrics, and the thresholds of its own `alarms` over the API's. */
+export interface MonitoredFunction {
+  /** Where its alarms are created. */
+  readonly scope: Construct;
+  readonly name: string;
+  readonly metrics: FunctionMetrics;
+  readonly timeout: Duration;
+  /** The function's own alarm options, validated. */
+  readonly alarms?: FunctionAlarmOptions;
+  /** Where the function's options sit, for error messages. */
+  readonly prop: string;
+}
+
+/**
+ * Everything that watches the API: the 429 metric filter on the access log, the alarms on each layer
+ * with their topic and composite alarm, and the dashboard.
+ */
+export class ApiMonitoring extends Construct {
+  public readonly api: ApiMetrics;
+  public readonly table: TableMetrics;
+  public readonly topic?: sns.ITopic;
+  /** The table operations whose system errors are watched. */
+  public readonly operations: string[];
+  public readonly unhealthyAlarm?: cloudwatch.IAlarm;
+  public readonly dashboard?: cloudwatch.Dashboard;
+  private readonly factory?: AlarmFactory;
+  private readonly apiWideFunctionAlarms?: FunctionAlarmOptions;
+  private readonly dashboardBuilder?: ApiDashboard;
+
+  constructor(scope: Construct, id: string, props: ApiMonitoringProps) {
+    super(scope, id);
+    this.api = new ApiMetrics(props.httpApi);
+    this.table = new TableMetrics(props.table);
+    this.apiWideFunctionAlarms = props.alarms?.functions;
+    this.operations = props.operations;
+
+    new logs.MetricFilter(this, 'ThrottledRequestsFilter', {
+      logGroup: props.accessLogGroup,
+      filterPattern: logs.FilterPattern.literal(THROTTLED_REQUESTS_FILTER_PATTERN),
+      metricNamespace: ACCESS_LOG_METRIC_NAMESPACE,
+      metricName: THROTTLED_REQUESTS_METRIC,
+      metricValue: '1',
+      dimensions: ACCESS_LOG_METRIC_DIMENSIONS,
+    });
+
+    const api: ApiThresholds = apiThresholds(props.alarms?.api);
+    const table: TableThresholds = tableThresholds(props.alarms?.table);
+    const alarms = props.alarms ?? {};
+    if (alarms.enabled ?? true) {
+      const topic = alarms.topic ?? new AlarmTopic(this, 'AlarmTopic', { alarmNamePrefix: props.apiName }).topic;
+      this.topic = topic;
+      const composite = alarms.compositeAlarm ?? true;
+      this.factory = new AlarmFactory({
+        namePrefix: props.apiName,
+        actions: [new cloudwatchActions.SnsAction(topic), ...(alarms.actions ?? [])],
+        okActions: alarms.okActions ?? true,
+        insufficientDataActions: alarms.insufficientDataActions ?? false,
+        composite,
+      });
+      if (composite) {
+        this.unhealthyAlarm = this.factory.createComposite(
+          this,
+          'Unhealthy',
+          `API ${props.apiName} is unhealthy: one of its critical alarms (5xx or 429 rate, latency, a function, ` +
+            'table throttles or system errors) is in ALARM. Look first at the alarm status row of its dashboard.',
+        );
+      }
+      for (const spec of apiAlarmSpecs(this.api, api)) this.factory.create(this, spec);
+      for (const spec of tableAlarmSpecs(this.table, props.indexNames, props.operations, table)) {
+        this.factory.create(this, spec);
+      }
+    }
+    if (props.dashboard) {
+      this.dashboardBuilder = new ApiDashboard(this, 'Dashboard', {
+        apiName: props.apiName,
+        api: this.api,
+        table: this.table,
+        indexNames: props.indexNames,
+        operations: props.operations,
+        apiThresholds: api,
+        tableThresholds: table,
+        functionThresholds: functionThresholds('alarms.functions', this.apiWideFunctionAlarms, undefined),
+        alarmsEnabled: alarms.enabled ?? true,
+        alarms: () => [...(this.unhealthyAlarm ? [this.unhealthyAlarm] : []), ...this.alarms],
+      });
+      this.dashboard = this.dashboardBuilder.dashboard;
+    }
+  }
+
+  /** Every alarm created, the composite alarm aside. */
+  public get alarms(): cloudwatch.IAlarm[] {
+    return this.factory?.alarms ?? [];
+  }
+
+  /** Draws the function on the dashboard and creates its alarms (in its own scope), which it returns. */
+  public addFunction(fn: MonitoredFunction): cloudwatch.IAlarm[] {
+    const thresholds: FunctionThresholds = functionThresholds(fn.prop, this.apiWideFunctionAlarms, fn.alarms);
+    this.dashboardBuilder?.addFunction(fn.metrics, thresholds);
+    const factory = this.factory;
+    if (!factory) return [];
+    return functionAlarmSpecs(fn.metrics, fn.name, fn.timeout, thresholds).map((spec) =>
+      factory.create(fn.scope, spec),
+    );
+  }
+}

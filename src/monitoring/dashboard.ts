@@ -1,0 +1,179 @@
+import { Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { Construct } from 'constructs';
+import { AlarmThreshold, ApiThresholds, describeMax, FunctionThresholds, TableThresholds } from './alarm-thresholds';
+import { ApiMetrics, FunctionMetrics, TableMetrics } from './metrics';
+
+export interface ApiDashboardProps {
+  /** Name of the API, which names the dashboard. */
+  readonly apiName: string;
+  readonly api: ApiMetrics;
+  readonly table: TableMetrics;
+  readonly indexNames: readonly string[];
+  /** The table operations whose system errors are watched. */
+  readonly operations: string[];
+  readonly apiThresholds: ApiThresholds;
+  readonly tableThresholds: TableThresholds;
+  /** The API-wide thresholds of the functions (a function's own may differ; its alarm says so). */
+  readonly functionThresholds: FunctionThresholds;
+  /** Whether the API has alarms: without them no status row and no threshold lines are drawn. */
+  readonly alarmsEnabled: boolean;
+  /** Every alarm of the API, read when the dashboard is synthesized. */
+  readonly alarms: () => cloudwatch.IAlarm[];
+}
+
+const WIDTH = cloudwatch.GRID_WIDTH;
+const HEIGHT = 6;
+const ALARM_COLOR = cloudwatch.Color.RED;
+
+/** The status of every alarm, listed when the dashboard is synthesized so alarms added later are there too. */
+class AlarmStatusRow implements cloudwatch.IWidget {
+  public readonly width = WIDTH;
+  public readonly height = 3;
+  private x = 0;
+  private y = 0;
+
+  constructor(private readonly alarms: () => cloudwatch.IAlarm[]) {}
+
+  public position(x: number, y: number): void {
+    this.x = x;
+    this.y = y;
+  }
+
+  public toJson(): any[] {
+    const alarms = this.alarms();
+    if (!alarms.length) return [];
+    const widget = new cloudwatch.AlarmStatusWidget({
+      title: 'Alarms',
+      alarms,
+      width: this.width,
+      height: this.height,
+    });
+    widget.position(this.x, this.y);
+    return widget.toJson();
+  }
+}
+
+/**
+ * One dashboard per API, one row per layer (API, functions, table), each graph showing the metric an
+ * alarm watches with the alarm's threshold drawn on it. Functions join their row as they are added.
+ */
+export class ApiDashboard extends Construct {
+  public readonly dashboard: cloudwatch.Dashboard;
+  private readonly functionGraphs: {
+    errorRate: cloudwatch.GraphWidget;
+    throttles: cloudwatch.GraphWidget;
+    duration: cloudwatch.GraphWidget;
+    concurrency: cloudwatch.GraphWidget;
+  };
+
+  constructor(scope: Construct, id: string, props: ApiDashboardProps) {
+    super(scope, id);
+    /** The line an alarm fires above, drawn on the graph of its metric; none for an alarm not created. */
+    const thresholdLine = (label: string, threshold: AlarmThreshold): cloudwatch.HorizontalAnnotation[] =>
+      props.alarmsEnabled && threshold.enabled
+        ? [{ value: threshold.max, label: `${label} alarm above ${describeMax(threshold)}`, color: ALARM_COLOR }]
+        : [];
+    const a = props.apiThresholds;
+    const t = props.tableThresholds;
+    const f = props.functionThresholds.signals;
+    const graph = (title: string, left: cloudwatch.IMetric[], annotations: cloudwatch.HorizontalAnnotation[] = []) =>
+      new cloudwatch.GraphWidget({
+        title,
+        left,
+        leftAnnotations: annotations,
+        leftYAxis: { min: 0, showUnits: false },
+        width: WIDTH / 4,
+        height: HEIGHT,
+      });
+    const indexes = [undefined, ...props.indexNames];
+
+    const apiRow = [
+      new cloudwatch.TextWidget({
+        markdown:
+          `## API ${props.apiName}\nRequests, error and throttling rates, latency.` +
+          (props.alarmsEnabled ? ' Alarm thresholds in red.' : ''),
+        width: WIDTH / 4,
+        height: HEIGHT,
+      }),
+      graph('Requests', [props.api.requests()]),
+      graph(
+        '5xx, 4xx and 429 (% of requests)',
+        [
+          props.api.serverErrorRate({ period: a.serverErrorRate.period }),
+          props.api.clientErrorRate({ period: a.clientErrorRate.period }),
+          props.api.throttledRequestRate({ period: a.throttledRequestRate.period }),
+        ],
+        [
+          ...thresholdLine('5xx', a.serverErrorRate),
+          ...thresholdLine('4xx', a.clientErrorRate),
+          ...thresholdLine('429', a.throttledRequestRate),
+        ],
+      ),
+      graph(
+        'Latency p99 (ms)',
+        [
+          props.api.latency({ period: a.latencyP99.period }),
+          props.api.integrationLatency({ period: a.integrationLatencyP99.period }),
+        ],
+        [...thresholdLine('latency', a.latencyP99), ...thresholdLine('integration', a.integrationLatencyP99)],
+      ),
+    ];
+
+    this.functionGraphs = {
+      errorRate: graph('Functions: error rate (%)', [], thresholdLine('error', f.errorRate)),
+      throttles: graph('Functions: throttles', [], thresholdLine('throttle', f.throttles)),
+      duration: graph('Functions: p99 duration (% of timeout)', [], thresholdLine('duration', f.durationP99)),
+      concurrency: graph(
+        'Functions with reserved concurrency: peak (% of reserved)',
+        [],
+        thresholdLine('concurrency', f.concurrency),
+      ),
+    };
+
+    const tableRow = [
+      graph(
+        'Table: read throttle events',
+        indexes.map((index) => props.table.readThrottleEvents(index, { period: t.readThrottles.period })),
+        thresholdLine('read', t.readThrottles),
+      ),
+      graph(
+        'Table: write throttle events',
+        indexes.map((index) => props.table.writeThrottleEvents(index, { period: t.writeThrottles.period })),
+        thresholdLine('write', t.writeThrottles),
+      ),
+      graph(
+        'Table: system errors',
+        [props.table.systemErrors(props.operations, { period: t.systemErrors.period })],
+        thresholdLine('system error', t.systemErrors),
+      ),
+      graph(
+        'Table: conditional check failures',
+        [props.table.conditionalCheckFailures({ period: t.conditionalCheckFailures.period })],
+        thresholdLine('conditional check', t.conditionalCheckFailures),
+      ),
+    ];
+
+    this.dashboard = new cloudwatch.Dashboard(this, 'Resource', {
+      dashboardName: Token.isUnresolved(props.apiName)
+        ? undefined
+        : props.apiName.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 255),
+      widgets: [
+        ...(props.alarmsEnabled ? [[new AlarmStatusRow(props.alarms)]] : []),
+        apiRow,
+        Object.values(this.functionGraphs),
+        tableRow,
+      ],
+    });
+  }
+
+  /** Draws a function on the function row's graphs. */
+  public addFunction(metrics: FunctionMetrics, thresholds: FunctionThresholds): void {
+    const s = thresholds.signals;
+    this.functionGraphs.errorRate.addLeftMetric(metrics.errorRate({ period: s.errorRate.period }));
+    this.functionGraphs.throttles.addLeftMetric(metrics.throttles({ period: s.throttles.period }));
+    this.functionGraphs.duration.addLeftMetric(metrics.durationP99Percent({ period: s.durationP99.period }));
+    const concurrency = metrics.concurrencyPercent({ period: s.concurrency.period });
+    if (concurrency) this.functionGraphs.concurrency.addLeftMetric(concurrency);
+  }
+}
