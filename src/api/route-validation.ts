@@ -3,7 +3,7 @@ import { ApiAuthorization, AuthorizationType } from './authorization';
 import { AUTHORIZATION_FACTORIES, createsUserPool, validateAuthorizationSettings } from './authorization-validation';
 import { checksScopes } from './authorizers';
 import { RouteOptions, ThrottleOptions } from './route';
-import { checkPositive, checkInteger, fail, isLiteral } from '../private/validation';
+import { checkInteger, checkOneOf, checkPositive, fail, isLiteral } from '../private/validation';
 
 /** A literal segment, a `{param}`, or a greedy `{param+}` (last segment only). */
 const LITERAL_SEGMENT = /^[A-Za-z0-9._~:@!$&'()*+,;=-]+$/;
@@ -47,9 +47,8 @@ export function validateThrottle(prop: string, throttle: ThrottleOptions | undef
 }
 
 export function validateRoute(prop: string, route: RouteOptions, apiAuthorization: ApiAuthorization): void {
-  if (!Object.values(apigwv2.HttpMethod).includes(route.method)) {
-    fail(`${prop}.method`, `be one of ${Object.values(apigwv2.HttpMethod).join(', ')}`, route.method);
-  }
+  const methods = Object.values(apigwv2.HttpMethod);
+  checkOneOf(`${prop}.method`, route.method, methods, `be one of ${methods.join(', ')}`);
   validatePath(`${prop}.path`, route.path);
   validateThrottle(`${prop}.throttle`, route.throttle);
   if (route.authorization) validateRouteAuthorization(`${prop}.authorization`, route.authorization, apiAuthorization);

@@ -16,7 +16,7 @@ import {
   sourceMapEnvironment,
 } from './observed-function';
 import { FunctionMetrics } from '../monitoring/metrics';
-import { checkInteger, checkUnique, fail, isLiteral } from '../private/validation';
+import { checkInteger, checkOneOf, checkUnique, fail, isLiteral } from '../private/validation';
 import {
   TABLE_ACCESS_PATTERNS_ENV,
   TABLE_NAME_ENV,
@@ -86,15 +86,21 @@ export function validateFunctionDefaults(prop: string, options: FunctionDefaults
   if (isLiteral(options.tracing) && typeof options.tracing !== 'boolean') {
     fail(`${prop}.tracing`, 'be true or false', options.tracing);
   }
-  checkLevel(`${prop}.logLevel`, options.logLevel, lambda.ApplicationLogLevel, 'lambda.ApplicationLogLevel');
-  checkLevel(`${prop}.systemLogLevel`, options.systemLogLevel, lambda.SystemLogLevel, 'lambda.SystemLogLevel');
-}
-
-/** A log level Lambda accepts; a wrong one would only fail at deploy time. */
-function checkLevel(prop: string, value: string | undefined, levels: object, typeName: string): void {
-  if (!isLiteral(value)) return;
-  const allowed = Object.values(levels) as string[];
-  if (!allowed.includes(value as string)) fail(prop, `be a ${typeName} (${allowed.join(', ')})`, value);
+  // A log level Lambda does not know would only fail at deploy time.
+  const appLevels = Object.values(lambda.ApplicationLogLevel);
+  checkOneOf(
+    `${prop}.logLevel`,
+    options.logLevel,
+    appLevels,
+    `be a lambda.ApplicationLogLevel (${appLevels.join(', ')})`,
+  );
+  const systemLevels = Object.values(lambda.SystemLogLevel);
+  checkOneOf(
+    `${prop}.systemLogLevel`,
+    options.systemLogLevel,
+    systemLevels,
+    `be a lambda.SystemLogLevel (${systemLevels.join(', ')})`,
+  );
 }
 
 /**

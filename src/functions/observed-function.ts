@@ -44,7 +44,7 @@ export function observabilityStatements(logGroup: logs.ILogGroup, observability:
 }
 
 /** The one wildcard of `observabilityStatements` with tracing on, acknowledged to cdk-nag with its reason. */
-export function acknowledgeXrayWildcard(role: iam.IRole): void {
+function acknowledgeXrayWildcard(role: iam.IRole): void {
   Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: X_RAY_REASON });
   Validations.of(role).acknowledge({ id: 'Serverless-LambdaStarPermissions', reason: X_RAY_REASON });
 }

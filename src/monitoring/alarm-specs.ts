@@ -6,12 +6,11 @@ import {
   describeEvaluation,
   describeMax,
   FunctionThresholds,
-  numberText,
   TableThresholds,
 } from './alarm-thresholds';
 import { ApiMetrics, FunctionMetrics, TableMetrics } from './metrics';
 import { AlarmSeverity, AlarmSpec } from '../private/alarm-factory';
-import { isLiteral } from '../private/validation';
+import { isLiteral, numberText } from '../private/validation';
 
 /**
  * Every alarm the library creates, as specs for the one alarm factory: which metric, which threshold,

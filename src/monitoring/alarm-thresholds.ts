@@ -1,4 +1,4 @@
-import { Duration, Token, Tokenization } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import {
   AlarmEvaluationOptions,
   AlarmOptions,
@@ -9,7 +9,8 @@ import {
   PercentAlarmOptions,
   TableAlarmOptions,
 } from './alarm-options';
-import { checkInteger, fail, isLiteral } from '../private/validation';
+import { METRIC_PERIOD } from './metrics';
+import { checkInteger, fail, isLiteral, numberText } from '../private/validation';
 
 /**
  * The documented defaults of every alarm, in one place, and the rules that turn the options users give
@@ -42,7 +43,9 @@ interface DefaultThreshold {
   readonly datapointsToAlarm?: number;
 }
 
-const DEFAULT_PERIOD = Duration.minutes(5);
+/** The shared alarm of a function: its expression is 1 when a signal breaches, so it fires above 0. */
+const SHARED_ALARM: DefaultThreshold = { max: 0, unit: ThresholdUnit.COUNT };
+
 /** CloudWatch evaluates at most one day of periods shorter than an hour, and at most 7 days of longer ones. */
 const MAX_EVALUATION_SECONDS = 86400;
 const MAX_HOURLY_EVALUATION_SECONDS = 7 * 86400;
@@ -102,7 +105,7 @@ function validateEvaluation(prop: string, options: AlarmEvaluationOptions | unde
   checkInteger(`${prop}.evaluationPeriods`, options?.evaluationPeriods, 1, MAX_HOURLY_EVALUATION_SECONDS / 3600);
   const evaluationPeriods = options?.evaluationPeriods ?? defaults.evaluationPeriods ?? 1;
   checkInteger(`${prop}.datapointsToAlarm`, options?.datapointsToAlarm, 1, evaluationPeriods);
-  const periodSeconds = period && isLiteral(period) ? period.toSeconds() : DEFAULT_PERIOD.toSeconds();
+  const periodSeconds = period && isLiteral(period) ? period.toSeconds() : METRIC_PERIOD.toSeconds();
   const hourly = periodSeconds >= 3600;
   if (periodSeconds * evaluationPeriods > (hourly ? MAX_HOURLY_EVALUATION_SECONDS : MAX_EVALUATION_SECONDS)) {
     fail(
@@ -150,7 +153,7 @@ function resolve(options: AnyAlarmOptions | undefined, defaults: DefaultThreshol
     enabled: options?.enabled ?? defaults.enabled ?? true,
     max: givenMax(options, defaults.unit) ?? defaults.max,
     unit: defaults.unit,
-    period: options?.period ?? DEFAULT_PERIOD,
+    period: options?.period ?? METRIC_PERIOD,
     evaluationPeriods,
     datapointsToAlarm:
       options?.datapointsToAlarm ??
@@ -184,7 +187,7 @@ function resolveGroup<K extends string>(
 export function validateFunctionAlarms(prop: string, options: FunctionAlarmOptions | undefined): void {
   if (!options) return;
   validateGroup<FunctionSignal>(prop, options, DEFAULT_FUNCTION_ALARMS);
-  validateEvaluation(`${prop}.evaluation`, options.evaluation, { max: 0, unit: ThresholdUnit.COUNT });
+  validateEvaluation(`${prop}.evaluation`, options.evaluation, SHARED_ALARM);
 }
 
 /**
@@ -217,17 +220,14 @@ export function functionThresholds(
     }
   }
   // Each side was checked alone; what they make together must hold too.
-  validateEvaluation(
-    `${prop}.evaluation`,
-    { ...api?.evaluation, ...own?.evaluation },
-    { max: 0, unit: ThresholdUnit.COUNT },
-  );
+  const sharedEvaluation = { ...api?.evaluation, ...own?.evaluation };
+  validateEvaluation(`${prop}.evaluation`, sharedEvaluation, SHARED_ALARM);
   if (separateAlarms) {
     for (const signal of signalNames) {
       validateEvaluation(`${prop}.${signal}`, merged(signal), DEFAULT_FUNCTION_ALARMS[signal]);
     }
   }
-  const evaluation = resolve({ ...api?.evaluation, ...own?.evaluation }, { max: 0, unit: ThresholdUnit.COUNT });
+  const evaluation = resolve(sharedEvaluation, SHARED_ALARM);
   // A shared alarm looks at every signal with its own evaluation, and so does the dashboard.
   const shared = separateAlarms
     ? {}
@@ -259,11 +259,6 @@ export function apiThresholds(options: ApiAlarmOptions | undefined): ApiThreshol
 
 export function tableThresholds(options: TableAlarmOptions | undefined): TableThresholds {
   return resolveGroup<TableSignal>(options, DEFAULT_TABLE_ALARMS);
-}
-
-/** A number for a string (a description, a metric-math expression), tokens included. */
-export function numberText(value: number): string {
-  return Token.isUnresolved(value) ? Tokenization.stringifyNumber(value) : `${value}`;
 }
 
 /** A threshold in words, for alarm descriptions and dashboard annotations: "1%", "3 seconds", "0". */

@@ -4,7 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ACCESS_LOG_METRIC_NAMESPACE, THROTTLED_REQUESTS_METRIC } from './access-log-metrics';
-import { numberText } from './alarm-thresholds';
+import { numberText } from '../private/validation';
 
 /**
  * The metrics of each layer, defined once: the alarms, the dashboard and the `metricXxx()` methods all

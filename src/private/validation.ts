@@ -1,4 +1,4 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, Token, Tokenization } from 'aws-cdk-lib';
 
 /**
  * Validation helpers shared by every part of the library.
@@ -27,6 +27,22 @@ export function isLiteral(value: unknown): boolean {
   if (value === undefined || value === null) return false;
   if (value instanceof Duration) return !value.isUnresolved();
   return !Token.isUnresolved(value);
+}
+
+/** A literal value among `allowed` (the values of an enum), with `requirement` naming them in words. */
+export function checkOneOf(
+  prop: string,
+  value: string | undefined,
+  allowed: readonly string[],
+  requirement: string,
+): void {
+  if (!isLiteral(value)) return;
+  if (!allowed.includes(value as string)) fail(prop, requirement, value);
+}
+
+/** A number written into a string (a description, a metric-math expression), tokens included. */
+export function numberText(value: number): string {
+  return Token.isUnresolved(value) ? Tokenization.stringifyNumber(value) : `${value}`;
 }
 
 /** A positive finite number (for example a throttling rate). */
