@@ -1,5 +1,9 @@
+import { Size } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { ApiType } from './api/api-type';
 import { ApiAuthorization } from './api/authorization';
+import { CorsOptions } from './api/cors';
+import { ApiCacheOptions, ExecutionLoggingOptions, UsagePlanOptions } from './api/rest-options';
 import { ThrottleOptions } from './api/route';
 import { ApiFunctionOptions, FunctionDefaults } from './functions/function-options';
 import { AlarmOptions } from './monitoring/alarm-options';
@@ -9,9 +13,17 @@ import { ExistingTableOptions, TableOptions } from './table/table-options';
 /** Properties of a `ServerlessApi`. */
 export interface ServerlessApiProps {
   /**
-   * Who may call the API's routes: `ApiAuthorization.jwt()`, `cognito()`, `lambdaRequest()` or `iam()`. Every route
-   * requires it unless the route names its own; a route is public only if it says
-   * `authorization: ApiAuthorization.none()`.
+   * The kind of API: an HTTP API, or a REST API for the features only REST has (usage plans and API keys,
+   * request validation, WAF, caching, compression, token authorizers). Asking for a feature the chosen kind
+   * lacks fails at synth.
+   *
+   * @default ApiType.HTTP
+   */
+  readonly apiType?: ApiType;
+  /**
+   * Who may call the API's routes: `ApiAuthorization.jwt()` (HTTP APIs), `cognito()`, `lambdaRequest()`,
+   * `lambdaToken()` (REST APIs) or `iam()`. Every route requires it unless the route names its own; a route is
+   * public only if it says `authorization: ApiAuthorization.none()`.
    */
   readonly authorization: ApiAuthorization;
   /**
@@ -32,6 +44,54 @@ export interface ServerlessApiProps {
    * @default - 100 requests per second, bursts of 200
    */
   readonly throttle?: ThrottleOptions;
+  /**
+   * Which web origins may call the API from a browser. API Gateway's own error responses carry the CORS
+   * headers too. On a REST API the functions' responses must carry them as well (proxy integrations pass
+   * responses through); the settings reach each function in `SERVERLESS_API_CORS`.
+   *
+   * @default - no CORS: browsers on other origins cannot call the API
+   */
+  readonly cors?: CorsOptions;
+  /**
+   * Usage plans by name (letters, digits, `-` and `_`), each with its rate, burst, quota and API keys.
+   * Routes then require an API key unless they set `apiKeyRequired: false`. REST APIs only.
+   *
+   * @default - no usage plans, no API keys
+   */
+  readonly usagePlans?: { [name: string]: UsagePlanOptions };
+  /**
+   * ARN of a regional AWS WAF web ACL to associate with the stage. REST APIs only.
+   *
+   * @default - no web ACL
+   */
+  readonly webAclArn?: string;
+  /**
+   * Responses at least this large are compressed when the client accepts it (0 to 10 MiB). REST APIs only.
+   *
+   * @default - responses are not compressed
+   */
+  readonly minCompressionSize?: Size;
+  /**
+   * A response cache for the routes that set `cache`. REST APIs only.
+   *
+   * @default - no cache
+   */
+  readonly cache?: ApiCacheOptions;
+  /**
+   * API Gateway's execution logging, on top of the access log (which is always on). REST APIs only.
+   *
+   * @default - no execution logging
+   */
+  readonly executionLogging?: ExecutionLoggingOptions;
+  /**
+   * Whether this stack sets the account's API Gateway CloudWatch role (`AWS::ApiGateway::Account`), which
+   * REST APIs need for their access and execution logs. It is one setting per account and region: let one
+   * stack own it (often the platform team's). The role and the setting are retained when the stack is
+   * deleted, so other APIs keep logging. REST APIs only.
+   *
+   * @default false: the account's role must already be set, or the REST stage fails to deploy
+   */
+  readonly setAccountCloudWatchRole?: boolean;
   /**
    * The ways the application reads and writes the table, by name (letters and digits, starting with a
    * letter). Functions name the patterns they use in `accessPatterns`; their roles, the table's

@@ -1,4 +1,5 @@
-import { CfnResource, Lazy, Names, Stack, Token } from 'aws-cdk-lib';
+import { Lazy, Names, Stack, Token } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
@@ -7,7 +8,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { ApiBuilder } from './api/api-builder';
+import { apiTypeOf, RouteFeatureContext, validateApiFeatures } from './api/api-features';
+import { ApiType } from './api/api-type';
+import { restCorsEnvironment, validateCors } from './api/cors-config';
 import { HTTP_API_INTEGRATION_TIMEOUT, HttpApiBuilder } from './api/http-api-builder';
+import { REST_API_INTEGRATION_TIMEOUT, RestApiBuilder } from './api/rest-api-builder';
 import {
   routeKey,
   routeShape,
@@ -44,7 +50,7 @@ import { TableEncryptionType } from './table/table-encryption';
 const FUNCTION_NAME = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
 
 /**
- * A production-grade serverless API: API Gateway HTTP API -> Lambda -> DynamoDB.
+ * A production-grade serverless API: API Gateway (HTTP or REST API) -> Lambda -> DynamoDB.
  *
  * Routes are authorized unless marked public, throttled at the stage and optionally per route;
  * each function's role reaches only the table items its routes need (`dynamodb:LeadingKeys`);
@@ -80,10 +86,20 @@ export class ServerlessApi extends Construct {
   /** Template metadata key, on the HTTP API resource, of the API's access-pattern table. */
   public static readonly ACCESS_PATTERNS_METADATA_KEY = ACCESS_PATTERNS_METADATA_KEY;
 
-  /** The HTTP API. */
-  public readonly httpApi: apigwv2.IHttpApi;
-  /** The URL of the API's default stage. */
+  /** The kind of API. */
+  public readonly apiType: ApiType;
+  /** The API's id. */
+  public readonly apiId: string;
+  /** The HTTP API; undefined on a REST API. */
+  public readonly httpApi?: apigwv2.IHttpApi;
+  /** The REST API; undefined on an HTTP API. */
+  public readonly restApi?: apigateway.IRestApi;
+  /** The URL of the API's stage (`$default` on an HTTP API, `prod` on a REST API). */
   public readonly url: string;
+  /** The usage plans of a REST API, by name; empty without `usagePlans`. */
+  public readonly usagePlans: { [name: string]: apigateway.IUsagePlan };
+  /** The API keys created for `usagePlans`, by name; empty without them. */
+  public readonly apiKeys: { [name: string]: apigateway.IApiKey };
   /** The table. */
   public readonly table: dynamodb.ITableV2;
   /** The API's access log group (JSON lines). */
@@ -103,7 +119,8 @@ export class ServerlessApi extends Construct {
 
   private readonly props: ServerlessApiProps;
   private readonly tableModel: TableModel;
-  private readonly http: HttpApiBuilder;
+  private readonly api: ApiBuilder;
+  private readonly routeFeatures: RouteFeatureContext;
   private iamGrantChecked = false;
   private readonly functionContext: FunctionContext;
   private readonly monitoring: ApiMonitoring;
@@ -117,6 +134,16 @@ export class ServerlessApi extends Construct {
 
     // Validate everything before building anything.
     validateApiAuthorization('authorization', props.authorization);
+    validateApiFeatures(props);
+    validateCors('cors', props.cors);
+    this.apiType = apiTypeOf(props);
+    const rest = this.apiType === ApiType.REST;
+    this.routeFeatures = {
+      apiType: this.apiType,
+      hasUsagePlans: Object.keys(props.usagePlans ?? {}).length > 0,
+      hasCache: props.cache !== undefined,
+      hasCors: props.cors !== undefined,
+    };
     validateThrottle('throttle', props.throttle);
     const accessPatterns = props.accessPatterns ?? {};
     validateAccessPatterns(accessPatterns, props.table, props.existingTable);
@@ -137,7 +164,8 @@ export class ServerlessApi extends Construct {
     }
     const tableKeys = tableKeyModel(props.table, props.existingTable, accessPatterns);
     this.functionContext = {
-      integrationTimeout: HTTP_API_INTEGRATION_TIMEOUT,
+      integrationTimeout: rest ? REST_API_INTEGRATION_TIMEOUT : HTTP_API_INTEGRATION_TIMEOUT,
+      apiEnvironment: rest ? restCorsEnvironment(props.cors) : {},
       defaults: props.functionDefaults ?? {},
       table: tableKeys,
       accessPatterns: resolveAccessPatterns(accessPatterns, tableKeys),
@@ -150,29 +178,53 @@ export class ServerlessApi extends Construct {
     this.tableModel = buildTable(this, props.table, props.existingTable, accessPatterns);
     this.table = this.tableModel.table;
     const apiName = props.apiName ?? Names.uniqueResourceName(this, { maxLength: 128 });
-    this.http = new HttpApiBuilder(this, {
+    const common = {
       apiName,
+      authorization: props.authorization,
       throttle: props.throttle,
       logRetention: this.logRetention,
       functionDefaults: props.functionDefaults,
-    });
+      cors: props.cors,
+    };
+    if (rest) {
+      const restApi = new RestApiBuilder(this, {
+        ...common,
+        tracing: props.functionDefaults?.tracing ?? true,
+        usagePlans: props.usagePlans,
+        webAclArn: props.webAclArn,
+        minCompressionSize: props.minCompressionSize,
+        cache: props.cache,
+        executionLogging: props.executionLogging,
+        setAccountCloudWatchRole: props.setAccountCloudWatchRole,
+      });
+      this.api = restApi;
+      this.restApi = restApi.api;
+      this.usagePlans = restApi.usagePlans;
+      this.apiKeys = restApi.apiKeys;
+    } else {
+      const httpApi = new HttpApiBuilder(this, common);
+      this.api = httpApi;
+      this.httpApi = httpApi.api;
+      this.usagePlans = {};
+      this.apiKeys = {};
+    }
     // Created up front, so `userPool` is there even before a route uses the authorization.
-    const created = this.http.authorizers.createdUserPool(props.authorization);
+    const created = this.api.createdUserPool(props.authorization);
     this.userPool = created?.userPool;
     this.userPoolClient = created?.userPoolClient;
-    this.httpApi = this.http.api;
-    this.url = this.http.stage.url;
-    this.accessLogGroup = this.http.accessLogGroup;
-    this.invokeRole = this.http.invokeRole;
-    (this.http.api.node.defaultChild as CfnResource).addMetadata(
+    this.apiId = this.api.apiId;
+    this.url = this.api.url;
+    this.accessLogGroup = this.api.accessLogGroup;
+    this.invokeRole = this.api.invokeRole;
+    this.api.apiResource.addMetadata(
       ACCESS_PATTERNS_METADATA_KEY,
       Lazy.any({ produce: () => this.accessPatternTable() }),
     );
     this.functionsScope = new Construct(this, 'Functions');
     this.monitoring = new ApiMonitoring(this, 'Monitoring', {
       apiName,
-      httpApi: this.http.api,
-      accessLogGroup: this.http.accessLogGroup,
+      api: this.api.metrics,
+      accessLogGroup: this.api.accessLogGroup,
       table: this.table,
       indexNames: tableKeys.indexes.map((index) => index.indexName),
       operations: systemErrorOperations(
@@ -219,7 +271,7 @@ export class ServerlessApi extends Construct {
       this.iamGrantChecked = true;
       this.node.addValidation({
         validate: () =>
-          this.http.hasIamRoutes
+          this.api.hasIamRoutes
             ? []
             : [
                 '`grantInvoke()` must be called on an API with a route authorized by ApiAuthorization.iam() (API-wide or per route), got: no such route',
@@ -229,7 +281,7 @@ export class ServerlessApi extends Construct {
     return iam.Grant.addToPrincipal({
       grantee,
       actions: [...EXECUTE_API_INVOKE_ACTIONS],
-      resourceArns: this.http.iamRouteArns(),
+      resourceArns: this.api.iamRouteArns(),
     });
   }
 
@@ -344,7 +396,7 @@ export class ServerlessApi extends Construct {
     functionThresholds(`${prop}.alarms`, this.props.alarms?.functions, options.alarms);
     options.routes.forEach((route, i) => {
       const at = `${prop}.routes[${i}]`;
-      validateRoute(at, route, this.props.authorization);
+      validateRoute(at, route, this.props.authorization, this.routeFeatures);
       const shape = routeShape(route);
       const clash = this.declaredRoutes.find((r) => r.shape === shape);
       if (clash) {
@@ -368,9 +420,9 @@ export class ServerlessApi extends Construct {
       ),
       logRetention: this.logRetention,
       description,
+      apiEnvironment: this.functionContext.apiEnvironment,
     });
-    const integration = this.http.addIntegration(fn, fn.lambdaFunction);
-    options.routes.forEach((route) => this.http.addRoute(route, integration, this.props.authorization));
+    this.api.addFunction(fn, fn.lambdaFunction, options.routes);
     fn.alarms.push(
       ...this.monitoring.addFunction({
         scope: fn,

@@ -114,7 +114,7 @@ describe('ServerlessApi with only the required props and one function', () => {
     expect(stack.resolve(api.table.tableName)).toEqual(
       ref(logicalId(template, 'AWS::DynamoDB::GlobalTable', 'ApiTable')),
     );
-    expect(stack.resolve(api.httpApi.apiId)).toEqual(ref(logicalId(template, 'AWS::ApiGatewayV2::Api', 'ApiHttpApi')));
+    expect(stack.resolve(api.httpApi!.apiId)).toEqual(ref(logicalId(template, 'AWS::ApiGatewayV2::Api', 'ApiHttpApi')));
     expect(stack.resolve(api.accessLogGroup.logGroupName)).toEqual(
       ref(logicalId(template, 'AWS::Logs::LogGroup', 'ApiAccessLogs')),
     );

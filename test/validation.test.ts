@@ -373,12 +373,12 @@ describe('functions', () => {
     );
   });
 
-  test.each(['TABLE_NAME', 'TABLE_PARTITION_KEY', 'TABLE_SORT_KEY', 'TABLE_TTL_ATTRIBUTE'])(
+  test.each(['TABLE_NAME', 'TABLE_PARTITION_KEY', 'TABLE_SORT_KEY', 'TABLE_TTL_ATTRIBUTE', 'SERVERLESS_API_CORS'])(
     'the environment may not set %s',
     (name) => {
       expectError(
         { functions: { items: fn([route(HttpMethod.GET, '/items')], { environment: { [name]: 'x' } }) } },
-        `\`functions.items.environment\` must not set ${name}: the library sets it from the table, got: "${name}"`,
+        `\`functions.items.environment\` must not set ${name}: the library sets it from the API's settings, got: "${name}"`,
       );
     },
   );

@@ -5,18 +5,21 @@ import {
   CognitoAuthorizationProps,
   JwtAuthorizationProps,
   LambdaAuthorizationProps,
+  LambdaTokenAuthorizationProps,
 } from './authorization';
 import { DEFAULT_IDENTITY_SOURCE, DEFAULT_RESULTS_CACHE_TTL, MAX_RESULTS_CACHE_TTL } from './authorizers';
 import { checkEntry } from '../functions/observed-function';
 import { fail, isLiteral } from '../private/validation';
 
-const SELECTION_EXPRESSION = /^\$(request|context|stageVariables)\.\S+$/;
+const SELECTION_EXPRESSION = /^\$(request\.(header|querystring)|context|stageVariables)\.\S+$/;
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/;
 
 /** The factory a kind of authorization is made with, for messages. */
 export const AUTHORIZATION_FACTORIES: { [type in AuthorizationType]: string } = {
   [AuthorizationType.JWT]: 'ApiAuthorization.jwt()',
   [AuthorizationType.COGNITO]: 'ApiAuthorization.cognito()',
   [AuthorizationType.LAMBDA]: 'ApiAuthorization.lambdaRequest()',
+  [AuthorizationType.LAMBDA_TOKEN]: 'ApiAuthorization.lambdaToken()',
   [AuthorizationType.IAM]: 'ApiAuthorization.iam()',
   [AuthorizationType.NONE]: 'ApiAuthorization.none()',
 };
@@ -30,6 +33,8 @@ export function validateAuthorizationSettings(prop: string, authorization: ApiAu
       return validateCognito(prop, authorization.cognitoProps ?? {});
     case AuthorizationType.LAMBDA:
       return validateLambda(prop, authorization.lambdaProps!);
+    case AuthorizationType.LAMBDA_TOKEN:
+      return validateLambdaToken(prop, authorization.lambdaTokenProps!);
     default:
       return;
   }
@@ -82,7 +87,11 @@ function validateCognito(prop: string, cognito: CognitoAuthorizationProps): void
   }
 }
 
-function validateLambda(prop: string, props: LambdaAuthorizationProps): void {
+/** The function and the cache of a Lambda authorizer, request or token. */
+function validateLambdaFunction(
+  prop: string,
+  props: { entry?: string; authorizerFunction?: unknown; resultsCacheTtl?: Duration },
+): Duration {
   if ((props.entry === undefined) === (props.authorizerFunction === undefined)) {
     fail(
       prop,
@@ -98,6 +107,26 @@ function validateLambda(prop: string, props: LambdaAuthorizationProps): void {
       fail(`${prop}.resultsCacheTtl`, 'be a whole number of seconds from 0 (no caching) to 1 hour', ttl);
     }
   }
+  return ttl;
+}
+
+function validateLambdaToken(prop: string, props: LambdaTokenAuthorizationProps): void {
+  validateLambdaFunction(prop, props);
+  if (isLiteral(props.header) && !HEADER_NAME.test(props.header!)) {
+    fail(`${prop}.header`, 'be a header name such as "Authorization"', props.header);
+  }
+  const regex = props.validationRegex;
+  if (isLiteral(regex)) {
+    try {
+      new RegExp(regex!);
+    } catch {
+      fail(`${prop}.validationRegex`, 'be a valid regular expression, such as "^Bearer [-0-9A-Za-z._~+/]+=*$"', regex);
+    }
+  }
+}
+
+function validateLambda(prop: string, props: LambdaAuthorizationProps): void {
+  const ttl = validateLambdaFunction(prop, props);
   const identitySource = props.identitySource ?? DEFAULT_IDENTITY_SOURCE;
   if (identitySource.length === 0 && !isUncached(ttl)) {
     fail(

@@ -10,6 +10,8 @@ export enum AuthorizationType {
   COGNITO = 'COGNITO',
   /** A Lambda function decides from the request (a Lambda request authorizer). */
   LAMBDA = 'LAMBDA',
+  /** A Lambda function decides from one header's token (a Lambda token authorizer, REST APIs only). */
+  LAMBDA_TOKEN = 'LAMBDA_TOKEN',
   /** The request must be signed with AWS credentials (SigV4) allowed to call `execute-api:Invoke`. */
   IAM = 'IAM',
   /** No authorization: the route is public. */
@@ -126,6 +128,49 @@ export interface LambdaAuthorizationProps {
   readonly authorizerName?: string;
 }
 
+/** A Lambda token authorizer (REST APIs only): a function reads one header's token and answers an IAM policy. */
+export interface LambdaTokenAuthorizationProps {
+  /**
+   * Path of the TypeScript or JavaScript file exporting `handler`, bundled like the route functions.
+   * Give either `entry` or `authorizerFunction`.
+   *
+   * @default - use `authorizerFunction`
+   */
+  readonly entry?: string;
+  /**
+   * An existing function to call instead of bundling `entry`. Give either `entry` or `authorizerFunction`.
+   *
+   * @default - a function bundled from `entry`
+   */
+  readonly authorizerFunction?: lambda.IFunction;
+  /**
+   * The header carrying the token; a request without it gets 401 without a call.
+   *
+   * @default 'Authorization'
+   */
+  readonly header?: string;
+  /**
+   * A regular expression the token must match, checked by API Gateway before calling the function.
+   *
+   * @default - any token is passed to the function
+   */
+  readonly validationRegex?: string;
+  /**
+   * How long API Gateway caches the function's answer for the same token; at most 1 hour,
+   * `Duration.seconds(0)` turns caching off. A cached policy applies to every route, so it should allow
+   * all the routes the caller may call.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly resultsCacheTtl?: Duration;
+  /**
+   * Name of the authorizer in API Gateway.
+   *
+   * @default 'lambdatoken'
+   */
+  readonly authorizerName?: string;
+}
+
 /**
  * Who may call a route.
  *
@@ -134,7 +179,7 @@ export interface LambdaAuthorizationProps {
  * object is one authorizer in API Gateway, however many routes use it.
  */
 export class ApiAuthorization {
-  /** Requests must carry a valid JWT from the issuer. */
+  /** Requests must carry a valid JWT from the issuer. HTTP APIs only (REST APIs have no JWT authorizer). */
   public static jwt(props: JwtAuthorizationProps): ApiAuthorization {
     return new ApiAuthorization(AuthorizationType.JWT, props);
   }
@@ -142,14 +187,28 @@ export class ApiAuthorization {
   /**
    * Requests must carry a valid token of a Cognito user pool's app client: an imported pool, or one the
    * API creates with secure defaults. Only the API-wide `authorization` may create a pool.
+   *
+   * HTTP APIs accept tokens of the listed app clients only; REST APIs' Cognito authorizers accept tokens of
+   * any app client of the pool.
    */
   public static cognito(props: CognitoAuthorizationProps = {}): ApiAuthorization {
     return new ApiAuthorization(AuthorizationType.COGNITO, undefined, props);
   }
 
-  /** A Lambda function authorizes each request (answers cached by identity source). */
+  /**
+   * A Lambda function authorizes each request (answers cached by identity source). On an HTTP API it
+   * answers `{ isAuthorized }`; on a REST API, an IAM policy (`{ principalId, policyDocument }`).
+   */
   public static lambdaRequest(props: LambdaAuthorizationProps): ApiAuthorization {
     return new ApiAuthorization(AuthorizationType.LAMBDA, undefined, undefined, props);
+  }
+
+  /**
+   * A Lambda function authorizes each request from one header's token (answers cached by token) and
+   * answers an IAM policy. REST APIs only.
+   */
+  public static lambdaToken(props: LambdaTokenAuthorizationProps): ApiAuthorization {
+    return new ApiAuthorization(AuthorizationType.LAMBDA_TOKEN, undefined, undefined, undefined, props);
   }
 
   /**
@@ -178,16 +237,20 @@ export class ApiAuthorization {
   public readonly cognitoProps?: CognitoAuthorizationProps;
   /** The Lambda authorizer settings, for `AuthorizationType.LAMBDA`. */
   public readonly lambdaProps?: LambdaAuthorizationProps;
+  /** The Lambda token authorizer settings, for `AuthorizationType.LAMBDA_TOKEN`. */
+  public readonly lambdaTokenProps?: LambdaTokenAuthorizationProps;
 
   private constructor(
     type: AuthorizationType,
     jwtProps?: JwtAuthorizationProps,
     cognitoProps?: CognitoAuthorizationProps,
     lambdaProps?: LambdaAuthorizationProps,
+    lambdaTokenProps?: LambdaTokenAuthorizationProps,
   ) {
     this.type = type;
     this.jwtProps = jwtProps;
     this.cognitoProps = cognitoProps;
     this.lambdaProps = lambdaProps;
+    this.lambdaTokenProps = lambdaTokenProps;
   }
 }

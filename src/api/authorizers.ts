@@ -29,6 +29,7 @@ const ROUTE_AUTHORIZATION_TYPES: { [type in AuthorizationType]: string } = {
   [AuthorizationType.JWT]: 'JWT',
   [AuthorizationType.COGNITO]: 'JWT',
   [AuthorizationType.LAMBDA]: 'CUSTOM',
+  [AuthorizationType.LAMBDA_TOKEN]: 'CUSTOM',
   [AuthorizationType.IAM]: 'AWS_IAM',
   [AuthorizationType.NONE]: 'NONE',
 };
@@ -43,7 +44,6 @@ export function checksScopes(type: AuthorizationType): boolean {
 }
 
 export interface AuthorizersProps {
-  readonly api: apigwv2.HttpApi;
   /** The role API Gateway assumes to invoke functions, Lambda authorizers included. */
   readonly invokeRole: iam.IRole;
   /** Adds a function to what `invokeRole` may invoke. */
@@ -53,16 +53,17 @@ export interface AuthorizersProps {
 }
 
 /**
- * Builds one API Gateway authorizer per `ApiAuthorization` object, when a route first needs it.
+ * Builds one API Gateway authorizer per `ApiAuthorization` object, when a route first needs it; the
+ * subclasses build them for their kind of API.
  *
  * Construct ids and names count per kind: the first of a kind keeps the unsuffixed id (`JwtAuthorizer`,
  * `CognitoAuthorizer`, `LambdaAuthorizer`), so adding another authorizer never renames an existing one.
  * IAM and public routes have no authorizer.
  */
-export class Authorizers {
-  private readonly scope: Construct;
-  private readonly props: AuthorizersProps;
-  private readonly built = new Map<ApiAuthorization, apigwv2.HttpAuthorizer>();
+export abstract class AuthorizerRegistry<A> {
+  protected readonly scope: Construct;
+  protected readonly props: AuthorizersProps;
+  private readonly built = new Map<ApiAuthorization, A>();
   private readonly counts = new Map<AuthorizationType, number>();
   private readonly userPools = new Map<ApiAuthorization, CreatedUserPool>();
 
@@ -84,35 +85,94 @@ export class Authorizers {
   }
 
   /** The authorizer of `authorization`, built on first use; undefined for IAM and public routes. */
-  public authorizerFor(authorization: ApiAuthorization): apigwv2.HttpAuthorizer | undefined {
+  public authorizerFor(authorization: ApiAuthorization): A | undefined {
     let authorizer = this.built.get(authorization);
     if (authorizer) return authorizer;
+    authorizer = this.build(authorization);
+    if (authorizer) this.built.set(authorization, authorizer);
+    return authorizer;
+  }
+
+  /** Builds the authorizer of an authorization met for the first time. */
+  protected abstract build(authorization: ApiAuthorization): A | undefined;
+
+  protected next(type: AuthorizationType, kind: string): { id: string; name: string } {
+    const count = (this.counts.get(type) ?? 0) + 1;
+    this.counts.set(type, count);
+    const suffix = count === 1 ? '' : `${count}`;
+    return { id: `${kind}Authorizer${suffix}`, name: `${kind.toLowerCase()}${suffix}` };
+  }
+
+  /** The user pool and app clients whose tokens a Cognito authorization accepts. */
+  protected userPoolOf(
+    authorization: ApiAuthorization,
+    props: CognitoAuthorizationProps,
+  ): { userPool: cognito.IUserPool; clients: cognito.IUserPoolClient[] } {
+    const created = this.createdUserPool(authorization);
+    return {
+      userPool: created?.userPool ?? props.userPool!,
+      clients: created ? [created.userPoolClient] : (props.userPoolClients ?? []),
+    };
+  }
+
+  /**
+   * The function of a Lambda authorizer, bundled from `entry` or given, which the invoke role may invoke:
+   * API Gateway calls it through that role, so it needs no Lambda permission.
+   */
+  protected authorizerFunction(
+    id: string,
+    authorizerName: string,
+    source: { entry?: string; authorizerFunction?: lambda.IFunction },
+  ): lambda.IFunction {
+    const fn =
+      source.authorizerFunction ??
+      new AuthorizerFunction(this.scope, `${id}Function`, {
+        entry: source.entry!,
+        defaults: this.props.functionDefaults,
+        logRetention: this.props.logRetention,
+        description: `the Lambda authorizer "${authorizerName}" of ${this.scope.node.path}`,
+      }).lambdaFunction;
+    this.props.allowInvoke(fn);
+    return fn;
+  }
+
+  /** The URI through which API Gateway invokes a Lambda authorizer. */
+  protected invocationUri(fn: lambda.IFunction): string {
+    const stack = Stack.of(this.scope);
+    return `arn:${stack.partition}:apigateway:${stack.region}:lambda:path/2015-03-31/functions/${fn.functionArn}/invocations`;
+  }
+}
+
+export interface HttpAuthorizersProps extends AuthorizersProps {
+  readonly api: apigwv2.HttpApi;
+}
+
+/** The HTTP API's authorizers: JWT (also for Cognito pools) and Lambda request authorizers. */
+export class HttpAuthorizers extends AuthorizerRegistry<apigwv2.HttpAuthorizer> {
+  private readonly api: apigwv2.HttpApi;
+
+  constructor(scope: Construct, props: HttpAuthorizersProps) {
+    super(scope, props);
+    this.api = props.api;
+  }
+
+  protected build(authorization: ApiAuthorization): apigwv2.HttpAuthorizer | undefined {
     const { jwtProps, cognitoProps, lambdaProps } = authorization;
     if (authorization.type === AuthorizationType.JWT && jwtProps) {
       const { id, name } = this.next(AuthorizationType.JWT, 'Jwt');
-      authorizer = this.jwtAuthorizer(
+      return this.jwtAuthorizer(
         id,
         jwtProps.authorizerName ?? name,
         jwtProps.issuer,
         jwtProps.audience,
         jwtProps.identitySource,
       );
-    } else if (authorization.type === AuthorizationType.COGNITO) {
-      authorizer = this.cognitoAuthorizer(authorization, cognitoProps ?? {});
-    } else if (authorization.type === AuthorizationType.LAMBDA && lambdaProps) {
-      authorizer = this.lambdaAuthorizer(lambdaProps);
-    } else {
-      return undefined;
     }
-    this.built.set(authorization, authorizer);
-    return authorizer;
-  }
-
-  private next(type: AuthorizationType, kind: string): { id: string; name: string } {
-    const count = (this.counts.get(type) ?? 0) + 1;
-    this.counts.set(type, count);
-    const suffix = count === 1 ? '' : `${count}`;
-    return { id: `${kind}Authorizer${suffix}`, name: `${kind.toLowerCase()}${suffix}` };
+    if (authorization.type === AuthorizationType.COGNITO) {
+      return this.cognitoAuthorizer(authorization, cognitoProps ?? {});
+    }
+    if (authorization.type === AuthorizationType.LAMBDA && lambdaProps) return this.lambdaAuthorizer(lambdaProps);
+    return undefined;
   }
 
   private jwtAuthorizer(
@@ -123,7 +183,7 @@ export class Authorizers {
     identitySource: string[] | undefined,
   ): apigwv2.HttpAuthorizer {
     return new apigwv2.HttpAuthorizer(this.scope, id, {
-      httpApi: this.props.api,
+      httpApi: this.api,
       type: apigwv2.HttpAuthorizerType.JWT,
       authorizerName: name,
       identitySource: identitySource ?? DEFAULT_IDENTITY_SOURCE,
@@ -134,9 +194,7 @@ export class Authorizers {
 
   /** A JWT authorizer for the pool's issuer: the same check as aws-cdk-lib's HttpUserPoolAuthorizer. */
   private cognitoAuthorizer(authorization: ApiAuthorization, props: CognitoAuthorizationProps): apigwv2.HttpAuthorizer {
-    const created = this.createdUserPool(authorization);
-    const userPool: cognito.IUserPool = created?.userPool ?? props.userPool!;
-    const clients = created ? [created.userPoolClient] : (props.userPoolClients ?? []);
+    const { userPool, clients } = this.userPoolOf(authorization, props);
     const { id, name } = this.next(AuthorizationType.COGNITO, 'Cognito');
     return this.jwtAuthorizer(
       id,
@@ -154,23 +212,14 @@ export class Authorizers {
   private lambdaAuthorizer(props: LambdaAuthorizationProps): apigwv2.HttpAuthorizer {
     const { id, name } = this.next(AuthorizationType.LAMBDA, 'Lambda');
     const authorizerName = props.authorizerName ?? name;
-    const fn =
-      props.authorizerFunction ??
-      new AuthorizerFunction(this.scope, `${id}Function`, {
-        entry: props.entry!,
-        defaults: this.props.functionDefaults,
-        logRetention: this.props.logRetention,
-        description: `the Lambda authorizer "${authorizerName}" of ${this.scope.node.path}`,
-      }).lambdaFunction;
-    this.props.allowInvoke(fn);
+    const fn = this.authorizerFunction(id, authorizerName, props);
     const identitySource = props.identitySource ?? DEFAULT_IDENTITY_SOURCE;
-    const stack = Stack.of(this.scope);
     const authorizer = new apigwv2.HttpAuthorizer(this.scope, id, {
-      httpApi: this.props.api,
+      httpApi: this.api,
       type: apigwv2.HttpAuthorizerType.LAMBDA,
       authorizerName,
       identitySource,
-      authorizerUri: `arn:${stack.partition}:apigateway:${stack.region}:lambda:path/2015-03-31/functions/${fn.functionArn}/invocations`,
+      authorizerUri: this.invocationUri(fn),
       payloadFormatVersion: apigwv2.AuthorizerPayloadVersion.VERSION_2_0,
       enableSimpleResponses: true,
       resultsCacheTtl: props.resultsCacheTtl ?? DEFAULT_RESULTS_CACHE_TTL,

@@ -1,16 +1,22 @@
-import { Duration, Lazy, Validations } from 'aws-cdk-lib';
+import { CfnResource, Duration, Lazy, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { accessLogFormat } from './access-log';
+import { ApiBuilder, createInvokeRole, executeApiPath } from './api-builder';
+import { ApiType } from './api-type';
 import { ApiAuthorization, AuthorizationType } from './authorization';
-import { Authorizers, routeAuthorizationType } from './authorizers';
+import { HttpAuthorizers, routeAuthorizationType } from './authorizers';
+import { CorsOptions } from './cors';
+import { httpCorsPreflight } from './cors-config';
 import { RouteOptions, ThrottleOptions } from './route';
 import { routeKey } from './route-validation';
+import { CreatedUserPool } from './user-pool';
 import { FunctionDefaults } from '../functions/function-options';
-import { LAMBDA_INVOKE_ACTIONS } from '../private/iam-actions';
+import { ApiMetricSource } from '../monitoring/metrics';
 
 /** HTTP APIs give up on an integration after 30 seconds. */
 export const HTTP_API_INTEGRATION_TIMEOUT = Duration.seconds(30);
@@ -18,38 +24,12 @@ export const HTTP_API_INTEGRATION_TIMEOUT = Duration.seconds(30);
 /** The documented defaults of the stage throttling, in one place. */
 export const DEFAULT_THROTTLE = { rateLimit: 100, burstLimit: 200 };
 
-/**
- * The access log, one JSON object per request. Every value is a string, because API Gateway writes
- * "-" for an absent value: metric filters match e.g. `{ $.status = "429" }`.
- */
-export const ACCESS_LOG_FORMAT = {
-  apiId: '$context.apiId',
-  requestId: '$context.requestId',
-  requestTime: '$context.requestTime',
-  ip: '$context.identity.sourceIp',
-  userAgent: '$context.identity.userAgent',
-  httpMethod: '$context.httpMethod',
-  routeKey: '$context.routeKey',
-  path: '$context.path',
-  protocol: '$context.protocol',
-  status: '$context.status',
-  responseLength: '$context.responseLength',
-  responseLatency: '$context.responseLatency',
-  integrationLatency: '$context.integrationLatency',
-  integrationStatus: '$context.integrationStatus',
-  integrationError: '$context.integrationErrorMessage',
-  authorizerError: '$context.authorizer.error',
-  principalId: '$context.authorizer.principalId',
-  errorMessage: '$context.error.message',
-};
-
-export function accessLogFormat(): string {
-  return JSON.stringify(ACCESS_LOG_FORMAT);
-}
-
 export interface HttpApiBuilderProps {
   readonly apiName?: string;
   readonly description?: string;
+  /** The API-wide authorization, for routes that name none. */
+  readonly authorization: ApiAuthorization;
+  readonly cors?: CorsOptions;
   readonly throttle?: ThrottleOptions;
   readonly logRetention: logs.RetentionDays;
   /** Settings of a Lambda authorizer bundled from its entry, like the route functions'. */
@@ -63,12 +43,14 @@ export interface HttpApiBuilderProps {
  * All integrations and Lambda authorizers share one credentials role that may invoke exactly their
  * functions, instead of a Lambda permission per route: that keeps the template at one resource per route.
  */
-export class HttpApiBuilder {
+export class HttpApiBuilder implements ApiBuilder {
+  public readonly type = ApiType.HTTP;
   public readonly api: apigwv2.HttpApi;
   public readonly stage: apigwv2.HttpStage;
   public readonly accessLogGroup: logs.LogGroup;
   public readonly invokeRole: iam.Role;
-  public readonly authorizers: Authorizers;
+  public readonly authorizers: HttpAuthorizers;
+  private readonly authorization: ApiAuthorization;
   private readonly invokeStatement: iam.PolicyStatement;
   private readonly iamRoutes: RouteOptions[] = [];
   private readonly routeThrottles: { [routeKey: string]: unknown } = {};
@@ -80,7 +62,9 @@ export class HttpApiBuilder {
       apiName: props.apiName,
       description: props.description,
       createDefaultStage: false,
+      corsPreflight: props.cors ? httpCorsPreflight(props.cors) : undefined,
     });
+    this.authorization = props.authorization;
     this.accessLogGroup = new logs.LogGroup(scope, 'AccessLogs', { retention: props.logRetention });
     this.stageThrottle = {
       rateLimit: props.throttle?.rateLimit ?? DEFAULT_THROTTLE.rateLimit,
@@ -93,17 +77,14 @@ export class HttpApiBuilder {
       throttle: this.stageThrottle,
       accessLogSettings: {
         destination: new apigwv2.LogGroupLogDestination(this.accessLogGroup),
-        format: apigateway.AccessLogFormat.custom(accessLogFormat()),
+        format: apigateway.AccessLogFormat.custom(accessLogFormat(ApiType.HTTP)),
       },
     });
 
-    this.invokeStatement = new iam.PolicyStatement({ actions: [...LAMBDA_INVOKE_ACTIONS] });
-    this.invokeRole = new iam.Role(scope, 'InvokeRole', {
-      assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'),
-      description: 'Lets the API invoke its route functions, and nothing else',
-      inlinePolicies: { invoke: new iam.PolicyDocument({ statements: [this.invokeStatement] }) },
-    });
-    this.authorizers = new Authorizers(scope, {
+    const invoke = createInvokeRole(scope);
+    this.invokeRole = invoke.role;
+    this.invokeStatement = invoke.statement;
+    this.authorizers = new HttpAuthorizers(scope, {
       api: this.api,
       invokeRole: this.invokeRole,
       allowInvoke: (fn) => this.invokeStatement.addResources(fn.functionArn),
@@ -113,8 +94,34 @@ export class HttpApiBuilder {
     this.routesScope = new Construct(scope, 'Routes');
   }
 
+  public get apiId(): string {
+    return this.api.apiId;
+  }
+
+  public get url(): string {
+    return this.stage.url;
+  }
+
+  public get apiResource(): CfnResource {
+    return this.api.node.defaultChild as CfnResource;
+  }
+
+  public get metrics(): ApiMetricSource {
+    return this.api;
+  }
+
+  public createdUserPool(authorization: ApiAuthorization): CreatedUserPool | undefined {
+    return this.authorizers.createdUserPool(authorization);
+  }
+
+  /** One integration per function, and one route per route. */
+  public addFunction(scope: Construct, fn: lambda.IFunction, routes: readonly RouteOptions[]): void {
+    const integration = this.addIntegration(scope, fn);
+    routes.forEach((route) => this.addRoute(route, integration));
+  }
+
   /** The integration through which the routes of one function reach it. */
-  public addIntegration(scope: Construct, fn: lambda.IFunction): apigwv2.HttpIntegration {
+  private addIntegration(scope: Construct, fn: lambda.IFunction): apigwv2.HttpIntegration {
     this.invokeStatement.addResources(fn.functionArn);
     return new apigwv2.HttpIntegration(scope, 'Integration', {
       httpApi: this.api,
@@ -125,9 +132,9 @@ export class HttpApiBuilder {
     });
   }
 
-  public addRoute(route: RouteOptions, integration: apigwv2.HttpIntegration, apiAuthorization: ApiAuthorization): void {
+  private addRoute(route: RouteOptions, integration: apigwv2.HttpIntegration): void {
     const key = routeKey(route);
-    const authorization = route.authorization ?? apiAuthorization;
+    const authorization = route.authorization ?? this.authorization;
     const authorizer = this.authorizers.authorizerFor(authorization);
     const cfnRoute = new apigwv2.CfnRoute(this.routesScope, key, {
       apiId: this.api.apiId,
@@ -156,7 +163,6 @@ export class HttpApiBuilder {
     }
   }
 
-  /** Whether any route so far is authorized with ApiAuthorization.iam(). */
   public get hasIamRoutes(): boolean {
     return this.iamRoutes.length > 0;
   }
@@ -168,9 +174,7 @@ export class HttpApiBuilder {
   public iamRouteArns(): string[] {
     return Lazy.list({
       produce: () =>
-        this.iamRoutes.map((route) =>
-          this.api.arnForExecuteApi(route.method, route.path.replace(/\{[^}]*\}/g, '*'), '$default'),
-        ),
+        this.iamRoutes.map((route) => this.api.arnForExecuteApi(route.method, executeApiPath(route.path), '$default')),
     });
   }
 }

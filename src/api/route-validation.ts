@@ -1,4 +1,5 @@
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { RouteFeatureContext, validateRouteFeatures } from './api-features';
 import { ApiAuthorization, AuthorizationType } from './authorization';
 import { AUTHORIZATION_FACTORIES, createsUserPool, validateAuthorizationSettings } from './authorization-validation';
 import { checksScopes } from './authorizers';
@@ -46,13 +47,19 @@ export function validateThrottle(prop: string, throttle: ThrottleOptions | undef
   checkInteger(`${prop}.burstLimit`, throttle.burstLimit, 1, 5000);
 }
 
-export function validateRoute(prop: string, route: RouteOptions, apiAuthorization: ApiAuthorization): void {
+export function validateRoute(
+  prop: string,
+  route: RouteOptions,
+  apiAuthorization: ApiAuthorization,
+  features: RouteFeatureContext,
+): void {
   const methods = Object.values(apigwv2.HttpMethod);
   checkOneOf(`${prop}.method`, route.method, methods, `be one of ${methods.join(', ')}`);
   validatePath(`${prop}.path`, route.path);
   validateThrottle(`${prop}.throttle`, route.throttle);
   if (route.authorization) validateRouteAuthorization(`${prop}.authorization`, route.authorization, apiAuthorization);
   const authorization = route.authorization ?? apiAuthorization;
+  validateRouteFeatures(prop, route, authorization, features);
   const scopes = route.authorizationScopes;
   if (scopes !== undefined) {
     // Checked first: "be empty on a public route" would be a contradictory answer to `[]`.

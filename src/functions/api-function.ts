@@ -18,6 +18,7 @@ import {
 import { FunctionMetrics } from '../monitoring/metrics';
 import { checkInteger, checkOneOf, checkUnique, fail, isLiteral } from '../private/validation';
 import {
+  API_CORS_ENV,
   TABLE_ACCESS_PATTERNS_ENV,
   TABLE_NAME_ENV,
   TABLE_PARTITION_KEY_ENV,
@@ -39,6 +40,7 @@ export const FUNCTION_DEFAULTS = {
 };
 
 const RESERVED_ENVIRONMENT = [
+  API_CORS_ENV,
   TABLE_NAME_ENV,
   TABLE_PARTITION_KEY_ENV,
   TABLE_SORT_KEY_ENV,
@@ -62,6 +64,8 @@ export interface FunctionContext {
   readonly table: TableKeyModel;
   /** The API's access patterns, bound to the table. */
   readonly accessPatterns: ReadonlyMap<string, ResolvedAccessPattern>;
+  /** Variables the API sets on every function (the CORS settings of a REST API). */
+  readonly apiEnvironment: { [key: string]: string };
 }
 
 export function validateFunctionDefaults(prop: string, options: FunctionDefaults, context: FunctionContext): void {
@@ -126,7 +130,7 @@ export function validateFunctionOptions(prop: string, options: ApiFunctionOption
   }
   for (const name of Object.keys(options.environment ?? {})) {
     if (RESERVED_ENVIRONMENT.includes(name)) {
-      fail(`${prop}.environment`, `not set ${name}: the library sets it from the table`, name);
+      fail(`${prop}.environment`, `not set ${name}: the library sets it from the API's settings`, name);
     }
   }
   const names = options.accessPatterns ?? [];
@@ -145,6 +149,7 @@ export function validateFunctionOptions(prop: string, options: ApiFunctionOption
     context.table,
     'x'.repeat(DEPLOY_TIME_VALUE_BYTES),
     names.map((name) => context.accessPatterns.get(name)!),
+    context.apiEnvironment,
   );
   const bytes = Object.entries(environment).reduce(
     (sum, [key, value]) =>
@@ -170,11 +175,13 @@ function functionEnvironment(
   table: TableKeyModel,
   tableName: string,
   patterns: readonly ResolvedAccessPattern[],
+  apiEnvironment: { [key: string]: string },
 ): { [key: string]: string } {
   const descriptors = Object.fromEntries(patterns.map((p) => [p.name, accessPatternDescriptor(p)]));
   return {
     ...sourceMapEnvironment(options.bundling ?? defaults.bundling),
     ...options.environment,
+    ...apiEnvironment,
     [TABLE_NAME_ENV]: tableName,
     [TABLE_PARTITION_KEY_ENV]: table.partitionKey,
     [TABLE_SORT_KEY_ENV]: table.sortKey,
@@ -192,6 +199,8 @@ export interface ApiFunctionProps {
   readonly accessPatterns: readonly ResolvedAccessPattern[];
   readonly logRetention: logs.RetentionDays;
   readonly description: string;
+  /** Variables the API sets on every function. */
+  readonly apiEnvironment: { [key: string]: string };
 }
 
 /**
@@ -249,7 +258,14 @@ export class ApiFunction extends Construct implements IApiFunction {
       reservedConcurrentExecutions: options.reservedConcurrentExecutions,
       description: (options.description ?? props.description).slice(0, 256),
       ...observed,
-      environment: functionEnvironment(options, defaults, table, table.table.tableName, props.accessPatterns),
+      environment: functionEnvironment(
+        options,
+        defaults,
+        table,
+        table.table.tableName,
+        props.accessPatterns,
+        props.apiEnvironment,
+      ),
     });
     this.lambdaFunction = fn;
     this.metrics = new FunctionMetrics(fn, props.name, this.timeout, options.reservedConcurrentExecutions);

@@ -1,5 +1,4 @@
 import { Duration } from 'aws-cdk-lib';
-import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -24,13 +23,13 @@ import {
 } from './alarm-thresholds';
 import { AlarmTopic } from './alarm-topic';
 import { ApiDashboard } from './dashboard';
-import { ApiMetrics, FunctionMetrics, TableMetrics } from './metrics';
+import { ApiMetrics, ApiMetricSource, FunctionMetrics, TableMetrics } from './metrics';
 import { AlarmFactory } from '../private/alarm-factory';
 
 export interface ApiMonitoringProps {
   /** Names the alarms (`<apiName>-...`), the topic and the dashboard. */
   readonly apiName: string;
-  readonly httpApi: apigwv2.IHttpApi;
+  readonly api: ApiMetricSource;
   readonly accessLogGroup: logs.ILogGroup;
   readonly table: dynamodb.ITableV2;
   readonly indexNames: readonly string[];
@@ -71,7 +70,7 @@ export class ApiMonitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: ApiMonitoringProps) {
     super(scope, id);
-    this.api = new ApiMetrics(props.httpApi);
+    this.api = new ApiMetrics(props.api);
     this.table = new TableMetrics(props.table);
     this.apiWideFunctionAlarms = props.alarms?.functions;
     this.operations = props.operations;

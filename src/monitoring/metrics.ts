@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -57,9 +57,35 @@ function percentOf(
   });
 }
 
+/**
+ * The API Gateway metrics of an API, whichever its kind: `IHttpApi` has them, and a REST API's are adapted
+ * (`restApiMetrics`). The names differ (`5xx` and `5XXError`), the meaning does not.
+ */
+export interface ApiMetricSource {
+  /** The id the access log's `apiId` field carries. */
+  readonly apiId: string;
+  metricCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  metricServerError(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  metricClientError(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  metricLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  metricIntegrationLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+}
+
+/** A REST API's metrics (dimension `ApiName`) as an `ApiMetricSource`. */
+export function restApiMetrics(api: apigateway.RestApi): ApiMetricSource {
+  return {
+    apiId: api.restApiId,
+    metricCount: (props) => api.metricCount(props),
+    metricServerError: (props) => api.metricServerError(props),
+    metricClientError: (props) => api.metricClientError(props),
+    metricLatency: (props) => api.metricLatency(props),
+    metricIntegrationLatency: (props) => api.metricIntegrationLatency(props),
+  };
+}
+
 /** The API stage's metrics, including the 429s counted from its access log. */
 export class ApiMetrics {
-  constructor(private readonly api: apigwv2.IHttpApi) {}
+  constructor(private readonly api: ApiMetricSource) {}
 
   public requests(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.api.metricCount({ statistic: SUM, period: METRIC_PERIOD, label: 'Requests', ...props });

@@ -1,4 +1,4 @@
-import { Duration, Token, Tokenization } from 'aws-cdk-lib';
+import { Duration, Size, Token, Tokenization } from 'aws-cdk-lib';
 
 /**
  * Validation helpers shared by every part of the library.
@@ -9,12 +9,19 @@ import { Duration, Token, Tokenization } from 'aws-cdk-lib';
 
 /** Renders a value for an error message: strings quoted, everything else as JSON. */
 export function show(value: unknown): string {
-  if (value instanceof Duration) return value.toHumanString();
+  if (value instanceof Duration || value instanceof Size) return readable(value) as string;
   if (typeof value === 'string') return JSON.stringify(value);
   // JSON.stringify renders NaN and Infinity as null, which hides the bad value.
   if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   if (value === undefined) return 'undefined';
-  return JSON.stringify(value) ?? String(value);
+  return JSON.stringify(value, (_key, v) => readable(v)) ?? String(value);
+}
+
+/** Durations and sizes as people write them, inside objects too; other values as they are. */
+function readable(value: unknown): unknown {
+  if (value instanceof Duration) return value.toHumanString();
+  if (value instanceof Size) return value.isUnresolved() ? 'a token' : `${value.toBytes()} bytes`;
+  return value;
 }
 
 /** Throws `` `prop` must <requirement>, got: <value> ``. */

@@ -18,3 +18,9 @@ export const TABLE_TTL_ATTRIBUTE_ENV = 'TABLE_TTL_ATTRIBUTE';
  * (see `key-shape.ts`) from which handlers build keys that the function's role allows.
  */
 export const TABLE_ACCESS_PATTERNS_ENV = 'TABLE_ACCESS_PATTERNS';
+/**
+ * JSON `{ allowOrigins, allowCredentials, exposeHeaders }` of the API's CORS settings, set on the functions
+ * of a REST API with `cors`: REST proxy integrations pass the function's response through, so the function
+ * adds the CORS headers itself (HTTP APIs add them for it).
+ */
+export const API_CORS_ENV = 'SERVERLESS_API_CORS';

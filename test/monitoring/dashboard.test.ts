@@ -215,7 +215,7 @@ describe('one dashboard per API', () => {
       const id = idOf(stack, api.dashboard!);
       expect(resources(template)[id].Properties.DashboardName).toBe(api === orders ? 'orders' : 'billing');
       const requests = line(graph(dashboardBody(template, id), 'Requests'), 'Requests');
-      expect(requests.dimensions).toEqual({ ApiId: idOf(stack, api.httpApi) });
+      expect(requests.dimensions).toEqual({ ApiId: idOf(stack, api.httpApi!) });
     }
   });
 
@@ -399,7 +399,7 @@ describe('the API row', () => {
         label: 'Requests',
         namespace: 'AWS/ApiGateway',
         metricName: 'Count',
-        dimensions: { ApiId: idOf(stack, api.httpApi) },
+        dimensions: { ApiId: idOf(stack, api.httpApi!) },
         stat: 'Sum',
         period: 300,
       },
@@ -421,7 +421,7 @@ describe('the API row', () => {
 
   test('the rate graph divides 5xx, 4xx and 429 by the requests, each under its own id, per 5 minutes', () => {
     const { stack, api, dashboard } = built;
-    const apiId = { ApiId: idOf(stack, api.httpApi) };
+    const apiId = { ApiId: idOf(stack, api.httpApi!) };
     const sum = (namespace: string, metricName: string, label: string) => ({
       label,
       namespace,

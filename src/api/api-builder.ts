@@ -1,0 +1,57 @@
+import { CfnResource } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { ApiType } from './api-type';
+import { ApiAuthorization } from './authorization';
+import { RouteOptions } from './route';
+import { CreatedUserPool } from './user-pool';
+import { ApiMetricSource } from '../monitoring/metrics';
+import { LAMBDA_INVOKE_ACTIONS } from '../private/iam-actions';
+
+/**
+ * What `ServerlessApi` needs from either kind of API: both builders give the same parts (an access log, one
+ * invoke role, authorizers, routes to functions, IAM-route ARNs, metrics), so the construct wires one way.
+ */
+export interface ApiBuilder {
+  readonly type: ApiType;
+  /** The API's id. */
+  readonly apiId: string;
+  /** The URL of the API's stage. */
+  readonly url: string;
+  /** The API's CloudFormation resource, which carries the access-pattern metadata. */
+  readonly apiResource: CfnResource;
+  readonly accessLogGroup: logs.ILogGroup;
+  /** The role API Gateway assumes to invoke the functions and Lambda authorizers. */
+  readonly invokeRole: iam.IRole;
+  /** The API's CloudWatch metrics. */
+  readonly metrics: ApiMetricSource;
+  /** Whether any route so far is authorized with ApiAuthorization.iam(). */
+  readonly hasIamRoutes: boolean;
+  /** The user pool created for a Cognito authorization that imports none. */
+  createdUserPool(authorization: ApiAuthorization): CreatedUserPool | undefined;
+  /** Routes `routes` to `fn`; `scope` is the function's construct. */
+  addFunction(scope: Construct, fn: lambda.IFunction, routes: readonly RouteOptions[]): void;
+  /** The `execute-api` ARNs of the IAM-authorized routes, resolved at synth. */
+  iamRouteArns(): string[];
+}
+
+/**
+ * The one role through which API Gateway invokes every function and Lambda authorizer of the API, with the
+ * statement the builders add each function to: one resource per API instead of a Lambda permission per route.
+ */
+export function createInvokeRole(scope: Construct): { role: iam.Role; statement: iam.PolicyStatement } {
+  const statement = new iam.PolicyStatement({ actions: [...LAMBDA_INVOKE_ACTIONS] });
+  const role = new iam.Role(scope, 'InvokeRole', {
+    assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'),
+    description: 'Lets the API invoke its route functions, and nothing else',
+    inlinePolicies: { invoke: new iam.PolicyDocument({ statements: [statement] }) },
+  });
+  return { role, statement };
+}
+
+/** The `execute-api` resource path of a route, each path parameter as `*`. */
+export function executeApiPath(path: string): string {
+  return path.replace(/\{[^}]*\}/g, '*');
+}

@@ -1,0 +1,420 @@
+import { CfnResource, Duration, Lazy, RemovalPolicy, Size, Stack, Validations } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { Construct } from 'constructs';
+import { accessLogFormat } from './access-log';
+import { ApiBuilder, createInvokeRole, executeApiPath } from './api-builder';
+import { ApiType } from './api-type';
+import { ApiAuthorization, AuthorizationType } from './authorization';
+import { CorsOptions } from './cors';
+import { restCorsPreflight, restGatewayResponseHeaders } from './cors-config';
+import { DEFAULT_THROTTLE } from './http-api-builder';
+import { RestAuthorizer, RestAuthorizers } from './rest-authorizers';
+import { ApiCacheOptions, ApiCacheSize, ExecutionLoggingOptions, UsagePlanOptions } from './rest-options';
+import { RouteOptions, ThrottleOptions } from './route';
+import { CreatedUserPool } from './user-pool';
+import { FunctionDefaults } from '../functions/function-options';
+import { ApiMetricSource, restApiMetrics } from '../monitoring/metrics';
+
+/** REST APIs give up on an integration after 29 seconds (a quota only regional and private APIs may raise). */
+export const REST_API_INTEGRATION_TIMEOUT = Duration.seconds(29);
+
+/** The log groups the account's API Gateway CloudWatch role writes: those of every API it serves. */
+const ACCOUNT_ROLE_LOG_GROUPS = 'arn:*:logs:*:*:log-group:*';
+
+/** The REST API's one stage. */
+export const REST_STAGE_NAME = 'prod';
+
+/** API Gateway's own error responses, which carry the CORS headers: every 4xx and every 5xx. */
+const CORS_GATEWAY_RESPONSES: [string, apigateway.ResponseType][] = [
+  ['Default4xx', apigateway.ResponseType.DEFAULT_4XX],
+  ['Default5xx', apigateway.ResponseType.DEFAULT_5XX],
+];
+
+/** How API Gateway names a REST method in the reasons given to cdk-nag. */
+const AUTHORIZATION_REASONS: { [type in AuthorizationType]?: string } = {
+  [AuthorizationType.IAM]:
+    'authorized with SigV4 (ApiAuthorization.iam()): callers are AWS principals, not user-pool users',
+  [AuthorizationType.LAMBDA]: 'authorized by a Lambda request authorizer the API owner chose',
+  [AuthorizationType.LAMBDA_TOKEN]: 'authorized by a Lambda token authorizer the API owner chose',
+  [AuthorizationType.NONE]: "public by the API owner's choice (ApiAuthorization.none())",
+};
+
+export interface RestApiBuilderProps {
+  readonly apiName: string;
+  readonly authorization: ApiAuthorization;
+  readonly throttle?: ThrottleOptions;
+  readonly logRetention: logs.RetentionDays;
+  readonly functionDefaults?: FunctionDefaults;
+  /** Whether the stage sends traces to X-Ray (follows the functions' default). */
+  readonly tracing: boolean;
+  readonly cors?: CorsOptions;
+  readonly usagePlans?: { [name: string]: UsagePlanOptions };
+  readonly webAclArn?: string;
+  readonly minCompressionSize?: Size;
+  readonly cache?: ApiCacheOptions;
+  readonly executionLogging?: ExecutionLoggingOptions;
+  readonly setAccountCloudWatchRole?: boolean;
+}
+
+/**
+ * Builds the REST API side: the API with one regional stage (throttled, JSON access log, X-Ray), one
+ * authorizer per authorization, one method per route with its validation, API-key requirement, throttle and
+ * cache settings, and the REST-only features the props ask for (usage plans, WAF, compression, cache,
+ * execution logging, CORS error responses).
+ *
+ * Like the HTTP side, all integrations and Lambda authorizers share one invoke role, so a route costs one
+ * `AWS::ApiGateway::Method` (plus one `AWS::ApiGateway::Resource` per new path segment).
+ */
+export class RestApiBuilder implements ApiBuilder {
+  public readonly type = ApiType.REST;
+  public readonly api: apigateway.RestApi;
+  public readonly stage: apigateway.Stage;
+  public readonly accessLogGroup: logs.LogGroup;
+  public readonly invokeRole: iam.Role;
+  public readonly authorizers: RestAuthorizers;
+  public readonly metrics: ApiMetricSource;
+  public readonly usagePlans: { [name: string]: apigateway.UsagePlan } = {};
+  public readonly apiKeys: { [name: string]: apigateway.IApiKey } = {};
+  /** The execution log group, created with a bounded retention before API Gateway would create it unbounded. */
+  public readonly executionLogGroup?: logs.LogGroup;
+  private readonly props: RestApiBuilderProps;
+  private readonly invokeStatement: iam.PolicyStatement;
+  private readonly cfnStage: apigateway.CfnStage;
+  private readonly stageThrottle: Required<ThrottleOptions>;
+  private readonly iamRoutes: RouteOptions[] = [];
+  private readonly hasUsagePlans: boolean;
+  private validator?: apigateway.RequestValidator;
+
+  constructor(scope: Construct, props: RestApiBuilderProps) {
+    this.props = props;
+    this.accessLogGroup = new logs.LogGroup(scope, 'AccessLogs', { retention: props.logRetention });
+    this.stageThrottle = {
+      rateLimit: props.throttle?.rateLimit ?? DEFAULT_THROTTLE.rateLimit,
+      burstLimit: props.throttle?.burstLimit ?? DEFAULT_THROTTLE.burstLimit,
+    };
+    const logging = props.executionLogging;
+    this.api = new apigateway.RestApi(scope, 'RestApi', {
+      restApiName: props.apiName,
+      endpointConfiguration: { types: [apigateway.EndpointType.REGIONAL] },
+      // The account-wide CloudWatch role is opt-in (setAccountCloudWatchRole), never a side effect.
+      cloudWatchRole: false,
+      minCompressionSize: props.minCompressionSize,
+      apiKeySourceType: apigateway.ApiKeySourceType.HEADER,
+      defaultCorsPreflightOptions: props.cors ? restCorsPreflight(props.cors) : undefined,
+      deployOptions: {
+        stageName: REST_STAGE_NAME,
+        tracingEnabled: props.tracing,
+        accessLogDestination: new apigateway.LogGroupLogDestination(this.accessLogGroup),
+        accessLogFormat: apigateway.AccessLogFormat.custom(accessLogFormat(ApiType.REST)),
+        throttlingRateLimit: this.stageThrottle.rateLimit,
+        throttlingBurstLimit: this.stageThrottle.burstLimit,
+        loggingLevel: logging ? (logging.level ?? apigateway.MethodLoggingLevel.ERROR) : undefined,
+        dataTraceEnabled: logging?.dataTrace ?? false,
+        cacheClusterEnabled: props.cache ? true : undefined,
+        cacheClusterSize: props.cache ? (props.cache.size ?? ApiCacheSize.GB_0_5) : undefined,
+        // Only the routes that set `cache` are cached.
+        cachingEnabled: props.cache ? false : undefined,
+        cacheDataEncrypted: props.cache ? true : undefined,
+      },
+    });
+    // RestApi adds an `Endpoint` output; outputs are the app's to choose, as on HTTP APIs.
+    this.api.node.tryRemoveChild('Endpoint');
+    this.stage = this.api.deploymentStage;
+    this.cfnStage = this.stage.node.defaultChild as apigateway.CfnStage;
+    this.metrics = restApiMetrics(this.api);
+
+    const invoke = createInvokeRole(scope);
+    this.invokeRole = invoke.role;
+    this.invokeStatement = invoke.statement;
+    this.authorizers = new RestAuthorizers(scope, {
+      api: this.api,
+      invokeRole: this.invokeRole,
+      allowInvoke: (fn) => this.invokeStatement.addResources(fn.functionArn),
+      logRetention: props.logRetention,
+      functionDefaults: props.functionDefaults,
+    });
+
+    if (logging) this.executionLogGroup = this.createExecutionLogGroup(scope);
+    if (props.setAccountCloudWatchRole) this.setAccountCloudWatchRole(scope);
+    if (props.webAclArn) {
+      new wafv2.CfnWebACLAssociation(scope, 'WebAclAssociation', {
+        resourceArn: this.stage.stageArn,
+        webAclArn: props.webAclArn,
+      });
+    }
+    if (props.cors) {
+      const headers = restGatewayResponseHeaders(props.cors);
+      for (const [id, type] of CORS_GATEWAY_RESPONSES) {
+        this.api.addGatewayResponse(id, { type, responseHeaders: headers });
+      }
+    }
+    const plans = Object.entries(props.usagePlans ?? {});
+    this.hasUsagePlans = plans.length > 0;
+    if (this.hasUsagePlans) {
+      const plansScope = new Construct(scope, 'UsagePlans');
+      for (const [name, options] of plans) this.createUsagePlan(plansScope, name, options);
+    }
+    this.acknowledgeStageFindings();
+  }
+
+  public get apiId(): string {
+    return this.api.restApiId;
+  }
+
+  public get url(): string {
+    return this.api.url;
+  }
+
+  public get apiResource(): CfnResource {
+    return this.api.node.defaultChild as CfnResource;
+  }
+
+  public get hasIamRoutes(): boolean {
+    return this.iamRoutes.length > 0;
+  }
+
+  public createdUserPool(authorization: ApiAuthorization): CreatedUserPool | undefined {
+    return this.authorizers.createdUserPool(authorization);
+  }
+
+  public addFunction(scope: Construct, fn: lambda.IFunction, routes: readonly RouteOptions[]): void {
+    this.invokeStatement.addResources(fn.functionArn);
+    const stack = Stack.of(scope);
+    const uri = `arn:${stack.partition}:apigateway:${stack.region}:lambda:path/2015-03-31/functions/${fn.functionArn}/invocations`;
+    let shared: apigateway.Integration | undefined;
+    const integration = (cacheKeyParameters?: string[]) =>
+      new apigateway.Integration({
+        type: apigateway.IntegrationType.AWS_PROXY,
+        integrationHttpMethod: 'POST',
+        uri,
+        options: { credentialsRole: this.invokeRole, cacheKeyParameters },
+      });
+    routes.forEach((route, i) => {
+      const authorization = route.authorization ?? this.props.authorization;
+      const authorizer = this.authorizers.authorizerFor(authorization);
+      const cacheKeys = route.cache ? this.cacheKeyParameters(route, authorizer) : undefined;
+      const requestParameters = this.requestParameters(route, cacheKeys);
+      const method = this.api.root
+        .resourceForPath(route.path)
+        .addMethod(route.method, cacheKeys ? integration(cacheKeys) : (shared ??= integration()), {
+          authorizer,
+          authorizationType: authorizer ? undefined : methodAuthorizationType(authorization.type),
+          authorizationScopes: route.authorizationScopes,
+          apiKeyRequired: route.apiKeyRequired ?? this.hasUsagePlans,
+          requestParameters: Object.keys(requestParameters).length ? requestParameters : undefined,
+          requestModels: route.requestModel
+            ? { 'application/json': this.model(scope, i, route.requestModel) }
+            : undefined,
+          requestValidator: route.requestModel || route.requiredParameters ? this.requestValidator() : undefined,
+        });
+      if (authorizer) this.api.latestDeployment?.addToLogicalId({ authorizer: authorizer.deploymentProps });
+      if (authorization.type === AuthorizationType.IAM) this.iamRoutes.push(route);
+      this.acknowledgeMethodFindings(method, authorization.type, `${route.method} ${route.path}`);
+      this.addMethodSettings(route);
+    });
+  }
+
+  public iamRouteArns(): string[] {
+    return Lazy.list({
+      produce: () =>
+        this.iamRoutes.map((route) =>
+          this.api.arnForExecuteApi(route.method, executeApiPath(route.path), REST_STAGE_NAME),
+        ),
+    });
+  }
+
+  /** The method request parameters: required ones `true`, cache keys that are not required `false`. */
+  private requestParameters(route: RouteOptions, cacheKeys: string[] | undefined): { [name: string]: boolean } {
+    const parameters: { [name: string]: boolean } = {};
+    for (const key of cacheKeys ?? []) parameters[key] = key.startsWith('method.request.path.');
+    for (const name of route.requiredParameters?.querystrings ?? []) {
+      parameters[`method.request.querystring.${name}`] = true;
+    }
+    for (const name of route.requiredParameters?.headers ?? []) parameters[`method.request.header.${name}`] = true;
+    return parameters;
+  }
+
+  /** The path parameters, the caller's identity and the route's own key parameters. */
+  private cacheKeyParameters(route: RouteOptions, authorizer: RestAuthorizer | undefined): string[] {
+    const pathParameters = [...route.path.matchAll(/\{([^}+]+)\+?\}/g)].map(
+      ([, name]) => `method.request.path.${name}`,
+    );
+    const own = (route.cache?.keyParameters ?? []).map((key) => `method.request.${key}`);
+    return [...new Set([...pathParameters, ...(authorizer?.identityParameters ?? []), ...own])];
+  }
+
+  private model(scope: Construct, routeIndex: number, schema: apigateway.JsonSchema): apigateway.Model {
+    return this.api.addModel(`${scope.node.id}Route${routeIndex}Model`, {
+      contentType: 'application/json',
+      schema: { schema: apigateway.JsonSchemaVersion.DRAFT4, ...schema },
+    });
+  }
+
+  /**
+   * One validator checks both the body and the parameters: a method without a model or required parameters
+   * does not use it, and one without the other has nothing to fail on that side.
+   */
+  private requestValidator(): apigateway.RequestValidator {
+    this.validator ??= this.api.addRequestValidator('RequestValidator', {
+      validateRequestBody: true,
+      validateRequestParameters: true,
+    });
+    return this.validator;
+  }
+
+  /** A route's throttle and cache, as a method setting overriding the stage's `/*\/*` one. */
+  private addMethodSettings(route: RouteOptions): void {
+    if (!route.throttle && !route.cache) return;
+    const setting: apigateway.CfnStage.MethodSettingProperty = {
+      httpMethod: route.method === 'ANY' ? '*' : route.method,
+      // CloudFormation escapes the path's slashes: /tasks/{taskId} is /~1tasks~1{taskId}.
+      resourcePath: route.path === '/' ? '/' : `/~1${route.path.slice(1).split('/').join('~1')}`,
+      ...(route.throttle
+        ? {
+            throttlingRateLimit: route.throttle.rateLimit ?? this.stageThrottle.rateLimit,
+            throttlingBurstLimit: route.throttle.burstLimit ?? this.stageThrottle.burstLimit,
+          }
+        : {}),
+      ...(route.cache
+        ? { cachingEnabled: true, cacheTtlInSeconds: route.cache.ttl.toSeconds(), cacheDataEncrypted: true }
+        : {}),
+      ...(this.props.executionLogging
+        ? {
+            loggingLevel: this.props.executionLogging.level ?? apigateway.MethodLoggingLevel.ERROR,
+            dataTraceEnabled: this.props.executionLogging.dataTrace ?? false,
+          }
+        : {}),
+    };
+    const settings = (this.cfnStage.methodSettings ?? []) as apigateway.CfnStage.MethodSettingProperty[];
+    this.cfnStage.methodSettings = [...settings, setting];
+  }
+
+  private createUsagePlan(scope: Construct, name: string, options: UsagePlanOptions): void {
+    const plan = new apigateway.UsagePlan(scope, name, {
+      name: `${this.props.apiName}-${name}`,
+      description: options.description,
+      throttle: options.throttle
+        ? {
+            rateLimit: options.throttle.rateLimit ?? this.stageThrottle.rateLimit,
+            burstLimit: options.throttle.burstLimit ?? this.stageThrottle.burstLimit,
+          }
+        : undefined,
+      quota: options.quota
+        ? { limit: options.quota.limit, period: options.quota.period ?? apigateway.Period.DAY }
+        : undefined,
+      apiStages: [{ api: this.api, stage: this.stage }],
+    });
+    this.usagePlans[name] = plan;
+    for (const keyName of options.apiKeys ?? []) {
+      const key = new apigateway.ApiKey(plan, `ApiKey${keyName}`, { apiKeyName: `${this.props.apiName}-${keyName}` });
+      plan.addApiKey(key);
+      this.apiKeys[keyName] = key;
+    }
+  }
+
+  /** API Gateway would create this group on first use, with logs kept forever. */
+  private createExecutionLogGroup(scope: Construct): logs.LogGroup {
+    const group = new logs.LogGroup(scope, 'ExecutionLogs', {
+      logGroupName: `API-Gateway-Execution-Logs_${this.api.restApiId}/${REST_STAGE_NAME}`,
+      retention: this.props.logRetention,
+    });
+    this.stage.node.addDependency(group);
+    return group;
+  }
+
+  /**
+   * The account's API Gateway CloudWatch role, retained with the setting on delete so other APIs keep
+   * logging. It may write to any log group of the account and region: it serves every API there.
+   */
+  private setAccountCloudWatchRole(scope: Construct): void {
+    const role = new iam.Role(scope, 'AccountCloudWatchRole', {
+      assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'),
+      description: "API Gateway's account-wide role for writing REST APIs' access and execution logs",
+      inlinePolicies: {
+        logs: new iam.PolicyDocument({
+          statements: [
+            new iam.PolicyStatement({
+              actions: [
+                'logs:CreateLogGroup',
+                'logs:CreateLogStream',
+                'logs:DescribeLogGroups',
+                'logs:DescribeLogStreams',
+                'logs:PutLogEvents',
+                'logs:GetLogEvents',
+                'logs:FilterLogEvents',
+              ],
+              // Any region's and partition's log groups: the role may be set in several regions. Written without
+              // tokens so that cdk-nag's finding can be acknowledged (aws-cdk-lib rejects "::" in its id).
+              resources: [ACCOUNT_ROLE_LOG_GROUPS],
+            }),
+          ],
+        }),
+      },
+    });
+    role.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    const account = new apigateway.CfnAccount(scope, 'Account', { cloudWatchRoleArn: role.roleArn });
+    account.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    this.stage.node.addDependency(account);
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${ACCOUNT_ROLE_LOG_GROUPS}]`,
+      reason:
+        "API Gateway's CloudWatch role is one per account and region and serves every API there, whose log groups this stack cannot know.",
+    });
+  }
+
+  private acknowledgeStageFindings(): void {
+    const stage = this.stage.node.defaultChild!;
+    if (!this.props.executionLogging) {
+      Validations.of(stage).acknowledge({
+        id: 'AwsSolutions-APIG6',
+        reason:
+          "Execution logging needs the account-wide API Gateway CloudWatch role, which the library never sets behind the owner's back; the JSON access log is always on (opt in with `executionLogging`).",
+      });
+    }
+    if (!this.props.webAclArn) {
+      Validations.of(stage).acknowledge({
+        id: 'AwsSolutions-APIG3',
+        reason:
+          'The API owner associates no AWS WAF web ACL (opt in with `webAclArn`); stage throttling protects the backend.',
+      });
+    }
+    if (!this.props.tracing) {
+      Validations.of(stage).acknowledge({
+        id: 'Serverless-APIGWXrayEnabled',
+        reason: 'The API owner turned tracing off with `functionDefaults.tracing: false`.',
+      });
+    }
+    // Routes come later (and with addFunction()); when one declares validation the rule passes and this is moot.
+    Validations.of(this.api.node.defaultChild!).acknowledge({
+      id: 'AwsSolutions-APIG2',
+      reason:
+        'Methods whose route declares a `requestModel` or `requiredParameters` use the request validator; the others have nothing for API Gateway to validate, and their functions validate their input.',
+    });
+  }
+
+  private acknowledgeMethodFindings(method: apigateway.Method, type: AuthorizationType, key: string): void {
+    const resource = method.node.defaultChild!;
+    if (type === AuthorizationType.NONE) {
+      Validations.of(resource).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason: `The API's owner marked ${key} public with ApiAuthorization.none().`,
+      });
+    }
+    const reason = AUTHORIZATION_REASONS[type];
+    if (reason) {
+      Validations.of(resource).acknowledge({
+        id: 'AwsSolutions-COG4',
+        reason: `${key} is ${reason}; Cognito user pool authorizers are one choice among several.`,
+      });
+    }
+  }
+}
+
+/** The REST method authorization of a kind that needs no authorizer resource. */
+function methodAuthorizationType(type: AuthorizationType): apigateway.AuthorizationType {
+  return type === AuthorizationType.IAM ? apigateway.AuthorizationType.IAM : apigateway.AuthorizationType.NONE;
+}
