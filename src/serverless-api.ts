@@ -196,6 +196,9 @@ export class ServerlessApi extends Construct {
         cache: props.cache,
         executionLogging: props.executionLogging,
         setAccountCloudWatchRole: props.setAccountCloudWatchRole,
+        validatesRequests: functions.some(([, fn]) =>
+          fn.routes.some((route) => route.requestModel !== undefined || route.requiredParameters !== undefined),
+        ),
       });
       this.api = restApi;
       this.restApi = restApi.api;

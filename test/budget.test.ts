@@ -1,11 +1,23 @@
+import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
-import { AccessPattern, ApiAuthorization, ApiFunctionOptions, ServerlessApi, ServerlessApiProps } from '../src';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import {
+  AccessPattern,
+  ApiAuthorization,
+  ApiFunctionOptions,
+  ApiType,
+  RouteOptions,
+  ServerlessApi,
+  ServerlessApiProps,
+} from '../src';
 import { fn, jwt, newStack, resourceTypeCounts, route } from './util';
 
 /**
  * CloudFormation allows 500 resources per stack. The API must stay well inside that at 200 routes over
- * 50 functions: each route may cost exactly one resource and each function at most five.
+ * 50 functions: each route may cost exactly one resource and each function at most five. A REST API also
+ * pays one resource per path segment (two with CORS), so there the layout of the paths counts too.
  */
 const CLOUDFORMATION_RESOURCE_LIMIT = 500;
 
@@ -22,18 +34,20 @@ function functions(functionCount: number, routeCount: number): { [name: string]:
   return result;
 }
 
-function typeCounts(functionCount: number, routeCount: number, extra: Partial<ServerlessApiProps> = {}): TypeCounts {
+const ACCESS_PATTERNS = {
+  getItem: AccessPattern.getItem({ partitionKey: 'ITEM#{id}', sortKey: 'ITEM' }),
+  putItem: AccessPattern.putItem({ partitionKey: 'ITEM#{id}', sortKey: 'ITEM' }),
+};
+
+/** An HTTP API with a JWT authorizer serving `fns`. */
+function httpStack(fns: { [name: string]: ApiFunctionOptions }, extra: Partial<ServerlessApiProps> = {}): Stack {
   const stack = newStack();
-  new ServerlessApi(stack, 'Api', {
-    ...extra,
-    authorization: jwt(),
-    accessPatterns: {
-      getItem: AccessPattern.getItem({ partitionKey: 'ITEM#{id}', sortKey: 'ITEM' }),
-      putItem: AccessPattern.putItem({ partitionKey: 'ITEM#{id}', sortKey: 'ITEM' }),
-    },
-    functions: functions(functionCount, routeCount),
-  });
-  return resourceTypeCounts(Template.fromStack(stack));
+  new ServerlessApi(stack, 'Api', { ...extra, authorization: jwt(), accessPatterns: ACCESS_PATTERNS, functions: fns });
+  return stack;
+}
+
+function typeCounts(functionCount: number, routeCount: number, extra: Partial<ServerlessApiProps> = {}): TypeCounts {
+  return resourceTypeCounts(Template.fromStack(httpStack(functions(functionCount, routeCount), extra)));
 }
 
 const total = (counts: TypeCounts) => Object.values(counts).reduce((a, b) => a + b, 0);
@@ -136,5 +150,186 @@ describe('resource budget', () => {
     };
     // THEN the public route drops the authorizer only when no other route needs it, which is not the case here
     expect(build(true)).toEqual(build(false));
+  });
+});
+
+/** The five methods every path of the REST layout below serves. */
+const METHODS = [HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE];
+
+/**
+ * `routeCount` routes laid out as a REST design: collections `/things{c}` and their items `/things{c}/{id}`, each
+ * path serving GET, POST, PUT, PATCH and DELETE, so 200 routes share 40 paths, which are 40 path segments and so
+ * 40 `AWS::ApiGateway::Resource`s. Every segment is a path some route uses, as in a real design that routes its
+ * collections and their items (`/projects`, `/projects/{projectId}`). That is the cheap end: real APIs rarely
+ * serve five methods on every path, and each segment no route uses (a `/v1` prefix, the `/users/{userId}` above an
+ * `/users/{userId}/orders` nobody routes) costs one more resource. The routes go to the functions in order, a few
+ * consecutive ones each, so the paths stay the same however many functions serve them.
+ */
+function restFunctions(functionCount: number, routeCount: number): { [name: string]: ApiFunctionOptions } {
+  const routes: RouteOptions[] = Array.from({ length: routeCount }, (_, r) => {
+    const pathIndex = Math.floor(r / METHODS.length);
+    const collection = `/things${Math.floor(pathIndex / 2)}`;
+    return route(METHODS[r % METHODS.length], pathIndex % 2 ? `${collection}/{id}` : collection);
+  });
+  const result: { [name: string]: ApiFunctionOptions } = {};
+  let next = 0;
+  for (let f = 0; f < functionCount; f++) {
+    const count = Math.floor(routeCount / functionCount) + (f < routeCount % functionCount ? 1 : 0);
+    result[`fn${f}`] = fn(routes.slice(next, (next += count)), { accessPatterns: ['getItem'] });
+  }
+  return result;
+}
+
+/**
+ * A REST API serving `fns`, built like `httpStack()` builds an HTTP one: the same table, monitoring and one
+ * authorizer, here a Cognito authorizer of an imported pool (a REST API has no JWT authorizer, and a pool it
+ * created would add resources of its own).
+ */
+function restStack(fns: { [name: string]: ApiFunctionOptions }, extra: Partial<ServerlessApiProps> = {}): Stack {
+  const stack = newStack();
+  new ServerlessApi(stack, 'Api', {
+    ...extra,
+    apiType: ApiType.REST,
+    authorization: ApiAuthorization.cognito({
+      userPool: cognito.UserPool.fromUserPoolId(stack, 'Pool', 'eu-west-1_abc123'),
+      userPoolClients: [cognito.UserPoolClient.fromUserPoolClientId(stack, 'Client', 'web-client')],
+    }),
+    accessPatterns: ACCESS_PATTERNS,
+    functions: fns,
+  });
+  return stack;
+}
+
+function restTypeCounts(
+  fns: { [name: string]: ApiFunctionOptions },
+  extra: Partial<ServerlessApiProps> = {},
+): TypeCounts {
+  return resourceTypeCounts(Template.fromStack(restStack(fns, extra)));
+}
+
+const CORS = { allowOrigins: ['https://app.example.com'] };
+
+describe('resource budget of a REST API', () => {
+  // GIVEN two functions with a route each, on /things and /things/{id} (two path segments, two resources), and
+  // variants of it with more routes for one of them or for a third function
+  const twoFunctions = (extra: { [name: string]: RouteOptions[] } = {}) => {
+    const routes: { [name: string]: RouteOptions[] } = {
+      list: [route(HttpMethod.GET, '/things')],
+      get: [route(HttpMethod.GET, '/things/{id}')],
+    };
+    for (const [name, more] of Object.entries(extra)) routes[name] = [...(routes[name] ?? []), ...more];
+    const result: { [name: string]: ApiFunctionOptions } = {};
+    for (const [name, list] of Object.entries(routes)) result[name] = fn(list, { accessPatterns: ['getItem'] });
+    return result;
+  };
+  let base: TypeCounts;
+  beforeAll(() => {
+    base = restTypeCounts(twoFunctions());
+  });
+
+  test('a route on a path that has its resources costs exactly one resource: its AWS::ApiGateway::Method', () => {
+    const oneMoreRoute = restTypeCounts(twoFunctions({ get: [route(HttpMethod.DELETE, '/things/{id}')] }));
+    expect(added(oneMoreRoute, base)).toEqual({ 'AWS::ApiGateway::Method': 1 });
+  });
+
+  test('a route on a new path costs its method and one AWS::ApiGateway::Resource per new path segment', () => {
+    const nested = restTypeCounts(twoFunctions({ get: [route(HttpMethod.GET, '/things/{id}/parts/{partId}')] }));
+    expect(added(nested, base)).toEqual({ 'AWS::ApiGateway::Method': 1, 'AWS::ApiGateway::Resource': 2 });
+  });
+
+  test('a function costs four resources, its alarm included: log group, role, function, alarm; no integration, no permission', () => {
+    // GIVEN the same extra route, served once by an existing function and once by a new one
+    const sameFunction = restTypeCounts(twoFunctions({ get: [route(HttpMethod.DELETE, '/things/{id}')] }));
+    const newFunction = restTypeCounts(twoFunctions({ remove: [route(HttpMethod.DELETE, '/things/{id}')] }));
+
+    // THEN the integration is part of the method, and API Gateway invokes through the shared invoke role
+    expect(added(newFunction, sameFunction)).toEqual({
+      'AWS::Logs::LogGroup': 1,
+      'AWS::IAM::Role': 1,
+      'AWS::Lambda::Function': 1,
+      'AWS::CloudWatch::Alarm': 1,
+    });
+    expect(newFunction['AWS::Lambda::Permission']).toBeUndefined();
+  });
+
+  test('the fixed cost is twenty-one resources, one more than an HTTP API: the deployment', () => {
+    // 2 functions x 4, 2 routes x 1 and 2 path segments x 1 on top of the fixed part
+    expect(base).toEqual({
+      // table, API, deployment, stage, authorizer, access log, invoke role
+      'AWS::DynamoDB::GlobalTable': 1,
+      'AWS::ApiGateway::RestApi': 1,
+      'AWS::ApiGateway::Deployment': 1,
+      'AWS::ApiGateway::Stage': 1,
+      'AWS::ApiGateway::Authorizer': 1,
+      'AWS::Logs::LogGroup': 1 + 2,
+      'AWS::IAM::Role': 1 + 2,
+      // the same fourteen for monitoring as on an HTTP API
+      'AWS::CloudWatch::Alarm': 8 + 2,
+      'AWS::CloudWatch::CompositeAlarm': 1,
+      'AWS::CloudWatch::Dashboard': 1,
+      'AWS::Logs::MetricFilter': 1,
+      'AWS::SNS::Topic': 1,
+      'AWS::SNS::TopicPolicy': 1,
+      'AWS::KMS::Key': 1,
+      'AWS::Lambda::Function': 2,
+      'AWS::ApiGateway::Method': 2,
+      'AWS::ApiGateway::Resource': 2,
+    });
+    expect(total(base) - 2 * 4 - 2 * 1 - 2 * 1).toBe(21);
+    const http = typeCounts(2, 2);
+    expect(total(http) - 2 * 5 - 2 * 1).toBe(20);
+  });
+
+  test('CORS costs three resources and one preflight OPTIONS method per path segment: a segment then costs two', () => {
+    const withCors = restTypeCounts(twoFunctions(), { cors: CORS });
+    // the root's OPTIONS method and the 4xx and 5xx gateway responses, then an OPTIONS method on things and on {id}
+    expect(added(withCors, base)).toEqual({ 'AWS::ApiGateway::Method': 1 + 2, 'AWS::ApiGateway::GatewayResponse': 2 });
+    const nested = restTypeCounts(twoFunctions({ get: [route(HttpMethod.GET, '/things/{id}/parts/{partId}')] }), {
+      cors: CORS,
+    });
+    expect(added(nested, withCors)).toEqual({ 'AWS::ApiGateway::Method': 1 + 2, 'AWS::ApiGateway::Resource': 2 });
+  });
+
+  test('a request model costs its AWS::ApiGateway::Model plus, once per API, the request validator; a usage plan with one key three', () => {
+    const model = { type: apigateway.JsonSchemaType.OBJECT, required: ['title'] };
+    const validated = restTypeCounts(
+      twoFunctions({
+        get: [
+          route(HttpMethod.POST, '/things', { requestModel: model }),
+          route(HttpMethod.PUT, '/things/{id}', { requestModel: model }),
+        ],
+      }),
+    );
+    expect(added(validated, base)).toEqual({
+      'AWS::ApiGateway::Method': 2,
+      'AWS::ApiGateway::Model': 2,
+      'AWS::ApiGateway::RequestValidator': 1,
+    });
+    const withPlan = restTypeCounts(twoFunctions(), { usagePlans: { partners: { apiKeys: ['acme'] } } });
+    expect(added(withPlan, base)).toEqual({
+      'AWS::ApiGateway::UsagePlan': 1,
+      'AWS::ApiGateway::ApiKey': 1,
+      'AWS::ApiGateway::UsagePlanKey': 1,
+    });
+  });
+
+  test('200 routes over 50 functions on 40 shared paths: 21 + 50 x 4 + 200 x 1 + 40 x 1 = 461 resources, under the limit of 500', () => {
+    const counts = restTypeCounts(restFunctions(50, 200));
+    expect(counts['AWS::ApiGateway::Method']).toBe(200);
+    expect(counts['AWS::ApiGateway::Resource']).toBe(40);
+    expect(counts['AWS::Lambda::Function']).toBe(50);
+    expect(total(counts)).toBe(21 + 50 * 4 + 200 * 1 + 40 * 1);
+    expect(total(counts)).toBeLessThan(CLOUDFORMATION_RESOURCE_LIMIT);
+    // AND the same routes on an HTTP API cost 470: nothing per path, but an integration per function
+    const http = resourceTypeCounts(Template.fromStack(httpStack(restFunctions(50, 200))));
+    expect(total(http)).toBe(20 + 50 * 5 + 200 * 1);
+  });
+
+  test('with CORS the same REST layout needs 461 + 3 + 40 = 504 resources, over the limit: synth refuses it', () => {
+    // CORS on REST costs a preflight OPTIONS method per path segment (see above): a design this size must do without
+    // CORS (a same-origin front end), share more path segments, or split into two stacks
+    expect(() => Template.fromStack(restStack(restFunctions(50, 200), { cors: CORS }))).toThrow(
+      /Number of resources in stack 'Test': 504 is greater than allowed maximum of 500/,
+    );
   });
 });

@@ -1,14 +1,25 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { CfnResource, Duration, Size, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, NagRuleCompliance, rules, ServerlessChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
-import { ApiAuthorization, ServerlessApi } from '../src';
-import { defaultProps, fn, fullyConfigured, HANDLER_ENTRY, jwt, logicalId, newStack, route } from './util';
+import { ApiAuthorization, ApiType, ServerlessApi } from '../src';
+import {
+  defaultProps,
+  fn,
+  fullyConfigured,
+  HANDLER_ENTRY,
+  itemPatterns,
+  jwt,
+  logicalId,
+  newStack,
+  route,
+} from './util';
 
 /** Every finding of both packs that no acknowledgement covers, as "rule: construct path". */
 function unacknowledgedFindings(stack: Stack): string[] {
@@ -41,12 +52,15 @@ function acknowledgements(scope: IConstruct): Acknowledgement[] {
   return [...found.values()];
 }
 
-/** What every route function acknowledges, and why it may. */
-const FUNCTION_ACKNOWLEDGEMENTS = (name: string) => [
-  { path: `Functions/${name}/Role`, id: 'AwsSolutions-IAM5[Resource::*]' },
-  { path: `Functions/${name}/Role`, id: 'Serverless-LambdaStarPermissions' },
-  { path: `Functions/${name}/Function`, id: 'Serverless-LambdaDLQ' },
+/** What every traced function the API bundles (route function or Lambda authorizer) acknowledges, and why it may. */
+const TRACED_FUNCTION_ACKNOWLEDGEMENTS = (path: string) => [
+  { path: `${path}/Role`, id: 'AwsSolutions-IAM5[Resource::*]' },
+  { path: `${path}/Role`, id: 'Serverless-LambdaStarPermissions' },
+  { path: `${path}/Function`, id: 'Serverless-LambdaDLQ' },
 ];
+
+/** What every route function acknowledges, and why it may. */
+const FUNCTION_ACKNOWLEDGEMENTS = (name: string) => TRACED_FUNCTION_ACKNOWLEDGEMENTS(`Functions/${name}`);
 
 /**
  * What a route function with tracing off acknowledges: the missing tracing, which the caller chose. Its role
@@ -58,14 +72,86 @@ const UNTRACED_FUNCTION_ACKNOWLEDGEMENTS = (path: string) => [
 ];
 
 /** What a Lambda authorizer bundled from its entry acknowledges: the same as a route function. */
-const AUTHORIZER_FUNCTION_ACKNOWLEDGEMENTS = [
-  { path: 'LambdaAuthorizerFunction/Role', id: 'AwsSolutions-IAM5[Resource::*]' },
-  { path: 'LambdaAuthorizerFunction/Role', id: 'Serverless-LambdaStarPermissions' },
-  { path: 'LambdaAuthorizerFunction/Function', id: 'Serverless-LambdaDLQ' },
-];
+const AUTHORIZER_FUNCTION_ACKNOWLEDGEMENTS = TRACED_FUNCTION_ACKNOWLEDGEMENTS('LambdaAuthorizerFunction');
 
 const byPathAndId = (a: { path: string; id: string }, b: { path: string; id: string }) =>
   `${a.path} ${a.id}`.localeCompare(`${b.path} ${b.id}`);
+
+/** The REST API's resource and its stage's, relative to the construct. */
+const REST_API = 'RestApi/Resource';
+const REST_STAGE = 'RestApi/DeploymentStage.prod/Resource';
+
+/**
+ * The REST rules a fully configured API must pass on its own, with the resource each checks: request validation,
+ * the WAF association and execution logging.
+ */
+const REST_RULES_PASSED_WITHOUT_ACKNOWLEDGEMENT: [string, (node: CfnResource) => NagRuleCompliance, string][] = [
+  ['AwsSolutions-APIG2', rules.apigw.APIGWRequestValidation, REST_API],
+  ['AwsSolutions-APIG3', rules.apigw.APIGWAssociatedWithWAF, REST_STAGE],
+  ['AwsSolutions-APIG6', rules.apigw.APIGWExecutionLoggingEnabled, REST_STAGE],
+];
+
+/** What `rule` answers for the resource at `path` under `api`, whatever is acknowledged. */
+function ruleResult(
+  api: ServerlessApi,
+  rule: (node: CfnResource) => NagRuleCompliance,
+  path: string,
+): NagRuleCompliance {
+  const resource = api.node.findAll().find((c) => c.node.path === `${api.node.path}/${path}`);
+  if (!CfnResource.isCfnResource(resource)) throw new Error(`no CloudFormation resource at ${path}`);
+  return rule(resource);
+}
+
+const WEB_ACL_ARN = 'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/api/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
+
+/**
+ * A REST API with every feature on: Cognito API-wide; a Lambda token, a Lambda request, an IAM and a public route
+ * without API key; a usage plan with an API key; a POST with a request model and a required header; a web ACL;
+ * compression; a cache with a cached, throttled GET; execution logging; the account's CloudWatch role; CORS.
+ */
+function fullyConfiguredRest(): { stack: Stack; api: ServerlessApi } {
+  const stack = newStack();
+  const api = new ServerlessApi(stack, 'Api', {
+    apiType: ApiType.REST,
+    authorization: ApiAuthorization.cognito(),
+    accessPatterns: itemPatterns(),
+    usagePlans: {
+      partners: { throttle: { rateLimit: 10, burstLimit: 20 }, quota: { limit: 10000 }, apiKeys: ['acme'] },
+    },
+    webAclArn: WEB_ACL_ARN,
+    minCompressionSize: Size.kibibytes(1),
+    cache: {},
+    executionLogging: {},
+    setAccountCloudWatchRole: true,
+    cors: { allowOrigins: ['https://app.example.com'] },
+    functions: {
+      items: fn(
+        [
+          route(HttpMethod.GET, '/items/{itemId}', {
+            cache: { ttl: Duration.minutes(1) },
+            throttle: { rateLimit: 50 },
+          }),
+          route(HttpMethod.POST, '/items', {
+            requestModel: {
+              type: apigateway.JsonSchemaType.OBJECT,
+              required: ['title'],
+              properties: { title: { type: apigateway.JsonSchemaType.STRING } },
+            },
+            requiredParameters: { headers: ['Idempotency-Key'] },
+          }),
+          route(HttpMethod.GET, '/reports', { authorization: ApiAuthorization.lambdaToken({ entry: HANDLER_ENTRY }) }),
+          route(HttpMethod.GET, '/exports', {
+            authorization: ApiAuthorization.lambdaRequest({ entry: HANDLER_ENTRY }),
+          }),
+          route(HttpMethod.GET, '/admin/items', { authorization: ApiAuthorization.iam() }),
+          route(HttpMethod.GET, '/health', { authorization: ApiAuthorization.none(), apiKeyRequired: false }),
+        ],
+        { accessPatterns: ['getItem', 'putItem'] },
+      ),
+    },
+  });
+  return { stack, api };
+}
 
 describe('cdk-nag AwsSolutions and Serverless checks', () => {
   test('the packs do report findings and honour acknowledgements (so zero findings below means something)', () => {
@@ -217,6 +303,84 @@ describe('cdk-nag AwsSolutions and Serverless checks', () => {
       const found = acknowledgements(api);
       expect(found.map(({ path, id }) => ({ path, id })).sort(byPathAndId)).toEqual(
         [...FUNCTION_ACKNOWLEDGEMENTS('items'), ...expected].sort(byPathAndId),
+      );
+      found.forEach((ack) => expect(ack.reason.length).toBeGreaterThan(30));
+    });
+  });
+
+  describe('the fully configured REST API', () => {
+    let stack: Stack;
+    let api: ServerlessApi;
+    beforeAll(() => {
+      ({ stack, api } = fullyConfiguredRest());
+    });
+
+    test('has no unacknowledged finding', () => {
+      expect(unacknowledgedFindings(stack)).toEqual([]);
+    });
+
+    test.each(REST_RULES_PASSED_WITHOUT_ACKNOWLEDGEMENT)(
+      '%s passes without acknowledgement: the rule finds its resource compliant and nothing acknowledges it',
+      (id, rule, path) => {
+        expect(ruleResult(api, rule, path)).toBe(NagRuleCompliance.COMPLIANT);
+        // cdk-nag honours an acknowledgement on the resource or any of its scopes: none in the stack may name the rule
+        expect(acknowledgements(stack).filter((ack) => ack.id === id)).toEqual([]);
+      },
+    );
+
+    test('acknowledges, besides the functions, only the account role and the routes not authorized by Cognito, each with a reason', () => {
+      const found = acknowledgements(api);
+      // No APIG2, APIG3 or APIG6: request validation, the web ACL and execution logging are all on
+      expect(found.map(({ path, id }) => ({ path, id })).sort(byPathAndId)).toEqual(
+        [
+          ...FUNCTION_ACKNOWLEDGEMENTS('items'),
+          ...AUTHORIZER_FUNCTION_ACKNOWLEDGEMENTS,
+          ...TRACED_FUNCTION_ACKNOWLEDGEMENTS('LambdaTokenAuthorizerFunction'),
+          { path: 'AccountCloudWatchRole', id: 'AwsSolutions-IAM5[Resource::arn:*:logs:*:*:log-group:*]' },
+          { path: 'RestApi/Default/reports/GET/Resource', id: 'AwsSolutions-COG4' },
+          { path: 'RestApi/Default/exports/GET/Resource', id: 'AwsSolutions-COG4' },
+          { path: 'RestApi/Default/admin/items/GET/Resource', id: 'AwsSolutions-COG4' },
+          { path: 'RestApi/Default/health/GET/Resource', id: 'AwsSolutions-COG4' },
+          { path: 'RestApi/Default/health/GET/Resource', id: 'AwsSolutions-APIG4' },
+        ].sort(byPathAndId),
+      );
+      found.forEach((ack) => expect(ack.reason.length).toBeGreaterThan(30));
+      expect(found.find((ack) => ack.id === 'AwsSolutions-APIG4')!.reason).toContain('GET /health');
+    });
+  });
+
+  describe('the REST API with defaults only', () => {
+    let stack: Stack;
+    let api: ServerlessApi;
+    beforeAll(() => {
+      stack = newStack();
+      api = new ServerlessApi(stack, 'Api', {
+        ...defaultProps(),
+        apiType: ApiType.REST,
+        authorization: ApiAuthorization.cognito(),
+      });
+    });
+
+    test('has no unacknowledged finding', () => {
+      expect(unacknowledgedFindings(stack)).toEqual([]);
+    });
+
+    test.each(REST_RULES_PASSED_WITHOUT_ACKNOWLEDGEMENT)(
+      '%s fails without its opt-in, so its acknowledgement is needed',
+      (_, rule, path) => {
+        expect(ruleResult(api, rule, path)).toBe(NagRuleCompliance.NON_COMPLIANT);
+      },
+    );
+
+    test('acknowledges, besides the route function, only the missing validation, WAF and execution logging, each with a reason', () => {
+      const found = acknowledgements(api);
+      expect(found.map(({ path, id }) => ({ path, id })).sort(byPathAndId)).toEqual(
+        [
+          ...FUNCTION_ACKNOWLEDGEMENTS('items'),
+          { path: REST_API, id: 'AwsSolutions-APIG2' },
+          { path: REST_STAGE, id: 'AwsSolutions-APIG3' },
+          { path: REST_STAGE, id: 'AwsSolutions-APIG6' },
+        ].sort(byPathAndId),
       );
       found.forEach((ack) => expect(ack.reason.length).toBeGreaterThan(30));
     });

@@ -58,6 +58,8 @@ export interface RestApiBuilderProps {
   readonly cache?: ApiCacheOptions;
   readonly executionLogging?: ExecutionLoggingOptions;
   readonly setAccountCloudWatchRole?: boolean;
+  /** Whether a route declared in the props asks API Gateway to validate requests. */
+  readonly validatesRequests: boolean;
 }
 
 /**
@@ -388,12 +390,14 @@ export class RestApiBuilder implements ApiBuilder {
         reason: 'The API owner turned tracing off with `functionDefaults.tracing: false`.',
       });
     }
-    // Routes come later (and with addFunction()); when one declares validation the rule passes and this is moot.
-    Validations.of(this.api.node.defaultChild!).acknowledge({
-      id: 'AwsSolutions-APIG2',
-      reason:
-        'Methods whose route declares a `requestModel` or `requiredParameters` use the request validator; the others have nothing for API Gateway to validate, and their functions validate their input.',
-    });
+    // Decided from the declared routes, as cdk-nag may run before routes added with addFunction() exist.
+    if (!this.props.validatesRequests) {
+      Validations.of(this.api.node.defaultChild!).acknowledge({
+        id: 'AwsSolutions-APIG2',
+        reason:
+          'No route of the API declares a `requestModel` or `requiredParameters`: there is nothing for API Gateway to validate, and the functions validate their input.',
+      });
+    }
   }
 
   private acknowledgeMethodFindings(method: apigateway.Method, type: AuthorizationType, key: string): void {
