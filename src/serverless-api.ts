@@ -83,7 +83,7 @@ export class ServerlessApi extends Construct {
   public static readonly TABLE_TTL_ATTRIBUTE_ENV = TABLE_TTL_ATTRIBUTE_ENV;
   /** Environment variable holding the JSON descriptors of the access patterns a function uses. */
   public static readonly TABLE_ACCESS_PATTERNS_ENV = TABLE_ACCESS_PATTERNS_ENV;
-  /** Template metadata key, on the HTTP API resource, of the API's access-pattern table. */
+  /** Template metadata key, on the API resource (HTTP or REST), of the API's access-pattern table. */
   public static readonly ACCESS_PATTERNS_METADATA_KEY = ACCESS_PATTERNS_METADATA_KEY;
 
   /** The kind of API. */

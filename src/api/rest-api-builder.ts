@@ -275,12 +275,9 @@ export class RestApiBuilder implements ApiBuilder {
       httpMethod: route.method === 'ANY' ? '*' : route.method,
       // CloudFormation escapes the path's slashes: /tasks/{taskId} is /~1tasks~1{taskId}.
       resourcePath: route.path === '/' ? '/' : `/~1${route.path.slice(1).split('/').join('~1')}`,
-      ...(route.throttle
-        ? {
-            throttlingRateLimit: route.throttle.rateLimit ?? this.stageThrottle.rateLimit,
-            throttlingBurstLimit: route.throttle.burstLimit ?? this.stageThrottle.burstLimit,
-          }
-        : {}),
+      // A method setting replaces the stage's `/*/*` one: it always repeats the throttle, the route's or the stage's.
+      throttlingRateLimit: route.throttle?.rateLimit ?? this.stageThrottle.rateLimit,
+      throttlingBurstLimit: route.throttle?.burstLimit ?? this.stageThrottle.burstLimit,
       ...(route.cache
         ? { cachingEnabled: true, cacheTtlInSeconds: route.cache.ttl.toSeconds(), cacheDataEncrypted: true }
         : {}),

@@ -273,7 +273,7 @@ describe('the REST API and its stage by default', () => {
     expect(method(t, 'GET /orders').Integration).toEqual(proxyIntegration(t, 'orders'));
   });
 
-  test("shares one integration between a function's routes, and gives each function its own", () => {
+  test("integrates every route of a function the same way, and another function's routes with that function", () => {
     const t = built.template;
     expect(method(t, 'GET /items/{itemId}').Integration).toEqual(method(t, 'POST /items').Integration);
     expect(method(t, 'GET /orders').Integration).not.toEqual(method(t, 'GET /items/{itemId}').Integration);
@@ -641,13 +641,15 @@ describe('the response cache', () => {
     });
   });
 
-  test("caches a route that sets `cache` for its ttl, encrypted, with a method setting on the route's path", () => {
+  test("caches a route that sets `cache` for its ttl, encrypted, with a method setting on the route's path that keeps the stage's throttle", () => {
     expect(methodSetting(template, 'GET', '/~1items~1{itemId}')).toEqual({
       HttpMethod: 'GET',
       ResourcePath: '/~1items~1{itemId}',
       CachingEnabled: true,
       CacheTtlInSeconds: 60,
       CacheDataEncrypted: true,
+      ThrottlingRateLimit: 100,
+      ThrottlingBurstLimit: 200,
     });
     expect(methodSetting(template, 'GET', '/~1public~1{category}~1{id}')).toEqual({
       HttpMethod: 'GET',
@@ -655,6 +657,8 @@ describe('the response cache', () => {
       CachingEnabled: true,
       CacheTtlInSeconds: 300,
       CacheDataEncrypted: true,
+      ThrottlingRateLimit: 100,
+      ThrottlingBurstLimit: 200,
     });
     expect(methodSettings(template)).toHaveLength(3);
   });
