@@ -168,6 +168,27 @@ export function tableKeyIds(template: Template): string[] {
 export const getAtt = (id: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [id, attribute] });
 export const ref = (id: string) => ({ Ref: id });
 
+/** The URI through which API Gateway invokes a function (an integration or a Lambda authorizer). */
+export const invocationUri = (functionArn: unknown) => ({
+  'Fn::Join': [
+    '',
+    [
+      'arn:',
+      { Ref: 'AWS::Partition' },
+      ':apigateway:',
+      { Ref: 'AWS::Region' },
+      ':lambda:path/2015-03-31/functions/',
+      functionArn,
+      '/invocations',
+    ],
+  ],
+});
+
+/** The logical id of the role through which API Gateway invokes the functions of the API `Api`. */
+export function invokeRoleId(template: Template): string {
+  return logicalId(template, 'AWS::IAM::Role', 'ApiInvokeRole');
+}
+
 export interface FunctionIds {
   readonly function: string;
   readonly role: string;

@@ -1,10 +1,11 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { lambdaInvocationUri } from './api-builder';
 import {
   ApiAuthorization,
   AuthorizationType,
@@ -135,12 +136,6 @@ export abstract class AuthorizerRegistry<A> {
     this.props.allowInvoke(fn);
     return fn;
   }
-
-  /** The URI through which API Gateway invokes a Lambda authorizer. */
-  protected invocationUri(fn: lambda.IFunction): string {
-    const stack = Stack.of(this.scope);
-    return `arn:${stack.partition}:apigateway:${stack.region}:lambda:path/2015-03-31/functions/${fn.functionArn}/invocations`;
-  }
 }
 
 export interface HttpAuthorizersProps extends AuthorizersProps {
@@ -219,7 +214,7 @@ export class HttpAuthorizers extends AuthorizerRegistry<apigwv2.HttpAuthorizer> 
       type: apigwv2.HttpAuthorizerType.LAMBDA,
       authorizerName,
       identitySource,
-      authorizerUri: this.invocationUri(fn),
+      authorizerUri: lambdaInvocationUri(this.scope, fn),
       payloadFormatVersion: apigwv2.AuthorizerPayloadVersion.VERSION_2_0,
       enableSimpleResponses: true,
       resultsCacheTtl: props.resultsCacheTtl ?? DEFAULT_RESULTS_CACHE_TTL,

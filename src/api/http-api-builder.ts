@@ -6,7 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { accessLogFormat } from './access-log';
-import { ApiBuilder, createInvokeRole, executeApiPath } from './api-builder';
+import { ApiBuilder, createInvokeRole, DEFAULT_THROTTLE, executeApiPath, resolveThrottle } from './api-builder';
 import { ApiType } from './api-type';
 import { ApiAuthorization, AuthorizationType } from './authorization';
 import { HttpAuthorizers, routeAuthorizationType } from './authorizers';
@@ -20,9 +20,6 @@ import { ApiMetricSource } from '../monitoring/metrics';
 
 /** HTTP APIs give up on an integration after 30 seconds. */
 export const HTTP_API_INTEGRATION_TIMEOUT = Duration.seconds(30);
-
-/** The documented defaults of the stage throttling, in one place. */
-export const DEFAULT_THROTTLE = { rateLimit: 100, burstLimit: 200 };
 
 export interface HttpApiBuilderProps {
   readonly apiName?: string;
@@ -66,10 +63,7 @@ export class HttpApiBuilder implements ApiBuilder {
     });
     this.authorization = props.authorization;
     this.accessLogGroup = new logs.LogGroup(scope, 'AccessLogs', { retention: props.logRetention });
-    this.stageThrottle = {
-      rateLimit: props.throttle?.rateLimit ?? DEFAULT_THROTTLE.rateLimit,
-      burstLimit: props.throttle?.burstLimit ?? DEFAULT_THROTTLE.burstLimit,
-    };
+    this.stageThrottle = resolveThrottle(props.throttle, DEFAULT_THROTTLE);
     this.stage = new apigwv2.HttpStage(scope, 'Stage', {
       httpApi: this.api,
       stageName: '$default',
@@ -152,9 +146,10 @@ export class HttpApiBuilder implements ApiBuilder {
       });
     }
     if (route.throttle) {
+      const throttle = resolveThrottle(route.throttle, this.stageThrottle);
       this.routeThrottles[key] = {
-        ThrottlingRateLimit: route.throttle.rateLimit ?? this.stageThrottle.rateLimit,
-        ThrottlingBurstLimit: route.throttle.burstLimit ?? this.stageThrottle.burstLimit,
+        ThrottlingRateLimit: throttle.rateLimit,
+        ThrottlingBurstLimit: throttle.burstLimit,
       };
       const cfnStage = this.stage.node.defaultChild as apigwv2.CfnStage;
       cfnStage.addPropertyOverride('RouteSettings', this.routeThrottles);

@@ -1,4 +1,4 @@
-import { CfnResource, Duration, Lazy, RemovalPolicy, Size, Stack, Validations } from 'aws-cdk-lib';
+import { CfnResource, Duration, Lazy, RemovalPolicy, Size, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -6,12 +6,18 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { accessLogFormat } from './access-log';
-import { ApiBuilder, createInvokeRole, executeApiPath } from './api-builder';
+import {
+  ApiBuilder,
+  createInvokeRole,
+  DEFAULT_THROTTLE,
+  executeApiPath,
+  lambdaInvocationUri,
+  resolveThrottle,
+} from './api-builder';
 import { ApiType } from './api-type';
 import { ApiAuthorization, AuthorizationType } from './authorization';
 import { CorsOptions } from './cors';
 import { restCorsPreflight, restGatewayResponseHeaders } from './cors-config';
-import { DEFAULT_THROTTLE } from './http-api-builder';
 import { RestAuthorizer, RestAuthorizers } from './rest-authorizers';
 import { ApiCacheOptions, ApiCacheSize, ExecutionLoggingOptions, UsagePlanOptions } from './rest-options';
 import { RouteOptions, ThrottleOptions } from './route';
@@ -94,10 +100,7 @@ export class RestApiBuilder implements ApiBuilder {
   constructor(scope: Construct, props: RestApiBuilderProps) {
     this.props = props;
     this.accessLogGroup = new logs.LogGroup(scope, 'AccessLogs', { retention: props.logRetention });
-    this.stageThrottle = {
-      rateLimit: props.throttle?.rateLimit ?? DEFAULT_THROTTLE.rateLimit,
-      burstLimit: props.throttle?.burstLimit ?? DEFAULT_THROTTLE.burstLimit,
-    };
+    this.stageThrottle = resolveThrottle(props.throttle, DEFAULT_THROTTLE);
     const logging = props.executionLogging;
     this.api = new apigateway.RestApi(scope, 'RestApi', {
       restApiName: props.apiName,
@@ -185,8 +188,7 @@ export class RestApiBuilder implements ApiBuilder {
 
   public addFunction(scope: Construct, fn: lambda.IFunction, routes: readonly RouteOptions[]): void {
     this.invokeStatement.addResources(fn.functionArn);
-    const stack = Stack.of(scope);
-    const uri = `arn:${stack.partition}:apigateway:${stack.region}:lambda:path/2015-03-31/functions/${fn.functionArn}/invocations`;
+    const uri = lambdaInvocationUri(scope, fn);
     let shared: apigateway.Integration | undefined;
     const integration = (cacheKeyParameters?: string[]) =>
       new apigateway.Integration({
@@ -271,13 +273,14 @@ export class RestApiBuilder implements ApiBuilder {
   /** A route's throttle and cache, as a method setting overriding the stage's `/*\/*` one. */
   private addMethodSettings(route: RouteOptions): void {
     if (!route.throttle && !route.cache) return;
+    const throttle = resolveThrottle(route.throttle, this.stageThrottle);
     const setting: apigateway.CfnStage.MethodSettingProperty = {
       httpMethod: route.method === 'ANY' ? '*' : route.method,
       // CloudFormation escapes the path's slashes: /tasks/{taskId} is /~1tasks~1{taskId}.
       resourcePath: route.path === '/' ? '/' : `/~1${route.path.slice(1).split('/').join('~1')}`,
       // A method setting replaces the stage's `/*/*` one: it always repeats the throttle, the route's or the stage's.
-      throttlingRateLimit: route.throttle?.rateLimit ?? this.stageThrottle.rateLimit,
-      throttlingBurstLimit: route.throttle?.burstLimit ?? this.stageThrottle.burstLimit,
+      throttlingRateLimit: throttle.rateLimit,
+      throttlingBurstLimit: throttle.burstLimit,
       ...(route.cache
         ? { cachingEnabled: true, cacheTtlInSeconds: route.cache.ttl.toSeconds(), cacheDataEncrypted: true }
         : {}),
@@ -296,12 +299,7 @@ export class RestApiBuilder implements ApiBuilder {
     const plan = new apigateway.UsagePlan(scope, name, {
       name: `${this.props.apiName}-${name}`,
       description: options.description,
-      throttle: options.throttle
-        ? {
-            rateLimit: options.throttle.rateLimit ?? this.stageThrottle.rateLimit,
-            burstLimit: options.throttle.burstLimit ?? this.stageThrottle.burstLimit,
-          }
-        : undefined,
+      throttle: options.throttle ? resolveThrottle(options.throttle, this.stageThrottle) : undefined,
       quota: options.quota
         ? { limit: options.quota.limit, period: options.quota.period ?? apigateway.Period.DAY }
         : undefined,

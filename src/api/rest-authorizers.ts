@@ -1,5 +1,6 @@
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { Construct } from 'constructs';
+import { lambdaInvocationUri } from './api-builder';
 import {
   ApiAuthorization,
   AuthorizationType,
@@ -96,7 +97,7 @@ export class RestAuthorizers extends AuthorizerRegistry<RestAuthorizer> {
       name: authorizerName,
       restApiId: this.api.restApiId,
       type: 'REQUEST',
-      authorizerUri: this.invocationUri(fn),
+      authorizerUri: lambdaInvocationUri(this.scope, fn),
       authorizerCredentials: this.props.invokeRole.roleArn,
       authorizerResultTtlInSeconds: (props.resultsCacheTtl ?? DEFAULT_RESULTS_CACHE_TTL).toSeconds(),
       // Without caching a request authorizer may read nothing up front; CloudFormation wants the property absent.
@@ -114,7 +115,7 @@ export class RestAuthorizers extends AuthorizerRegistry<RestAuthorizer> {
       name: authorizerName,
       restApiId: this.api.restApiId,
       type: 'TOKEN',
-      authorizerUri: this.invocationUri(fn),
+      authorizerUri: lambdaInvocationUri(this.scope, fn),
       authorizerCredentials: this.props.invokeRole.roleArn,
       authorizerResultTtlInSeconds: (props.resultsCacheTtl ?? DEFAULT_RESULTS_CACHE_TTL).toSeconds(),
       identitySource,

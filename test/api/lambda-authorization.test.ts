@@ -17,22 +17,8 @@ import {
   ref,
   resources,
   route,
+  invocationUri,
 } from '../util';
-
-const invocationUri = (functionArn: unknown) => ({
-  'Fn::Join': [
-    '',
-    [
-      'arn:',
-      { Ref: 'AWS::Partition' },
-      ':apigateway:',
-      { Ref: 'AWS::Region' },
-      ':lambda:path/2015-03-31/functions/',
-      functionArn,
-      '/invocations',
-    ],
-  ],
-});
 
 describe('an API-wide Lambda authorizer bundled from an entry', () => {
   let built: BuiltApi;

@@ -1,9 +1,9 @@
-import { Duration, Size, Stack } from 'aws-cdk-lib';
+import { Duration, Size } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { ApiAuthorization, ApiCacheSize, ApiType, ServerlessApi, ServerlessApiProps } from '../../src';
+import { ApiAuthorization, ApiCacheSize, ApiType, ServerlessApi } from '../../src';
 import { REST_ACCESS_LOG_FORMAT } from '../../src/api/access-log';
 import {
   buildApi,
@@ -15,25 +15,17 @@ import {
   HANDLER_ENTRY,
   inlineStatements,
   logicalId,
-  newStack,
   ref,
   resources,
   route,
+  invocationUri,
+  invokeRoleId,
 } from '../util';
+import { buildRest, functionId, method, methods, restApiId } from './rest-util';
 
 const REST_API = 'AWS::ApiGateway::RestApi';
 const STAGE = 'AWS::ApiGateway::Stage';
-const METHOD = 'AWS::ApiGateway::Method';
 const WEB_ACL_ARN = 'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/api/0123abcd-0123-4567-89ab-0123456789ab';
-
-/** `defaultProps()` as a REST API: JWT is HTTP-only, so the API-wide authorization is IAM unless `props` says otherwise. */
-function buildRest(props: Partial<ServerlessApiProps> = {}, stack: Stack = newStack()): BuiltApi {
-  return buildApi({ apiType: ApiType.REST, authorization: ApiAuthorization.iam(), ...props }, stack);
-}
-
-function restApiId(template: Template): string {
-  return logicalId(template, REST_API, 'ApiRestApi');
-}
 
 function stageId(template: Template): string {
   const ids = Object.keys(template.findResources(STAGE));
@@ -55,52 +47,6 @@ function methodSetting(template: Template, httpMethod: string, resourcePath: str
   expect(found).toHaveLength(1);
   return found[0];
 }
-
-function functionId(template: Template, name: string): string {
-  return logicalId(template, 'AWS::Lambda::Function', `ApiFunctions${name}Function`);
-}
-
-function invokeRoleId(template: Template): string {
-  return logicalId(template, 'AWS::IAM::Role', 'ApiInvokeRole');
-}
-
-/** The REST path of an `AWS::ApiGateway::Resource` reference (the root is a `RootResourceId` attribute). */
-function pathOf(template: Template, resourceRef: any): string {
-  if (resourceRef['Fn::GetAtt']) return '';
-  const resource = resources(template)[resourceRef.Ref];
-  return `${pathOf(template, resource.Properties.ParentId)}/${resource.Properties.PathPart}`;
-}
-
-/** Every method of the API by `"<METHOD> <path>"`, e.g. `"GET /items/{itemId}"`. */
-function methods(template: Template): { [key: string]: any } {
-  return Object.fromEntries(
-    Object.values(template.findResources(METHOD)).map((m) => [
-      `${m.Properties.HttpMethod} ${pathOf(template, m.Properties.ResourceId) || '/'}`,
-      m.Properties,
-    ]),
-  );
-}
-
-function method(template: Template, key: string): any {
-  const found = methods(template)[key];
-  if (!found) throw new Error(`no method ${key}, found: ${Object.keys(methods(template))}`);
-  return found;
-}
-
-const invocationUri = (functionArn: unknown) => ({
-  'Fn::Join': [
-    '',
-    [
-      'arn:',
-      { Ref: 'AWS::Partition' },
-      ':apigateway:',
-      { Ref: 'AWS::Region' },
-      ':lambda:path/2015-03-31/functions/',
-      functionArn,
-      '/invocations',
-    ],
-  ],
-});
 
 /** The Lambda proxy integration of a route function, through the invoke role. */
 function proxyIntegration(template: Template, name: string, extra: object = {}): object {

@@ -5,7 +5,7 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { ApiAuthorization, ApiType, ServerlessApi, ServerlessApiProps } from '../../src';
+import { ApiAuthorization, ApiType, ServerlessApi } from '../../src';
 import {
   buildApi,
   BuiltApi,
@@ -19,73 +19,20 @@ import {
   ref,
   resources,
   route,
+  invocationUri,
+  invokeRoleId,
 } from '../util';
+import { buildRest, functionId, method, methods, restApiId } from './rest-util';
 
 const AUTHORIZER = 'AWS::ApiGateway::Authorizer';
-const METHOD = 'AWS::ApiGateway::Method';
 const APP = 'https://app.example.com';
 const CORS_ENV = 'SERVERLESS_API_CORS';
-
-/** `defaultProps()` as a REST API with `props` on top. */
-function buildRest(props: Partial<ServerlessApiProps> = {}, stack: Stack = newStack()): BuiltApi {
-  return buildApi({ apiType: ApiType.REST, authorization: ApiAuthorization.iam(), ...props }, stack);
-}
-
-function restApiId(template: Template): string {
-  return logicalId(template, 'AWS::ApiGateway::RestApi', 'ApiRestApi');
-}
-
-function invokeRoleId(template: Template): string {
-  return logicalId(template, 'AWS::IAM::Role', 'ApiInvokeRole');
-}
-
-function functionId(template: Template, name: string): string {
-  return logicalId(template, 'AWS::Lambda::Function', `ApiFunctions${name}Function`);
-}
-
-/** The REST path of an `AWS::ApiGateway::Resource` reference (the root is a `RootResourceId` attribute). */
-function pathOf(template: Template, resourceRef: any): string {
-  if (resourceRef['Fn::GetAtt']) return '';
-  const resource = resources(template)[resourceRef.Ref];
-  return `${pathOf(template, resource.Properties.ParentId)}/${resource.Properties.PathPart}`;
-}
-
-/** Every method of the API by `"<METHOD> <path>"`, e.g. `"GET /items/{itemId}"`. */
-function methods(template: Template): { [key: string]: any } {
-  return Object.fromEntries(
-    Object.values(template.findResources(METHOD)).map((m) => [
-      `${m.Properties.HttpMethod} ${pathOf(template, m.Properties.ResourceId) || '/'}`,
-      m.Properties,
-    ]),
-  );
-}
-
-function method(template: Template, key: string): any {
-  const found = methods(template)[key];
-  if (!found) throw new Error(`no method ${key}, found: ${Object.keys(methods(template))}`);
-  return found;
-}
 
 /** A method's authorization, as [AuthorizationType, AuthorizerId, AuthorizationScopes]. */
 function authorizationOf(template: Template, key: string): unknown[] {
   const m = method(template, key);
   return [m.AuthorizationType, m.AuthorizerId, m.AuthorizationScopes];
 }
-
-const invocationUri = (functionArn: unknown) => ({
-  'Fn::Join': [
-    '',
-    [
-      'arn:',
-      { Ref: 'AWS::Partition' },
-      ':apigateway:',
-      { Ref: 'AWS::Region' },
-      ':lambda:path/2015-03-31/functions/',
-      functionArn,
-      '/invocations',
-    ],
-  ],
-});
 
 function environmentOf(template: Template, functionLogicalId: string): { [name: string]: string } {
   return resources(template)[functionLogicalId].Properties.Environment.Variables;
