@@ -38,7 +38,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
   prettierOptions: {
     settings: { singleQuote: true, printWidth: 120, trailingComma: javascript.TrailingComma.ALL },
   },
-  eslintOptions: { dirs: ['src'], devdirs: ['test', 'integ', '.projenrc.ts'], tsconfigPath: './tsconfig.dev.json' },
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'integ', 'bench', '.projenrc.ts'],
+    tsconfigPath: './tsconfig.dev.json',
+  },
   tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
     include: ['integ/**/*.ts', '.projenrc.ts'],
@@ -63,16 +67,35 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@types/aws-lambda@^8.10.0',
     '@aws-sdk/client-dynamodb@^3.1100.0',
     '@aws-sdk/lib-dynamodb@^3.1100.0',
+    '@aws-sdk/util-dynamodb@^3.996.0',
     // DynamoDB-compatible server in Node: the example handlers are tested against it, not against mocks.
     'dynalite@4.0.0',
     // Offline IAM policy evaluator that proves the roles' least privilege. AGPL-3.0: tests only, never shipped.
     '@cloud-copilot/iam-simulate@0.1.173',
+    // Test-only: schemas in the example handlers (any Standard Schema validator works with the runtime toolkit),
+    // property-based bad-input tests, and the idempotency utility the benchmark compares against.
+    'zod@^4.6.0',
+    'fast-check@^4.10.0',
+    '@aws-lambda-powertools/idempotency@2.35.0',
   ],
+  // The runtime toolkit logs through Powertools for AWS Lambda. jsii accepts only jsii modules as dependencies,
+  // so it ships bundled; handler bundles include it only when they import the toolkit.
+  bundledDeps: ['@aws-lambda-powertools/logger@2.35.0'],
 });
 
 // The registry mirror lacks some optional platform packages of unrs-resolver 1.13 (an eslint
 // dependency), which breaks `npm ci` on a clean clone.
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
+
+// The runtime toolkit is a subpath of the package, for handlers, outside the jsii construct API.
+project.package.addField('exports', {
+  '.': { types: './lib/index.d.ts', default: './lib/index.js' },
+  './runtime': { types: './lib/runtime/index.d.ts', default: './lib/runtime/index.js' },
+  './package.json': './package.json',
+  './.jsii': './.jsii',
+});
+// TypeScript's older `node` module resolution ignores `exports`: point it at the toolkit's types too.
+project.package.addField('typesVersions', { '*': { runtime: ['lib/runtime/index.d.ts'] } });
 
 // Lint src/, test/ and integ/ against tsconfig.dev.json: the project service would pick the nearest
 // tsconfig.json, which covers src/ only.
@@ -127,8 +150,15 @@ const compat = project.addTask('test:compat', {
     },
   ],
 });
+// The runtime toolkit's benchmark: a script that prints figures (see bench/README.md), never a timed test.
+project.addTask('bench', {
+  description: 'Benchmark the runtime toolkit: wrapper overhead, bundle size and cold start (prints figures)',
+  env: { JSII_DEPRECATED: 'quiet' },
+  steps: [{ exec: 'ts-node --transpile-only --project tsconfig.dev.json bench/run.ts' }],
+});
+
 project.gitignore.exclude(`/${compatDir}/`, '/cdk.out/', '/.scratch/', '/.jsii-check/');
-project.npmignore?.exclude(`/${compatDir}/`, '/integ/');
+project.npmignore?.exclude(`/${compatDir}/`, '/integ/', '/bench/');
 
 // Everything CI checks, in one task: build (jsii compile, API.md, unit tests, eslint, package),
 // integ snapshot verification, the compatibility run, and no tracked file left changed.

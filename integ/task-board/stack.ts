@@ -23,6 +23,8 @@ const handler = (name: string) => path.join(__dirname, 'handlers', `${name}.ts`)
 
 const task = { partitionKey: 'PROJECT#{projectId}', sortKey: 'TASK#{taskId}' };
 const session = { partitionKey: 'USER#{userId}', sortKey: 'SESSION#{sessionId}' };
+const taskRequest = { partitionKey: 'IDEMPOTENCY#tasks#{key}', sortKey: 'RECORD' };
+const webhookDelivery = { partitionKey: 'IDEMPOTENCY#webhooks#{key}', sortKey: 'RECORD' };
 
 /**
  * The task board's access patterns, reviewed before any handler was written: one table, three
@@ -48,8 +50,19 @@ export const TASK_BOARD_ACCESS_PATTERNS = {
   recordWebhookEvent: AccessPattern.putItem({
     partitionKey: 'WEBHOOK#{provider}',
     sortKey: 'EVENT#{eventId}',
-    description: 'Process each delivery once: attribute_not_exists(PK)',
+    description: 'Record each event once: attribute_not_exists(PK)',
   }),
+  // Toolkit records, each function under its own prefix so no function can touch another's. One partition per
+  // key (a hash), so neither idempotency records nor rate-limit counters crowd a hot partition.
+  putTaskRequest: AccessPattern.putItem({ ...taskRequest, description: 'Claim and complete an Idempotency-Key' }),
+  getTaskRequest: AccessPattern.getItem({ ...taskRequest, description: 'Replay a completed request' }),
+  countTaskRequests: AccessPattern.updateItem({
+    partitionKey: 'RATE#tasks#{caller}',
+    sortKey: 'WINDOW#{window}',
+    description: "A caller's requests in the current minute",
+  }),
+  putWebhookDelivery: AccessPattern.putItem({ ...webhookDelivery, description: 'Claim a delivery by event id' }),
+  getWebhookDelivery: AccessPattern.getItem({ ...webhookDelivery, description: 'Replay a repeated delivery' }),
 };
 
 /** The task board from the DynamoDB design guide: one table, the access patterns above, three functions. */
@@ -80,7 +93,15 @@ export class TaskBoardStack extends Stack {
       functions: {
         tasks: {
           entry: handler('tasks'),
-          accessPatterns: ['listProjectTasks', 'getTask', 'createTask', 'completeTask'],
+          accessPatterns: [
+            'listProjectTasks',
+            'getTask',
+            'createTask',
+            'completeTask',
+            'putTaskRequest',
+            'getTaskRequest',
+            'countTaskRequests',
+          ],
           routes: [
             { method: HttpMethod.GET, path: '/projects/{projectId}/tasks' },
             { method: HttpMethod.POST, path: '/projects/{projectId}/tasks' },
@@ -99,8 +120,8 @@ export class TaskBoardStack extends Stack {
         },
         webhooks: {
           entry: handler('webhooks'),
-          // Put-only: the conditional put is the deduplication, so the function never reads, updates or deletes.
-          accessPatterns: ['recordWebhookEvent'],
+          // Writes its own event records and delivery records, reads only the latter: never updates or deletes.
+          accessPatterns: ['recordWebhookEvent', 'putWebhookDelivery', 'getWebhookDelivery'],
           environment: { [WEBHOOK_SIGNING_SECRET_ENV]: signingSecret.secretValue.unsafeUnwrap() },
           routes: [
             {

@@ -2,46 +2,81 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import {
   httpEvent,
   invoke,
-  requireHandler,
+  loadHandler,
+  PROBLEM_JSON,
+  problemBody,
   startLocalTable,
   TABLE_NAME,
-  withEnv,
-  type HttpApiHandler,
+  waitForFreshWindow,
+  type ExampleHandler,
   type LocalTable,
 } from './local-table';
-import { TABLE_NAME_ENV, TABLE_PARTITION_KEY_ENV, TABLE_SORT_KEY_ENV } from '../../src/shared/env';
+import {
+  TABLE_ACCESS_PATTERNS_ENV,
+  TABLE_NAME_ENV,
+  TABLE_PARTITION_KEY_ENV,
+  TABLE_SORT_KEY_ENV,
+  TABLE_TTL_ATTRIBUTE_ENV,
+} from '../../src/shared/env';
 
 const LIST = 'GET /projects/{projectId}/tasks';
 const CREATE = 'POST /projects/{projectId}/tasks';
 const COMPLETE = 'POST /projects/{projectId}/tasks/{taskId}/complete';
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const JSON_TYPE = 'application/json';
+const MALFORMED_CURSOR =
+  '`cursor` is not one this list issued: pass back the `nextCursor` of the previous page unchanged';
+const ID_RULE = 'must be 1 to 64 letters, digits, "_" or "-"';
+const KEY_REUSED =
+  'this idempotency key was used with another request (method, path or body): use a new key for a new request';
+/** The `ratelimit-*` headers of an admitted request: the tasks function allows 300 requests a minute per caller. */
+const RATE_LIMITED = {
+  'ratelimit-limit': '300',
+  'ratelimit-remaining': expect.stringMatching(/^\d+$/),
+  'ratelimit-reset': expect.stringMatching(/^([1-9]|[1-5]\d|60)$/),
+};
 
 let table: LocalTable;
-let handler: HttpApiHandler;
+let handler: ExampleHandler;
 
 beforeAll(async () => {
   table = await startLocalTable();
-  handler = requireHandler('tasks');
+  handler = loadHandler('tasks');
 });
 
 afterAll(async () => {
   await table.close();
 });
 
-/** Creates a task as `sub`; `null` calls without a JWT authorizer context. */
-function create(projectId: string, body: unknown, sub: string | null = 'user-1') {
+interface CallOptions {
+  /** The caller's `sub` claim; `null` calls without a JWT authorizer context. Each describe uses its own caller. */
+  readonly sub?: string | null;
+  readonly headers?: Record<string, string>;
+}
+
+function create(projectId: string, body: unknown, options: CallOptions & { readonly key?: string } = {}) {
+  const headers = { ...options.headers, ...(options.key === undefined ? {} : { 'idempotency-key': options.key }) };
   return invoke(
     handler,
-    httpEvent(CREATE, { pathParameters: { projectId }, body: JSON.stringify(body), sub: sub ?? undefined }),
+    httpEvent(CREATE, {
+      pathParameters: { projectId },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+      headers,
+      sub: options.sub === null ? undefined : (options.sub ?? 'creator'),
+    }),
   );
 }
 
-function list(projectId: string, queryStringParameters?: Record<string, string>) {
-  return invoke(handler, httpEvent(LIST, { pathParameters: { projectId }, queryStringParameters, sub: 'user-1' }));
+function list(projectId: string, queryStringParameters?: Record<string, string>, sub = 'lister') {
+  return invoke(handler, httpEvent(LIST, { pathParameters: { projectId }, queryStringParameters, sub }));
 }
 
-function complete(projectId: string, taskId: string) {
-  return invoke(handler, httpEvent(COMPLETE, { pathParameters: { projectId, taskId }, sub: 'user-1' }));
+function complete(projectId: string, taskId: string, options: CallOptions & { readonly ifMatch?: string } = {}) {
+  const headers = { ...options.headers, ...(options.ifMatch === undefined ? {} : { 'if-match': options.ifMatch }) };
+  return invoke(
+    handler,
+    httpEvent(COMPLETE, { pathParameters: { projectId, taskId }, headers, sub: options.sub ?? 'completer' }),
+  );
 }
 
 async function storedTask(projectId: string, taskId: string) {
@@ -55,6 +90,20 @@ async function itemsOfProject(projectId: string) {
   return (await table.items()).filter((item) => item.PK === `PROJECT#${projectId}`);
 }
 
+async function idempotencyRecords() {
+  return (await table.items()).filter((item) => String(item.PK).startsWith('IDEMPOTENCY#tasks#'));
+}
+
+function taskIds(result: { body: { items: { taskId: string }[] } }) {
+  return result.body.items.map((task) => task.taskId);
+}
+
+/** Rewrites the key inside a cursor, keeping everything else (its binding to the list) as issued. */
+function editCursor(cursor: string, edit: (key: Record<string, unknown>) => Record<string, unknown>): string {
+  const decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  return Buffer.from(JSON.stringify({ ...decoded, k: edit(decoded.k) }), 'utf8').toString('base64url');
+}
+
 describe('GET /projects/{projectId}/tasks', () => {
   beforeAll(async () => {
     // GIVEN three tasks of project "list", created out of key order, next to items the query must not return
@@ -63,89 +112,161 @@ describe('GET /projects/{projectId}/tasks', () => {
     }
     await table.put({ PK: 'PROJECT#list', SK: 'META', entityType: 'Project' });
     await table.put({ PK: 'PROJECT#list-other', SK: 'TASK#a', entityType: 'Task', taskId: 'a', title: 'Other' });
+    await table.put({ PK: 'PROJECT#list-other', SK: 'TASK#b', entityType: 'Task', taskId: 'b', title: 'Other' });
     await table.put({ PK: 'PROJECT#other', SK: 'TASK#x', entityType: 'Task', taskId: 'x', title: 'Other' });
   });
 
   test('returns only the project tasks, in task id order, without storage keys', async () => {
+    // WHEN the project's tasks are listed
     const result = await list('list');
 
+    // THEN exactly its three tasks come back, as the API shows them
     expect(result.statusCode).toBe(200);
-    expect(result.headers).toEqual({ 'content-type': 'application/json' });
+    expect(result.headers).toEqual({ 'content-type': JSON_TYPE, ...RATE_LIMITED });
     expect(result.body).toEqual({
       items: ['a', 'b', 'c'].map((taskId) => ({
         taskId,
         title: `Task ${taskId}`,
         status: 'OPEN',
+        version: 1,
         createdAt: expect.stringMatching(ISO_TIMESTAMP),
-        createdBy: 'user-1',
+        createdBy: 'creator',
       })),
     });
   });
 
+  test('reads the table with one Query of the project partition and task range, never a Scan', async () => {
+    // WHEN the project's tasks are listed while the table records what it receives
+    const { result, operations } = await table.record(() => list('list'));
+
+    // THEN the handler counted the request, then ran a single Query bounded to the project and its tasks
+    expect(result.statusCode).toBe(200);
+    expect(operations.map((op) => op.operation)).toEqual(['UpdateItem', 'Query']);
+    const query = operations[1].input;
+    expect(query).toMatchObject({
+      TableName: TABLE_NAME,
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :sk)',
+      ExpressionAttributeNames: { '#pk': 'PK', '#sk': 'SK' },
+      Limit: 25,
+    });
+    expect(query.ExpressionAttributeValues[':pk']).toEqual({ S: 'PROJECT#list' });
+    expect(query.ExpressionAttributeValues[':sk']).toEqual({ S: 'TASK#' });
+    expect(query).not.toHaveProperty('IndexName');
+    expect(operations[0].input.Key.PK.S).toMatch(/^RATE#tasks#/);
+  });
+
   test('pages with an opaque cursor until the last page, which has no cursor', async () => {
+    // WHEN the first page of two is read
     const first = await list('list', { limit: '2' });
+
+    // THEN it holds the first two tasks and a URL-safe cursor
     expect(first.statusCode).toBe(200);
-    expect(first.body.items.map((task: { taskId: string }) => task.taskId)).toEqual(['a', 'b']);
+    expect(taskIds(first)).toEqual(['a', 'b']);
     expect(first.body.nextCursor).toMatch(/^[A-Za-z0-9_-]+$/);
 
+    // WHEN the cursor is passed back
     const second = await list('list', { limit: '2', cursor: first.body.nextCursor });
+
+    // THEN the last task comes back, without a cursor
     expect(second.statusCode).toBe(200);
-    expect(second.body.items.map((task: { taskId: string }) => task.taskId)).toEqual(['c']);
+    expect(taskIds(second)).toEqual(['c']);
     expect(second.body).not.toHaveProperty('nextCursor');
   });
 
   test('returns 25 tasks per page by default', async () => {
+    // GIVEN 26 tasks in one project
     for (let i = 0; i < 26; i++) {
       const taskId = `t${String(i).padStart(2, '0')}`;
       await table.put({ PK: 'PROJECT#many', SK: `TASK#${taskId}`, entityType: 'Task', taskId, title: taskId });
     }
 
+    // WHEN they are listed without a limit, then from the cursor
     const first = await list('many');
     const second = await list('many', { cursor: first.body.nextCursor });
 
+    // THEN the first page holds 25 of them and the second the last one
     expect(first.body.items).toHaveLength(25);
-    expect(second.body.items.map((task: { taskId: string }) => task.taskId)).toEqual(['t25']);
+    expect(first.body.nextCursor).toBeDefined();
+    expect(taskIds(second)).toEqual(['t25']);
+    expect(second.body).not.toHaveProperty('nextCursor');
   });
 
   test('returns an empty list for a project without tasks', async () => {
     const result = await list('empty');
 
-    expect(result).toMatchObject({ statusCode: 200, body: { items: [] } });
-    expect(result.body).not.toHaveProperty('nextCursor');
+    expect(result.statusCode).toBe(200);
+    expect(result.body).toEqual({ items: [] });
   });
 
-  test('rejects a cursor of another project with 400', async () => {
+  test('rejects a cursor issued for another project with 400', async () => {
+    // GIVEN a cursor of project "list-other"
     const other = await list('list-other', { limit: '1' });
     expect(other.body.nextCursor).toBeDefined();
 
+    // WHEN it is passed to project "list"
     const result = await list('list', { cursor: other.body.nextCursor });
 
-    expect(result).toEqual({
-      statusCode: 400,
-      headers: { 'content-type': 'application/json' },
-      body: { message: '`cursor` belongs to another project, not to "list"' },
-    });
+    // THEN it is refused as a problem document naming the field
+    expect(result.statusCode).toBe(400);
+    expect(result.headers).toEqual({ 'content-type': PROBLEM_JSON, ...RATE_LIMITED });
+    expect(result.body).toEqual(
+      problemBody(400, '`cursor` belongs to another list: start again without a cursor', {
+        errors: [{ field: 'cursor', message: 'issued for another list' }],
+      }),
+    );
+  });
+
+  test.each([
+    ['another partition', (key: Record<string, unknown>) => ({ ...key, PK: 'PROJECT#other' })],
+    ['a key outside the task range', (key: Record<string, unknown>) => ({ ...key, SK: 'META' })],
+    ['an extra attribute', (key: Record<string, unknown>) => ({ ...key, x: 1 })],
+    ['a non-scalar key', (key: Record<string, unknown>) => ({ ...key, SK: { S: 'TASK#a' } })],
+  ])('rejects an issued cursor edited to point at %s with 400', async (_, edit) => {
+    // GIVEN a cursor this list issued, whose key is then edited
+    const issued = await list('list', { limit: '1' });
+    const cursor = editCursor(issued.body.nextCursor, edit);
+
+    // WHEN it is passed back
+    const result = await list('list', { cursor });
+
+    // THEN the list refuses it rather than querying from the edited key
+    expect(result.statusCode).toBe(400);
+    expect(result.body).toEqual(
+      problemBody(400, MALFORMED_CURSOR, { errors: [{ field: 'cursor', message: 'not a cursor this list issued' }] }),
+    );
   });
 
   test.each([
     ['not base64url JSON', 'not-a-cursor'],
+    ['padded base64', 'abc='],
     ['a JSON array', Buffer.from('[1,2]').toString('base64url')],
-    ['a key outside the task range', Buffer.from('{"PK":"PROJECT#list","SK":"META"}').toString('base64url')],
-    ['a key with extra attributes', Buffer.from('{"PK":"PROJECT#list","SK":"TASK#a","x":1}').toString('base64url')],
+    ['a bare key without version or binding', Buffer.from('{"PK":"PROJECT#list","SK":"TASK#a"}').toString('base64url')],
+    ['too long', 'a'.repeat(2049)],
   ])('rejects a cursor that is %s with 400', async (_, cursor) => {
     const result = await list('list', { cursor });
 
     expect(result.statusCode).toBe(400);
-    expect(result.body).toEqual({
-      message: '`cursor` is malformed: pass back the `nextCursor` of a previous page unchanged',
-    });
+    expect(result.body).toEqual(
+      problemBody(400, MALFORMED_CURSOR, { errors: [{ field: 'cursor', message: 'not a cursor this list issued' }] }),
+    );
   });
 
-  test.each(['0', '101', '-1', '2.5', 'ten', ''])('rejects limit=%p with 400', async (limit) => {
+  test.each([
+    ['0', 'Too small: expected number to be >=1'],
+    ['101', 'Too big: expected number to be <=100'],
+    ['-1', 'Too small: expected number to be >=1'],
+    ['2.5', 'Invalid input: expected int, received number'],
+    ['ten', 'Invalid input: expected number, received NaN'],
+    ['', 'Too small: expected number to be >=1'],
+  ])('rejects limit=%p with 400 naming query.limit', async (limit, message) => {
     const result = await list('list', { limit });
 
     expect(result.statusCode).toBe(400);
-    expect(result.body).toEqual({ message: `\`limit\` must be an integer between 1 and 100, got: ${limit}` });
+    expect(result.body).toEqual(
+      problemBody(400, `the request query is invalid: \`query.limit\`: ${message}`, {
+        errors: [{ field: 'query.limit', message }],
+      }),
+    );
   });
 
   test.each(['1', '100'])('accepts limit=%p', async (limit) => {
@@ -155,58 +276,79 @@ describe('GET /projects/{projectId}/tasks', () => {
     expect(result.body.items).toHaveLength(Math.min(Number(limit), 3));
   });
 
-  test('rejects a malformed project id with 400', async () => {
-    const result = await list('no#hash');
+  test('rejects a malformed project id with 400 before reading the table', async () => {
+    const { result, operations } = await table.record(() => list('no#hash'));
 
     expect(result.statusCode).toBe(400);
-    expect(result.body).toEqual({ message: '`projectId` must be 1 to 64 letters, digits, "_" or "-", got: no#hash' });
+    expect(result.body).toEqual(
+      problemBody(400, `the request path is invalid: \`path.projectId\`: ${ID_RULE}`, {
+        errors: [{ field: 'path.projectId', message: ID_RULE }],
+      }),
+    );
+    expect(operations.map((op) => op.operation)).toEqual(['UpdateItem']);
   });
 });
 
 describe('POST /projects/{projectId}/tasks', () => {
-  test('creates an open task and answers 201 with it', async () => {
+  test('creates an open task at version 1 and answers 201 with it', async () => {
     const before = Date.now();
 
+    // WHEN a task is created
     const result = await create('create', { taskId: 'task-1', title: 'Write handlers' });
 
+    // THEN it is answered with the task, and stored as answered
     expect(result.statusCode).toBe(201);
+    expect(result.headers).toEqual({
+      'content-type': JSON_TYPE,
+      ...RATE_LIMITED,
+    });
     expect(result.body).toEqual({
       taskId: 'task-1',
       title: 'Write handlers',
       status: 'OPEN',
+      version: 1,
       createdAt: expect.stringMatching(ISO_TIMESTAMP),
-      createdBy: 'user-1',
+      createdBy: 'creator',
     });
     expect(Date.parse(result.body.createdAt)).toBeGreaterThanOrEqual(before);
     expect(await storedTask('create', 'task-1')).toEqual({
       PK: 'PROJECT#create',
       SK: 'TASK#task-1',
       entityType: 'Task',
+      _writeId: expect.any(String),
       ...result.body,
     });
   });
 
-  test('answers 409 to a second create of the same task and keeps the first', async () => {
-    expect((await create('create', { taskId: 'once', title: 'First' })).statusCode).toBe(201);
+  test('trims the title', async () => {
+    const result = await create('create', { taskId: 'trimmed', title: '  Padded  ' });
 
-    const result = await create('create', { taskId: 'once', title: 'Second' }, 'user-2');
-
-    expect(result.statusCode).toBe(409);
-    expect(result.body).toEqual({ message: 'task "once" already exists in project "create"' });
-    expect(await storedTask('create', 'once')).toMatchObject({ title: 'First', createdBy: 'user-1' });
+    expect(result.statusCode).toBe(201);
+    expect(result.body.title).toBe('Padded');
+    expect(await storedTask('create', 'trimmed')).toMatchObject({ title: 'Padded' });
   });
 
-  test('lets exactly one of concurrent creates of the same task win', async () => {
-    const titles = Array.from({ length: 8 }, (_, i) => `Attempt ${i}`);
+  test('answers 409 to a second create of the same task and keeps the first', async () => {
+    // GIVEN a task
+    expect((await create('create', { taskId: 'once', title: 'First' })).statusCode).toBe(201);
+    const first = await storedTask('create', 'once');
 
-    const results = await Promise.all(titles.map((title) => create('race', { taskId: 'contested', title })));
+    // WHEN another caller creates the same task id without an idempotency key
+    const result = await create('create', { taskId: 'once', title: 'Second' }, { sub: 'other-creator' });
 
-    const statuses = results.map((result) => result.statusCode);
-    expect(statuses.filter((status) => status === 201)).toHaveLength(1);
-    expect(statuses.filter((status) => status === 409)).toHaveLength(titles.length - 1);
-    const winner = results.find((result) => result.statusCode === 201)!;
-    expect(await storedTask('race', 'contested')).toMatchObject({ title: winner.body.title });
-    expect(await itemsOfProject('race')).toHaveLength(1);
+    // THEN it is a conflict, and the first task is untouched
+    expect(result.statusCode).toBe(409);
+    expect(result.headers).toEqual({ 'content-type': PROBLEM_JSON, ...RATE_LIMITED });
+    expect(result.body).toEqual(problemBody(409, 'the item with projectId "create", taskId "once" already exists'));
+    expect(await storedTask('create', 'once')).toEqual(first);
+  });
+
+  test('answers with the caller request id in the problem document', async () => {
+    const event = httpEvent(CREATE, { pathParameters: { projectId: 'create' }, body: '{', sub: 'creator' });
+
+    const result = await invoke(handler, event);
+
+    expect(result.body.requestId).toBe(event.requestContext.requestId);
   });
 
   test('accepts the longest task id and title', async () => {
@@ -220,7 +362,7 @@ describe('POST /projects/{projectId}/tasks', () => {
   });
 
   test('leaves createdBy out when the caller has no sub claim', async () => {
-    const result = await create('anonymous', { taskId: 'a', title: 'Anonymous' }, null);
+    const result = await create('anonymous', { taskId: 'a', title: 'Anonymous' }, { sub: null });
 
     expect(result.statusCode).toBe(201);
     expect(result.body).not.toHaveProperty('createdBy');
@@ -232,67 +374,263 @@ describe('POST /projects/{projectId}/tasks', () => {
 
     const result = await invoke(
       handler,
-      httpEvent(CREATE, { pathParameters: { projectId: 'encoded' }, body, isBase64Encoded: true }),
+      httpEvent(CREATE, { pathParameters: { projectId: 'encoded' }, body, isBase64Encoded: true, sub: 'creator' }),
     );
 
     expect(result.statusCode).toBe(201);
     expect(await storedTask('encoded', 'encoded')).toMatchObject({ title: 'Encoded' });
   });
 
-  const taskIdRule = '`taskId` must be a string of 1 to 64 letters, digits, "_" or "-"';
-  const titleRule = '`title` must be a non-empty string of at most 200 characters';
+  const expected = (type: string, received: string) => `Invalid input: expected ${type}, received ${received}`;
   test.each([
-    ['taskId is missing', { title: 'T' }, taskIdRule],
-    ['taskId is a number', { taskId: 7, title: 'T' }, taskIdRule],
-    ['taskId has a space', { taskId: 'a b', title: 'T' }, taskIdRule],
-    ['taskId has a "#"', { taskId: 'a#b', title: 'T' }, taskIdRule],
-    ['taskId is too long', { taskId: 'x'.repeat(65), title: 'T' }, taskIdRule],
-    ['title is missing', { taskId: 'a' }, titleRule],
-    ['title is empty', { taskId: 'a', title: '' }, titleRule],
-    ['title is blank', { taskId: 'a', title: '   ' }, titleRule],
-    ['title is too long', { taskId: 'a', title: 't'.repeat(201) }, titleRule],
-    ['title is not a string', { taskId: 'a', title: ['T'] }, titleRule],
-    ['the body is an array', [{ taskId: 'a', title: 'T' }], 'request body must be a JSON object'],
-    ['the body is null', null, 'request body must be a JSON object'],
-  ])('answers 400 when %s and writes nothing', async (_, body, message) => {
-    const result = await create('invalid', body);
+    ['taskId is missing', { title: 'T' }, [['body.taskId', expected('string', 'undefined')]]],
+    ['taskId is a number', { taskId: 7, title: 'T' }, [['body.taskId', expected('string', 'number')]]],
+    ['taskId has a space', { taskId: 'a b', title: 'T' }, [['body.taskId', ID_RULE]]],
+    ['taskId has a "#"', { taskId: 'a#b', title: 'T' }, [['body.taskId', ID_RULE]]],
+    ['taskId is too long', { taskId: 'x'.repeat(65), title: 'T' }, [['body.taskId', ID_RULE]]],
+    ['title is missing', { taskId: 'a' }, [['body.title', expected('string', 'undefined')]]],
+    [
+      'title is empty',
+      { taskId: 'a', title: '' },
+      [['body.title', 'Too small: expected string to have >=1 characters']],
+    ],
+    [
+      'title is blank',
+      { taskId: 'a', title: '   ' },
+      [['body.title', 'Too small: expected string to have >=1 characters']],
+    ],
+    [
+      'title is too long',
+      { taskId: 'a', title: 't'.repeat(201) },
+      [['body.title', 'Too big: expected string to have <=200 characters']],
+    ],
+    ['title is not a string', { taskId: 'a', title: ['T'] }, [['body.title', expected('string', 'array')]]],
+    ['an unknown field is sent', { taskId: 'a', title: 'T', status: 'DONE' }, [['body', 'Unrecognized key: "status"']]],
+    ['the body is an array', [{ taskId: 'a', title: 'T' }], [['body', expected('object', 'array')]]],
+    ['the body is null', null, [['body', expected('object', 'null')]]],
+    [
+      'both fields are missing',
+      {},
+      [
+        ['body.taskId', expected('string', 'undefined')],
+        ['body.title', expected('string', 'undefined')],
+      ],
+    ],
+  ])('answers 400 when %s, naming each field, and writes nothing', async (_, body, fields) => {
+    // WHEN an invalid body is sent, even with an idempotency key
+    const records = await idempotencyRecords();
+    const result = await create('invalid', body, { key: 'invalid-body' });
 
-    expect(result).toMatchObject({ statusCode: 400, body: { message } });
+    // THEN each bad field is named, and neither a task nor an idempotency record is written
+    const errors = fields.map(([field, message]) => ({ field, message }));
+    const summary = errors.map((error) => `\`${error.field}\`: ${error.message}`).join('; ');
+    expect(result.statusCode).toBe(400);
+    expect(result.headers['content-type']).toBe(PROBLEM_JSON);
+    expect(result.body).toEqual(problemBody(400, `the request body is invalid: ${summary}`, { errors }));
     expect(await itemsOfProject('invalid')).toEqual([]);
+    expect(await idempotencyRecords()).toEqual(records);
   });
 
   test.each([
-    ['malformed JSON', '{"taskId": "a", ', 'request body must be valid JSON'],
-    ['no body', undefined, 'request body is required: send a JSON object'],
-  ])('answers 400 to %s and writes nothing', async (_, body, message) => {
-    const result = await invoke(handler, httpEvent(CREATE, { pathParameters: { projectId: 'invalid' }, body }));
+    ['malformed JSON', '{"taskId": "a", ', /^the request body is not valid JSON: /],
+    ['no body', undefined, /^the request body is empty: send a JSON document$/],
+    ['a blank body', '  \n', /^the request body is empty: send a JSON document$/],
+  ])('answers 400 to %s and writes nothing', async (_, body, detail) => {
+    const result = await invoke(
+      handler,
+      httpEvent(CREATE, { pathParameters: { projectId: 'invalid' }, body, sub: 'creator' }),
+    );
 
-    expect(result).toMatchObject({ statusCode: 400, body: { message } });
+    expect(result.statusCode).toBe(400);
+    expect(result.body).toEqual(problemBody(400, expect.stringMatching(detail)));
     expect(await itemsOfProject('invalid')).toEqual([]);
+  });
+
+  test('answers 400 to a malformed project id and writes nothing', async () => {
+    const result = await create('no#hash', { taskId: 'a', title: 'T' });
+
+    expect(result.statusCode).toBe(400);
+    expect(result.body.detail).toBe(`the request path is invalid: \`path.projectId\`: ${ID_RULE}`);
+    expect((await table.items()).filter((item) => String(item.PK).includes('no#hash'))).toEqual([]);
+  });
+});
+
+describe('POST /projects/{projectId}/tasks with an Idempotency-Key', () => {
+  const sub = 'idempotent-creator';
+
+  test('replays the first answer to a retry with the same key and body, running the create once', async () => {
+    // GIVEN a task created with an idempotency key
+    const body = { taskId: 'retried', title: 'Retried' };
+    const recordsBefore = (await idempotencyRecords()).length;
+    const first = await create('idempotent', body, { key: 'key-retried', sub });
+    expect(first.statusCode).toBe(201);
+    const stored = await storedTask('idempotent', 'retried');
+
+    // WHEN the client retries with the same key and body
+    const retry = await create('idempotent', body, { key: 'key-retried', sub });
+
+    // THEN it gets the first answer back, marked as a replay, and the task was written once
+    expect(retry.statusCode).toBe(201);
+    expect(retry.body).toEqual(first.body);
+    expect(retry.headers).toEqual({ ...first.headers, ...RATE_LIMITED, 'idempotent-replayed': 'true' });
+    expect(first.headers).not.toHaveProperty('idempotent-replayed');
+    expect(await storedTask('idempotent', 'retried')).toEqual(stored);
+    expect(await itemsOfProject('idempotent')).toHaveLength(1);
+
+    // AND one idempotency record holds the completed answer for a day
+    const records = await idempotencyRecords();
+    expect(records).toHaveLength(recordsBefore + 1);
+    const record = records.find(
+      (item) => item.status === 'COMPLETED' && JSON.parse((item.response as any).body).taskId === 'retried',
+    );
+    expect(record).toEqual({
+      PK: expect.stringMatching(/^IDEMPOTENCY#tasks#[A-Za-z0-9_-]{43}$/),
+      SK: 'RECORD',
+      status: 'COMPLETED',
+      fingerprint: expect.any(String),
+      owner: expect.any(String),
+      response: {
+        statusCode: 201,
+        headers: { 'content-type': JSON_TYPE },
+        body: JSON.stringify(first.body),
+      },
+      expiresAt: expect.any(Number),
+    });
+    expect(record!.expiresAt).toBeGreaterThan(Date.now() / 1000 + 86_400 - 60);
+    expect(record!.expiresAt).toBeLessThanOrEqual(Date.now() / 1000 + 86_400);
+  });
+
+  test('replays a refusal too: a retry of a create that conflicted gets the same 409, marked as a replay', async () => {
+    // GIVEN a task, and a keyed create of the same id that conflicted
+    expect((await create('idempotent', { taskId: 'taken', title: 'First' }, { sub })).statusCode).toBe(201);
+    const conflict = await create('idempotent', { taskId: 'taken', title: 'Second' }, { key: 'key-taken', sub });
+    expect(conflict.statusCode).toBe(409);
+
+    // WHEN it is retried with the same key
+    const retry = await create('idempotent', { taskId: 'taken', title: 'Second' }, { key: 'key-taken', sub });
+
+    // THEN the stored 409 is replayed
+    expect(retry.statusCode).toBe(409);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(retry.body).toEqual(conflict.body);
+  });
+
+  test('answers 422 to the same key with another body, and runs nothing', async () => {
+    // GIVEN a task created with a key
+    const first = await create('idempotent', { taskId: 'keyed', title: 'Keyed' }, { key: 'key-reused', sub });
+    expect(first.statusCode).toBe(201);
+    const records = await idempotencyRecords();
+
+    // WHEN the key is reused for another task
+    const result = await create('idempotent', { taskId: 'other', title: 'Other' }, { key: 'key-reused', sub });
+
+    // THEN it is refused, and neither the other task nor another record is written
+    expect(result.statusCode).toBe(422);
+    expect(result.headers).toEqual({ 'content-type': PROBLEM_JSON, ...RATE_LIMITED });
+    expect(result.body).toEqual(problemBody(422, KEY_REUSED));
+    expect(await storedTask('idempotent', 'other')).toBeUndefined();
+    expect(await idempotencyRecords()).toEqual(records);
+  });
+
+  test('answers 422 to the same key and body sent to another project', async () => {
+    const body = { taskId: 'moved', title: 'Moved' };
+    expect((await create('idempotent', body, { key: 'key-moved', sub })).statusCode).toBe(201);
+
+    const result = await create('idempotent-2', body, { key: 'key-moved', sub });
+
+    expect(result.statusCode).toBe(422);
+    expect(result.body.detail).toBe(KEY_REUSED);
+    expect(await itemsOfProject('idempotent-2')).toEqual([]);
+  });
+
+  test('scopes keys to the caller: another caller reusing a key runs its own request', async () => {
+    // GIVEN a key used by one caller
+    expect((await create('idempotent', { taskId: 'mine', title: 'Mine' }, { key: 'key-shared', sub })).statusCode).toBe(
+      201,
+    );
+
+    // WHEN another caller sends the same key with its own request
+    const result = await create(
+      'idempotent',
+      { taskId: 'theirs', title: 'Theirs' },
+      { key: 'key-shared', sub: 'someone-else' },
+    );
+
+    // THEN that request runs: no replay of the first caller's answer, no 422
+    expect(result.statusCode).toBe(201);
+    expect(result.headers).not.toHaveProperty('idempotent-replayed');
+    expect(result.body).toMatchObject({ taskId: 'theirs', createdBy: 'someone-else' });
+  });
+
+  test.each([
+    ['too long', 'k'.repeat(256), 256],
+    ['holding a space', 'a b', 3],
+    ['holding a non-ASCII character', 'clé', 3],
+  ])('answers 400 to a key %s and writes nothing', async (_, key, length) => {
+    const records = await idempotencyRecords();
+
+    const result = await create('idempotent-bad-key', { taskId: 'k', title: 'K' }, { key, sub });
+
+    expect(result.statusCode).toBe(400);
+    expect(result.body).toEqual(
+      problemBody(400, `\`idempotency-key\` must be 1 to 255 visible ASCII characters, got ${length} characters`, {
+        errors: [{ field: 'idempotency-key', message: '1 to 255 visible ASCII characters' }],
+      }),
+    );
+    expect(await itemsOfProject('idempotent-bad-key')).toEqual([]);
+    expect(await idempotencyRecords()).toEqual(records);
+  });
+
+  test('accepts a key of 255 characters', async () => {
+    const result = await create('idempotent', { taskId: 'long-key', title: 'Long key' }, { key: 'k'.repeat(255), sub });
+
+    expect(result.statusCode).toBe(201);
   });
 });
 
 describe('POST /projects/{projectId}/tasks/{taskId}/complete', () => {
-  test('completes an open task once, then answers 409', async () => {
+  test('completes an open task once at version 2, then answers 409 with the current state', async () => {
+    // GIVEN an open task
     const created = await create('complete', { taskId: 'task-1', title: 'Finish me' });
     const before = Date.now();
 
+    // WHEN it is completed
     const first = await complete('complete', 'task-1');
 
+    // THEN it is done, one version later
     expect(first.statusCode).toBe(200);
+    expect(first.headers).toEqual({ 'content-type': JSON_TYPE, ...RATE_LIMITED });
     expect(first.body).toEqual({
       ...created.body,
       status: 'DONE',
+      version: 2,
       completedAt: expect.stringMatching(ISO_TIMESTAMP),
     });
     expect(Date.parse(first.body.completedAt)).toBeGreaterThanOrEqual(before);
     const stored = await storedTask('complete', 'task-1');
-    expect(stored).toEqual({ PK: 'PROJECT#complete', SK: 'TASK#task-1', entityType: 'Task', ...first.body });
+    expect(stored).toEqual({
+      PK: 'PROJECT#complete',
+      SK: 'TASK#task-1',
+      entityType: 'Task',
+      _writeId: expect.any(String),
+      ...first.body,
+    });
 
+    // WHEN it is completed again
     const second = await complete('complete', 'task-1');
 
+    // THEN that is a conflict carrying the state it is in, and the task is unchanged
     expect(second.statusCode).toBe(409);
-    expect(second.body).toEqual({ message: 'task "task-1" is already completed' });
+    expect(second.headers).toEqual({ 'content-type': PROBLEM_JSON, ...RATE_LIMITED });
+    expect(second.body).toEqual(
+      problemBody(
+        409,
+        'the item with projectId "complete", taskId "task-1" is not in the expected state {"status":"OPEN"}',
+        {
+          currentState: { status: 'DONE' },
+        },
+      ),
+    );
     expect(await storedTask('complete', 'task-1')).toEqual(stored);
   });
 
@@ -300,7 +638,9 @@ describe('POST /projects/{projectId}/tasks/{taskId}/complete', () => {
     const result = await complete('complete', 'missing');
 
     expect(result.statusCode).toBe(404);
-    expect(result.body).toEqual({ message: 'task "missing" not found in project "complete"' });
+    expect(result.body).toEqual(
+      problemBody(404, 'the item with projectId "complete", taskId "missing" does not exist'),
+    );
     expect(await storedTask('complete', 'missing')).toBeUndefined();
   });
 
@@ -310,82 +650,250 @@ describe('POST /projects/{projectId}/tasks/{taskId}/complete', () => {
     const result = await complete('complete-b', 'shared');
 
     expect(result.statusCode).toBe(404);
-    expect(await storedTask('complete-a', 'shared')).toMatchObject({ status: 'OPEN' });
+    expect(await storedTask('complete-a', 'shared')).toMatchObject({ status: 'OPEN', version: 1 });
+    expect(await itemsOfProject('complete-b')).toEqual([]);
   });
 
-  test('rejects a malformed task id with 400', async () => {
+  test('answers 400 to a malformed task id', async () => {
     const result = await complete('complete', 'a b');
 
     expect(result.statusCode).toBe(400);
-    expect(result.body).toEqual({ message: '`taskId` must be 1 to 64 letters, digits, "_" or "-", got: a b' });
+    expect(result.body).toEqual(
+      problemBody(400, `the request path is invalid: \`path.taskId\`: ${ID_RULE}`, {
+        errors: [{ field: 'path.taskId', message: ID_RULE }],
+      }),
+    );
+  });
+
+  test('answers 400 to a request body: the route takes none', async () => {
+    expect((await create('complete', { taskId: 'with-body', title: 'T' })).statusCode).toBe(201);
+
+    const result = await invoke(
+      handler,
+      httpEvent(COMPLETE, {
+        pathParameters: { projectId: 'complete', taskId: 'with-body' },
+        body: '{}',
+        sub: 'completer',
+      }),
+    );
+
+    expect(result.statusCode).toBe(400);
+    expect(result.body).toEqual(problemBody(400, `${COMPLETE} takes no request body: send none`));
+    expect(await storedTask('complete', 'with-body')).toMatchObject({ status: 'OPEN', version: 1 });
+  });
+});
+
+describe('POST /projects/{projectId}/tasks/{taskId}/complete with If-Match', () => {
+  const sub = 'conditional-completer';
+
+  test('answers 412 with the current version to a stale If-Match and changes nothing', async () => {
+    // GIVEN an open task at version 1
+    expect((await create('if-match', { taskId: 'stale', title: 'T' })).statusCode).toBe(201);
+    const stored = await storedTask('if-match', 'stale');
+
+    // WHEN it is completed by a client that believes it is at version 2
+    const result = await complete('if-match', 'stale', { ifMatch: '"2"', sub });
+
+    // THEN the precondition fails, naming the current version, and the task is untouched
+    expect(result.statusCode).toBe(412);
+    expect(result.headers).toEqual({ 'content-type': PROBLEM_JSON, ...RATE_LIMITED });
+    expect(result.body).toEqual(
+      problemBody(
+        412,
+        'the item with projectId "if-match", taskId "stale" is at version 1, not 2: read it again and retry',
+        {
+          currentVersion: 1,
+        },
+      ),
+    );
+    expect(await storedTask('if-match', 'stale')).toEqual(stored);
+  });
+
+  test('completes with a matching If-Match, then a repeat with the new version is a 409 and with the old a 412', async () => {
+    // GIVEN an open task at version 1
+    expect((await create('if-match', { taskId: 'matching', title: 'T' })).statusCode).toBe(201);
+
+    // WHEN it is completed with If-Match "1"
+    const done = await complete('if-match', 'matching', { ifMatch: '"1"', sub });
+
+    // THEN it is done at version 2
+    expect(done.statusCode).toBe(200);
+    expect(done.body).toMatchObject({ status: 'DONE', version: 2 });
+
+    // WHEN it is completed again with the version it now has
+    const again = await complete('if-match', 'matching', { ifMatch: '"2"', sub });
+
+    // THEN the version matches but the state does not: 409
+    expect(again.statusCode).toBe(409);
+    expect(again.body.currentState).toEqual({ status: 'DONE' });
+
+    // WHEN it is completed again with the version it had
+    const stale = await complete('if-match', 'matching', { ifMatch: '"1"', sub });
+
+    // THEN the version is checked first: 412
+    expect(stale.statusCode).toBe(412);
+    expect(stale.body.currentVersion).toBe(2);
+    expect(await storedTask('if-match', 'matching')).toMatchObject({ status: 'DONE', version: 2 });
+  });
+
+  test.each(['1', '"1"', 'W/"1"', ' "1" '])('accepts If-Match: %s', async (ifMatch) => {
+    const taskId = `form-${Buffer.from(ifMatch).toString('hex')}`;
+    expect((await create('if-match', { taskId, title: 'T' })).statusCode).toBe(201);
+
+    const result = await complete('if-match', taskId, { ifMatch, sub });
+
+    expect(result.statusCode).toBe(200);
+    expect(result.body.version).toBe(2);
+  });
+
+  test.each(['abc', '"v1"', '"-1"', '"1234567890"'])(
+    'answers 400 to If-Match: %s and changes nothing',
+    async (ifMatch) => {
+      expect([201, 409]).toContain((await create('if-match', { taskId: 'malformed', title: 'T' })).statusCode);
+      const stored = await storedTask('if-match', 'malformed');
+
+      const result = await complete('if-match', 'malformed', { ifMatch, sub });
+
+      expect(result.statusCode).toBe(400);
+      expect(result.body).toEqual(problemBody(400, `\`if-match\` must be a task version such as "3", got: ${ifMatch}`));
+      expect(await storedTask('if-match', 'malformed')).toEqual(stored);
+    },
+  );
+
+  test('answers 404 to If-Match on a task that does not exist', async () => {
+    const result = await complete('if-match', 'nowhere', { ifMatch: '"1"', sub });
+
+    expect(result.statusCode).toBe(404);
+    expect(result.body.detail).toBe('the item with projectId "if-match", taskId "nowhere" does not exist');
+  });
+});
+
+describe('rate limiting of the tasks routes', () => {
+  test('counts each request of a caller down from 300, with the seconds left in the minute', async () => {
+    // GIVEN at least 5 seconds left in the current minute, and a caller that has made no request
+    const windowStart = await waitForFreshWindow(60, 5);
+    const secondsLeft = Math.ceil(windowStart + 60 - Date.now() / 1000);
+
+    // WHEN it lists, creates and completes
+    const results = [
+      await list('rate', undefined, 'counted'),
+      await create('rate', { taskId: 't', title: 'T' }, { sub: 'counted' }),
+      await complete('rate', 't', { sub: 'counted' }),
+      await complete('rate', 't', { sub: 'counted' }),
+    ];
+
+    // THEN every answer, success or refusal, tells it how many requests it has left and until when
+    expect(results.map((result) => result.statusCode)).toEqual([200, 201, 200, 409]);
+    expect(results.map((result) => result.headers['ratelimit-remaining'])).toEqual(['299', '298', '297', '296']);
+    for (const result of results) {
+      expect(result.headers['ratelimit-limit']).toBe('300');
+      const reset = Number(result.headers['ratelimit-reset']);
+      expect(reset).toBeGreaterThanOrEqual(1);
+      expect(reset).toBeLessThanOrEqual(secondsLeft);
+    }
+  }, 30_000); // may wait up to 10 s for a fresh rate-limit window
+
+  test('answers 429 with Retry-After once a caller has used its minute, while other callers go on', async () => {
+    // GIVEN a caller whose counter for this minute is at the limit
+    const windowStart = await waitForFreshWindow(60, 10);
+    const secondsLeft = Math.ceil(windowStart + 60 - Date.now() / 1000);
+    const first = await table.record(() => list('rate', undefined, 'exhausted'));
+    expect(first.result.headers['ratelimit-remaining']).toBe('299');
+    const counterKey = first.operations[0].input.Key;
+    expect(counterKey.SK.S).toBe(`WINDOW#${windowStart}`);
+    expect(await table.items()).toContainEqual({
+      PK: counterKey.PK.S,
+      SK: counterKey.SK.S,
+      requestCount: 1,
+      expiresAt: windowStart + 60,
+    });
+    await table.put({ PK: counterKey.PK.S, SK: counterKey.SK.S, requestCount: 300, expiresAt: windowStart + 60 });
+
+    // WHEN it makes another request
+    const { result, operations } = await table.record(() => list('rate', undefined, 'exhausted'));
+
+    // THEN it is refused until the window ends, without counting it or reading the tasks
+    expect(operations.map((op) => op.operation)).toEqual(['UpdateItem']);
+    expect(await table.items()).toContainEqual(expect.objectContaining({ PK: counterKey.PK.S, requestCount: 300 }));
+    expect(result.statusCode).toBe(429);
+    expect(result.headers['content-type']).toBe(PROBLEM_JSON);
+    const retryAfter = Number(result.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(secondsLeft);
+    expect(result.body).toEqual(
+      problemBody(429, 'rate limit of 300 requests per 60 seconds reached; retry after the time in Retry-After', {
+        retryAfterSeconds: retryAfter,
+      }),
+    );
+
+    // AND another caller is still admitted
+    const other = await list('rate', undefined, 'not-exhausted');
+    expect(other.statusCode).toBe(200);
+  }, 30_000); // may wait up to 10 s for a fresh rate-limit window
+
+  test('does not count a request for a route the function does not serve', async () => {
+    const { result, operations } = await table.record(() =>
+      invoke(
+        handler,
+        httpEvent('DELETE /projects/{projectId}/tasks', { pathParameters: { projectId: 'p' }, sub: 'x' }),
+      ),
+    );
+
+    expect(result.statusCode).toBe(404);
+    expect(result.headers).toEqual({ 'content-type': PROBLEM_JSON });
+    expect(result.body).toEqual(problemBody(404, 'no route matches DELETE /projects/p/tasks'));
+    expect(operations).toEqual([]);
   });
 });
 
 describe('tasks handler', () => {
-  test('answers 404 to a route it does not serve', async () => {
-    const result = await invoke(
-      handler,
-      httpEvent('DELETE /projects/{projectId}/tasks', { pathParameters: { projectId: 'p' } }),
-    );
-
-    expect(result.statusCode).toBe(404);
-    expect(result.body).toEqual({ message: 'no route matches "DELETE /projects/{projectId}/tasks"' });
-  });
-
-  test('answers a route wired without its path parameter with a generic 500', async () => {
-    const errors = jest.spyOn(console, 'error').mockImplementation(() => {});
-
-    try {
-      const result = await invoke(handler, httpEvent(LIST, { sub: 'user-1' }));
-
-      expect(result).toMatchObject({ statusCode: 500, body: { message: 'internal server error' } });
-      expect(errors.mock.calls[0][1]).toMatchObject({
-        message: 'route "GET /projects/{projectId}/tasks" has no path parameter "projectId"',
-      });
-    } finally {
-      errors.mockRestore();
-    }
-  });
-
   test('answers an unexpected error with a generic 500 and logs it with the request id', async () => {
-    // GIVEN a copy of the handler configured with a table that does not exist
-    let broken: HttpApiHandler | undefined;
-    await withEnv({ [TABLE_NAME_ENV]: 'no-such-table' }, () => {
-      jest.isolateModules(() => {
-        broken = requireHandler('tasks');
-      });
-    });
+    // GIVEN a copy of the handler configured with a table that does not exist, logging to the console
+    const broken = loadHandler('tasks', { [TABLE_NAME_ENV]: 'no-such-table', POWERTOOLS_DEV: 'true' });
     const errors = jest.spyOn(console, 'error').mockImplementation(() => {});
-    const event = httpEvent(LIST, { pathParameters: { projectId: 'p' } });
+    const event = httpEvent(LIST, { pathParameters: { projectId: 'p' }, sub: 'broken' });
 
     try {
-      const result = await invoke(broken!, event);
+      // WHEN it is called
+      const result = await invoke(broken, event);
 
+      // THEN the caller learns nothing of the cause, and the log has it all
       expect(result).toEqual({
         statusCode: 500,
-        headers: { 'content-type': 'application/json' },
-        body: { message: 'internal server error' },
+        headers: { 'content-type': PROBLEM_JSON },
+        body: problemBody(
+          500,
+          'the request failed; quote the request id when reporting it',
+          {},
+          event.requestContext.requestId,
+        ),
       });
       expect(errors).toHaveBeenCalledTimes(1);
-      expect(errors.mock.calls[0][0]).toBe(
-        `request ${event.requestContext.requestId} failed on route "GET /projects/{projectId}/tasks"`,
-      );
-      expect(errors.mock.calls[0][1]).toMatchObject({ name: 'ResourceNotFoundException' });
+      const log = JSON.parse(errors.mock.calls[0][0] as string);
+      expect(log).toMatchObject({
+        level: 'ERROR',
+        message: 'request failed',
+        requestId: event.requestContext.requestId,
+        routeKey: LIST,
+        error: { name: 'ResourceNotFoundException' },
+      });
     } finally {
       errors.mockRestore();
     }
   });
 
-  test.each([TABLE_NAME_ENV, TABLE_PARTITION_KEY_ENV, TABLE_SORT_KEY_ENV])(
+  test.each([TABLE_NAME_ENV, TABLE_PARTITION_KEY_ENV, TABLE_SORT_KEY_ENV, TABLE_TTL_ATTRIBUTE_ENV])(
     'fails at cold start when %s is not set',
-    async (name) => {
-      await withEnv({ [name]: undefined }, () => {
-        jest.isolateModules(() => {
-          expect(() => requireHandler('tasks')).toThrow(
-            `environment variable ${name} is not set: ServerlessApi sets it on every route function`,
-          );
-        });
-      });
+    (name) => {
+      expect(() => loadHandler('tasks', { [name]: undefined })).toThrow(
+        `environment variable ${name} is not set: ServerlessApi sets it on every route function`,
+      );
     },
   );
+
+  test('fails at cold start, naming the pattern, when the function was given no access patterns', () => {
+    expect(() => loadHandler('tasks', { [TABLE_ACCESS_PATTERNS_ENV]: undefined })).toThrow(
+      'this function has no access pattern "listProjectTasks"',
+    );
+  });
 });

@@ -1,30 +1,38 @@
 import { createHmac } from 'crypto';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   epochSeconds,
   httpEvent,
   invoke,
-  requireHandler,
+  loadHandler,
+  PROBLEM_JSON,
+  problemBody,
   startLocalTable,
   TABLE_NAME,
-  withEnv,
-  type HttpApiHandler,
+  type ExampleHandler,
   type LocalTable,
 } from './local-table';
-import { WEBHOOK_SIGNING_SECRET_ENV } from '../../integ/task-board/handlers/lib/webhook-signature';
+import {
+  WEBHOOK_SIGNATURE_HEADER,
+  WEBHOOK_SIGNING_SECRET_ENV,
+} from '../../integ/task-board/handlers/lib/webhook-signature';
 
 const SECRET = 'test-signing-secret';
 const THIRTY_DAYS_SECONDS = 30 * 24 * 60 * 60;
+const SEVEN_DAYS_SECONDS = 7 * 24 * 60 * 60;
 const ROUTE = 'POST /webhooks/{provider}';
-const BAD_SIGNATURE = { message: 'missing or invalid `x-webhook-signature` header' };
+const BAD_SIGNATURE = 'missing or invalid `x-webhook-signature` header';
+const KEY_REUSED =
+  'this idempotency key was used with another request (method, path or body): use a new key for a new request';
+const PROVIDER_RULE = 'must be 1 to 32 lowercase letters, digits or "-"';
 
 let table: LocalTable;
-let handler: HttpApiHandler;
+let handler: ExampleHandler;
 
 beforeAll(async () => {
   table = await startLocalTable();
-  process.env[WEBHOOK_SIGNING_SECRET_ENV] = SECRET;
-  handler = requireHandler('webhooks');
+  // The stack passes the secret from Secrets Manager; locally it is given as the function's extra environment.
+  handler = loadHandler('webhooks', { [WEBHOOK_SIGNING_SECRET_ENV]: SECRET });
 });
 
 afterAll(async () => {
@@ -37,18 +45,20 @@ function sign(body: string | Buffer, secret = SECRET): string {
 }
 
 interface DeliveryOptions {
+  /** The signature header; the body's signature under the test secret when not given, none when undefined. */
   readonly signature?: string;
   readonly isBase64Encoded?: boolean;
+  readonly to?: ExampleHandler;
 }
 
 /** Delivers `body` to `provider`, signed with the test secret unless a signature is given. */
-function deliver(provider: string, body: string, options: DeliveryOptions = {}, to: HttpApiHandler = handler) {
+function deliver(provider: string, body: string, options: DeliveryOptions = {}) {
   const signature = 'signature' in options ? options.signature : sign(body);
   return invoke(
-    to,
+    options.to ?? handler,
     httpEvent(ROUTE, {
       pathParameters: { provider },
-      headers: signature === undefined ? {} : { 'x-webhook-signature': signature },
+      headers: signature === undefined ? {} : { [WEBHOOK_SIGNATURE_HEADER]: signature },
       body,
       isBase64Encoded: options.isBase64Encoded,
     }),
@@ -62,18 +72,27 @@ async function storedEvent(provider: string, eventId: string) {
   return result.Item;
 }
 
-describe('POST /webhooks/{provider}', () => {
-  test('accepts a first delivery with 202 and records it for 30 days', async () => {
-    const before = epochSeconds();
+async function deliveryRecords() {
+  return (await table.items()).filter((item) => String(item.PK).startsWith('IDEMPOTENCY#webhooks#'));
+}
 
+describe('POST /webhooks/{provider}', () => {
+  test('accepts a first delivery with 202, records the event for 30 days and the delivery for 7', async () => {
+    const before = epochSeconds();
+    const recordsBefore = await deliveryRecords();
+
+    // WHEN a signed delivery arrives
     const result = await deliver('stripe', JSON.stringify({ id: 'evt_1', type: 'invoice.paid', data: { amount: 1 } }));
 
+    // THEN it is accepted
     const after = epochSeconds();
     expect(result).toEqual({
       statusCode: 202,
       headers: { 'content-type': 'application/json' },
       body: { status: 'accepted' },
     });
+
+    // AND the event is recorded once, to outlast the provider's retries
     const stored = await storedEvent('stripe', 'evt_1');
     expect(stored).toEqual({
       PK: 'WEBHOOK#stripe',
@@ -82,38 +101,108 @@ describe('POST /webhooks/{provider}', () => {
       provider: 'stripe',
       eventId: 'evt_1',
       type: 'invoice.paid',
-      receivedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+      receivedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
       expiresAt: expect.any(Number),
+      version: 1,
+      _writeId: expect.any(String),
     });
     expect(stored!.expiresAt).toBeGreaterThanOrEqual(before + THIRTY_DAYS_SECONDS);
     expect(stored!.expiresAt).toBeLessThanOrEqual(after + THIRTY_DAYS_SECONDS);
+
+    // AND the delivery's answer is kept for replay
+    const records = await deliveryRecords();
+    expect(records).toHaveLength(recordsBefore.length + 1);
+    const record = records.find((item) => !recordsBefore.some((old) => old.PK === item.PK))!;
+    expect(record).toEqual({
+      PK: expect.stringMatching(/^IDEMPOTENCY#webhooks#[A-Za-z0-9_-]{43}$/),
+      SK: 'RECORD',
+      status: 'COMPLETED',
+      fingerprint: expect.any(String),
+      owner: expect.any(String),
+      response: { statusCode: 202, headers: { 'content-type': 'application/json' }, body: '{"status":"accepted"}' },
+      expiresAt: expect.any(Number),
+    });
+    expect(record.expiresAt).toBeGreaterThanOrEqual(before + SEVEN_DAYS_SECONDS);
+    expect(record.expiresAt).toBeLessThanOrEqual(after + SEVEN_DAYS_SECONDS);
   });
 
-  test('answers a repeated delivery with 200 "duplicate" and keeps the first record', async () => {
-    expect((await deliver('stripe', JSON.stringify({ id: 'evt_2', type: 'first' }))).statusCode).toBe(202);
-    const first = await storedEvent('stripe', 'evt_2');
+  test('replays 202 to a repeated delivery, marked as a replay, without writing again', async () => {
+    // GIVEN a delivered event
+    const body = JSON.stringify({ id: 'evt_2', type: 'first' });
+    const first = await deliver('stripe', body);
+    expect(first.statusCode).toBe(202);
+    const items = await table.items();
 
-    const result = await deliver('stripe', JSON.stringify({ id: 'evt_2', type: 'second' }));
+    // WHEN the provider delivers it again, byte for byte
+    const { result, operations } = await table.record(() => deliver('stripe', body));
 
-    expect(result).toMatchObject({ statusCode: 200, body: { status: 'duplicate' } });
-    expect(await storedEvent('stripe', 'evt_2')).toEqual(first);
+    // THEN it gets the first answer back, and nothing is written
+    expect(result).toEqual({
+      statusCode: 202,
+      headers: { 'content-type': 'application/json', 'idempotent-replayed': 'true' },
+      body: { status: 'accepted' },
+    });
+    const writes = operations.filter((op) => op.operation !== 'GetItem');
+    expect(writes.map((op) => [op.operation, op.input.Item.PK.S])).toEqual([
+      ['PutItem', expect.stringMatching(/^IDEMPOTENCY#webhooks#/)],
+    ]);
+    expect(writes[0].input.ConditionExpression).toMatch(/^attribute_not_exists\(#pk\)/);
+    expect(await table.items()).toEqual(items);
   });
 
-  test('records concurrent deliveries of one event exactly once', async () => {
-    const body = JSON.stringify({ id: 'evt_race', type: 'raced' });
+  test('answers 422 to a delivery reusing an event id with another body, keeping the first event', async () => {
+    // GIVEN a delivered event
+    expect((await deliver('stripe', JSON.stringify({ id: 'evt_3', type: 'first' }))).statusCode).toBe(202);
+    const first = await storedEvent('stripe', 'evt_3');
+    const records = await deliveryRecords();
 
-    const results = await Promise.all(Array.from({ length: 6 }, () => deliver('stripe', body)));
+    // WHEN another signed body arrives under the same event id
+    const result = await deliver('stripe', JSON.stringify({ id: 'evt_3', type: 'second' }));
 
-    const statuses = results.map((result) => result.statusCode).sort();
-    expect(statuses).toEqual([200, 200, 200, 200, 200, 202]);
-    expect((await table.items()).filter((item) => item.SK === 'EVENT#evt_race')).toHaveLength(1);
+    // THEN it is refused as a different request, and neither record changes
+    expect(result.statusCode).toBe(422);
+    expect(result.headers).toEqual({ 'content-type': PROBLEM_JSON });
+    expect(result.body).toEqual(problemBody(422, KEY_REUSED));
+    expect(await storedEvent('stripe', 'evt_3')).toEqual(first);
+    expect(await deliveryRecords()).toEqual(records);
+  });
+
+  test('answers 200 "duplicate" to a repeat that outlived its delivery record, keeping the first event', async () => {
+    // GIVEN a delivered event whose delivery record has expired (TTL has not deleted it yet)
+    const body = JSON.stringify({ id: 'evt_late', type: 'late' });
+    const records = await deliveryRecords();
+    expect((await deliver('stripe', body)).statusCode).toBe(202);
+    const record = (await deliveryRecords()).find((item) => !records.some((old) => old.PK === item.PK))!;
+    await table.client.send(
+      new UpdateCommand({
+        TableName: TABLE_NAME,
+        Key: { PK: record.PK, SK: record.SK },
+        UpdateExpression: 'SET expiresAt = :past',
+        ExpressionAttributeValues: { ':past': epochSeconds() - 1 },
+      }),
+    );
+    const first = await storedEvent('stripe', 'evt_late');
+
+    // WHEN the provider delivers it again
+    const result = await deliver('stripe', body);
+
+    // THEN the event record, create-once, tells the repeat apart: success for the provider, nothing rewritten
+    expect(result).toEqual({
+      statusCode: 200,
+      headers: { 'content-type': 'application/json' },
+      body: { status: 'duplicate' },
+    });
+    expect(await storedEvent('stripe', 'evt_late')).toEqual(first);
   });
 
   test('keeps events of different providers apart', async () => {
     const body = JSON.stringify({ id: 'evt_same', type: 'ping' });
 
     expect((await deliver('github', body)).statusCode).toBe(202);
-    expect((await deliver('gitlab', body)).statusCode).toBe(202);
+    const second = await deliver('gitlab', body);
+
+    expect(second.statusCode).toBe(202);
+    expect(second.headers).not.toHaveProperty('idempotent-replayed');
     expect(await storedEvent('github', 'evt_same')).toBeDefined();
     expect(await storedEvent('gitlab', 'evt_same')).toBeDefined();
   });
@@ -123,11 +212,33 @@ describe('POST /webhooks/{provider}', () => {
     const encoded = Buffer.from(body).toString('base64');
 
     const signedEncoding = await deliver('stripe', encoded, { isBase64Encoded: true, signature: sign(encoded) });
-    expect(signedEncoding).toMatchObject({ statusCode: 401, body: BAD_SIGNATURE });
+    expect(signedEncoding.statusCode).toBe(401);
+    expect(signedEncoding.body).toEqual(problemBody(401, BAD_SIGNATURE));
 
     const signedBytes = await deliver('stripe', encoded, { isBase64Encoded: true, signature: sign(body) });
     expect(signedBytes.statusCode).toBe(202);
     expect(await storedEvent('stripe', 'evt_b64')).toMatchObject({ type: 'binary' });
+  });
+
+  test.each([
+    ['of the longest length the body schema accepts (256 characters)', 'e'.repeat(256)],
+    ['holding a space', 'evt 1'],
+    ['holding a non-ASCII character', 'évt_1'],
+  ])('accepts a signed event whose id is %s, once', async (_, id) => {
+    // GIVEN an event id the delivery schema accepts (1 to 256 characters, any string)
+    const body = JSON.stringify({ id, type: 'ping' });
+
+    // WHEN it is delivered twice
+    const first = await deliver('acme', body);
+    const repeat = await deliver('acme', body);
+
+    // THEN it is accepted and recorded, and the repeat replayed: the provider never sees a 4xx for an event it
+    // sent correctly (nor one about an \`idempotency-key\` header it never sent)
+    expect(first.body).toEqual({ status: 'accepted' });
+    expect(first.statusCode).toBe(202);
+    expect(await storedEvent('acme', id)).toMatchObject({ eventId: id });
+    expect(repeat.statusCode).toBe(202);
+    expect(repeat.headers['idempotent-replayed']).toBe('true');
   });
 
   test('accepts an upper-case hex signature', async () => {
@@ -143,39 +254,96 @@ describe('POST /webhooks/{provider}', () => {
     ['the signature of another body', sign('{"id":"evt_other","type":"ping"}')],
     ['a signature made with another secret', sign(validBody, 'another-secret')],
     ['a truncated signature', sign(validBody).slice(0, 63)],
+    ['a signature with a byte appended', `${sign(validBody)}00`],
     ['a signature that is not hex', 'z'.repeat(64)],
     ['a base64 signature', createHmac('sha256', SECRET).update(validBody).digest('base64')],
-  ])('answers 401 to a delivery with %s and writes nothing', async (_, signature) => {
+    ['a "sha256=" prefixed signature', `sha256=${sign(validBody)}`],
+  ])('answers 401 to a valid body with %s and writes nothing, not even a delivery record', async (_, signature) => {
+    // GIVEN the table as it is
     const before = await table.items();
 
-    const result = await deliver('stripe', validBody, { signature });
+    // WHEN a well-formed delivery arrives without a valid signature
+    const { result, operations } = await table.record(() => deliver('stripe', validBody, { signature }));
 
+    // THEN it is refused before anything reaches the table
     expect(result).toEqual({
       statusCode: 401,
-      headers: { 'content-type': 'application/json' },
-      body: BAD_SIGNATURE,
+      headers: { 'content-type': PROBLEM_JSON },
+      body: problemBody(401, BAD_SIGNATURE),
     });
+    expect(operations).toEqual([]);
     expect(await table.items()).toEqual(before);
+    expect(await storedEvent('stripe', 'evt_unsigned')).toBeUndefined();
   });
 
-  const eventRule = (field: string, max: number) =>
-    `\`${field}\` must be a non-empty string of at most ${max} characters`;
+  test('lets a provider deliver an event after an unsigned copy of it was refused', async () => {
+    // GIVEN an unsigned copy of an event, refused
+    const body = JSON.stringify({ id: 'evt_after_forgery', type: 'ping' });
+    expect((await deliver('stripe', body, { signature: undefined })).statusCode).toBe(401);
+
+    // WHEN the provider delivers the real one
+    const result = await deliver('stripe', body);
+
+    // THEN it is processed, not replayed or blocked
+    expect(result.statusCode).toBe(202);
+    expect(result.headers).not.toHaveProperty('idempotent-replayed');
+    expect(await storedEvent('stripe', 'evt_after_forgery')).toBeDefined();
+  });
+
   test.each([
-    ['malformed JSON', '{"id": "evt_bad", ', 'request body must be valid JSON'],
-    ['an empty body', '', 'request body is required: send a JSON object'],
-    ['a JSON array', '[{"id":"evt_bad","type":"ping"}]', 'request body must be a JSON object'],
-    ['no id', '{"type":"ping"}', eventRule('id', 256)],
-    ['a numeric id', '{"id":42,"type":"ping"}', eventRule('id', 256)],
-    ['an empty id', '{"id":"","type":"ping"}', eventRule('id', 256)],
-    ['an id over 256 characters', JSON.stringify({ id: 'e'.repeat(257), type: 'ping' }), eventRule('id', 256)],
-    ['no type', '{"id":"evt_bad"}', eventRule('type', 128)],
-    ['a type over 128 characters', JSON.stringify({ id: 'evt_bad', type: 't'.repeat(129) }), eventRule('type', 128)],
-  ])('answers 400 to a signed body with %s and writes nothing', async (_, body, message) => {
+    ['malformed JSON', '{"id": "evt_bad", ', expect.stringMatching(/^the request body is not valid JSON: /), undefined],
+    ['an empty body', '', 'the request body is empty: send a JSON document', undefined],
+    [
+      'a JSON array',
+      '[{"id":"evt_bad","type":"ping"}]',
+      'the request body is invalid: `body`: Invalid input: expected object, received array',
+      [['body', 'Invalid input: expected object, received array']],
+    ],
+    [
+      'no id',
+      '{"type":"ping"}',
+      'the request body is invalid: `body.id`: Invalid input: expected string, received undefined',
+      [['body.id', 'Invalid input: expected string, received undefined']],
+    ],
+    [
+      'a numeric id',
+      '{"id":42,"type":"ping"}',
+      'the request body is invalid: `body.id`: Invalid input: expected string, received number',
+      [['body.id', 'Invalid input: expected string, received number']],
+    ],
+    [
+      'an empty id',
+      '{"id":"","type":"ping"}',
+      'the request body is invalid: `body.id`: Too small: expected string to have >=1 characters',
+      [['body.id', 'Too small: expected string to have >=1 characters']],
+    ],
+    [
+      'an id over 256 characters',
+      JSON.stringify({ id: 'e'.repeat(257), type: 'ping' }),
+      'the request body is invalid: `body.id`: Too big: expected string to have <=256 characters',
+      [['body.id', 'Too big: expected string to have <=256 characters']],
+    ],
+    [
+      'no type',
+      '{"id":"evt_bad"}',
+      'the request body is invalid: `body.type`: Invalid input: expected string, received undefined',
+      [['body.type', 'Invalid input: expected string, received undefined']],
+    ],
+    [
+      'a type over 128 characters',
+      JSON.stringify({ id: 'evt_bad', type: 't'.repeat(129) }),
+      'the request body is invalid: `body.type`: Too big: expected string to have <=128 characters',
+      [['body.type', 'Too big: expected string to have <=128 characters']],
+    ],
+  ])('answers 400 to a signed body with %s and writes nothing', async (_, body, detail, fields) => {
     const before = await table.items();
 
     const result = await deliver('stripe', body);
 
-    expect(result).toMatchObject({ statusCode: 400, body: { message } });
+    expect(result.statusCode).toBe(400);
+    expect(result.headers).toEqual({ 'content-type': PROBLEM_JSON });
+    const extensions = fields === undefined ? {} : { errors: fields.map(([field, message]) => ({ field, message })) };
+    expect(result.body).toEqual(problemBody(400, detail, extensions));
     expect(await table.items()).toEqual(before);
   });
 
@@ -187,41 +355,63 @@ describe('POST /webhooks/{provider}', () => {
       const result = await deliver(provider, JSON.stringify({ id: 'evt_provider', type: 'ping' }));
 
       expect(result.statusCode).toBe(400);
-      expect(result.body).toEqual({
-        message: `\`provider\` must be 1 to 32 lowercase letters, digits or "-", got: ${provider}`,
-      });
+      expect(result.body).toEqual(
+        problemBody(400, `the request path is invalid: \`path.provider\`: ${PROVIDER_RULE}`, {
+          errors: [{ field: 'path.provider', message: PROVIDER_RULE }],
+        }),
+      );
       expect(await table.items()).toEqual(before);
     },
   );
 
   test('refuses every delivery with a generic 500 when the signing secret is not configured', async () => {
-    // GIVEN a copy of the handler started without the signing secret
-    let unconfigured: HttpApiHandler | undefined;
-    await withEnv({ [WEBHOOK_SIGNING_SECRET_ENV]: undefined }, () => {
-      jest.isolateModules(() => {
-        unconfigured = requireHandler('webhooks');
-      });
-    });
+    // GIVEN a copy of the handler started without the signing secret, logging to the console
+    const unconfigured = loadHandler('webhooks', { [WEBHOOK_SIGNING_SECRET_ENV]: undefined, POWERTOOLS_DEV: 'true' });
     const errors = jest.spyOn(console, 'error').mockImplementation(() => {});
     const before = await table.items();
     const body = JSON.stringify({ id: 'evt_no_secret', type: 'ping' });
 
     try {
-      // WHEN a delivery arrives signed with an empty key, the one secret an unconfigured function could know
-      const result = await deliver('stripe', body, { signature: sign(body, '') }, unconfigured);
+      // WHEN deliveries arrive signed with an empty key (the one secret an unconfigured function could know),
+      // and unsigned
+      const signedWithEmpty = await deliver('stripe', body, { signature: sign(body, ''), to: unconfigured });
+      const unsigned = await deliver('stripe', body, { signature: undefined, to: unconfigured });
 
-      // THEN it is refused, nothing is written, and the configuration error is logged with the request id
-      expect(result).toEqual({
-        statusCode: 500,
-        headers: { 'content-type': 'application/json' },
-        body: { message: 'internal server error' },
-      });
+      // THEN both are refused with a 500 that says nothing of the cause, and nothing is written
+      for (const result of [signedWithEmpty, unsigned]) {
+        expect(result).toEqual({
+          statusCode: 500,
+          headers: { 'content-type': PROBLEM_JSON },
+          body: problemBody(500, 'the request failed; quote the request id when reporting it'),
+        });
+      }
       expect(await table.items()).toEqual(before);
-      expect(errors).toHaveBeenCalledTimes(1);
-      expect(errors.mock.calls[0][0]).toMatch(/^request request-\d+ failed on route "POST \/webhooks\/\{provider\}"$/);
-      expect(errors.mock.calls[0][1]).toMatchObject({
-        message: `environment variable ${WEBHOOK_SIGNING_SECRET_ENV} is not set: every webhook is refused`,
+
+      // AND the configuration error is logged with each request id
+      expect(errors).toHaveBeenCalledTimes(2);
+      const log = JSON.parse(errors.mock.calls[0][0] as string);
+      expect(log).toMatchObject({
+        level: 'ERROR',
+        message: 'request failed',
+        requestId: signedWithEmpty.body.requestId,
+        routeKey: ROUTE,
+        error: { message: `environment variable ${WEBHOOK_SIGNING_SECRET_ENV} is not set: every webhook is refused` },
       });
+    } finally {
+      errors.mockRestore();
+    }
+  });
+
+  test('refuses every delivery with a generic 500 when the signing secret is empty', async () => {
+    const unconfigured = loadHandler('webhooks', { [WEBHOOK_SIGNING_SECRET_ENV]: '', POWERTOOLS_DEV: 'true' });
+    const errors = jest.spyOn(console, 'error').mockImplementation(() => {});
+    const body = JSON.stringify({ id: 'evt_empty_secret', type: 'ping' });
+
+    try {
+      const result = await deliver('stripe', body, { signature: sign(body, ''), to: unconfigured });
+
+      expect(result.statusCode).toBe(500);
+      expect(await storedEvent('stripe', 'evt_empty_secret')).toBeUndefined();
     } finally {
       errors.mockRestore();
     }
@@ -230,6 +420,10 @@ describe('POST /webhooks/{provider}', () => {
   test('answers 404 to a route it does not serve', async () => {
     const result = await invoke(handler, httpEvent('GET /webhooks/{provider}', { pathParameters: { provider: 'x' } }));
 
-    expect(result).toMatchObject({ statusCode: 404, body: { message: 'no route matches "GET /webhooks/{provider}"' } });
+    expect(result).toEqual({
+      statusCode: 404,
+      headers: { 'content-type': PROBLEM_JSON },
+      body: problemBody(404, 'no route matches GET /webhooks/x'),
+    });
   });
 });

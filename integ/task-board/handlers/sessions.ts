@@ -1,146 +1,96 @@
 import { randomUUID } from 'crypto';
-import { DeleteCommand, GetCommand, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
-import { requireCallerSub } from './lib/claims';
-import { pathParameter, type HttpApiEvent } from './lib/request';
-import { HttpError, json, noContent, type HttpResult } from './lib/response';
-import { dispatch, type Route } from './lib/router';
+import * as z from 'zod';
 import {
-  createDocumentClient,
-  isConditionalCheckFailed,
-  nowEpochSeconds,
-  readTableConfig,
-  readTtlAttribute,
-} from './lib/table';
+  apiHandler,
+  created,
+  noContent,
+  notFound,
+  ok,
+  requireCaller,
+  route,
+  Table,
+  type Item,
+  type KeyValues,
+} from '../../../src/runtime';
 
 /**
  * Sessions of the signed-in caller: one partition per user (`USER#<sub>`), one item per session
- * (`SESSION#<uuid>`). Every key is derived from the caller's own `sub` claim, so a caller can only
- * ever reach their own sessions.
+ * (`SESSION#<uuid>`). Every key is derived from the caller's own identity, so a caller can only ever reach
+ * their own sessions.
  *
- * DynamoDB TTL deletes expired items in the background, typically within days, so an expired
- * session can still be read; every read here checks the expiry itself and treats such a session as gone.
+ * DynamoDB TTL deletes expired items in the background, typically within days, so an expired session can still
+ * be read: the toolkit's reads, lists and writes treat an item past its `expiresAt` as gone.
  */
 
-const SESSION_PREFIX = 'SESSION#';
-const SESSION_LIFETIME_SECONDS = 7 * 24 * 60 * 60;
+export const SESSION_ROUTES = {
+  create: 'POST /sessions',
+  list: 'GET /sessions',
+  get: 'GET /sessions/{sessionId}',
+  delete: 'DELETE /sessions/{sessionId}',
+} as const;
 
-const table = readTableConfig();
-const ttlAttribute = readTtlAttribute();
-const db = createDocumentClient();
+/** How long a session lives. */
+export const SESSION_LIFETIME_SECONDS = 7 * 24 * 60 * 60;
+
+const table = Table.fromEnvironment();
+// Every session expires: one without an expiry is treated as expired, never as living forever.
+const sessionOptions = { expires: true, label: (values: KeyValues) => `session "${values.sessionId}"` };
+const newSession = table.item('createSession', sessionOptions);
+const session = table.item('getSession', sessionOptions);
+const userSessions = table.query('listSessions', { expires: true });
+const endedSession = table.item('deleteSession', sessionOptions);
+
+const SessionPath = z.object({ sessionId: z.uuid('must be a session id as returned by POST /sessions') });
+const ListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(userSessions.maxLimit).optional(),
+  cursor: z.string().optional(),
+});
 
 /** A session as the API shows it. */
-interface Session {
-  readonly sessionId: string;
-  readonly createdAt: string;
-  /** Epoch seconds. */
-  readonly expiresAt: number;
+function toSession(item: Item) {
+  return { sessionId: item.sessionId, createdAt: item.createdAt, expiresAt: item[table.config.ttlAttribute] };
 }
 
-function sessionKey(sub: string, sessionId: string): Record<string, string> {
-  return { [table.partitionKey]: `USER#${sub}`, [table.sortKey]: `${SESSION_PREFIX}${sessionId}` };
-}
-
-function toSession(item: Record<string, unknown>): Session {
-  return {
-    sessionId: item.sessionId as string,
-    createdAt: item.createdAt as string,
-    expiresAt: item[ttlAttribute] as number,
-  };
-}
-
-/** An item without a numeric expiry is treated as expired: a session must never live forever by accident. */
-function isLive(item: Record<string, unknown>, now: number): boolean {
-  const expiresAt = item[ttlAttribute];
-  return typeof expiresAt === 'number' && expiresAt > now;
-}
-
-function notFound(sessionId: string): HttpError {
-  return new HttpError(404, `session "${sessionId}" not found`);
-}
-
-const createSession: Route<HttpApiEvent> = async (event) => {
-  const sub = requireCallerSub(event);
-  const sessionId = randomUUID();
-  const item = {
-    ...sessionKey(sub, sessionId),
-    entityType: 'Session',
-    sessionId,
-    createdAt: new Date().toISOString(),
-    [ttlAttribute]: nowEpochSeconds() + SESSION_LIFETIME_SECONDS,
-  };
-  // A clash of random UUIDs is not expected; if it happens the condition turns it into a logged 500
-  // instead of silently replacing another session.
-  await db.send(
-    new PutCommand({
-      TableName: table.tableName,
-      Item: item,
-      ConditionExpression: 'attribute_not_exists(#pk)',
-      ExpressionAttributeNames: { '#pk': table.partitionKey },
+export const handler = apiHandler({
+  routes: {
+    [SESSION_ROUTES.create]: route({
+      handle: async ({ principal }) => {
+        const userId = requireCaller(principal).id;
+        const sessionId = randomUUID();
+        // Create-once: a clash of random UUIDs would be a 409, never a silently replaced session.
+        const item = await newSession.create(
+          { userId, sessionId },
+          { entityType: 'Session', sessionId, createdAt: new Date().toISOString() },
+          { ttlSeconds: SESSION_LIFETIME_SECONDS },
+        );
+        return created(toSession(item), `/sessions/${sessionId}`);
+      },
     }),
-  );
-  return json(201, toSession(item));
-};
-
-const getSession: Route<HttpApiEvent> = async (event) => {
-  const sub = requireCallerSub(event);
-  const sessionId = pathParameter(event, 'sessionId');
-  const result = await db.send(
-    new GetCommand({ TableName: table.tableName, Key: sessionKey(sub, sessionId), ConsistentRead: true }),
-  );
-  if (result.Item === undefined || !isLive(result.Item, nowEpochSeconds())) {
-    throw notFound(sessionId);
-  }
-  return json(200, toSession(result.Item));
-};
-
-const listSessions: Route<HttpApiEvent> = async (event) => {
-  const sub = requireCallerSub(event);
-  const now = nowEpochSeconds();
-  const pages = paginateQuery(
-    { client: db },
-    {
-      TableName: table.tableName,
-      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :sessionPrefix)',
-      ExpressionAttributeNames: { '#pk': table.partitionKey, '#sk': table.sortKey },
-      ExpressionAttributeValues: { ':pk': `USER#${sub}`, ':sessionPrefix': SESSION_PREFIX },
-    },
-  );
-  const items: Session[] = [];
-  for await (const page of pages) {
-    items.push(...(page.Items ?? []).filter((item) => isLive(item, now)).map(toSession));
-  }
-  return json(200, { items });
-};
-
-const deleteSession: Route<HttpApiEvent> = async (event) => {
-  const sub = requireCallerSub(event);
-  const sessionId = pathParameter(event, 'sessionId');
-  try {
-    // An expired session is already gone for the caller, so deleting it is a 404 like reading it;
-    // the item itself is left to TTL.
-    await db.send(
-      new DeleteCommand({
-        TableName: table.tableName,
-        Key: sessionKey(sub, sessionId),
-        ConditionExpression: 'attribute_exists(#pk) AND #expiresAt > :now',
-        ExpressionAttributeNames: { '#pk': table.partitionKey, '#expiresAt': ttlAttribute },
-        ExpressionAttributeValues: { ':now': nowEpochSeconds() },
-      }),
-    );
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) {
-      throw notFound(sessionId);
-    }
-    throw error;
-  }
-  return noContent();
-};
-
-const routes: Readonly<Record<string, Route<HttpApiEvent>>> = {
-  'POST /sessions': createSession,
-  'GET /sessions': listSessions,
-  'GET /sessions/{sessionId}': getSession,
-  'DELETE /sessions/{sessionId}': deleteSession,
-};
-
-export const handler = async (event: HttpApiEvent): Promise<HttpResult> => dispatch(event, routes);
+    [SESSION_ROUTES.list]: route({
+      query: ListQuery,
+      handle: async ({ principal, query }) => {
+        const userId = requireCaller(principal).id;
+        const page = await userSessions.page({ userId }, { limit: query.limit, cursor: query.cursor });
+        return ok({ items: page.items.map(toSession), nextCursor: page.nextCursor });
+      },
+    }),
+    [SESSION_ROUTES.get]: route({
+      params: SessionPath,
+      handle: async ({ principal, params }) => {
+        const userId = requireCaller(principal).id;
+        const item = await session.get({ userId, sessionId: params.sessionId }, { consistent: true });
+        if (item === undefined) throw notFound(`session "${params.sessionId}" does not exist`);
+        return ok(toSession(item));
+      },
+    }),
+    [SESSION_ROUTES.delete]: route({
+      params: SessionPath,
+      handle: async ({ principal, params }) => {
+        const userId = requireCaller(principal).id;
+        // An expired session is already gone for the caller: deleting it is a 404 like reading it.
+        await endedSession.delete({ userId, sessionId: params.sessionId });
+        return noContent();
+      },
+    }),
+  },
+});

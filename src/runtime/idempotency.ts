@@ -1,0 +1,294 @@
+import { createHash, randomUUID } from 'crypto';
+// eslint-disable-next-line import/no-extraneous-dependencies -- the AWS SDK v3 of the Lambda runtime (README: Dependencies)
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+// eslint-disable-next-line import/no-extraneous-dependencies -- the AWS SDK v3 of the Lambda runtime (README: Dependencies)
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { isConditionalCheckFailed } from './dynamodb-errors';
+import { itemKeyOf, keyParamsOf } from './keys';
+import { badRequest, HttpError, retryLater } from './problem';
+import type { ApiRequest } from './request';
+import type { ProxyResult } from './response';
+import { nowEpochSeconds, type Table } from './table';
+import type { AccessPatternDescriptor } from '../shared/key-shape';
+
+/** Options of idempotent requests. */
+export interface IdempotencyOptions {
+  /**
+   * The PutItem access pattern of the records. Its key shapes are filled with a hash of the request's scope and
+   * key, e.g. partition key `IDEMPOTENCY#{key}` and sort key `RECORD`: one partition per record, so records
+   * never pile up under one hot key. Default `"putIdempotencyRecord"`.
+   */
+  readonly putPattern?: string;
+  /**
+   * The GetItem access pattern with the same key shapes, for reading a record back when DynamoDB does not
+   * return it with the failed condition. Default `"getIdempotencyRecord"`; optional on DynamoDB itself.
+   */
+  readonly getPattern?: string;
+  /** How long a completed request's response is replayed, in seconds. Default 86,400 (24 hours). */
+  readonly expiresAfterSeconds?: number;
+  /**
+   * How long an in-progress claim blocks duplicates, in seconds, before a retry may run the request again
+   * (its first run having died). Default: the function's remaining time plus 5 seconds, or 60 without a context.
+   */
+  readonly lockSeconds?: number;
+  /** Request header carrying the client's key. Default `idempotency-key`. */
+  readonly header?: string;
+  /**
+   * The key of a request, instead of the header: e.g. a webhook's event id, from the validated body. It names
+   * the operation whoever sends it (not scoped to the caller). Undefined means the request carries none.
+   */
+  readonly keyOf?: (request: ApiRequest, body: unknown) => string | undefined;
+  /** Refuse requests without a key (400). Default false: they run without idempotency. */
+  readonly required?: boolean;
+}
+
+/** The header a replayed response carries. */
+export const IDEMPOTENT_REPLAY_HEADER = 'idempotent-replayed';
+
+/** Longest key accepted. */
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+/** Largest response stored for replay: DynamoDB items hold 400 KB, the rest of the record needs a little. */
+export const MAX_STORED_RESPONSE_BYTES = 350 * 1024;
+
+const IN_PROGRESS = 'IN_PROGRESS';
+const COMPLETED = 'COMPLETED';
+
+interface IdempotencyRecord {
+  readonly status?: string;
+  readonly fingerprint?: string;
+  readonly lockExpiresAtMs?: number;
+  readonly owner?: string;
+  readonly response?: ProxyResult;
+  readonly [attribute: string]: unknown;
+}
+
+/** A claimed key: `complete()` stores the response, `release()` lets a retry run the request again. */
+export interface IdempotencyClaim {
+  complete(response: ProxyResult): Promise<void>;
+  release(): Promise<void>;
+}
+
+/** The outcome of `begin()`: run the request under a claim, or answer with the stored response. */
+export type IdempotencyOutcome =
+  | { readonly kind: 'run'; readonly claim: IdempotencyClaim }
+  | { readonly kind: 'replay'; readonly response: ProxyResult };
+
+/**
+ * Exactly-once execution per idempotency key, on one DynamoDB item per key:
+ * - the first request claims the key with a conditional put and runs;
+ * - its response (any status below 500 except 408 and 429) is stored and replayed to every retry until the
+ *   record expires through TTL; a 5xx, 408, 429 or a crash releases the claim, so a retry runs again;
+ * - a retry with a different method, path or body is a 422; one that arrives while the first still runs is a 409
+ *   with `Retry-After`.
+ * Keys are scoped to the route and the caller, so one caller can never replay another's response.
+ */
+export class Idempotency {
+  private readonly table: Table;
+  private readonly options: IdempotencyOptions;
+  private readonly put: AccessPatternDescriptor;
+  private readonly canGet: boolean;
+
+  constructor(table: Table, options: IdempotencyOptions = {}) {
+    this.table = table;
+    this.options = options;
+    const putName = options.putPattern ?? 'putIdempotencyRecord';
+    const getName = options.getPattern ?? 'getIdempotencyRecord';
+    const patterns = table.config.accessPatterns;
+    const put = patterns[putName];
+    if (put === undefined || put.operation !== 'PutItem' || keyParamsOf(put).join() !== 'key') {
+      throw new Error(
+        `idempotency needs a PutItem access pattern named "${putName}" whose key shapes use {key} only, e.g. AccessPattern.putItem({ partitionKey: 'IDEMPOTENCY#{key}', sortKey: 'RECORD' })`,
+      );
+    }
+    const get = patterns[getName];
+    if (
+      get !== undefined &&
+      (get.operation !== 'GetItem' ||
+        JSON.stringify([get.partitionKey, get.sortKey]) !== JSON.stringify([put.partitionKey, put.sortKey]))
+    ) {
+      throw new Error(`access pattern "${getName}" must be a GetItem with the same key shapes as "${putName}"`);
+    }
+    if (options.expiresAfterSeconds !== undefined && !(options.expiresAfterSeconds >= 60)) {
+      throw new Error(`idempotency.expiresAfterSeconds must be at least 60, got: ${options.expiresAfterSeconds}`);
+    }
+    this.put = put;
+    this.canGet = get !== undefined;
+  }
+
+  /** The key the request carries, validated; undefined when it carries none and none is required. */
+  public keyOf(request: ApiRequest, body: unknown): string | undefined {
+    const header = (this.options.header ?? 'idempotency-key').toLowerCase();
+    if (this.options.keyOf) {
+      // The handler's own key (hashed into the record key, so any length and character will do).
+      const derived = this.options.keyOf(request, body);
+      if (derived === undefined || derived === '') {
+        if (this.options.required) throw new Error('idempotency.keyOf returned no key for a request that needs one');
+        return undefined;
+      }
+      return derived;
+    }
+    const key = request.headers[header];
+    if (key === undefined || key === '') {
+      if (this.options.required) {
+        throw badRequest(`this request needs an \`${header}\` header: a unique value per operation, reused on retries`);
+      }
+      return undefined;
+    }
+    if (key.length > MAX_IDEMPOTENCY_KEY_LENGTH || !/^[\x21-\x7e]+$/.test(key)) {
+      throw badRequest(
+        `\`${header}\` must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} visible ASCII characters, got ${key.length} characters`,
+        [{ field: header, message: `1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} visible ASCII characters` }],
+      );
+    }
+    return key;
+  }
+
+  /** Claims `key` for `request`, or answers with the stored response, a 409 (in progress) or a 422 (other payload). */
+  public async begin(request: ApiRequest, key: string, remainingMs?: number): Promise<IdempotencyOutcome> {
+    // A client's own key is scoped to the client; an anonymous client is known only by its address. A key the
+    // handler derives (a webhook's event id) names the same event whoever delivers it.
+    const principal = request.principal;
+    const caller =
+      principal.id !== undefined
+        ? `${principal.kind}:${principal.id}`
+        : this.options.keyOf
+          ? 'anonymous'
+          : `ip:${request.sourceIp}`;
+    const scope = `${request.routeKey}\n${caller}\n${key}`;
+    const recordKey = itemKeyOf(this.put, { key: createHash('sha256').update(scope).digest('base64url') });
+    const fingerprint = createHash('sha256')
+      .update(`${request.method} ${request.path}\n${JSON.stringify(request.query)}\n`)
+      .update(request.rawBody)
+      .digest('base64url');
+    const lockMs =
+      this.options.lockSeconds !== undefined ? this.options.lockSeconds * 1000 : (remainingMs ?? 55_000) + 5_000;
+    // A record that expired between the failed claim and the read is claimed again, once.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const owner = randomUUID();
+      const claimed = await this.claim(recordKey, fingerprint, owner, lockMs);
+      if (claimed === true) return { kind: 'run', claim: this.claimOf(recordKey, fingerprint, owner) };
+      const record = claimed ?? (await this.read(recordKey));
+      if (record === undefined) continue;
+      if (record.fingerprint !== fingerprint) {
+        throw new HttpError(
+          422,
+          'this idempotency key was used with another request (method, path or body): use a new key for a new request',
+        );
+      }
+      if (record.status === COMPLETED && record.response) {
+        const response = record.response;
+        return {
+          kind: 'replay',
+          response: { ...response, headers: { ...response.headers, [IDEMPOTENT_REPLAY_HEADER]: 'true' } },
+        };
+      }
+      const waitMs = Math.max(0, (record.lockExpiresAtMs ?? 0) - Date.now());
+      throw retryLater(
+        409,
+        'a request with this idempotency key is still in progress; retry after the time in Retry-After',
+        Math.min(waitMs / 1000, 5),
+      );
+    }
+    throw retryLater(503, 'the idempotency record changed while being read; retry the request', 1);
+  }
+
+  /** Puts the in-progress record unless a live one exists: true when claimed, else the record if DynamoDB returned it. */
+  private async claim(
+    key: object,
+    fingerprint: string,
+    owner: string,
+    lockMs: number,
+  ): Promise<true | IdempotencyRecord | undefined> {
+    const ttl = this.table.config.ttlAttribute;
+    try {
+      await this.table.client.send(
+        new PutCommand({
+          TableName: this.table.config.tableName,
+          Item: {
+            ...key,
+            status: IN_PROGRESS,
+            fingerprint,
+            owner,
+            lockExpiresAtMs: Date.now() + lockMs,
+            [ttl]: nowEpochSeconds() + this.expiresAfterSeconds(),
+          },
+          // Free: no record, an expired one (TTL deletes late), or a claim whose request died holding it.
+          ConditionExpression:
+            'attribute_not_exists(#pk) OR #ttl <= :now OR (#status = :inProgress AND #lock < :nowMs)',
+          ExpressionAttributeNames: {
+            '#pk': this.table.config.partitionKey,
+            '#ttl': ttl,
+            '#status': 'status',
+            '#lock': 'lockExpiresAtMs',
+          },
+          ExpressionAttributeValues: { ':now': nowEpochSeconds(), ':inProgress': IN_PROGRESS, ':nowMs': Date.now() },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+      const returned = (error as { Item?: Parameters<typeof unmarshall>[0] }).Item;
+      return returned === undefined ? undefined : this.live(unmarshall(returned));
+    }
+  }
+
+  private async read(key: { [attribute: string]: string }): Promise<IdempotencyRecord | undefined> {
+    if (!this.canGet) return undefined;
+    const result = await this.table.client.send(
+      new GetCommand({ TableName: this.table.config.tableName, Key: key, ConsistentRead: true }),
+    );
+    return this.live(result.Item);
+  }
+
+  private live(record: IdempotencyRecord | undefined): IdempotencyRecord | undefined {
+    const expiresAt = record?.[this.table.config.ttlAttribute];
+    return record === undefined || (typeof expiresAt === 'number' && expiresAt <= nowEpochSeconds())
+      ? undefined
+      : record;
+  }
+
+  private claimOf(key: object, fingerprint: string, owner: string): IdempotencyClaim {
+    // Each write is conditional on still owning the claim, so a request that outlived its lock cannot
+    // overwrite the record of the retry that took over.
+    const write = async (item: object) => {
+      try {
+        await this.table.client.send(
+          new PutCommand({
+            TableName: this.table.config.tableName,
+            Item: { ...key, fingerprint, owner, ...item },
+            ConditionExpression: '#owner = :owner',
+            ExpressionAttributeNames: { '#owner': 'owner' },
+            ExpressionAttributeValues: { ':owner': owner },
+          }),
+        );
+      } catch (error) {
+        if (!isConditionalCheckFailed(error)) throw error;
+      }
+    };
+    const ttl = this.table.config.ttlAttribute;
+    return {
+      complete: async (response) => {
+        if (!isReplayable(response.statusCode) || Buffer.byteLength(response.body) > MAX_STORED_RESPONSE_BYTES) {
+          return write({
+            status: IN_PROGRESS,
+            lockExpiresAtMs: 0,
+            [ttl]: nowEpochSeconds() + this.expiresAfterSeconds(),
+          });
+        }
+        return write({ status: COMPLETED, response, [ttl]: nowEpochSeconds() + this.expiresAfterSeconds() });
+      },
+      release: () =>
+        write({ status: IN_PROGRESS, lockExpiresAtMs: 0, [ttl]: nowEpochSeconds() + this.expiresAfterSeconds() }),
+    };
+  }
+
+  private expiresAfterSeconds(): number {
+    return this.options.expiresAfterSeconds ?? 24 * 60 * 60;
+  }
+}
+
+/** Whether a response is the request's outcome, to replay, or a passing condition a retry may not meet. */
+export function isReplayable(status: number): boolean {
+  return status < 500 && status !== 408 && status !== 429;
+}

@@ -1,0 +1,30 @@
+/**
+ * The runtime toolkit: what route handlers import (`cdk-serverless-api/runtime`), outside the jsii construct API.
+ *
+ * ```ts
+ * const table = Table.fromEnvironment();
+ * const tasks = table.item('createTask');
+ * export const handler = apiHandler({
+ *   table,
+ *   routes: {
+ *     'POST /projects/{projectId}/tasks': route({
+ *       body: z.object({ taskId: z.string(), title: z.string() }),
+ *       handle: async ({ params, body }) => created(await tasks.create({ ...params, ...body }, body)),
+ *     }),
+ *   },
+ * });
+ * ```
+ */
+export * from './handler';
+export * from './problem';
+export * from './principal';
+export * from './request';
+export * from './response';
+export * from './table';
+export * from './items';
+export * from './query';
+export * from './keys';
+export * from './idempotency';
+export * from './rate-limit';
+export * from './dynamodb-errors';
+export type { StandardSchemaV1 } from './standard-schema';

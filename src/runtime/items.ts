@@ -1,0 +1,350 @@
+import { randomUUID } from 'crypto';
+// eslint-disable-next-line import/no-extraneous-dependencies -- the AWS SDK v3 of the Lambda runtime (README: Dependencies)
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+// eslint-disable-next-line import/no-extraneous-dependencies -- the AWS SDK v3 of the Lambda runtime (README: Dependencies)
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { isConditionalCheckFailed } from './dynamodb-errors';
+import { itemKeyOf, keyParamsOf, type KeyValues } from './keys';
+import { conflict, notFound, preconditionFailed } from './problem';
+import { nowEpochSeconds, type Table } from './table';
+import type { AccessPatternDescriptor } from '../shared/key-shape';
+
+/** An item as the document client returns it. */
+export type Item = { [attribute: string]: unknown };
+
+/**
+ * Attribute the toolkit stamps on each write it makes with a fresh id. When the SDK retries a write whose first
+ * attempt was applied but whose answer was lost (a dropped connection), the retry's condition fails; finding
+ * its own id on the item tells the toolkit the write already happened, so it answers success, not a conflict.
+ */
+export const WRITE_ID_ATTRIBUTE = '_writeId';
+/** Attribute counting an item's writes through the toolkit, for `If-Match` style preconditions (`ifVersion`). */
+export const VERSION_ATTRIBUTE = 'version';
+
+/** Options of `create()` and `put()`. */
+export interface WriteOptions {
+  /** Seconds from now until the item expires: sets the table's TTL attribute. */
+  readonly ttlSeconds?: number;
+}
+
+/** Options of `update()`. */
+export interface UpdateOptions {
+  /** Attributes to set. */
+  readonly set?: Item;
+  /** Attributes to remove. */
+  readonly remove?: readonly string[];
+  /**
+   * The state the item must be in (`{ status: 'OPEN' }`): a state transition. Otherwise a 409 whose problem
+   * document carries the item's current values of these attributes.
+   */
+  readonly expect?: Item;
+  /** The version the client last saw (from `If-Match`): a different current version is a 412. */
+  readonly ifVersion?: number;
+  /** Seconds from now until the item expires: sets the table's TTL attribute. */
+  readonly ttlSeconds?: number;
+}
+
+/** Options of `delete()`. */
+export interface DeleteOptions {
+  /** The state the item must be in to be deleted; otherwise a 409. */
+  readonly expect?: Item;
+  /** The version the client last saw: a different current version is a 412. */
+  readonly ifVersion?: number;
+}
+
+const RESERVED = new Set([WRITE_ID_ATTRIBUTE, VERSION_ATTRIBUTE]);
+
+/** Options of `table.item()`. */
+export interface ItemPatternOptions {
+  /**
+   * Every item of this pattern must expire (sessions, tokens): one without a numeric expiry counts as expired,
+   * and `create()` needs `ttlSeconds`. Default false: an item without an expiry lives until deleted.
+   */
+  readonly expires?: boolean;
+  /** How error details name the item, e.g. `(v) => \`session "${v.sessionId}"\``. Default: by its key values. */
+  readonly label?: (values: KeyValues) => string;
+}
+
+/** The condition that an item has not expired, as the pattern counts expiry. */
+export function liveCondition(expires: boolean): string {
+  return expires ? '#ttl > :now' : '(attribute_not_exists(#ttl) OR #ttl > :now)';
+}
+
+/** One item access pattern of the function: keys built from its shapes, and conditional writes by default. */
+export class ItemPattern {
+  private readonly table: Table;
+  private readonly name: string;
+  private readonly descriptor: AccessPatternDescriptor;
+  private readonly options: ItemPatternOptions;
+
+  constructor(table: Table, name: string, descriptor: AccessPatternDescriptor, options: ItemPatternOptions = {}) {
+    this.table = table;
+    this.name = name;
+    this.descriptor = descriptor;
+    this.options = options;
+  }
+
+  /** The item's key (`{ PK, SK }`), from the pattern's key shapes and `values`. */
+  public key(values: KeyValues): { [attribute: string]: string } {
+    return itemKeyOf(this.descriptor, values);
+  }
+
+  /**
+   * Reads the item, treating one past its expiry as absent: DynamoDB's TTL deletes expired items in the
+   * background, often days late, so an expired item can still be read.
+   */
+  public async get(values: KeyValues, options: { readonly consistent?: boolean } = {}): Promise<Item | undefined> {
+    this.require('GetItem', 'get');
+    const result = await this.table.client.send(
+      new GetCommand({
+        TableName: this.table.config.tableName,
+        Key: this.key(values),
+        ConsistentRead: options.consistent,
+      }),
+    );
+    return this.live(result.Item);
+  }
+
+  /**
+   * Creates the item unless it exists (an expired item counts as absent): 409 when it does. A create is never
+   * an overwrite, so a retried or concurrent create cannot clobber the first.
+   */
+  public async create(values: KeyValues, attributes: Item, options: WriteOptions = {}): Promise<Item> {
+    this.require('PutItem', 'create');
+    this.requireExpiry(options);
+    const { tableName, partitionKey, ttlAttribute } = this.table.config;
+    const writeId = randomUUID();
+    const item: Item = Object.assign(this.attributes(attributes, options), this.key(values));
+    item[VERSION_ATTRIBUTE] = 1;
+    try {
+      await this.table.client.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: Object.assign({ [WRITE_ID_ATTRIBUTE]: writeId }, item),
+          ConditionExpression: 'attribute_not_exists(#pk) OR #ttl <= :now',
+          ExpressionAttributeNames: { '#pk': partitionKey, '#ttl': ttlAttribute },
+          ExpressionAttributeValues: { ':now': nowEpochSeconds() },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return item;
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+      const current = await this.current(values, error);
+      if (current?.[WRITE_ID_ATTRIBUTE] === writeId) return withoutWriteId(current);
+      throw conflict(`${this.describe(values)} already exists`);
+    }
+  }
+
+  /** Writes the item whether or not it exists: for items whose every write carries the whole state. */
+  public async put(values: KeyValues, attributes: Item, options: WriteOptions = {}): Promise<Item> {
+    this.require('PutItem', 'put');
+    this.requireExpiry(options);
+    const item = Object.assign(this.attributes(attributes, options), this.key(values));
+    await this.table.client.send(new PutCommand({ TableName: this.table.config.tableName, Item: item }));
+    return item;
+  }
+
+  /**
+   * Updates an existing, unexpired item: 404 when there is none, 409 when it is not in the `expect`ed state,
+   * 412 when its version is not `ifVersion`. Returns the item as it is after the update.
+   */
+  public async update(values: KeyValues, options: UpdateOptions): Promise<Item> {
+    this.require('UpdateItem', 'update');
+    const { tableName, partitionKey, ttlAttribute } = this.table.config;
+    const writeId = randomUUID();
+    const set = this.attributes(options.set ?? {}, options);
+    set[WRITE_ID_ATTRIBUTE] = writeId;
+    const names: { [name: string]: string } = { '#pk': partitionKey, '#ttl': ttlAttribute, '#v': VERSION_ATTRIBUTE };
+    const expressionValues: Item = { ':now': nowEpochSeconds(), ':one': 1 };
+    // Undefined values are left out, as the document client leaves them out of a put.
+    const assignments = Object.entries(set).flatMap(([attribute, value], i) => {
+      if (value === undefined) return [];
+      names[`#s${i}`] = attribute;
+      expressionValues[`:s${i}`] = value;
+      return [`#s${i} = :s${i}`];
+    });
+    const removals = (options.remove ?? []).map((attribute, i) => {
+      this.checkAttribute(attribute);
+      names[`#r${i}`] = attribute;
+      return `#r${i}`;
+    });
+    const conditions = ['attribute_exists(#pk)', liveCondition(this.options.expires === true)];
+    conditions.push(...this.expectations(options, names, expressionValues));
+    const expression = `SET ${assignments.join(', ')}${removals.length ? ` REMOVE ${removals.join(', ')}` : ''} ADD #v :one`;
+    try {
+      const result = await this.table.client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: this.key(values),
+          UpdateExpression: expression,
+          ConditionExpression: conditions.join(' AND '),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: expressionValues,
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return withoutWriteId(result.Attributes ?? {});
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+      const current = await this.current(values, error);
+      if (current?.[WRITE_ID_ATTRIBUTE] === writeId) return withoutWriteId(current);
+      throw this.refusal(values, current, options);
+    }
+  }
+
+  /**
+   * Deletes an existing, unexpired item and returns it: 404 when there is none, 409 or 412 when it is not in
+   * the expected state or version.
+   */
+  public async delete(values: KeyValues, options: DeleteOptions = {}): Promise<Item> {
+    this.require('DeleteItem', 'delete');
+    const { tableName, partitionKey, ttlAttribute } = this.table.config;
+    const names: { [name: string]: string } = { '#pk': partitionKey, '#ttl': ttlAttribute };
+    const expressionValues: Item = { ':now': nowEpochSeconds() };
+    const conditions = ['attribute_exists(#pk)', liveCondition(this.options.expires === true)];
+    conditions.push(...this.expectations(options, names, expressionValues));
+    try {
+      const result = await this.table.client.send(
+        new DeleteCommand({
+          TableName: tableName,
+          Key: this.key(values),
+          ConditionExpression: conditions.join(' AND '),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: expressionValues,
+          ReturnValues: 'ALL_OLD',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return withoutWriteId(result.Attributes ?? {});
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+      throw this.refusal(values, await this.current(values, error), options);
+    }
+  }
+
+  /** Whether the item is past its expiry (the table's TTL attribute, epoch seconds). */
+  public isExpired(item: Item, now: number = nowEpochSeconds()): boolean {
+    const expiresAt = item[this.table.config.ttlAttribute];
+    return typeof expiresAt === 'number' ? expiresAt <= now : this.options.expires === true;
+  }
+
+  private live(item: Item | undefined): Item | undefined {
+    return item === undefined || this.isExpired(item) ? undefined : withoutWriteId(item);
+  }
+
+  private expectations(options: DeleteOptions, names: { [name: string]: string }, values: Item): string[] {
+    const conditions = Object.entries(options.expect ?? {}).map(([attribute, value], i) => {
+      names[`#e${i}`] = attribute;
+      values[`:e${i}`] = value;
+      return `#e${i} = :e${i}`;
+    });
+    if (options.ifVersion !== undefined) {
+      values[':version'] = options.ifVersion;
+      conditions.push('#v = :version');
+      names['#v'] = VERSION_ATTRIBUTE;
+    }
+    return conditions;
+  }
+
+  /** Why a conditional update or delete was refused, from the item as it is now. */
+  private refusal(values: KeyValues, current: Item | undefined, options: DeleteOptions) {
+    if (current === undefined) return notFound(`${this.describe(values)} does not exist`);
+    if (options.ifVersion !== undefined && current[VERSION_ATTRIBUTE] !== options.ifVersion) {
+      return preconditionFailed(
+        `${this.describe(values)} is at version ${String(current[VERSION_ATTRIBUTE])}, not ${options.ifVersion}: read it again and retry`,
+        { currentVersion: current[VERSION_ATTRIBUTE] },
+      );
+    }
+    const state = Object.fromEntries(
+      Object.keys(options.expect ?? {}).map((attribute) => [attribute, current[attribute]]),
+    );
+    const wanted = JSON.stringify(options.expect ?? {});
+    return conflict(`${this.describe(values)} is not in the expected state ${wanted}`, { currentState: state });
+  }
+
+  /**
+   * The item as it is after a condition failed: from the failure itself (DynamoDB returns it with
+   * `ReturnValuesOnConditionCheckFailure`), else by a consistent read when the function may read the key (some
+   * DynamoDB-compatible servers do not return it). Undefined when it does not exist or has expired.
+   */
+  private async current(values: KeyValues, error: unknown): Promise<Item | undefined> {
+    // The document client does not translate errors: the item comes back in DynamoDB JSON (`{ S: '...' }`).
+    const returned = (error as { Item?: Parameters<typeof unmarshall>[0] }).Item;
+    if (returned !== undefined) return this.liveRaw(unmarshall(returned));
+    if (!this.mayReadBack()) return undefined;
+    const result = await this.table.client.send(
+      new GetCommand({ TableName: this.table.config.tableName, Key: this.key(values), ConsistentRead: true }),
+    );
+    return this.liveRaw(result.Item);
+  }
+
+  private liveRaw(item: Item | undefined): Item | undefined {
+    return item === undefined || this.isExpired(item) ? undefined : item;
+  }
+
+  /** A GetItem pattern of the function with this pattern's key shapes, which lets it read this item back. */
+  private mayReadBack(): boolean {
+    const same = (a?: readonly [string, string], b?: readonly [string, string]) =>
+      a?.[0] === b?.[0] && a?.[1] === b?.[1];
+    return Object.values(this.table.config.accessPatterns).some(
+      (d) =>
+        d.operation === 'GetItem' &&
+        d.index === undefined &&
+        same(d.partitionKey, this.descriptor.partitionKey) &&
+        same(d.sortKey, this.descriptor.sortKey),
+    );
+  }
+
+  /** A copy of the caller's attributes (never the caller's object), with the expiry when one is asked for. */
+  private attributes(attributes: Item, options: WriteOptions): Item {
+    for (const attribute in attributes) this.checkAttribute(attribute);
+    const copy: Item = Object.assign({}, attributes);
+    if (options.ttlSeconds !== undefined) {
+      if (!Number.isFinite(options.ttlSeconds) || options.ttlSeconds <= 0) {
+        throw new Error(`ttlSeconds must be a positive number of seconds, got: ${options.ttlSeconds}`);
+      }
+      copy[this.table.config.ttlAttribute] = nowEpochSeconds() + Math.ceil(options.ttlSeconds);
+    }
+    return copy;
+  }
+
+  private checkAttribute(attribute: string): void {
+    const { partitionKey, sortKey } = this.table.config;
+    if (attribute === partitionKey || attribute === sortKey || RESERVED.has(attribute)) {
+      throw new Error(
+        `attribute "${attribute}" is managed by the toolkit: keys come from the pattern's shapes, "${VERSION_ATTRIBUTE}" and "${WRITE_ID_ATTRIBUTE}" from its writes`,
+      );
+    }
+  }
+
+  private requireExpiry(options: WriteOptions): void {
+    if (this.options.expires && options.ttlSeconds === undefined) {
+      throw new Error(`access pattern "${this.name}" is declared \`expires\`: pass \`ttlSeconds\` to every write`);
+    }
+  }
+
+  private require(operation: string, method: string): void {
+    if (this.descriptor.operation !== operation) {
+      throw new Error(
+        `access pattern "${this.name}" is a ${this.descriptor.operation}: ${method}() needs a ${operation} pattern, which grants that action`,
+      );
+    }
+  }
+
+  /** The item as the caller knows it, by its key values (`projectId "p-1", taskId "t-1"`), never its storage key. */
+  private describe(values: KeyValues): string {
+    if (this.options.label) return this.options.label(values);
+    const named = keyParamsOf(this.descriptor).map((param) => `${param} ${JSON.stringify(String(values[param]))}`);
+    return named.length ? `the item with ${named.join(', ')}` : 'the item';
+  }
+}
+
+/** An item without the toolkit's bookkeeping attribute. */
+export function withoutWriteId(item: Item): Item {
+  if (!(WRITE_ID_ATTRIBUTE in item)) return item;
+  const copy = Object.assign({}, item);
+  delete copy[WRITE_ID_ATTRIBUTE];
+  return copy;
+}

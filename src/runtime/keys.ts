@@ -1,0 +1,80 @@
+import { badRequest } from './problem';
+import { keyShapeParams, parseKeyShape, type AccessPatternDescriptor, type KeyShapeSegment } from '../shared/key-shape';
+
+/** Values for a key shape's `{param}` placeholders. */
+export type KeyValues = { readonly [param: string]: string | number };
+
+/** Longest key value the toolkit accepts: DynamoDB allows 1,024 bytes for a sort key, shapes add their text. */
+export const MAX_KEY_VALUE_LENGTH = 256;
+
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+const FORBIDDEN_IN_VALUE = /[#\u0000-\u001f\u007f]/;
+
+/**
+ * Checks one value bound for a key. "#" is refused because it separates the parts of a key: a value holding
+ * one could make a key that parses as another shape's.
+ */
+function checkValue(param: string, value: unknown): void {
+  if (typeof value === 'number' && Number.isFinite(value)) return;
+  if (typeof value !== 'string' || value === '') {
+    throw new Error(`a key needs a string or finite number for {${param}}, got: ${String(value)}`);
+  }
+  if (value.length > MAX_KEY_VALUE_LENGTH) {
+    throw badRequest(`\`${param}\` must be at most ${MAX_KEY_VALUE_LENGTH} characters, got ${value.length}`, [
+      { field: param, message: `at most ${MAX_KEY_VALUE_LENGTH} characters` },
+    ]);
+  }
+  if (FORBIDDEN_IN_VALUE.test(value)) {
+    throw badRequest(`\`${param}\` may not contain "#" or control characters, got: ${JSON.stringify(value)}`, [
+      { field: param, message: 'may not contain "#" or control characters' },
+    ]);
+  }
+}
+
+/** Shapes parsed once per cold start: a handler uses a handful, on every request. */
+const parsedShapes = new Map<string, KeyShapeSegment[]>();
+
+function segmentsOf(shape: string): KeyShapeSegment[] {
+  let segments = parsedShapes.get(shape);
+  if (segments === undefined) {
+    segments = parseKeyShape(shape);
+    parsedShapes.set(shape, segments);
+  }
+  return segments;
+}
+
+/**
+ * Fills a key shape, refusing a value that could change which key it names. A missing value is a programming
+ * error (an Error, answered 500); a bad value from the request is a 400 naming the parameter.
+ */
+export function fillKeyShape(shape: string, values: KeyValues): string {
+  let key = '';
+  for (const segment of segmentsOf(shape)) {
+    if ('literal' in segment) {
+      key += segment.literal;
+    } else {
+      const value = values[segment.param];
+      checkValue(segment.param, value);
+      key += value;
+    }
+  }
+  return key;
+}
+
+/**
+ * The key attributes of one item for an item pattern (`{ PK: 'PROJECT#p-1', SK: 'TASK#t-1' }`): built only from
+ * the pattern's shapes, so the key is always one the function's role may touch.
+ */
+export function itemKeyOf(descriptor: AccessPatternDescriptor, values: KeyValues): { [attribute: string]: string } {
+  if (!descriptor.partitionKey) throw new Error(`a ${descriptor.operation} pattern has no key to build`);
+  const [pk, pkShape] = descriptor.partitionKey;
+  const key: { [attribute: string]: string } = { [pk]: fillKeyShape(pkShape, values) };
+  if (descriptor.sortKey) key[descriptor.sortKey[0]] = fillKeyShape(descriptor.sortKey[1], values);
+  return key;
+}
+
+/** The parameter names a pattern's key needs, in order. */
+export function keyParamsOf(descriptor: AccessPatternDescriptor): string[] {
+  const shapes = [descriptor.partitionKey?.[1], descriptor.sortKey?.[1]].filter((s): s is string => s !== undefined);
+  return [...new Set(shapes.flatMap(keyShapeParams))];
+}

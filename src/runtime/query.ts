@@ -1,0 +1,166 @@
+import { createHash } from 'crypto';
+// eslint-disable-next-line import/no-extraneous-dependencies -- the AWS SDK v3 of the Lambda runtime (README: Dependencies)
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { liveCondition, withoutWriteId, type Item } from './items';
+import { fillKeyShape, type KeyValues } from './keys';
+import { badRequest } from './problem';
+import { nowEpochSeconds, type Table } from './table';
+import type { AccessPatternDescriptor } from '../shared/key-shape';
+
+/** One page of a list. */
+export interface Page {
+  readonly items: Item[];
+  /** Pass back as `cursor` for the next page; absent on the last page. */
+  readonly nextCursor?: string;
+}
+
+/** Options of `QueryPattern.page()`. */
+export interface PageOptions {
+  /** Items per page, from 1 to `maxLimit`. Default `defaultLimit`. */
+  readonly limit?: number;
+  /** The `nextCursor` of the previous page. */
+  readonly cursor?: string;
+  /** Newest first when the sort key orders by time. Default false (ascending). */
+  readonly descending?: boolean;
+  readonly consistent?: boolean;
+}
+
+/** Page-size limits of a list. */
+export interface PageLimits {
+  /** Every item of the pattern must expire: one without a numeric expiry is left out. Default false. */
+  readonly expires?: boolean;
+  /** Default 25. */
+  readonly defaultLimit?: number;
+  /** Default 100. */
+  readonly maxLimit?: number;
+}
+
+const CURSOR_VERSION = 1;
+const MAX_CURSOR_LENGTH = 2048;
+const MALFORMED = '`cursor` is not one this list issued: pass back the `nextCursor` of the previous page unchanged';
+
+/**
+ * A Query pattern of the function: the partition key is always built from its shape and the sort key always
+ * starts with its prefix, so a list endpoint reads one partition of the items its role allows, and never scans.
+ */
+export class QueryPattern {
+  public readonly defaultLimit: number;
+  public readonly maxLimit: number;
+  private readonly table: Table;
+  private readonly name: string;
+  private readonly descriptor: AccessPatternDescriptor;
+  private readonly limits: PageLimits;
+
+  constructor(table: Table, name: string, descriptor: AccessPatternDescriptor, limits: PageLimits = {}) {
+    this.table = table;
+    this.name = name;
+    this.descriptor = descriptor;
+    this.limits = limits;
+    this.defaultLimit = limits.defaultLimit ?? 25;
+    this.maxLimit = limits.maxLimit ?? 100;
+  }
+
+  /** The same pattern with other page-size limits. */
+  public withLimits(limits: PageLimits): QueryPattern {
+    return new QueryPattern(this.table, this.name, this.descriptor, { ...this.limits, ...limits });
+  }
+
+  /**
+   * One page of the partition's items, oldest sort key first. Items past their expiry are left out (a filter,
+   * so a page can hold fewer than `limit` items and still have a next page).
+   */
+  public async page(values: KeyValues, options: PageOptions = {}): Promise<Page> {
+    const limit = options.limit ?? this.defaultLimit;
+    if (!Number.isInteger(limit) || limit < 1 || limit > this.maxLimit) {
+      throw badRequest(`\`limit\` must be an integer from 1 to ${this.maxLimit}, got: ${String(limit)}`, [
+        { field: 'limit', message: `an integer from 1 to ${this.maxLimit}` },
+      ]);
+    }
+    const [pk, pkShape] = this.descriptor.partitionKey!;
+    const partition = fillKeyShape(pkShape, values);
+    const prefix = this.descriptor.sortKey ? fillKeyShape(this.descriptor.sortKey[1], values) : undefined;
+    const binding = this.binding(partition, prefix);
+    const names: { [name: string]: string } = { '#pk': pk, '#ttl': this.table.config.ttlAttribute };
+    const expressionValues: Item = { ':pk': partition, ':now': nowEpochSeconds() };
+    let condition = '#pk = :pk';
+    if (this.descriptor.sortKey && prefix !== undefined) {
+      names['#sk'] = this.descriptor.sortKey[0];
+      expressionValues[':sk'] = prefix;
+      condition += ' AND begins_with(#sk, :sk)';
+    }
+    const result = await this.table.client.send(
+      new QueryCommand({
+        TableName: this.table.config.tableName,
+        IndexName: this.descriptor.index,
+        KeyConditionExpression: condition,
+        FilterExpression: liveCondition(this.limits.expires === true),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: expressionValues,
+        Limit: limit,
+        ScanIndexForward: !options.descending,
+        ConsistentRead: options.consistent,
+        ExclusiveStartKey:
+          options.cursor === undefined ? undefined : this.decode(options.cursor, binding, partition, prefix),
+      }),
+    );
+    return {
+      items: (result.Items ?? []).map(withoutWriteId),
+      nextCursor: result.LastEvaluatedKey ? this.encode(result.LastEvaluatedKey, binding) : undefined,
+    };
+  }
+
+  /** What a cursor is bound to: this pattern, this partition and this prefix. */
+  private binding(partition: string, prefix: string | undefined): string {
+    return createHash('sha256')
+      .update(`${this.name}\n${this.descriptor.index ?? ''}\n${partition}\n${prefix ?? ''}`)
+      .digest('base64url')
+      .slice(0, 16);
+  }
+
+  private encode(lastKey: Item, binding: string): string {
+    return Buffer.from(JSON.stringify({ v: CURSOR_VERSION, b: binding, k: lastKey }), 'utf8').toString('base64url');
+  }
+
+  /**
+   * Turns a cursor back into a start key, refusing one issued for another list, and checking the start key
+   * itself: its partition is the one being queried and its sort key has the pattern's prefix, so no edited
+   * cursor can move the query into another partition, whatever its binding says.
+   */
+  private decode(cursor: string, binding: string, partition: string, prefix: string | undefined): Item {
+    if (cursor.length === 0 || cursor.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(cursor)) {
+      throw badRequest(MALFORMED, [{ field: 'cursor', message: 'not a cursor this list issued' }]);
+    }
+    let parsed: { v?: unknown; b?: unknown; k?: unknown };
+    try {
+      parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    } catch {
+      throw badRequest(MALFORMED, [{ field: 'cursor', message: 'not a cursor this list issued' }]);
+    }
+    const key =
+      typeof parsed?.k === 'object' && parsed.k !== null && !Array.isArray(parsed.k) ? (parsed.k as Item) : undefined;
+    if (parsed?.v !== CURSOR_VERSION || key === undefined) {
+      throw badRequest(MALFORMED, [{ field: 'cursor', message: 'not a cursor this list issued' }]);
+    }
+    if (parsed.b !== binding) {
+      throw badRequest('`cursor` belongs to another list: start again without a cursor', [
+        { field: 'cursor', message: 'issued for another list' },
+      ]);
+    }
+    const [pk] = this.descriptor.partitionKey!;
+    const sk = this.descriptor.sortKey?.[0];
+    const scalars = Object.values(key).every((value) => typeof value === 'string' || typeof value === 'number');
+    const allowed = new Set([pk, sk, this.table.config.partitionKey, this.table.config.sortKey]);
+    // An index's sort key is not in the descriptor when the pattern has no prefix: allow that one attribute.
+    const unknownAllowed = this.descriptor.index !== undefined && sk === undefined ? 1 : 0;
+    const unknown = Object.keys(key).filter((attribute) => !allowed.has(attribute)).length;
+    const inRange =
+      key[pk] === partition &&
+      (sk === undefined ||
+        prefix === undefined ||
+        (typeof key[sk] === 'string' && (key[sk] as string).startsWith(prefix)));
+    if (!scalars || !inRange || unknown > unknownAllowed) {
+      throw badRequest(MALFORMED, [{ field: 'cursor', message: 'not a cursor this list issued' }]);
+    }
+    return key;
+  }
+}

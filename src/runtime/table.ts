@@ -1,0 +1,147 @@
+// eslint-disable-next-line import/no-extraneous-dependencies -- the AWS SDK v3 of the Lambda runtime (README: Dependencies)
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+// eslint-disable-next-line import/no-extraneous-dependencies -- the AWS SDK v3 of the Lambda runtime (README: Dependencies)
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ItemPattern, type ItemPatternOptions } from './items';
+import { QueryPattern, type PageLimits } from './query';
+import {
+  TABLE_ACCESS_PATTERNS_ENV,
+  TABLE_NAME_ENV,
+  TABLE_PARTITION_KEY_ENV,
+  TABLE_SORT_KEY_ENV,
+  TABLE_TTL_ATTRIBUTE_ENV,
+} from '../shared/env';
+import type { AccessPatternDescriptor } from '../shared/key-shape';
+
+/** Where the function's items live and which access patterns it may use, as `ServerlessApi` describes them. */
+export interface TableConfig {
+  readonly tableName: string;
+  readonly partitionKey: string;
+  readonly sortKey: string;
+  /** The attribute holding each item's expiry in epoch seconds (the table's TTL attribute). */
+  readonly ttlAttribute: string;
+  /** The function's access patterns by name (the `TABLE_ACCESS_PATTERNS` variable). */
+  readonly accessPatterns: { readonly [name: string]: AccessPatternDescriptor };
+}
+
+/** Options of `Table.fromEnvironment()`. */
+export interface TableOptions {
+  /** A document client to use instead of the toolkit's own (tests, custom retry settings). */
+  readonly client?: DynamoDBDocumentClient;
+  /** Milliseconds to wait for a connection to DynamoDB. Default 1,000. */
+  readonly connectionTimeoutMs?: number;
+  /**
+   * Milliseconds to wait for each DynamoDB answer before the attempt counts as failed and is retried.
+   * Without one, a stalled connection holds the request until API Gateway gives up. Default 3,000.
+   */
+  readonly requestTimeoutMs?: number;
+}
+
+function requireEnv(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  if (value === undefined || value === '') {
+    throw new Error(`environment variable ${name} is not set: ServerlessApi sets it on every route function`);
+  }
+  return value;
+}
+
+/** Reads the table's configuration from the environment `ServerlessApi` sets on each route function. */
+export function readTableConfig(env: NodeJS.ProcessEnv = process.env): TableConfig {
+  const patterns = env[TABLE_ACCESS_PATTERNS_ENV];
+  let accessPatterns: { [name: string]: AccessPatternDescriptor } = {};
+  if (patterns !== undefined && patterns !== '') {
+    try {
+      accessPatterns = JSON.parse(patterns);
+    } catch {
+      throw new Error(`environment variable ${TABLE_ACCESS_PATTERNS_ENV} is not valid JSON`);
+    }
+  }
+  return {
+    tableName: requireEnv(env, TABLE_NAME_ENV),
+    partitionKey: requireEnv(env, TABLE_PARTITION_KEY_ENV),
+    sortKey: requireEnv(env, TABLE_SORT_KEY_ENV),
+    ttlAttribute: requireEnv(env, TABLE_TTL_ATTRIBUTE_ENV),
+    accessPatterns,
+  };
+}
+
+/**
+ * A document client for module scope, so warm invocations reuse its connections. It drops empty attributes
+ * rather than failing, bounds each attempt with a timeout, and keeps the SDK's standard retries (with backoff
+ * for throttling); the endpoint and region come from the standard AWS SDK environment.
+ */
+export function createDocumentClient(options: TableOptions = {}): DynamoDBDocumentClient {
+  const client = new DynamoDBClient({
+    requestHandler: {
+      connectionTimeout: options.connectionTimeoutMs ?? 1_000,
+      requestTimeout: options.requestTimeoutMs ?? 3_000,
+      // Without it, the timeout only logs a warning and a stalled connection still holds the request.
+      throwOnRequestTimeout: true,
+    },
+  });
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+/**
+ * The application table as one route function may use it: only through the access patterns its role was
+ * granted, so every key a handler builds is one the role allows (`dynamodb:LeadingKeys`).
+ *
+ * Create it once at module scope: a pattern the function was not given fails the cold start, naming it,
+ * instead of failing requests with AccessDenied.
+ */
+export class Table {
+  /** Reads the configuration `ServerlessApi` set on the function. */
+  public static fromEnvironment(options: TableOptions = {}): Table {
+    return new Table(readTableConfig(), options.client ?? createDocumentClient(options));
+  }
+
+  public readonly config: TableConfig;
+  public readonly client: DynamoDBDocumentClient;
+
+  constructor(config: TableConfig, client: DynamoDBDocumentClient) {
+    this.config = config;
+    this.client = client;
+  }
+
+  /** An item pattern (`GetItem`, `PutItem`, `UpdateItem` or `DeleteItem`) of this function, by name. */
+  public item(name: string, options: ItemPatternOptions = {}): ItemPattern {
+    const descriptor = this.descriptor(name);
+    if (descriptor.operation === 'Scan') throw scanUnsupported(name);
+    if (descriptor.operation === 'Query') {
+      throw new Error(`access pattern "${name}" is a Query: use table.query("${name}")`);
+    }
+    return new ItemPattern(this, name, descriptor, options);
+  }
+
+  /** A Query pattern of this function, by name. */
+  public query(name: string, options: PageLimits = {}): QueryPattern {
+    const descriptor = this.descriptor(name);
+    if (descriptor.operation === 'Scan') throw scanUnsupported(name);
+    if (descriptor.operation !== 'Query') {
+      throw new Error(`access pattern "${name}" is a ${descriptor.operation}, not a Query: use table.item("${name}")`);
+    }
+    return new QueryPattern(this, name, descriptor, options);
+  }
+
+  private descriptor(name: string): AccessPatternDescriptor {
+    const descriptor = Object.hasOwn(this.config.accessPatterns, name) ? this.config.accessPatterns[name] : undefined;
+    if (descriptor === undefined) {
+      const known = Object.keys(this.config.accessPatterns);
+      throw new Error(
+        `this function has no access pattern "${name}": add it to the function's \`accessPatterns\` in the stack (it has: ${known.length ? known.join(', ') : 'none'})`,
+      );
+    }
+    return descriptor;
+  }
+}
+
+function scanUnsupported(name: string): Error {
+  return new Error(
+    `access pattern "${name}" is a Scan, which the toolkit does not run: list with a Query pattern, or use table.client for a deliberate Scan`,
+  );
+}
+
+/** Now, in the unit DynamoDB TTL uses: whole seconds since the epoch. */
+export function nowEpochSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}
