@@ -169,6 +169,8 @@ export class Idempotency {
       if (claimed === true) return { kind: 'run', claim: this.claimOf(recordKey, fingerprint, owner) };
       const record = claimed ?? (await this.read(recordKey));
       if (record === undefined) continue;
+      // The claim was applied but its answer lost, and the SDK's retry found this request's own claim.
+      if (record.owner === owner) return { kind: 'run', claim: this.claimOf(recordKey, fingerprint, owner) };
       if (record.fingerprint !== fingerprint) {
         throw new HttpError(
           422,

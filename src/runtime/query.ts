@@ -37,6 +37,7 @@ export interface PageLimits {
 
 const CURSOR_VERSION = 1;
 const MAX_CURSOR_LENGTH = 2048;
+const MAX_SORT_KEY_BYTES = 1024;
 const MALFORMED = '`cursor` is not one this list issued: pass back the `nextCursor` of the previous page unchanged';
 
 /**
@@ -148,7 +149,13 @@ export class QueryPattern {
     }
     const [pk] = this.descriptor.partitionKey!;
     const sk = this.descriptor.sortKey?.[0];
-    const scalars = Object.values(key).every((value) => typeof value === 'string' || typeof value === 'number');
+    // Within DynamoDB's key limits (2,048 bytes for a partition key, 1,024 for a sort key), or the Query itself
+    // would be refused: an edited cursor is the client's error, never a 500.
+    const scalars = Object.values(key).every(
+      (value) =>
+        (typeof value === 'string' && Buffer.byteLength(value) <= MAX_SORT_KEY_BYTES) ||
+        (typeof value === 'number' && Number.isFinite(value)),
+    );
     const allowed = new Set([pk, sk, this.table.config.partitionKey, this.table.config.sortKey]);
     // An index's sort key is not in the descriptor when the pattern has no prefix: allow that one attribute.
     const unknownAllowed = this.descriptor.index !== undefined && sk === undefined ? 1 : 0;

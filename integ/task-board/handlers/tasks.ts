@@ -46,9 +46,9 @@ function toTask(item: Item) {
 /** `If-Match: "3"` (or `3`) as a version number; absent, or `*` (any version), means no version precondition. */
 function ifMatchVersion(header: string | undefined): number | undefined {
   if (header === undefined || header.trim() === '*') return undefined;
-  const match = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(header);
+  const match = /^\s*(?:W\/)?(?:"(\d{1,9})"|(\d{1,9}))\s*$/.exec(header);
   if (!match) throw badRequest(`\`if-match\` must be a task version such as "3", got: ${header.slice(0, 40)}`);
-  return Number(match[1]);
+  return Number(match[1] ?? match[2]);
 }
 
 export const handler = apiHandler({
