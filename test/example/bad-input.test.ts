@@ -64,7 +64,7 @@ beforeAll(async () => {
     webhooks: throughProxy('webhooks', { WEBHOOK_SIGNING_SECRET: SIGNING_SECRET }),
   };
   seed = await seedTable();
-});
+}, 60_000); // synthesizes the example stack and loads handlers: slow on a busy machine
 
 afterAll(async () => {
   await proxy?.close();

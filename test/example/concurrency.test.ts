@@ -39,7 +39,7 @@ beforeAll(async () => {
   tasks = Array.from({ length: INSTANCES }, () => loadHandler('tasks'));
   webhooks = Array.from({ length: INSTANCES }, () => loadHandler('webhooks', { [WEBHOOK_SIGNING_SECRET_ENV]: SECRET }));
   await warmUp();
-});
+}, 60_000); // synthesizes the example stack and loads handlers: slow on a busy machine
 
 afterAll(async () => {
   await table.close();

@@ -37,7 +37,7 @@ let before: Map<string, Item>;
 beforeAll(async () => {
   table = await startLocalTable();
   proxy = await FaultProxy.start(table.endpoint);
-});
+}, 60_000); // synthesizes the example stack and loads handlers: slow on a busy machine
 
 afterAll(async () => {
   await proxy?.close();

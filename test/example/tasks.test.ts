@@ -42,7 +42,7 @@ let handler: ExampleHandler;
 beforeAll(async () => {
   table = await startLocalTable();
   handler = loadHandler('tasks');
-});
+}, 60_000); // synthesizes the example stack and loads handlers: slow on a busy machine
 
 afterAll(async () => {
   await table.close();

@@ -33,7 +33,7 @@ beforeAll(async () => {
   table = await startLocalTable();
   // The stack passes the secret from Secrets Manager; locally it is given as the function's extra environment.
   handler = loadHandler('webhooks', { [WEBHOOK_SIGNING_SECRET_ENV]: SECRET });
-});
+}, 60_000); // synthesizes the example stack and loads handlers: slow on a busy machine
 
 afterAll(async () => {
   await table.close();
