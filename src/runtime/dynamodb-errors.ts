@@ -1,8 +1,19 @@
+// eslint-disable-next-line import/no-extraneous-dependencies -- the AWS SDK v3 of the Lambda runtime (README: Dependencies)
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { HttpError, retryLater } from './problem';
 
 /** Whether a write was refused by its condition expression. Compares the name, which survives bundling. */
 export function isConditionalCheckFailed(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
+/**
+ * The item a failed condition returned (`ReturnValuesOnConditionCheckFailure: 'ALL_OLD'`), if any. The document
+ * client does not translate errors, so it arrives in DynamoDB JSON (`{ S: '...' }`).
+ */
+export function itemOfConditionFailure(error: unknown): { [attribute: string]: unknown } | undefined {
+  const returned = (error as { Item?: Parameters<typeof unmarshall>[0] }).Item;
+  return returned === undefined ? undefined : unmarshall(returned);
 }
 
 /** DynamoDB errors that mean "not now": capacity, throttling, or the service itself. */

@@ -1,9 +1,7 @@
 import { createHash, randomUUID } from 'crypto';
 // eslint-disable-next-line import/no-extraneous-dependencies -- the AWS SDK v3 of the Lambda runtime (README: Dependencies)
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-// eslint-disable-next-line import/no-extraneous-dependencies -- the AWS SDK v3 of the Lambda runtime (README: Dependencies)
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { isConditionalCheckFailed } from './dynamodb-errors';
+import { isConditionalCheckFailed, itemOfConditionFailure } from './dynamodb-errors';
 import { itemKeyOf, keyParamsOf } from './keys';
 import { badRequest, HttpError, retryLater } from './problem';
 import type { ApiRequest } from './request';
@@ -230,8 +228,7 @@ export class Idempotency {
       return true;
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
-      const returned = (error as { Item?: Parameters<typeof unmarshall>[0] }).Item;
-      return returned === undefined ? undefined : this.live(unmarshall(returned));
+      return this.live(itemOfConditionFailure(error));
     }
   }
 
@@ -269,19 +266,15 @@ export class Idempotency {
       }
     };
     const ttl = this.table.config.ttlAttribute;
+    // Releasing leaves an in-progress claim whose lock has already expired, which the next claim may take.
+    const release = () =>
+      write({ status: IN_PROGRESS, lockExpiresAtMs: 0, [ttl]: nowEpochSeconds() + this.expiresAfterSeconds() });
     return {
-      complete: async (response) => {
-        if (!isReplayable(response.statusCode) || Buffer.byteLength(response.body) > MAX_STORED_RESPONSE_BYTES) {
-          return write({
-            status: IN_PROGRESS,
-            lockExpiresAtMs: 0,
-            [ttl]: nowEpochSeconds() + this.expiresAfterSeconds(),
-          });
-        }
-        return write({ status: COMPLETED, response, [ttl]: nowEpochSeconds() + this.expiresAfterSeconds() });
-      },
-      release: () =>
-        write({ status: IN_PROGRESS, lockExpiresAtMs: 0, [ttl]: nowEpochSeconds() + this.expiresAfterSeconds() }),
+      complete: (response) =>
+        isReplayable(response.statusCode) && Buffer.byteLength(response.body) <= MAX_STORED_RESPONSE_BYTES
+          ? write({ status: COMPLETED, response, [ttl]: nowEpochSeconds() + this.expiresAfterSeconds() })
+          : release(),
+      release,
     };
   }
 

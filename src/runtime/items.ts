@@ -1,9 +1,7 @@
 import { randomUUID } from 'crypto';
 // eslint-disable-next-line import/no-extraneous-dependencies -- the AWS SDK v3 of the Lambda runtime (README: Dependencies)
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-// eslint-disable-next-line import/no-extraneous-dependencies -- the AWS SDK v3 of the Lambda runtime (README: Dependencies)
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { isConditionalCheckFailed } from './dynamodb-errors';
+import { isConditionalCheckFailed, itemOfConditionFailure } from './dynamodb-errors';
 import { itemKeyOf, keyParamsOf, type KeyValues } from './keys';
 import { conflict, notFound, preconditionFailed } from './problem';
 import { nowEpochSeconds, type Table } from './table';
@@ -270,9 +268,8 @@ export class ItemPattern {
    * DynamoDB-compatible servers do not return it). Undefined when it does not exist or has expired.
    */
   private async current(values: KeyValues, error: unknown): Promise<Item | undefined> {
-    // The document client does not translate errors: the item comes back in DynamoDB JSON (`{ S: '...' }`).
-    const returned = (error as { Item?: Parameters<typeof unmarshall>[0] }).Item;
-    if (returned !== undefined) return this.liveRaw(unmarshall(returned));
+    const returned = itemOfConditionFailure(error);
+    if (returned !== undefined) return this.liveRaw(returned);
     if (!this.mayReadBack()) return undefined;
     const result = await this.table.client.send(
       new GetCommand({ TableName: this.table.config.tableName, Key: this.key(values), ConsistentRead: true }),

@@ -1,5 +1,12 @@
 import { badRequest } from './problem';
-import { keyShapeParams, parseKeyShape, type AccessPatternDescriptor, type KeyShapeSegment } from '../shared/key-shape';
+import {
+  buildKey,
+  itemKey,
+  keyShapeParams,
+  queryKeyCondition,
+  type AccessPatternDescriptor,
+  type QueryKeyCondition,
+} from '../shared/key-shape';
 
 /** Values for a key shape's `{param}` placeholders. */
 export type KeyValues = { readonly [param: string]: string | number };
@@ -31,34 +38,12 @@ function checkValue(param: string, value: unknown): void {
   }
 }
 
-/** Shapes parsed once per cold start: a handler uses a handful, on every request. */
-const parsedShapes = new Map<string, KeyShapeSegment[]>();
-
-function segmentsOf(shape: string): KeyShapeSegment[] {
-  let segments = parsedShapes.get(shape);
-  if (segments === undefined) {
-    segments = parseKeyShape(shape);
-    parsedShapes.set(shape, segments);
-  }
-  return segments;
-}
-
 /**
  * Fills a key shape, refusing a value that could change which key it names. A missing value is a programming
  * error (an Error, answered 500); a bad value from the request is a 400 naming the parameter.
  */
 export function fillKeyShape(shape: string, values: KeyValues): string {
-  let key = '';
-  for (const segment of segmentsOf(shape)) {
-    if ('literal' in segment) {
-      key += segment.literal;
-    } else {
-      const value = values[segment.param];
-      checkValue(segment.param, value);
-      key += value;
-    }
-  }
-  return key;
+  return buildKey(shape, values, checkValue);
 }
 
 /**
@@ -66,11 +51,12 @@ export function fillKeyShape(shape: string, values: KeyValues): string {
  * the pattern's shapes, so the key is always one the function's role may touch.
  */
 export function itemKeyOf(descriptor: AccessPatternDescriptor, values: KeyValues): { [attribute: string]: string } {
-  if (!descriptor.partitionKey) throw new Error(`a ${descriptor.operation} pattern has no key to build`);
-  const [pk, pkShape] = descriptor.partitionKey;
-  const key: { [attribute: string]: string } = { [pk]: fillKeyShape(pkShape, values) };
-  if (descriptor.sortKey) key[descriptor.sortKey[0]] = fillKeyShape(descriptor.sortKey[1], values);
-  return key;
+  return itemKey(descriptor, values, checkValue);
+}
+
+/** The key condition of a Query pattern, its values checked like every key's. */
+export function queryKeyConditionOf(descriptor: AccessPatternDescriptor, values: KeyValues): QueryKeyCondition {
+  return queryKeyCondition(descriptor, values, checkValue);
 }
 
 /** The parameter names a pattern's key needs, in order. */

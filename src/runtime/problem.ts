@@ -81,11 +81,19 @@ export function preconditionFailed(detail: string, extensions?: { readonly [memb
   return new HttpError(412, detail, { extensions });
 }
 
-/** A failure that goes away by waiting: 409 (in progress), 429 or 503, with `Retry-After` in whole seconds. */
-export function retryLater(status: 409 | 429 | 503, detail: string, retryAfterSeconds: number): HttpError {
+/**
+ * A failure that goes away by waiting: 409 (in progress), 429 or 503, with `Retry-After` in whole seconds (and any
+ * other `headers`).
+ */
+export function retryLater(
+  status: 409 | 429 | 503,
+  detail: string,
+  retryAfterSeconds: number,
+  headers: { readonly [name: string]: string } = {},
+): HttpError {
   const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
   return new HttpError(status, detail, {
-    headers: { 'retry-after': `${seconds}` },
+    headers: { ...headers, 'retry-after': `${seconds}` },
     extensions: { retryAfterSeconds: seconds },
   });
 }

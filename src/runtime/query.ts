@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 // eslint-disable-next-line import/no-extraneous-dependencies -- the AWS SDK v3 of the Lambda runtime (README: Dependencies)
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { liveCondition, withoutWriteId, type Item } from './items';
-import { fillKeyShape, type KeyValues } from './keys';
+import { queryKeyConditionOf, type KeyValues } from './keys';
 import { badRequest } from './problem';
 import { nowEpochSeconds, type Table } from './table';
 import type { AccessPatternDescriptor } from '../shared/key-shape';
@@ -77,26 +77,17 @@ export class QueryPattern {
         { field: 'limit', message: `an integer from 1 to ${this.maxLimit}` },
       ]);
     }
-    const [pk, pkShape] = this.descriptor.partitionKey!;
-    const partition = fillKeyShape(pkShape, values);
-    const prefix = this.descriptor.sortKey ? fillKeyShape(this.descriptor.sortKey[1], values) : undefined;
+    const keyCondition = queryKeyConditionOf(this.descriptor, values);
+    const partition = keyCondition.ExpressionAttributeValues[':pk'];
+    const prefix = keyCondition.ExpressionAttributeValues[':sk'] as string | undefined;
     const binding = this.binding(partition, prefix);
-    const names: { [name: string]: string } = { '#pk': pk, '#ttl': this.table.config.ttlAttribute };
-    const expressionValues: Item = { ':pk': partition, ':now': nowEpochSeconds() };
-    let condition = '#pk = :pk';
-    if (this.descriptor.sortKey && prefix !== undefined) {
-      names['#sk'] = this.descriptor.sortKey[0];
-      expressionValues[':sk'] = prefix;
-      condition += ' AND begins_with(#sk, :sk)';
-    }
     const result = await this.table.client.send(
       new QueryCommand({
         TableName: this.table.config.tableName,
-        IndexName: this.descriptor.index,
-        KeyConditionExpression: condition,
+        ...keyCondition,
         FilterExpression: liveCondition(this.limits.expires === true),
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: expressionValues,
+        ExpressionAttributeNames: { ...keyCondition.ExpressionAttributeNames, '#ttl': this.table.config.ttlAttribute },
+        ExpressionAttributeValues: { ...keyCondition.ExpressionAttributeValues, ':now': nowEpochSeconds() },
         Limit: limit,
         ScanIndexForward: !options.descending,
         ConsistentRead: options.consistent,

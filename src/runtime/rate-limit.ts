@@ -3,7 +3,7 @@ import { createHash } from 'crypto';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailed } from './dynamodb-errors';
 import { itemKeyOf } from './keys';
-import { HttpError, retryLater } from './problem';
+import { retryLater } from './problem';
 import type { ApiRequest } from './request';
 import type { Table } from './table';
 import { keyShapeParams } from '../shared/key-shape';
@@ -95,16 +95,12 @@ export class RateLimiter {
       return { limit, remaining: Math.max(0, limit - count), resetSeconds: windowEnd - nowSeconds };
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
-      const refusal = retryLater(
+      throw retryLater(
         429,
         `rate limit of ${limit} requests per ${windowSeconds} seconds reached; retry after the time in Retry-After`,
         windowEnd - now / 1000,
+        rateLimitHeaders({ limit, remaining: 0, resetSeconds: windowEnd - nowSeconds }),
       );
-      const resetSeconds = windowEnd - nowSeconds;
-      throw new HttpError(429, refusal.message, {
-        extensions: refusal.extensions,
-        headers: { ...refusal.headers, ...rateLimitHeaders({ limit, remaining: 0, resetSeconds }) },
-      });
     }
   }
 

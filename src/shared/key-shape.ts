@@ -73,23 +73,47 @@ export function leadingKeysPattern(shape: string): string {
     .join('');
 }
 
+/** Shapes parsed once per process: a handler fills a handful of them on every request. */
+const parsedShapes = new Map<string, readonly KeyShapeSegment[]>();
+
+function segmentsOf(shape: string): readonly KeyShapeSegment[] {
+  let segments = parsedShapes.get(shape);
+  if (segments === undefined) {
+    segments = parseKeyShape(shape);
+    parsedShapes.set(shape, segments);
+  }
+  return segments;
+}
+
+/** Checks a value before it goes into a key: throws to refuse it (the run-time toolkit answers 400). */
+export type KeyValueCheck = (param: string, value: unknown) => void;
+
 /**
  * Fills a shape in: `buildKey('PROJECT#{projectId}', { projectId: 'p-1' })` is `PROJECT#p-1`.
  *
  * A missing or empty value is an error, never an empty segment: `PROJECT#` would be a different key,
- * and for a sort key prefix it would widen a Query to every item of the partition.
+ * and for a sort key prefix it would widen a Query to every item of the partition. `check` sees each value
+ * first.
  */
-export function buildKey(shape: string, values: { readonly [param: string]: string | number }): string {
-  return parseKeyShape(shape)
-    .map((segment) => {
-      if ('literal' in segment) return segment.literal;
-      const value = values[segment.param];
-      if (value === undefined || value === null || `${value}` === '') {
-        throw new Error(`key shape ${JSON.stringify(shape)} needs a value for {${segment.param}}`);
-      }
-      return `${value}`;
-    })
-    .join('');
+export function buildKey(
+  shape: string,
+  values: { readonly [param: string]: string | number },
+  check?: KeyValueCheck,
+): string {
+  let key = '';
+  for (const segment of segmentsOf(shape)) {
+    if ('literal' in segment) {
+      key += segment.literal;
+      continue;
+    }
+    const value = values[segment.param];
+    check?.(segment.param, value);
+    if (value === undefined || value === null || `${value}` === '') {
+      throw new Error(`key shape ${JSON.stringify(shape)} needs a value for {${segment.param}}`);
+    }
+    key += value;
+  }
+  return key;
 }
 
 /**
@@ -99,11 +123,12 @@ export function buildKey(shape: string, values: { readonly [param: string]: stri
 export function itemKey(
   pattern: AccessPatternDescriptor,
   values: { readonly [param: string]: string | number },
+  check?: KeyValueCheck,
 ): { [attribute: string]: string } {
   if (!pattern.partitionKey) throw new Error(`a ${pattern.operation} pattern has no key to build`);
   const [pk, pkShape] = pattern.partitionKey;
-  const key: { [attribute: string]: string } = { [pk]: buildKey(pkShape, values) };
-  if (pattern.sortKey) key[pattern.sortKey[0]] = buildKey(pattern.sortKey[1], values);
+  const key: { [attribute: string]: string } = { [pk]: buildKey(pkShape, values, check) };
+  if (pattern.sortKey) key[pattern.sortKey[0]] = buildKey(pattern.sortKey[1], values, check);
   return key;
 }
 
@@ -122,17 +147,18 @@ export interface QueryKeyCondition {
 export function queryKeyCondition(
   pattern: AccessPatternDescriptor,
   values: { readonly [param: string]: string | number },
+  check?: KeyValueCheck,
 ): QueryKeyCondition {
   if (pattern.operation !== 'Query' || !pattern.partitionKey) {
     throw new Error(`queryKeyCondition needs a Query pattern, got: ${pattern.operation}`);
   }
   const [pk, pkShape] = pattern.partitionKey;
   const names: { [name: string]: string } = { '#pk': pk };
-  const expressionValues: { [name: string]: string } = { ':pk': buildKey(pkShape, values) };
+  const expressionValues: { [name: string]: string } = { ':pk': buildKey(pkShape, values, check) };
   let expression = '#pk = :pk';
   if (pattern.sortKey) {
     names['#sk'] = pattern.sortKey[0];
-    expressionValues[':sk'] = buildKey(pattern.sortKey[1], values);
+    expressionValues[':sk'] = buildKey(pattern.sortKey[1], values, check);
     expression += ' AND begins_with(#sk, :sk)';
   }
   return {

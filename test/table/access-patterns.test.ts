@@ -77,6 +77,21 @@ describe('key shapes, the contract between the stack and the handlers', () => {
     );
   });
 
+  test('a check sees each value before it goes into the key, and can refuse it', () => {
+    const seen: Array<[string, unknown]> = [];
+    const check = (param: string, value: unknown) => {
+      seen.push([param, value]);
+      if (value === 'bad') throw new Error(`{${param}} refused`);
+    };
+    expect(buildKey('DAY#{day}#N#{n}', { day: 'mon', n: 7 }, check)).toBe('DAY#mon#N#7');
+    expect(seen).toEqual([
+      ['day', 'mon'],
+      ['n', 7],
+    ]);
+    expect(() => buildKey('DAY#{day}', { day: 'bad' }, check)).toThrow(new Error('{day} refused'));
+    expect(() => buildKey('DAY#{day}', {}, check)).toThrow(new Error('key shape "DAY#{day}" needs a value for {day}'));
+  });
+
   test('every key built from a shape matches the LeadingKeys pattern derived from it', () => {
     const shape = 'TENANT#{tenantId}#PROJECT#{projectId}';
     // StringLike: `?` is one character, `*` any run of characters; the shapes' literals hold neither.
