@@ -11,3 +11,4 @@ export * from './monitoring/metric-options';
 export * from './table/access-pattern';
 export * from './table/table-encryption';
 export * from './table/table-options';
+export * from './functions/bundling/bundling-options';

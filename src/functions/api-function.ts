@@ -1,20 +1,14 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { accessPatternStatements } from './access-policy';
+import { BundledFunction, resolveFunctionSettings, sourceMapEnvironment } from './bundled-function';
+import { resolveBundling } from './bundling/bundler';
 import { ApiFunctionOptions, FunctionDefaults, IApiFunction } from './function-options';
-import {
-  acknowledgeObservability,
-  checkEntry,
-  Observability,
-  observabilityStatements,
-  observedFunctionProps,
-  sourceMapEnvironment,
-} from './observed-function';
+import { checkEntry } from './observed-function';
 import { FunctionMetrics } from '../monitoring/metrics';
 import { checkInteger, checkOneOf, checkUnique, fail, isLiteral } from '../private/validation';
 import {
@@ -27,17 +21,6 @@ import {
 } from '../shared/env';
 import { accessPatternDescriptor, ResolvedAccessPattern } from '../table/access-model';
 import { TableKeyModel, TableModel } from '../table/table-builder';
-
-/** The documented defaults of `FunctionDefaults`, in one place. */
-export const FUNCTION_DEFAULTS = {
-  runtime: lambda.Runtime.NODEJS_24_X,
-  architecture: lambda.Architecture.ARM_64,
-  memorySize: 512,
-  timeout: Duration.seconds(10),
-  tracing: true,
-  logLevel: lambda.ApplicationLogLevel.INFO,
-  systemLogLevel: lambda.SystemLogLevel.INFO,
-};
 
 const RESERVED_ENVIRONMENT = [
   API_CORS_ENV,
@@ -107,18 +90,6 @@ export function validateFunctionDefaults(prop: string, options: FunctionDefaults
   );
 }
 
-/**
- * The logging and tracing of a function: its own setting wins over the API's `functionDefaults`, which win
- * over the library's. The bundled authorizer has no settings of its own and passes only `functionDefaults`.
- */
-export function resolveObservability(options: FunctionDefaults, defaults: FunctionDefaults = {}): Observability {
-  return {
-    tracing: options.tracing ?? defaults.tracing ?? FUNCTION_DEFAULTS.tracing,
-    logLevel: options.logLevel ?? defaults.logLevel ?? FUNCTION_DEFAULTS.logLevel,
-    systemLogLevel: options.systemLogLevel ?? defaults.systemLogLevel ?? FUNCTION_DEFAULTS.systemLogLevel,
-  };
-}
-
 export function validateFunctionOptions(prop: string, options: ApiFunctionOptions, context: FunctionContext): void {
   validateFunctionDefaults(prop, options, context);
   checkEntry(`${prop}.entry`, options.entry);
@@ -179,7 +150,7 @@ function functionEnvironment(
 ): { [key: string]: string } {
   const descriptors = Object.fromEntries(patterns.map((p) => [p.name, accessPatternDescriptor(p)]));
   return {
-    ...sourceMapEnvironment(options.bundling ?? defaults.bundling),
+    ...sourceMapEnvironment(resolveBundling(options.bundling, defaults.bundling)),
     ...options.environment,
     ...apiEnvironment,
     [TABLE_NAME_ENV]: tableName,
@@ -205,59 +176,24 @@ export interface ApiFunctionProps {
 
 /**
  * A route function with the only permissions it needs: its own log group, X-Ray (unless tracing is
- * off), and the table items it declared. The role's policy is inline and the function sees an
- * immutable view of the role, so nothing (not even aws-cdk-lib defaults) can widen it behind the
- * library's back.
+ * off), and the table items it declared.
  */
-export class ApiFunction extends Construct implements IApiFunction {
+export class ApiFunction extends BundledFunction implements IApiFunction {
   public readonly name: string;
-  public readonly lambdaFunction: lambda.IFunction;
-  public readonly role: iam.IRole;
-  public readonly logGroup: logs.ILogGroup;
   public readonly accessPatterns: string[];
   public readonly grantPrincipal: iam.IPrincipal;
   public readonly alarms: cloudwatch.IAlarm[] = [];
-  /** The timeout the function runs with. */
-  public readonly timeout: Duration;
   /** The function's metrics, shared with its alarms and the dashboard. */
   public readonly metrics: FunctionMetrics;
 
   constructor(scope: Construct, id: string, props: ApiFunctionProps) {
-    super(scope, id);
     const { options, defaults = {}, table } = props;
-    this.name = props.name;
-    this.accessPatterns = props.accessPatterns.map((pattern) => pattern.name);
-
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention });
-    this.logGroup = logGroup;
-
-    const observability = resolveObservability(options, defaults);
-    const policy = new iam.PolicyDocument({
-      statements: [
-        ...observabilityStatements(logGroup, observability),
-        ...accessPatternStatements(props.accessPatterns, table),
-      ],
-    });
-    const role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Execution role of ${props.name}: ${props.description}`.slice(0, 1000),
-      inlinePolicies: { access: policy },
-    });
-    this.role = role;
-    this.grantPrincipal = role;
-
-    const observed = observedFunctionProps(role, logGroup, options.bundling ?? defaults.bundling, observability);
-    this.timeout = options.timeout ?? defaults.timeout ?? FUNCTION_DEFAULTS.timeout;
-    const fn = new nodejs.NodejsFunction(this, 'Function', {
+    super(scope, id, {
+      prop: `functions.${props.name}`,
       entry: options.entry,
-      handler: options.handler ?? 'handler',
-      runtime: options.runtime ?? defaults.runtime ?? FUNCTION_DEFAULTS.runtime,
-      architecture: options.architecture ?? defaults.architecture ?? FUNCTION_DEFAULTS.architecture,
-      memorySize: options.memorySize ?? defaults.memorySize ?? FUNCTION_DEFAULTS.memorySize,
-      timeout: this.timeout,
-      reservedConcurrentExecutions: options.reservedConcurrentExecutions,
-      description: (options.description ?? props.description).slice(0, 256),
-      ...observed,
+      handler: options.handler,
+      settings: resolveFunctionSettings(options, defaults),
+      statements: accessPatternStatements(props.accessPatterns, table),
       environment: functionEnvironment(
         options,
         defaults,
@@ -266,14 +202,22 @@ export class ApiFunction extends Construct implements IApiFunction {
         props.accessPatterns,
         props.apiEnvironment,
       ),
+      reservedConcurrentExecutions: options.reservedConcurrentExecutions,
+      description: options.description ?? props.description,
+      roleDescription: `Execution role of ${props.name}: ${props.description}`,
+      logRetention: props.logRetention,
+      noDeadLetterQueueReason:
+        'API Gateway invokes route functions synchronously: failures go back to the caller, never to a queue.',
     });
-    this.lambdaFunction = fn;
-    this.metrics = new FunctionMetrics(fn, props.name, this.timeout, options.reservedConcurrentExecutions);
-    acknowledgeObservability(role, fn, observability);
-    Validations.of(fn).acknowledge({
-      id: 'Serverless-LambdaDLQ',
-      reason: 'API Gateway invokes route functions synchronously: failures go back to the caller, never to a queue.',
-    });
+    this.name = props.name;
+    this.accessPatterns = props.accessPatterns.map((pattern) => pattern.name);
+    this.grantPrincipal = this.role;
+    this.metrics = new FunctionMetrics(
+      this.lambdaFunction,
+      props.name,
+      this.timeout,
+      options.reservedConcurrentExecutions,
+    );
   }
 
   public metricErrorRate(props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression {

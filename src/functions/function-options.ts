@@ -2,9 +2,9 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
+import { BundlingOptions } from './bundling/bundling-options';
 import { RouteOptions } from '../api/route';
 import { FunctionAlarmOptions } from '../monitoring/alarm-options';
 
@@ -35,11 +35,12 @@ export interface FunctionDefaults {
    */
   readonly timeout?: Duration;
   /**
-   * esbuild bundling options.
+   * How the handler is bundled; a function's own options apply field by field over the API's
+   * `functionDefaults.bundling`. Bundling needs `esbuild` in the app's devDependencies.
    *
    * @default - minified, with source maps, AWS SDK v3 left to the runtime
    */
-  readonly bundling?: nodejs.BundlingOptions;
+  readonly bundling?: BundlingOptions;
   /**
    * Whether X-Ray active tracing is on.
    *

@@ -1,7 +1,6 @@
 import { Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { LOGS_WRITE_ACTIONS, XRAY_WRITE_ACTIONS } from '../private/iam-actions';
 import { fail, isLiteral } from '../private/validation';
@@ -19,9 +18,6 @@ export interface Observability {
   readonly logLevel: lambda.ApplicationLogLevel;
   readonly systemLogLevel: lambda.SystemLogLevel;
 }
-
-/** esbuild options when none are given: small bundles whose stack traces still point at the source. */
-export const DEFAULT_BUNDLING: nodejs.BundlingOptions = { minify: true, sourceMap: true };
 
 const X_RAY_REASON = 'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions.';
 const TRACING_OFF_REASON =
@@ -59,42 +55,4 @@ export function acknowledgeObservability(role: iam.IRole, fn: lambda.IFunction, 
   } else {
     Validations.of(fn).acknowledge({ id: 'Serverless-LambdaTracing', reason: TRACING_OFF_REASON });
   }
-}
-
-/**
- * The observability settings of a bundled function. The function sees an immutable view of the role,
- * so nothing (not even aws-cdk-lib defaults) can widen its inline policy behind the library's back.
- * Log levels need the JSON format: Lambda filters structured log lines by their level.
- */
-export function observedFunctionProps(
-  role: iam.Role,
-  logGroup: logs.ILogGroup,
-  bundling: nodejs.BundlingOptions | undefined,
-  observability: Observability,
-): Pick<
-  nodejs.NodejsFunctionProps,
-  | 'role'
-  | 'logGroup'
-  | 'loggingFormat'
-  | 'applicationLogLevelV2'
-  | 'systemLogLevelV2'
-  | 'tracing'
-  | 'bundling'
-  | 'environment'
-> {
-  return {
-    role: role.withoutPolicyUpdates(),
-    logGroup,
-    loggingFormat: lambda.LoggingFormat.JSON,
-    applicationLogLevelV2: observability.logLevel,
-    systemLogLevelV2: observability.systemLogLevel,
-    tracing: observability.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
-    bundling: bundling ?? DEFAULT_BUNDLING,
-    environment: sourceMapEnvironment(bundling),
-  };
-}
-
-/** With the default bundling, source maps make an error's stack trace point at the handler's own code. */
-export function sourceMapEnvironment(bundling: nodejs.BundlingOptions | undefined): { [key: string]: string } {
-  return bundling ? {} : { NODE_OPTIONS: '--enable-source-maps' };
 }

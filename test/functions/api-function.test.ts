@@ -337,37 +337,31 @@ describe('logging and tracing', () => {
 });
 
 describe('bundling', () => {
-  test('GIVEN bundling in functionDefaults THEN NODE_OPTIONS is not set (the caller owns the source map choice)', () => {
-    const { template } = buildApi({ functionDefaults: { bundling: { minify: false } } });
+  test('GIVEN source maps off in functionDefaults THEN NODE_OPTIONS is not set', () => {
+    const { template } = buildApi({ functionDefaults: { bundling: { sourceMap: false } } });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: { NODE_OPTIONS: Match.absent(), [TABLE_SORT_KEY_ENV]: 'SK' } },
     });
   });
 
-  test('GIVEN bundling on one function THEN only that function goes without NODE_OPTIONS', () => {
+  test('GIVEN bundling options that leave source maps alone THEN the default source maps and NODE_OPTIONS stay', () => {
+    const { template } = buildApi({ functionDefaults: { bundling: { minify: false } } });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { NODE_OPTIONS: '--enable-source-maps' } },
+    });
+  });
+
+  test('GIVEN source maps off on one function THEN only that function goes without NODE_OPTIONS', () => {
     const { template } = buildApi({
+      functionDefaults: { bundling: { minify: false } },
       functions: {
         plain: fn([route(HttpMethod.GET, '/plain')]),
-        custom: fn([route(HttpMethod.GET, '/custom')], { bundling: { minify: false } }),
+        custom: fn([route(HttpMethod.GET, '/custom')], { bundling: { sourceMap: false } }),
       },
     });
     const variables = (name: string) =>
       resources(template)[functionIds(template, name).function].Properties.Environment.Variables;
     expect(variables('plain').NODE_OPTIONS).toBe('--enable-source-maps');
     expect(variables('custom').NODE_OPTIONS).toBeUndefined();
-  });
-});
-
-describe('table environment with custom key names', () => {
-  test('GIVEN custom key and TTL attribute names THEN handlers are told those names', () => {
-    const { template } = buildApi({
-      table: { partitionKey: 'pk', sortKey: 'sk', timeToLiveAttribute: 'ttl' },
-      functions: { items: fn([route(HttpMethod.GET, '/items')], { accessPatterns: ['getItem'] }) },
-    });
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: {
-        Variables: { [TABLE_PARTITION_KEY_ENV]: 'pk', [TABLE_SORT_KEY_ENV]: 'sk', [TABLE_TTL_ATTRIBUTE_ENV]: 'ttl' },
-      },
-    });
   });
 });

@@ -2,7 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 // The namespace import lets esbuild keep only the parts of zod in use: `import { z } from 'zod'` bundles all of
 // it, locales included (about 450 KB minified instead of about 85 KB).
 import * as z from 'zod';
-import { apiHandler, created, route, Table, type ApiHandler } from '../../src/runtime';
+import { apiHandler, created, route, Table, type ApiHandler } from '../../../src/runtime';
 
 /**
  * `POST /projects/{projectId}/tasks` with the runtime toolkit: zod schemas for the body and the path, the

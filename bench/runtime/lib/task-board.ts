@@ -1,5 +1,5 @@
 import * as path from 'path';
-import type { AccessPatternDescriptor } from '../../src/shared/key-shape';
+import type { AccessPatternDescriptor } from '../../../src/shared/key-shape';
 
 /** Where the example handlers live, relative to the repository root. */
 export const TASK_BOARD_HANDLERS = ['tasks', 'sessions', 'webhooks'].map((name) => ({
@@ -25,7 +25,7 @@ interface AccessPatternLike {
 export function taskBoardAccessPatterns(): { [name: string]: AccessPatternDescriptor } {
   // Required lazily: only the bundle section needs it, and a stack mid-edit should fail only that part.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const stack = require('../../integ/task-board/stack') as {
+  const stack = require('../../../integ/task-board/stack') as {
     TASK_BOARD_ACCESS_PATTERNS: { [name: string]: AccessPatternLike };
   };
   const descriptors: { [name: string]: AccessPatternDescriptor } = {};

@@ -1,4 +1,4 @@
-import type { AccessPatternDescriptor } from '../../src/shared/key-shape';
+import type { AccessPatternDescriptor } from '../../../src/shared/key-shape';
 
 /** The table every benchmark handler writes to. */
 export const TABLE_NAME = 'bench-task-board';

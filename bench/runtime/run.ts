@@ -2,7 +2,7 @@
  * Benchmark of the runtime toolkit against a hand-written handler: per-request overhead, bundle size and cold
  * init. Prints figures; see bench/README.md for what each one means.
  *
- *   npx ts-node --transpile-only bench/run.ts [--requests 3000] [--cold-runs 20] [--only latency,sdk,cpu,bundle]
+ *   npx ts-node --transpile-only bench/runtime/run.ts [--requests 3000] [--cold-runs 20] [--only latency,sdk,cpu,bundle]
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -27,13 +27,13 @@ import { startLocalDynamoDB } from './lib/local-dynamodb';
 import { profile, type Hotspot } from './lib/profile';
 import { bytes, median, percent, quantile, summarize, table } from './lib/stats';
 import { TASK_BOARD_EXTRA_ENVIRONMENT, TASK_BOARD_HANDLERS, taskBoardAccessPatterns } from './lib/task-board';
-import { createDocumentClient } from '../src/runtime';
+import { createDocumentClient } from '../../src/runtime';
 
 type BareModule = typeof import('./handlers/create-task-bare');
 type ToolkitModule = typeof import('./handlers/create-task-toolkit');
 type PowertoolsModule = typeof import('./handlers/create-task-powertools');
 
-const ROOT = path.resolve(__dirname, '..');
+const ROOT = path.resolve(__dirname, '..', '..');
 /** The median overhead of the toolkit route over the bare handler the toolkit aims to stay within. */
 const TARGET_OVERHEAD = 0.05;
 

@@ -70,6 +70,6 @@ function originOf(input: string): string {
     const name = parts[modules + 1];
     return name.startsWith('@') ? `${name}/${parts[modules + 2]}` : name;
   }
-  // The repository's own code: `src/runtime`, `src/shared`, `bench/handlers`, `integ/task-board`...
+  // The repository's own code: `src/runtime`, `src/shared`, `bench/runtime/handlers`, `integ/task-board`...
   return parts.slice(0, 2).join('/');
 }

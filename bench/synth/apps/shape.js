@@ -1,0 +1,33 @@
+// @ts-check
+/**
+ * The app every variant synthesizes: `ROUTES` routes over ceil(ROUTES / 4) functions, each function with its own
+ * entry file in `ENTRIES` (fn0.ts, fn1.ts, ...) and up to four routes on its own resource, all behind one JWT
+ * authorizer, and one table.
+ */
+const path = require('path');
+
+const ROUTES = Number(process.env.ROUTES ?? 10);
+const ENTRIES = process.env.ENTRIES ?? path.resolve('handlers');
+const ISSUER = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_bench';
+const AUDIENCE = ['bench-client'];
+const METHODS = [
+  ['GET', ''],
+  ['POST', ''],
+  ['GET', '/{thingId}'],
+  ['DELETE', '/{thingId}'],
+];
+
+/** @returns {{ name: string, entry: string, routes: { method: string, path: string }[] }[]} */
+function functions() {
+  const count = Math.ceil(ROUTES / 4);
+  return Array.from({ length: count }, (_, i) => ({
+    name: `fn${i}`,
+    entry: path.join(ENTRIES, `fn${i}.ts`),
+    routes: METHODS.slice(0, Math.min(4, ROUTES - i * 4)).map(([method, suffix]) => ({
+      method,
+      path: `/things${i}${suffix}`,
+    })),
+  }));
+}
+
+module.exports = { functions, ISSUER, AUDIENCE };

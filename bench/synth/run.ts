@@ -1,0 +1,216 @@
+/**
+ * Synth benchmark: whole-process `app.synth()` of the same API at several sizes, written by hand with inline code
+ * (the floor), by hand with one `NodejsFunction` per function, and with `ServerlessApi` (first synth with an empty
+ * bundle cache, and a second synth with nothing changed). Runs are interleaved and the medians compared.
+ * Prints figures; see bench/synth/README.md.
+ *
+ *   npx projen bench            # compiles lib/ first
+ *   npx ts-node --transpile-only bench/synth/run.ts [--routes 10,100,200] [--runs 5] [--skip-nodejs]
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseArgs } from 'util';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const APPS = path.join(__dirname, 'apps');
+/** Inside the project, so esbuild and `NodejsFunction` find the project's own node_modules and lock file. */
+const WORK = path.join(ROOT, '.scratch', 'bench-synth');
+
+const TARGETS = { inline: 1.5, nodejs: 0.15, secondSynth: 1.2 };
+
+const { values: args } = parseArgs({
+  options: {
+    routes: { type: 'string', default: '10,100,200' },
+    runs: { type: 'string', default: '5' },
+    'skip-nodejs': { type: 'boolean', default: false },
+  },
+});
+const sizes = args.routes.split(',').map(Number);
+const runs = Number(args.runs);
+
+type Variant = 'inline' | 'nodejs' | 'first' | 'second';
+const LABELS: { [variant in Variant]: string } = {
+  inline: 'hand-written, inline code',
+  nodejs: 'hand-written, NodejsFunction',
+  first: 'ServerlessApi, first synth',
+  second: 'ServerlessApi, nothing changed',
+};
+
+function main(): void {
+  if (!fs.existsSync(path.join(ROOT, 'lib', 'index.js'))) {
+    throw new Error('lib/ is not compiled: run `npx projen compile` first (or `npx projen bench`, which does)');
+  }
+  fs.rmSync(WORK, { recursive: true, force: true });
+  const entries = writeEntries(Math.max(...sizes.map((routes) => Math.ceil(routes / 4))));
+  const variants: Variant[] = args['skip-nodejs']
+    ? ['inline', 'first', 'second']
+    : ['inline', 'nodejs', 'first', 'second'];
+  console.log(
+    `Whole-process synth (node, aws-cdk-lib ${cdkVersion()}, esbuild ${esbuildVersion()}), ${os.cpus().length} cores, median of ${runs} interleaved runs\n`,
+  );
+
+  const medians = new Map<number, Map<Variant, number>>();
+  for (const routes of sizes) {
+    const samples = new Map<Variant, number[]>(variants.map((variant) => [variant, []]));
+    for (let run = 0; run < runs; run++) {
+      // Rotate the order each round so no variant always runs first (or after the slowest).
+      const order = variants.map((_, i) => variants[(i + run) % variants.length]);
+      for (const variant of order) samples.get(variant)!.push(timeSynth(variant, routes, entries));
+    }
+    medians.set(routes, new Map(variants.map((variant) => [variant, median(samples.get(variant)!)])));
+    const row = medians.get(routes)!;
+    console.log(
+      `${routes} routes / ${Math.ceil(routes / 4)} functions: ` +
+        variants.map((variant) => `${LABELS[variant]} ${seconds(row.get(variant)!)}`).join(', '),
+    );
+  }
+  report(medians, variants);
+  fs.rmSync(WORK, { recursive: true, force: true });
+}
+
+/** One entry file per function, each a small route handler on the runtime toolkit with a zod schema. */
+function writeEntries(count: number): string {
+  const dir = path.join(WORK, 'handlers');
+  fs.mkdirSync(dir, { recursive: true });
+  const toolkit = path
+    .relative(dir, path.join(ROOT, 'src', 'runtime'))
+    .split(path.sep)
+    .join('/');
+  for (let i = 0; i < count; i++) {
+    fs.writeFileSync(
+      path.join(dir, `fn${i}.ts`),
+      `import * as z from 'zod';
+import { apiHandler, created, route, Table } from '${toolkit}';
+
+const Thing = z.object({ thingId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/), name: z.string().max(200) });
+const table = Table.fromEnvironment();
+
+export const handler = apiHandler({
+  table,
+  routes: {
+    'POST /things${i}': route({
+      body: Thing,
+      handle: async ({ body }) => {
+        await table.item('putThing').create({ thingId: body.thingId }, { name: body.name });
+        return created({ thingId: body.thingId, name: body.name, n: ${i} });
+      },
+    }),
+  },
+});
+`,
+    );
+  }
+  return dir;
+}
+
+/** Seconds of one synth in a new process; for `second`, after an untimed first synth into the same folders. */
+function timeSynth(variant: Variant, routes: number, entries: string): number {
+  const outdir = fs.mkdtempSync(path.join(WORK, 'out-'));
+  const cache = fs.mkdtempSync(path.join(WORK, 'cache-'));
+  const env = {
+    ...process.env,
+    ROUTES: String(routes),
+    ENTRIES: entries,
+    CDK_OUTDIR: outdir,
+    CDK_SERVERLESS_API_CACHE_DIR: cache,
+    CDK_VALIDATION: 'false',
+    JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20',
+    CODE: variant === 'nodejs' ? 'nodejs' : 'inline',
+  };
+  const app = path.join(APPS, variant === 'inline' || variant === 'nodejs' ? 'hand-written.js' : 'serverless-api.js');
+  if (variant === 'second') synthOnce(app, env);
+  const elapsed = synthOnce(app, env);
+  fs.rmSync(outdir, { recursive: true, force: true });
+  fs.rmSync(cache, { recursive: true, force: true });
+  return elapsed;
+}
+
+function synthOnce(app: string, env: NodeJS.ProcessEnv): number {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, [app], { cwd: ROOT, env, encoding: 'utf8' });
+  const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
+  if (result.status !== 0) throw new Error(`${path.basename(app)} failed:\n${result.stderr}`);
+  if (!fs.readdirSync(env.CDK_OUTDIR!).some((file) => file.endsWith('.template.json'))) {
+    throw new Error(`${path.basename(app)} wrote no template`);
+  }
+  return elapsed;
+}
+
+function report(medians: Map<number, Map<Variant, number>>, variants: Variant[]): void {
+  const header = ['routes / functions', ...variants.map((variant) => LABELS[variant]), 'first / inline'];
+  if (variants.includes('nodejs')) header.push('first / NodejsFunction');
+  header.push('nothing changed / inline');
+  const rows = [...medians].map(([routes, row]) => {
+    const cells = [`${routes} / ${Math.ceil(routes / 4)}`, ...variants.map((variant) => seconds(row.get(variant)!))];
+    cells.push(ratio(row.get('first')! / row.get('inline')!));
+    if (variants.includes('nodejs')) cells.push(ratio(row.get('first')! / row.get('nodejs')!));
+    cells.push(ratio(row.get('second')! / row.get('inline')!));
+    return cells;
+  });
+  console.log(`\n${table(header, rows)}`);
+
+  const largest = Math.max(...medians.keys());
+  const big = medians.get(largest)!;
+  console.log(`\nTargets at ${largest} routes:`);
+  check(`first synth <= ${TARGETS.inline}x inline`, big.get('first')! / big.get('inline')!, TARGETS.inline);
+  if (variants.includes('nodejs')) {
+    check(`first synth <= ${TARGETS.nodejs}x NodejsFunction`, big.get('first')! / big.get('nodejs')!, TARGETS.nodejs);
+  }
+  check(
+    `nothing changed <= ${TARGETS.secondSynth}x inline`,
+    big.get('second')! / big.get('inline')!,
+    TARGETS.secondSynth,
+  );
+
+  // Linear growth: the cost of each added route is about the same from the middle size to the largest as below it.
+  const sorted = [...medians.keys()].sort((a, b) => a - b);
+  if (sorted.length >= 3) {
+    const [low, middle, high] = sorted.slice(-3);
+    const perRoute = (from: number, to: number) =>
+      (medians.get(to)!.get('first')! - medians.get(from)!.get('first')!) / (to - from);
+    const lower = perRoute(low, middle);
+    const upper = perRoute(middle, high);
+    console.log(
+      `  growth: ${(lower * 1000).toFixed(2)} ms per route from ${low} to ${middle} routes, ${(upper * 1000).toFixed(2)} ms from ${middle} to ${high} (ratio ${ratio(upper / lower)}; linear is about 1)`,
+    );
+  }
+}
+
+function check(label: string, value: number, target: number): void {
+  console.log(`  ${value <= target ? 'met ' : 'MISSED'} ${label}: ${ratio(value)}`);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function seconds(value: number): string {
+  return `${value.toFixed(2)} s`;
+}
+
+function ratio(value: number): string {
+  return `${value.toFixed(2)}x`;
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padStart(widths[i])).join(' | ')} |`;
+  return [line(header), `|${widths.map((width) => '-'.repeat(width + 1) + ':').join('|')}|`, ...rows.map(line)].join(
+    '\n',
+  );
+}
+
+function cdkVersion(): string {
+  return JSON.parse(fs.readFileSync(require.resolve('aws-cdk-lib/package.json'), 'utf8')).version;
+}
+
+function esbuildVersion(): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('esbuild').version;
+}
+
+main();
