@@ -1,7 +1,8 @@
-import { Token } from 'aws-cdk-lib';
+import { Lazy, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { AlarmThreshold, ApiThresholds, describeMax, FunctionThresholds, TableThresholds } from './alarm-thresholds';
+import { dashboardBody } from './dashboard-body';
 import { ApiMetrics, FunctionMetrics, TableMetrics } from './metrics';
 
 export interface ApiDashboardProps {
@@ -154,16 +155,22 @@ export class ApiDashboard extends Construct {
       ),
     ];
 
+    const rows: cloudwatch.IWidget[][] = [
+      ...(props.alarmsEnabled ? [[new AlarmStatusRow(props.alarms)]] : []),
+      apiRow,
+      Object.values(this.functionGraphs),
+      tableRow,
+    ];
     this.dashboard = new cloudwatch.Dashboard(this, 'Resource', {
       dashboardName: Token.isUnresolved(props.apiName)
         ? undefined
         : props.apiName.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 255),
-      widgets: [
-        ...(props.alarmsEnabled ? [[new AlarmStatusRow(props.alarms)]] : []),
-        apiRow,
-        Object.values(this.functionGraphs),
-        tableRow,
-      ],
+      widgets: rows,
+    });
+    // The same widgets, rendered with each token once (see dashboardBody); read when synthesized, so the functions
+    // added until then are on it.
+    (this.dashboard.node.defaultChild as cloudwatch.CfnDashboard).dashboardBody = Lazy.string({
+      produce: () => dashboardBody(this, rows),
     });
   }
 

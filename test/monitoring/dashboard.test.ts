@@ -6,7 +6,8 @@ import { AccessPattern, ServerlessApi, ServerlessApiProps } from '../../src';
 import { buildApi, BuiltApi, defaultProps, fn, logicalId, newStack, resources, route } from '../util';
 
 /*
- * The dashboard body is an Fn::Join of JSON text and tokens. It is read back as JSON with each token replaced
+ * The dashboard body is an Fn::Sub of JSON text whose variables are its tokens. It is read back as JSON with each
+ * variable replaced
  * by a placeholder: a `Ref` by the logical id (`AWS::Region` for the pseudo parameter), an `Fn::GetAtt` by
  * `<logicalId>.<attribute>`. Alarms are read back the same way, so a dashboard line and an alarm compare equal.
  */
@@ -27,8 +28,13 @@ function placeholder(value: unknown): string {
 /** The parsed body of the dashboard with logical id `id`. */
 function dashboardBody(template: Template, id: string): Dashboard {
   const body = resources(template)[id].Properties.DashboardBody;
-  const text = typeof body === 'string' ? body : body['Fn::Join'][1].map(placeholder).join('');
-  return JSON.parse(text);
+  if (typeof body === 'string') return JSON.parse(body);
+  const [text, variables] = body['Fn::Sub'] as [string, { [name: string]: unknown }];
+  // `${name}` is a variable; `${!` is a literal `${` (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-sub.html).
+  const substituted = text
+    .replace(/\$\{([A-Za-z0-9_]+)\}/g, (_, name: string) => placeholder(variables[name]))
+    .replace(/\$\{!/g, '${');
+  return JSON.parse(substituted);
 }
 
 /** The body of the only dashboard of the template. */
