@@ -1,12 +1,19 @@
 import { Lazy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-import { AlarmThreshold } from '../monitoring/alarm-thresholds';
 
 /** Critical alarms roll up into the API's composite alarm; warnings notify on their own. */
 export enum AlarmSeverity {
   CRITICAL = 'critical',
   WARNING = 'warning',
+}
+
+/** When an alarm fires: what the factory needs of a threshold (monitoring's `AlarmThreshold` is one). */
+export interface AlarmCondition {
+  /** The alarm fires when the metric is above this. */
+  readonly max: number;
+  readonly evaluationPeriods: number;
+  readonly datapointsToAlarm: number;
 }
 
 /** What differs from one alarm to the next; everything else comes from the factory. */
@@ -18,7 +25,7 @@ export interface AlarmSpec {
   /** The metric or metric-math expression watched, with the threshold's period. */
   readonly metric: cloudwatch.IMetric;
   /** The alarm fires when the metric is above `threshold.max`. */
-  readonly threshold: AlarmThreshold;
+  readonly threshold: AlarmCondition;
   /** What breached, on which resource, and what to look at first. */
   readonly description: string;
   readonly severity: AlarmSeverity;
