@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as url from 'url';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, Stage } from 'aws-cdk-lib';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -331,6 +331,53 @@ describe('esbuild', () => {
       process.chdir(cwd);
       fs.rmSync(project, { recursive: true, force: true });
     }
+  });
+});
+
+describe('where the bundle goes', () => {
+  test('GIVEN asset metadata asked for (as the CDK CLI and SAM do) THEN the function points at its staged bundle', () => {
+    const app = new App({
+      postCliContext: { 'aws:cdk:bundling-stacks': ['**'], 'aws:cdk:enable-asset-metadata': true },
+    });
+    const stack = new Stack(app, 'Test');
+    new ServerlessApi(stack, 'Api', {
+      ...defaultProps(),
+      functions: { items: fn([route(HttpMethod.GET, '/items')], { entry: fixture('counter.ts') }) },
+    });
+
+    const template = app.synth().getStackByName('Test').template;
+
+    const fnResource = Object.values<any>(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function');
+    expect(fnResource.Metadata).toEqual({
+      'aws:asset:path': `asset.${fnResource.Properties.Code.S3Key.replace(/\.zip$/, '')}`,
+      'aws:asset:is-bundled': true,
+      'aws:asset:property': 'Code',
+    });
+  });
+
+  test("GIVEN functions in two stages (a pipeline's) THEN each stage's functions are bundled, staged where the app stages assets", () => {
+    const app = new App({ postCliContext: { 'aws:cdk:bundling-stacks': ['**'] } });
+    const stacks = ['Beta', 'Prod'].map((name) => new Stack(new Stage(app, name), 'Api'));
+    for (const stack of stacks) {
+      new ServerlessApi(stack, 'Api', {
+        ...defaultProps(),
+        functions: { items: fn([route(HttpMethod.GET, '/items')], { entry: fixture('counter.ts') }) },
+      });
+    }
+
+    const assembly = app.synth();
+
+    for (const name of ['Beta', 'Prod']) {
+      const nested = assembly.getNestedAssembly(`assembly-${name}`);
+      const template = nested.stacks[0].template;
+      const code = Object.values<any>(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function').Properties
+        .Code;
+      // Nested assemblies share the app's asset folder, as `Stage.assetOutdir` has it.
+      const staged = path.join(assembly.directory, `asset.${code.S3Key.replace(/\.zip$/, '')}`);
+      expect(fs.readdirSync(staged).sort()).toEqual(['index.js', 'index.js.map']);
+    }
+    // The second stage's bundle came from the cache: one build in all.
+    expect(esbuild.buildSync).toHaveBeenCalledTimes(1);
   });
 });
 
