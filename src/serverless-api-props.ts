@@ -1,10 +1,10 @@
 import { Size } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { ApiType } from './api/api-type';
-import { ApiAuthorization } from './api/authorization';
+import { ApiAuthorization } from './api/authorization/api-authorization';
 import { CorsOptions } from './api/cors';
-import { ApiCacheOptions, ExecutionLoggingOptions, UsagePlanOptions } from './api/rest-options';
-import { ThrottleOptions } from './api/route';
+import { ApiCacheOptions, ExecutionLoggingOptions, UsagePlanOptions } from './api/rest/rest-options';
+import { ThrottleOptions } from './api/throttle';
 import { ApiFunctionOptions, FunctionDefaults } from './functions/function-options';
 import { AlarmOptions } from './monitoring/alarm-options';
 import { AccessPattern } from './table/access-pattern';

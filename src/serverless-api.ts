@@ -12,15 +12,10 @@ import { ApiBuilder } from './api/api-builder';
 import { apiTypeOf, RouteFeatureContext, validateApiFeatures } from './api/api-features';
 import { ApiType } from './api/api-type';
 import { restCorsEnvironment, validateCors } from './api/cors-config';
-import { HTTP_API_INTEGRATION_TIMEOUT, HttpApiBuilder } from './api/http-api-builder';
-import { REST_API_INTEGRATION_TIMEOUT, RestApiBuilder } from './api/rest-api-builder';
-import {
-  routeKey,
-  routeShape,
-  validateApiAuthorization,
-  validateRoute,
-  validateThrottle,
-} from './api/route-validation';
+import { HTTP_API_INTEGRATION_TIMEOUT, HttpApiBuilder } from './api/http/http-api-builder';
+import { REST_API_INTEGRATION_TIMEOUT, RestApiBuilder } from './api/rest/rest-api-builder';
+import { routeKey, routeShape, validateApiAuthorization, validateRoute } from './api/route-validation';
+import { validateThrottle } from './api/throttle-config';
 import {
   ApiFunction,
   FunctionContext,

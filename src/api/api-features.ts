@@ -2,11 +2,11 @@ import { Size } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { ApiType } from './api-type';
-import { ApiAuthorization, AuthorizationType } from './authorization';
-import { AUTHORIZATION_FACTORIES } from './authorization-validation';
-import { DEFAULT_IDENTITY_SOURCE } from './authorizers';
+import { ApiAuthorization, AuthorizationType } from './authorization/api-authorization';
+import { AUTHORIZATION_FACTORIES } from './authorization/authorization-validation';
+import { DEFAULT_IDENTITY_SOURCE } from './authorization/authorizer-registry';
 import { CorsOptions } from './cors';
-import { ApiCacheOptions, ApiCacheSize, ExecutionLoggingOptions, UsagePlanOptions } from './rest-options';
+import { ApiCacheOptions, ApiCacheSize, ExecutionLoggingOptions, UsagePlanOptions } from './rest/rest-options';
 import { RouteOptions } from './route';
 import {
   checkInteger,

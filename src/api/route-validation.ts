@@ -1,10 +1,15 @@
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { RouteFeatureContext, validateRouteFeatures } from './api-features';
-import { ApiAuthorization, AuthorizationType } from './authorization';
-import { AUTHORIZATION_FACTORIES, createsUserPool, validateAuthorizationSettings } from './authorization-validation';
-import { checksScopes } from './authorizers';
-import { RouteOptions, ThrottleOptions } from './route';
-import { checkInteger, checkOneOf, checkPositive, fail, isLiteral } from '../private/validation';
+import { ApiAuthorization, AuthorizationType } from './authorization/api-authorization';
+import {
+  AUTHORIZATION_FACTORIES,
+  createsUserPool,
+  validateAuthorizationSettings,
+} from './authorization/authorization-validation';
+import { checksScopes } from './authorization/authorizer-registry';
+import { RouteOptions } from './route';
+import { validateThrottle } from './throttle-config';
+import { checkOneOf, fail, isLiteral } from '../private/validation';
 
 /** A literal segment, a `{param}`, or a greedy `{param+}` (last segment only). */
 const LITERAL_SEGMENT = /^[A-Za-z0-9._~:@!$&'()*+,;=-]+$/;
@@ -39,12 +44,6 @@ export function validatePath(prop: string, path: string): void {
       fail(prop, rule, path);
     }
   });
-}
-
-export function validateThrottle(prop: string, throttle: ThrottleOptions | undefined): void {
-  if (!throttle) return;
-  checkPositive(`${prop}.rateLimit`, throttle.rateLimit);
-  checkInteger(`${prop}.burstLimit`, throttle.burstLimit, 1, 5000);
 }
 
 export function validateRoute(

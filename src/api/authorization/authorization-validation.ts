@@ -6,10 +6,10 @@ import {
   JwtAuthorizationProps,
   LambdaAuthorizationProps,
   LambdaTokenAuthorizationProps,
-} from './authorization';
-import { DEFAULT_IDENTITY_SOURCE, DEFAULT_RESULTS_CACHE_TTL, MAX_RESULTS_CACHE_TTL } from './authorizers';
-import { checkEntry } from '../functions/observed-function';
-import { fail, isLiteral } from '../private/validation';
+} from './api-authorization';
+import { DEFAULT_IDENTITY_SOURCE, DEFAULT_RESULTS_CACHE_TTL, MAX_RESULTS_CACHE_TTL } from './authorizer-registry';
+import { checkEntry } from '../../functions/observed-function';
+import { fail, isLiteral } from '../../private/validation';
 
 const SELECTION_EXPRESSION = /^\$(request\.(header|querystring)|context|stageVariables)\.\S+$/;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/;

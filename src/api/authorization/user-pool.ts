@@ -1,7 +1,7 @@
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
-import { CognitoAuthorizationProps } from './authorization';
+import { CognitoAuthorizationProps } from './api-authorization';
 
 /** The password policy of a created user pool: stronger than cdk-nag's COG1 floor of 8 characters. */
 export const USER_POOL_PASSWORD_POLICY: cognito.PasswordPolicy = {

@@ -5,7 +5,8 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { ApiAuthorization, ApiType, ServerlessApi } from '../../src';
+import { buildRest, functionId, method, methods, restApiId } from './rest-util';
+import { ApiAuthorization, ApiType, ServerlessApi } from '../../../src';
 import {
   buildApi,
   BuiltApi,
@@ -21,8 +22,7 @@ import {
   route,
   invocationUri,
   invokeRoleId,
-} from '../util';
-import { buildRest, functionId, method, methods, restApiId } from './rest-util';
+} from '../../util';
 
 const AUTHORIZER = 'AWS::ApiGateway::Authorizer';
 const APP = 'https://app.example.com';

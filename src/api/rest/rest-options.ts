@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import { ThrottleOptions } from './route';
+import { ThrottleOptions } from '../throttle';
 
 /** A usage plan: the rate, burst and quota its API keys get (REST APIs only). */
 export interface UsagePlanOptions {

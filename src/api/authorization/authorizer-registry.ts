@@ -1,20 +1,13 @@
 import { Duration } from 'aws-cdk-lib';
-import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { lambdaInvocationUri } from './api-builder';
-import {
-  ApiAuthorization,
-  AuthorizationType,
-  CognitoAuthorizationProps,
-  LambdaAuthorizationProps,
-} from './authorization';
+import { ApiAuthorization, AuthorizationType, CognitoAuthorizationProps } from './api-authorization';
 import { createUserPool, CreatedUserPool } from './user-pool';
-import { AuthorizerFunction } from '../functions/authorizer-function';
-import { FunctionDefaults } from '../functions/function-options';
+import { AuthorizerFunction } from '../../functions/authorizer-function';
+import { FunctionDefaults } from '../../functions/function-options';
 
 /** Where JWT, Cognito and Lambda authorizers read the caller's credentials unless told otherwise. */
 export const DEFAULT_IDENTITY_SOURCE = ['$request.header.Authorization'];
@@ -135,95 +128,5 @@ export abstract class AuthorizerRegistry<A> {
       }).lambdaFunction;
     this.props.allowInvoke(fn);
     return fn;
-  }
-}
-
-export interface HttpAuthorizersProps extends AuthorizersProps {
-  readonly api: apigwv2.HttpApi;
-}
-
-/** The HTTP API's authorizers: JWT (also for Cognito pools) and Lambda request authorizers. */
-export class HttpAuthorizers extends AuthorizerRegistry<apigwv2.HttpAuthorizer> {
-  private readonly api: apigwv2.HttpApi;
-
-  constructor(scope: Construct, props: HttpAuthorizersProps) {
-    super(scope, props);
-    this.api = props.api;
-  }
-
-  protected build(authorization: ApiAuthorization): apigwv2.HttpAuthorizer | undefined {
-    const { jwtProps, cognitoProps, lambdaProps } = authorization;
-    if (authorization.type === AuthorizationType.JWT && jwtProps) {
-      const { id, name } = this.next(AuthorizationType.JWT, 'Jwt');
-      return this.jwtAuthorizer(
-        id,
-        jwtProps.authorizerName ?? name,
-        jwtProps.issuer,
-        jwtProps.audience,
-        jwtProps.identitySource,
-      );
-    }
-    if (authorization.type === AuthorizationType.COGNITO) {
-      return this.cognitoAuthorizer(authorization, cognitoProps ?? {});
-    }
-    if (authorization.type === AuthorizationType.LAMBDA && lambdaProps) return this.lambdaAuthorizer(lambdaProps);
-    return undefined;
-  }
-
-  private jwtAuthorizer(
-    id: string,
-    name: string,
-    issuer: string,
-    audience: string[],
-    identitySource: string[] | undefined,
-  ): apigwv2.HttpAuthorizer {
-    return new apigwv2.HttpAuthorizer(this.scope, id, {
-      httpApi: this.api,
-      type: apigwv2.HttpAuthorizerType.JWT,
-      authorizerName: name,
-      identitySource: identitySource ?? DEFAULT_IDENTITY_SOURCE,
-      jwtIssuer: issuer,
-      jwtAudience: audience,
-    });
-  }
-
-  /** A JWT authorizer for the pool's issuer: the same check as aws-cdk-lib's HttpUserPoolAuthorizer. */
-  private cognitoAuthorizer(authorization: ApiAuthorization, props: CognitoAuthorizationProps): apigwv2.HttpAuthorizer {
-    const { userPool, clients } = this.userPoolOf(authorization, props);
-    const { id, name } = this.next(AuthorizationType.COGNITO, 'Cognito');
-    return this.jwtAuthorizer(
-      id,
-      props.authorizerName ?? name,
-      `https://cognito-idp.${userPool.env.region}.amazonaws.com/${userPool.userPoolId}`,
-      clients.map((client) => client.userPoolClientId),
-      undefined,
-    );
-  }
-
-  /**
-   * A request authorizer answering `{ isAuthorized }` (simple responses, payload 2.0), invoked through
-   * the API's invoke role like the integrations, so it needs no Lambda permission.
-   */
-  private lambdaAuthorizer(props: LambdaAuthorizationProps): apigwv2.HttpAuthorizer {
-    const { id, name } = this.next(AuthorizationType.LAMBDA, 'Lambda');
-    const authorizerName = props.authorizerName ?? name;
-    const fn = this.authorizerFunction(id, authorizerName, props);
-    const identitySource = props.identitySource ?? DEFAULT_IDENTITY_SOURCE;
-    const authorizer = new apigwv2.HttpAuthorizer(this.scope, id, {
-      httpApi: this.api,
-      type: apigwv2.HttpAuthorizerType.LAMBDA,
-      authorizerName,
-      identitySource,
-      authorizerUri: lambdaInvocationUri(this.scope, fn),
-      payloadFormatVersion: apigwv2.AuthorizerPayloadVersion.VERSION_2_0,
-      enableSimpleResponses: true,
-      resultsCacheTtl: props.resultsCacheTtl ?? DEFAULT_RESULTS_CACHE_TTL,
-      role: this.props.invokeRole,
-    });
-    if (identitySource.length === 0) {
-      // Without caching a request authorizer may read nothing up front; CloudFormation wants the property absent.
-      (authorizer.node.defaultChild as apigwv2.CfnAuthorizer).addPropertyDeletionOverride('IdentitySource');
-    }
-    return authorizer;
   }
 }

@@ -1,19 +1,19 @@
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { Construct } from 'constructs';
-import { lambdaInvocationUri } from './api-builder';
 import {
   ApiAuthorization,
   AuthorizationType,
   CognitoAuthorizationProps,
   LambdaAuthorizationProps,
   LambdaTokenAuthorizationProps,
-} from './authorization';
+} from '../authorization/api-authorization';
 import {
   AuthorizerRegistry,
   AuthorizersProps,
   DEFAULT_IDENTITY_SOURCE,
   DEFAULT_RESULTS_CACHE_TTL,
-} from './authorizers';
+} from '../authorization/authorizer-registry';
+import { lambdaInvocationUri } from '../invoke';
 
 /** The header a Lambda token authorizer reads unless told otherwise. */
 export const DEFAULT_TOKEN_HEADER = 'Authorization';
