@@ -5,7 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ApiType } from './api-type';
 import { ApiAuthorization } from './authorization/api-authorization';
-import { CreatedUserPool } from './authorization/user-pool';
+import { CreatedUserPool } from './authorization/authorization-kind';
 import { RouteOptions } from './route';
 import { ApiMetricSource } from '../monitoring/metrics';
 

@@ -1,4 +1,4 @@
-import { CfnResource, Duration, Lazy, Validations } from 'aws-cdk-lib';
+import { CfnResource, Duration, Lazy } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,9 +8,8 @@ import { Construct } from 'constructs';
 import { accessLogFormat } from '../access-log';
 import { ApiBuilder, executeApiPath } from '../api-builder';
 import { ApiType } from '../api-type';
-import { ApiAuthorization, AuthorizationType } from '../authorization/api-authorization';
-import { routeAuthorizationType } from '../authorization/authorizer-registry';
-import { CreatedUserPool } from '../authorization/user-pool';
+import { ApiAuthorization } from '../authorization/api-authorization';
+import { CreatedUserPool } from '../authorization/authorization-kind';
 import { CorsOptions } from '../cors';
 import { httpCorsPreflight } from '../cors-config';
 import { createInvokeRole } from '../invoke';
@@ -133,22 +132,17 @@ export class HttpApiBuilder implements ApiBuilder {
   private addRoute(route: RouteOptions, integration: apigwv2.HttpIntegration): void {
     const key = routeKey(route);
     const authorization = route.authorization ?? this.authorization;
-    const authorizer = this.authorizers.authorizerFor(authorization);
+    const binding = this.authorizers.bind(authorization);
     const cfnRoute = new apigwv2.CfnRoute(this.routesScope, key, {
       apiId: this.api.apiId,
       routeKey: key,
       target: `integrations/${integration.integrationId}`,
-      authorizationType: routeAuthorizationType(authorization.type),
-      authorizerId: authorizer?.authorizerId,
+      authorizationType: binding.authorizationType,
+      authorizerId: binding.authorizer?.authorizerId,
       authorizationScopes: route.authorizationScopes,
     });
-    if (authorization.type === AuthorizationType.IAM) this.iamRoutes.push(route);
-    if (authorization.type === AuthorizationType.NONE) {
-      Validations.of(cfnRoute).acknowledge({
-        id: 'AwsSolutions-APIG4',
-        reason: `The API's owner marked ${key} public with ApiAuthorization.none().`,
-      });
-    }
+    if (authorization._kind.iamAuthorized) this.iamRoutes.push(route);
+    authorization._kind.acknowledgeRoute(cfnRoute, key, ApiType.HTTP);
     if (route.throttle) {
       const throttle = resolveThrottle(route.throttle, this.stageThrottle);
       this.routeThrottles[key] = {

@@ -1,4 +1,4 @@
-import { CfnResource, Duration, Lazy, Size, Validations } from 'aws-cdk-lib';
+import { CfnResource, Duration, Lazy, Size } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -10,15 +10,15 @@ import { ApiMetricSource, restApiMetrics } from '../../monitoring/metrics';
 import { accessLogFormat } from '../access-log';
 import { ApiBuilder, executeApiPath } from '../api-builder';
 import { ApiType } from '../api-type';
-import { ApiAuthorization, AuthorizationType } from '../authorization/api-authorization';
-import { CreatedUserPool } from '../authorization/user-pool';
+import { ApiAuthorization } from '../authorization/api-authorization';
+import { CreatedUserPool, RestAuthorizer } from '../authorization/authorization-kind';
 import { CorsOptions } from '../cors';
 import { restCorsPreflight, restGatewayResponseHeaders } from '../cors-config';
 import { createInvokeRole, lambdaInvocationUri } from '../invoke';
 import { RouteOptions } from '../route';
 import { ThrottleOptions } from '../throttle';
 import { DEFAULT_THROTTLE, resolveThrottle } from '../throttle-config';
-import { RestAuthorizer, RestAuthorizers } from './rest-authorizers';
+import { RestAuthorizers } from './rest-authorizers';
 import { ApiCacheOptions, ApiCacheSize, ExecutionLoggingOptions, UsagePlanOptions } from './rest-options';
 import {
   acknowledgeStageFindings,
@@ -36,15 +36,6 @@ const CORS_GATEWAY_RESPONSES: [string, apigateway.ResponseType][] = [
   ['Default4xx', apigateway.ResponseType.DEFAULT_4XX],
   ['Default5xx', apigateway.ResponseType.DEFAULT_5XX],
 ];
-
-/** How API Gateway names a REST method in the reasons given to cdk-nag. */
-const AUTHORIZATION_REASONS: { [type in AuthorizationType]?: string } = {
-  [AuthorizationType.IAM]:
-    'authorized with SigV4 (ApiAuthorization.iam()): callers are AWS principals, not user-pool users',
-  [AuthorizationType.LAMBDA]: 'authorized by a Lambda request authorizer the API owner chose',
-  [AuthorizationType.LAMBDA_TOKEN]: 'authorized by a Lambda token authorizer the API owner chose',
-  [AuthorizationType.NONE]: "public by the API owner's choice (ApiAuthorization.none())",
-};
 
 export interface RestApiBuilderProps {
   readonly apiName: string;
@@ -199,14 +190,14 @@ export class RestApiBuilder implements ApiBuilder {
       });
     routes.forEach((route, i) => {
       const authorization = route.authorization ?? this.props.authorization;
-      const authorizer = this.authorizers.authorizerFor(authorization);
+      const { authorizer, authorizationType } = this.authorizers.bind(authorization);
       const cacheKeys = route.cache ? this.cacheKeyParameters(route, authorizer) : undefined;
       const requestParameters = this.requestParameters(route, cacheKeys);
       const method = this.api.root
         .resourceForPath(route.path)
         .addMethod(route.method, cacheKeys ? integration(cacheKeys) : (shared ??= integration()), {
           authorizer,
-          authorizationType: authorizer ? undefined : methodAuthorizationType(authorization.type),
+          authorizationType: authorizer ? undefined : authorizationType,
           authorizationScopes: route.authorizationScopes,
           apiKeyRequired: route.apiKeyRequired ?? this.hasUsagePlans,
           requestParameters: Object.keys(requestParameters).length ? requestParameters : undefined,
@@ -216,8 +207,8 @@ export class RestApiBuilder implements ApiBuilder {
           requestValidator: route.requestModel || route.requiredParameters ? this.requestValidator() : undefined,
         });
       if (authorizer) this.api.latestDeployment?.addToLogicalId({ authorizer: authorizer.deploymentProps });
-      if (authorization.type === AuthorizationType.IAM) this.iamRoutes.push(route);
-      this.acknowledgeMethodFindings(method, authorization.type, `${route.method} ${route.path}`);
+      if (authorization._kind.iamAuthorized) this.iamRoutes.push(route);
+      authorization._kind.acknowledgeRoute(method.node.defaultChild!, `${route.method} ${route.path}`, ApiType.REST);
       this.addMethodSettings(route);
     });
   }
@@ -294,26 +285,4 @@ export class RestApiBuilder implements ApiBuilder {
     const settings = (this.cfnStage.methodSettings ?? []) as apigateway.CfnStage.MethodSettingProperty[];
     this.cfnStage.methodSettings = [...settings, setting];
   }
-
-  private acknowledgeMethodFindings(method: apigateway.Method, type: AuthorizationType, key: string): void {
-    const resource = method.node.defaultChild!;
-    if (type === AuthorizationType.NONE) {
-      Validations.of(resource).acknowledge({
-        id: 'AwsSolutions-APIG4',
-        reason: `The API's owner marked ${key} public with ApiAuthorization.none().`,
-      });
-    }
-    const reason = AUTHORIZATION_REASONS[type];
-    if (reason) {
-      Validations.of(resource).acknowledge({
-        id: 'AwsSolutions-COG4',
-        reason: `${key} is ${reason}; Cognito user pool authorizers are one choice among several.`,
-      });
-    }
-  }
-}
-
-/** The REST method authorization of a kind that needs no authorizer resource. */
-function methodAuthorizationType(type: AuthorizationType): apigateway.AuthorizationType {
-  return type === AuthorizationType.IAM ? apigateway.AuthorizationType.IAM : apigateway.AuthorizationType.NONE;
 }
