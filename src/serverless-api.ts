@@ -185,12 +185,7 @@ export class ServerlessApi extends Construct {
       const restApi = new RestApiBuilder(this, {
         ...common,
         tracing: props.functionDefaults?.tracing ?? true,
-        usagePlans: props.usagePlans,
-        webAclArn: props.webAclArn,
-        minCompressionSize: props.minCompressionSize,
-        cache: props.cache,
-        executionLogging: props.executionLogging,
-        setAccountCloudWatchRole: props.setAccountCloudWatchRole,
+        options: props,
         validatesRequests: functions.some(([, fn]) =>
           fn.routes.some((route) => route.requestModel !== undefined || route.requiredParameters !== undefined),
         ),

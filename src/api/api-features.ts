@@ -4,7 +4,8 @@ import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { ApiType } from './api-type';
 import { ApiAuthorization } from './authorization/api-authorization';
 import { CorsOptions } from './cors';
-import { ApiCacheOptions, ApiCacheSize, ExecutionLoggingOptions, UsagePlanOptions } from './rest/rest-options';
+import { REST_ONLY_PROPS } from './rest/rest-only-props';
+import { ApiCacheSize, RestApiOptions, UsagePlanOptions } from './rest/rest-options';
 import { RouteOptions } from './route';
 import {
   checkInteger,
@@ -17,16 +18,10 @@ import {
 } from '../private/validation';
 
 /** The API-wide props that depend on the kind of API. */
-export interface ApiFeatureProps {
+export interface ApiFeatureProps extends RestApiOptions {
   readonly apiType?: ApiType;
   readonly authorization: ApiAuthorization;
   readonly cors?: CorsOptions;
-  readonly usagePlans?: { [name: string]: UsagePlanOptions };
-  readonly webAclArn?: string;
-  readonly minCompressionSize?: Size;
-  readonly cache?: ApiCacheOptions;
-  readonly executionLogging?: ExecutionLoggingOptions;
-  readonly setAccountCloudWatchRole?: boolean;
 }
 
 /** What a route is checked against: the kind of API and the API-wide features its options depend on. */
@@ -36,16 +31,6 @@ export interface RouteFeatureContext {
   readonly hasCache: boolean;
   readonly hasCors: boolean;
 }
-
-/** The REST-only features of the API-wide props, named as in messages. */
-const REST_ONLY_PROPS: [keyof ApiFeatureProps, string][] = [
-  ['usagePlans', 'usage plans and API keys'],
-  ['webAclArn', 'AWS WAF web ACLs'],
-  ['minCompressionSize', 'response compression'],
-  ['cache', 'response caching'],
-  ['executionLogging', 'execution logging'],
-  ['setAccountCloudWatchRole', "logs written through the account's CloudWatch role"],
-];
 
 /** The REST-only options of a route, named as in messages. */
 const REST_ONLY_ROUTE_OPTIONS: [keyof RouteOptions, string][] = [
@@ -78,8 +63,9 @@ export function validateApiFeatures(props: ApiFeatureProps): void {
   const type = apiTypeOf(props);
   validateAuthorizationType('authorization', props.authorization, type);
   if (type === ApiType.HTTP) {
-    for (const [name, feature] of REST_ONLY_PROPS) {
-      if (props[name] !== undefined) fail(name, restOnly(feature), props[name]);
+    for (const [name, feature] of Object.entries(REST_ONLY_PROPS)) {
+      const value = props[name as keyof RestApiOptions];
+      if (value !== undefined) fail(name, restOnly(feature), value);
     }
     return;
   }

@@ -1,4 +1,4 @@
-import { CfnResource, Duration, Lazy, Size } from 'aws-cdk-lib';
+import { CfnResource, Duration, Lazy } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -19,7 +19,7 @@ import { RouteOptions } from '../route';
 import { ThrottleOptions } from '../throttle';
 import { DEFAULT_THROTTLE, resolveThrottle } from '../throttle-config';
 import { RestAuthorizers } from './rest-authorizers';
-import { ApiCacheOptions, ApiCacheSize, ExecutionLoggingOptions, UsagePlanOptions } from './rest-options';
+import { ApiCacheSize, RestApiOptions } from './rest-options';
 import {
   acknowledgeStageFindings,
   createExecutionLogGroup,
@@ -46,12 +46,8 @@ export interface RestApiBuilderProps {
   /** Whether the stage sends traces to X-Ray (follows the functions' default). */
   readonly tracing: boolean;
   readonly cors?: CorsOptions;
-  readonly usagePlans?: { [name: string]: UsagePlanOptions };
-  readonly webAclArn?: string;
-  readonly minCompressionSize?: Size;
-  readonly cache?: ApiCacheOptions;
-  readonly executionLogging?: ExecutionLoggingOptions;
-  readonly setAccountCloudWatchRole?: boolean;
+  /** The REST-only features, as the API's props give them. */
+  readonly options: RestApiOptions;
   /** Whether a route declared in the props asks API Gateway to validate requests. */
   readonly validatesRequests: boolean;
 }
@@ -89,13 +85,13 @@ export class RestApiBuilder implements ApiBuilder {
     this.props = props;
     this.accessLogGroup = new logs.LogGroup(scope, 'AccessLogs', { retention: props.logRetention });
     this.stageThrottle = resolveThrottle(props.throttle, DEFAULT_THROTTLE);
-    const logging = props.executionLogging;
+    const logging = props.options.executionLogging;
     this.api = new apigateway.RestApi(scope, 'RestApi', {
       restApiName: props.apiName,
       endpointConfiguration: { types: [apigateway.EndpointType.REGIONAL] },
       // The account-wide CloudWatch role is opt-in (setAccountCloudWatchRole), never a side effect.
       cloudWatchRole: false,
-      minCompressionSize: props.minCompressionSize,
+      minCompressionSize: props.options.minCompressionSize,
       apiKeySourceType: apigateway.ApiKeySourceType.HEADER,
       defaultCorsPreflightOptions: props.cors ? restCorsPreflight(props.cors) : undefined,
       deployOptions: {
@@ -107,11 +103,11 @@ export class RestApiBuilder implements ApiBuilder {
         throttlingBurstLimit: this.stageThrottle.burstLimit,
         loggingLevel: logging ? (logging.level ?? apigateway.MethodLoggingLevel.ERROR) : undefined,
         dataTraceEnabled: logging?.dataTrace ?? false,
-        cacheClusterEnabled: props.cache ? true : undefined,
-        cacheClusterSize: props.cache ? (props.cache.size ?? ApiCacheSize.GB_0_5) : undefined,
+        cacheClusterEnabled: props.options.cache ? true : undefined,
+        cacheClusterSize: props.options.cache ? (props.options.cache.size ?? ApiCacheSize.GB_0_5) : undefined,
         // Only the routes that set `cache` are cached.
-        cachingEnabled: props.cache ? false : undefined,
-        cacheDataEncrypted: props.cache ? true : undefined,
+        cachingEnabled: props.options.cache ? false : undefined,
+        cacheDataEncrypted: props.options.cache ? true : undefined,
       },
     });
     // RestApi adds an `Endpoint` output; outputs are the app's to choose, as on HTTP APIs.
@@ -132,11 +128,11 @@ export class RestApiBuilder implements ApiBuilder {
     });
 
     if (logging) this.executionLogGroup = createExecutionLogGroup(scope, this.api, props.logRetention);
-    if (props.setAccountCloudWatchRole) setAccountCloudWatchRole(scope, this.stage);
-    if (props.webAclArn) {
+    if (props.options.setAccountCloudWatchRole) setAccountCloudWatchRole(scope, this.stage);
+    if (props.options.webAclArn) {
       new wafv2.CfnWebACLAssociation(scope, 'WebAclAssociation', {
         resourceArn: this.stage.stageArn,
-        webAclArn: props.webAclArn,
+        webAclArn: props.options.webAclArn,
       });
     }
     if (props.cors) {
@@ -145,13 +141,13 @@ export class RestApiBuilder implements ApiBuilder {
         this.api.addGatewayResponse(id, { type, responseHeaders: headers });
       }
     }
-    const plans = createUsagePlans(scope, this.api, props.apiName, props.usagePlans ?? {}, this.stageThrottle);
+    const plans = createUsagePlans(scope, this.api, props.apiName, props.options.usagePlans ?? {}, this.stageThrottle);
     this.usagePlans = plans.usagePlans;
     this.apiKeys = plans.apiKeys;
     this.hasUsagePlans = Object.keys(this.usagePlans).length > 0;
     acknowledgeStageFindings(this.api, {
       executionLogging: logging !== undefined,
-      webAcl: props.webAclArn !== undefined,
+      webAcl: props.options.webAclArn !== undefined,
       tracing: props.tracing,
       validatesRequests: props.validatesRequests,
     });
@@ -275,10 +271,10 @@ export class RestApiBuilder implements ApiBuilder {
       ...(route.cache
         ? { cachingEnabled: true, cacheTtlInSeconds: route.cache.ttl.toSeconds(), cacheDataEncrypted: true }
         : {}),
-      ...(this.props.executionLogging
+      ...(this.props.options.executionLogging
         ? {
-            loggingLevel: this.props.executionLogging.level ?? apigateway.MethodLoggingLevel.ERROR,
-            dataTraceEnabled: this.props.executionLogging.dataTrace ?? false,
+            loggingLevel: this.props.options.executionLogging.level ?? apigateway.MethodLoggingLevel.ERROR,
+            dataTraceEnabled: this.props.options.executionLogging.dataTrace ?? false,
           }
         : {}),
     };
