@@ -1,5 +1,6 @@
 export * from './serverless-api';
 export * from './serverless-api-props';
+export * from './api/api-function-options';
 export * from './api/api-type';
 export * from './api/authorization/api-authorization';
 export * from './api/cors';

@@ -1,10 +1,11 @@
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { ApiFunctionOptions } from './api/api-function-options';
 import { ApiType } from './api/api-type';
 import { ApiAuthorization } from './api/authorization/api-authorization';
 import { CorsOptions } from './api/cors';
 import { RestApiOptions } from './api/rest/rest-options';
 import { ThrottleOptions } from './api/throttle';
-import { ApiFunctionOptions, FunctionDefaults } from './functions/function-options';
+import { FunctionDefaults } from './functions/function-options';
 import { AlarmOptions } from './monitoring/alarm-options';
 import { AccessPattern } from './table/access-pattern';
 import { ExistingTableOptions, TableOptions } from './table/table-options';
