@@ -37,7 +37,7 @@ export enum AuthorizationType {
 export class ApiAuthorization {
   /** Requests must carry a valid JWT from the issuer. HTTP APIs only (REST APIs have no JWT authorizer). */
   public static jwt(props: JwtAuthorizationProps): ApiAuthorization {
-    return new ApiAuthorization(AuthorizationType.JWT, new JwtAuthorization(props), { jwtProps: props });
+    return new ApiAuthorization(AuthorizationType.JWT, new JwtAuthorization(props));
   }
 
   /**
@@ -48,7 +48,7 @@ export class ApiAuthorization {
    * any app client of the pool.
    */
   public static cognito(props: CognitoAuthorizationProps = {}): ApiAuthorization {
-    return new ApiAuthorization(AuthorizationType.COGNITO, new CognitoAuthorization(props), { cognitoProps: props });
+    return new ApiAuthorization(AuthorizationType.COGNITO, new CognitoAuthorization(props));
   }
 
   /**
@@ -56,9 +56,7 @@ export class ApiAuthorization {
    * answers `{ isAuthorized }`; on a REST API, an IAM policy (`{ principalId, policyDocument }`).
    */
   public static lambdaRequest(props: LambdaAuthorizationProps): ApiAuthorization {
-    return new ApiAuthorization(AuthorizationType.LAMBDA, new LambdaRequestAuthorization(props), {
-      lambdaProps: props,
-    });
+    return new ApiAuthorization(AuthorizationType.LAMBDA, new LambdaRequestAuthorization(props));
   }
 
   /**
@@ -66,9 +64,7 @@ export class ApiAuthorization {
    * answers an IAM policy. REST APIs only.
    */
   public static lambdaToken(props: LambdaTokenAuthorizationProps): ApiAuthorization {
-    return new ApiAuthorization(AuthorizationType.LAMBDA_TOKEN, new LambdaTokenAuthorization(props), {
-      lambdaTokenProps: props,
-    });
+    return new ApiAuthorization(AuthorizationType.LAMBDA_TOKEN, new LambdaTokenAuthorization(props));
   }
 
   /**
@@ -91,15 +87,6 @@ export class ApiAuthorization {
 
   /** The kind of authorization. */
   public readonly type: AuthorizationType;
-  /** The JWT settings, for `AuthorizationType.JWT`. */
-  public readonly jwtProps?: JwtAuthorizationProps;
-  /** The Cognito settings, for `AuthorizationType.COGNITO`. */
-  public readonly cognitoProps?: CognitoAuthorizationProps;
-  /** The Lambda authorizer settings, for `AuthorizationType.LAMBDA`. */
-  public readonly lambdaProps?: LambdaAuthorizationProps;
-  /** The Lambda token authorizer settings, for `AuthorizationType.LAMBDA_TOKEN`. */
-  public readonly lambdaTokenProps?: LambdaTokenAuthorizationProps;
-
   /**
    * What the kind does: its validation and its binding to either kind of API.
    *
@@ -107,21 +94,8 @@ export class ApiAuthorization {
    */
   public readonly _kind: AuthorizationKind;
 
-  private constructor(
-    type: AuthorizationType,
-    kind: AuthorizationKind,
-    settings: {
-      jwtProps?: JwtAuthorizationProps;
-      cognitoProps?: CognitoAuthorizationProps;
-      lambdaProps?: LambdaAuthorizationProps;
-      lambdaTokenProps?: LambdaTokenAuthorizationProps;
-    } = {},
-  ) {
+  private constructor(type: AuthorizationType, kind: AuthorizationKind) {
     this.type = type;
     this._kind = kind;
-    this.jwtProps = settings.jwtProps;
-    this.cognitoProps = settings.cognitoProps;
-    this.lambdaProps = settings.lambdaProps;
-    this.lambdaTokenProps = settings.lambdaTokenProps;
   }
 }

@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { ApiAuthorization, AuthorizationType } from '../../../src';
+import { CognitoAuthorization } from '../../../src/api/authorization/cognito';
 import {
   buildApi,
   BuiltApi,
@@ -273,9 +274,11 @@ describe('an imported Cognito user pool', () => {
 
 describe('ApiAuthorization.cognito()', () => {
   test('keeps its settings, and defaults to none', () => {
+    const settingsOf = (authorization: ApiAuthorization) => (authorization._kind as CognitoAuthorization).props;
     expect(ApiAuthorization.cognito().type).toBe(AuthorizationType.COGNITO);
-    expect(ApiAuthorization.cognito().cognitoProps).toEqual({});
-    expect(ApiAuthorization.cognito({ selfSignUp: true }).cognitoProps).toEqual({ selfSignUp: true });
+    expect(ApiAuthorization.cognito()._kind).toBeInstanceOf(CognitoAuthorization);
+    expect(settingsOf(ApiAuthorization.cognito())).toEqual({});
+    expect(settingsOf(ApiAuthorization.cognito({ selfSignUp: true }))).toEqual({ selfSignUp: true });
   });
 });
 

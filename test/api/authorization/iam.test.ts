@@ -3,6 +3,7 @@ import { Template, Match } from 'aws-cdk-lib/assertions';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { ApiAuthorization, AuthorizationType, ServerlessApi, ApiType } from '../../../src';
+import { IamAuthorization } from '../../../src/api/authorization/iam';
 import { buildApi, defaultProps, fn, logicalId, newStack, ref, route } from '../../util';
 import { method, restApiId } from '../rest/rest-util';
 
@@ -129,11 +130,8 @@ describe('ApiAuthorization.iam()', () => {
   test('has no settings', () => {
     const authorization = ApiAuthorization.iam();
     expect(authorization.type).toBe(AuthorizationType.IAM);
-    expect([authorization.jwtProps, authorization.cognitoProps, authorization.lambdaProps]).toEqual([
-      undefined,
-      undefined,
-      undefined,
-    ]);
+    expect(authorization._kind).toBeInstanceOf(IamAuthorization);
+    expect(Object.keys(authorization._kind)).not.toContain('props');
   });
 });
 

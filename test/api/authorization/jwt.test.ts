@@ -2,6 +2,7 @@ import { Lazy } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { ApiAuthorization, AuthorizationType } from '../../../src';
+import { JwtAuthorization } from '../../../src/api/authorization/jwt';
 import { AUDIENCE, buildApi, BuiltApi, fn, ISSUER, logicalId, ref, resources, route } from '../../util';
 
 describe('the API authorizer', () => {
@@ -114,12 +115,12 @@ describe('JWT authorization options', () => {
   });
 });
 
-describe('ApiAuthorization', () => {
-  test('jwt() keeps its settings; none() has none', () => {
+describe('ApiAuthorization.jwt()', () => {
+  test('keeps its settings', () => {
     const props = { issuer: ISSUER, audience: AUDIENCE };
-    expect(ApiAuthorization.jwt(props).type).toBe(AuthorizationType.JWT);
-    expect(ApiAuthorization.jwt(props).jwtProps).toEqual(props);
-    expect(ApiAuthorization.none().type).toBe(AuthorizationType.NONE);
-    expect(ApiAuthorization.none().jwtProps).toBeUndefined();
+    const authorization = ApiAuthorization.jwt(props);
+    expect(authorization.type).toBe(AuthorizationType.JWT);
+    expect(authorization._kind).toBeInstanceOf(JwtAuthorization);
+    expect((authorization._kind as JwtAuthorization).props).toEqual(props);
   });
 });

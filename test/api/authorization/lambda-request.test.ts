@@ -4,6 +4,7 @@ import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { ApiAuthorization, AuthorizationType } from '../../../src';
+import { LambdaRequestAuthorization } from '../../../src/api/authorization/lambda-request';
 import {
   buildApi,
   BuiltApi,
@@ -306,9 +307,10 @@ describe('Lambda authorizer options', () => {
 describe('ApiAuthorization.lambdaRequest()', () => {
   test('keeps its settings', () => {
     const props = { entry: HANDLER_ENTRY, resultsCacheTtl: Duration.minutes(1) };
-    expect(ApiAuthorization.lambdaRequest(props).type).toBe(AuthorizationType.LAMBDA);
-    expect(ApiAuthorization.lambdaRequest(props).lambdaProps).toEqual(props);
-    expect(ApiAuthorization.lambdaRequest(props).jwtProps).toBeUndefined();
+    const authorization = ApiAuthorization.lambdaRequest(props);
+    expect(authorization.type).toBe(AuthorizationType.LAMBDA);
+    expect(authorization._kind).toBeInstanceOf(LambdaRequestAuthorization);
+    expect((authorization._kind as LambdaRequestAuthorization).props).toEqual(props);
   });
 });
 
