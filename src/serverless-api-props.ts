@@ -1,17 +1,17 @@
-import { Size } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { ApiFunctionOptions } from './api/api-function-options';
 import { ApiType } from './api/api-type';
-import { ApiAuthorization } from './api/authorization';
+import { ApiAuthorization } from './api/authorization/api-authorization';
 import { CorsOptions } from './api/cors';
-import { ApiCacheOptions, ExecutionLoggingOptions, UsagePlanOptions } from './api/rest-options';
-import { ThrottleOptions } from './api/route';
-import { ApiFunctionOptions, FunctionDefaults } from './functions/function-options';
+import { RestApiOptions } from './api/rest/rest-options';
+import { ThrottleOptions } from './api/throttle';
+import { FunctionDefaults } from './functions/function-options';
 import { AlarmOptions } from './monitoring/alarm-options';
 import { AccessPattern } from './table/access-pattern';
 import { ExistingTableOptions, TableOptions } from './table/table-options';
 
 /** Properties of a `ServerlessApi`. */
-export interface ServerlessApiProps {
+export interface ServerlessApiProps extends RestApiOptions {
   /**
    * The kind of API: an HTTP API, or a REST API for the features only REST has (usage plans and API keys,
    * request validation, WAF, caching, compression, token authorizers). Asking for a feature the chosen kind
@@ -52,46 +52,6 @@ export interface ServerlessApiProps {
    * @default - no CORS: browsers on other origins cannot call the API
    */
   readonly cors?: CorsOptions;
-  /**
-   * Usage plans by name (letters, digits, `-` and `_`), each with its rate, burst, quota and API keys.
-   * Routes then require an API key unless they set `apiKeyRequired: false`. REST APIs only.
-   *
-   * @default - no usage plans, no API keys
-   */
-  readonly usagePlans?: { [name: string]: UsagePlanOptions };
-  /**
-   * ARN of a regional AWS WAF web ACL to associate with the stage. REST APIs only.
-   *
-   * @default - no web ACL
-   */
-  readonly webAclArn?: string;
-  /**
-   * Responses at least this large are compressed when the client accepts it (0 to 10 MiB). REST APIs only.
-   *
-   * @default - responses are not compressed
-   */
-  readonly minCompressionSize?: Size;
-  /**
-   * A response cache for the routes that set `cache`. REST APIs only.
-   *
-   * @default - no cache
-   */
-  readonly cache?: ApiCacheOptions;
-  /**
-   * API Gateway's execution logging, on top of the access log (which is always on). REST APIs only.
-   *
-   * @default - no execution logging
-   */
-  readonly executionLogging?: ExecutionLoggingOptions;
-  /**
-   * Whether this stack sets the account's API Gateway CloudWatch role (`AWS::ApiGateway::Account`), which
-   * REST APIs need for their access and execution logs. It is one setting per account and region: let one
-   * stack own it (often the platform team's). The role and the setting are retained when the stack is
-   * deleted, so other APIs keep logging. REST APIs only.
-   *
-   * @default false: the account's role must already be set, or the REST stage fails to deploy
-   */
-  readonly setAccountCloudWatchRole?: boolean;
   /**
    * The ways the application reads and writes the table, by name (letters and digits, starting with a
    * letter). Functions name the patterns they use in `accessPatterns`; their roles, the table's

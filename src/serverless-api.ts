@@ -10,24 +10,20 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ApiBuilder } from './api/api-builder';
 import { apiTypeOf, RouteFeatureContext, validateApiFeatures } from './api/api-features';
+import { ApiFunctionOptions } from './api/api-function-options';
 import { ApiType } from './api/api-type';
 import { restCorsEnvironment, validateCors } from './api/cors-config';
-import { HTTP_API_INTEGRATION_TIMEOUT, HttpApiBuilder } from './api/http-api-builder';
-import { REST_API_INTEGRATION_TIMEOUT, RestApiBuilder } from './api/rest-api-builder';
-import {
-  routeKey,
-  routeShape,
-  validateApiAuthorization,
-  validateRoute,
-  validateThrottle,
-} from './api/route-validation';
+import { HTTP_API_INTEGRATION_TIMEOUT, HttpApiBuilder } from './api/http/http-api-builder';
+import { REST_API_INTEGRATION_TIMEOUT, RestApiBuilder } from './api/rest/rest-api-builder';
+import { routeKey, routeShape, validateApiAuthorization, validateRoute } from './api/route-validation';
+import { validateThrottle } from './api/throttle-config';
 import {
   ApiFunction,
   FunctionContext,
   validateFunctionDefaults,
   validateFunctionOptions,
 } from './functions/api-function';
-import { ApiFunctionOptions, IApiFunction } from './functions/function-options';
+import { IApiFunction } from './functions/function-options';
 import { functionThresholds, validateAlarmOptions, validateFunctionAlarms } from './monitoring/alarm-thresholds';
 import { ApiMonitoring } from './monitoring/api-monitoring';
 import { TableMetricOptions } from './monitoring/metric-options';
@@ -190,12 +186,7 @@ export class ServerlessApi extends Construct {
       const restApi = new RestApiBuilder(this, {
         ...common,
         tracing: props.functionDefaults?.tracing ?? true,
-        usagePlans: props.usagePlans,
-        webAclArn: props.webAclArn,
-        minCompressionSize: props.minCompressionSize,
-        cache: props.cache,
-        executionLogging: props.executionLogging,
-        setAccountCloudWatchRole: props.setAccountCloudWatchRole,
+        options: props,
         validatesRequests: functions.some(([, fn]) =>
           fn.routes.some((route) => route.requestModel !== undefined || route.requiredParameters !== undefined),
         ),
@@ -395,6 +386,9 @@ export class ServerlessApi extends Construct {
       fail('functions', 'have unique names', name);
     }
     validateFunctionOptions(prop, options, this.functionContext);
+    if (!options.routes || options.routes.length === 0) {
+      fail(`${prop}.routes`, 'list at least one route the function serves', options.routes ?? []);
+    }
     validateFunctionAlarms(`${prop}.alarms`, options.alarms);
     functionThresholds(`${prop}.alarms`, this.props.alarms?.functions, options.alarms);
     options.routes.forEach((route, i) => {

@@ -2,11 +2,10 @@ import { Size } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { ApiType } from './api-type';
-import { ApiAuthorization, AuthorizationType } from './authorization';
-import { AUTHORIZATION_FACTORIES } from './authorization-validation';
-import { DEFAULT_IDENTITY_SOURCE } from './authorizers';
+import { ApiAuthorization } from './authorization/api-authorization';
 import { CorsOptions } from './cors';
-import { ApiCacheOptions, ApiCacheSize, ExecutionLoggingOptions, UsagePlanOptions } from './rest-options';
+import { REST_ONLY_PROPS } from './rest/rest-only-props';
+import { ApiCacheSize, RestApiOptions, UsagePlanOptions } from './rest/rest-options';
 import { RouteOptions } from './route';
 import {
   checkInteger,
@@ -19,16 +18,10 @@ import {
 } from '../private/validation';
 
 /** The API-wide props that depend on the kind of API. */
-export interface ApiFeatureProps {
+export interface ApiFeatureProps extends RestApiOptions {
   readonly apiType?: ApiType;
   readonly authorization: ApiAuthorization;
   readonly cors?: CorsOptions;
-  readonly usagePlans?: { [name: string]: UsagePlanOptions };
-  readonly webAclArn?: string;
-  readonly minCompressionSize?: Size;
-  readonly cache?: ApiCacheOptions;
-  readonly executionLogging?: ExecutionLoggingOptions;
-  readonly setAccountCloudWatchRole?: boolean;
 }
 
 /** What a route is checked against: the kind of API and the API-wide features its options depend on. */
@@ -39,16 +32,6 @@ export interface RouteFeatureContext {
   readonly hasCors: boolean;
 }
 
-/** The REST-only features of the API-wide props, named as in messages. */
-const REST_ONLY_PROPS: [keyof ApiFeatureProps, string][] = [
-  ['usagePlans', 'usage plans and API keys'],
-  ['webAclArn', 'AWS WAF web ACLs'],
-  ['minCompressionSize', 'response compression'],
-  ['cache', 'response caching'],
-  ['executionLogging', 'execution logging'],
-  ['setAccountCloudWatchRole', "logs written through the account's CloudWatch role"],
-];
-
 /** The REST-only options of a route, named as in messages. */
 const REST_ONLY_ROUTE_OPTIONS: [keyof RouteOptions, string][] = [
   ['requestModel', 'request body validation'],
@@ -56,20 +39,6 @@ const REST_ONLY_ROUTE_OPTIONS: [keyof RouteOptions, string][] = [
   ['apiKeyRequired', 'API keys'],
   ['cache', 'response caching'],
 ];
-
-/** Authorizations one kind of API lacks, and what to use there instead. */
-const UNSUPPORTED_AUTHORIZATIONS: {
-  [type in ApiType]: { [auth in AuthorizationType]?: (authorization: ApiAuthorization) => string };
-} = {
-  [ApiType.HTTP]: {
-    [AuthorizationType.LAMBDA_TOKEN]: (authorization) =>
-      `HTTP APIs have Lambda request authorizers only: use ApiAuthorization.lambdaRequest() with \`identitySource: ["$request.header.${authorization.lambdaTokenProps?.header ?? 'Authorization'}"]\`, or \`apiType: ApiType.REST\``,
-  },
-  [ApiType.REST]: {
-    [AuthorizationType.JWT]: () =>
-      'REST APIs have no JWT authorizer, only HTTP APIs do: use ApiAuthorization.cognito() for a Cognito issuer or ApiAuthorization.lambdaToken() for another, or `apiType: ApiType.HTTP`',
-  },
-};
 
 const PLAN_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const PARAMETER_NAME = /^[A-Za-z0-9._~!$&'*+^`|-]{1,128}$/;
@@ -94,8 +63,9 @@ export function validateApiFeatures(props: ApiFeatureProps): void {
   const type = apiTypeOf(props);
   validateAuthorizationType('authorization', props.authorization, type);
   if (type === ApiType.HTTP) {
-    for (const [name, feature] of REST_ONLY_PROPS) {
-      if (props[name] !== undefined) fail(name, restOnly(feature), props[name]);
+    for (const [name, feature] of Object.entries(REST_ONLY_PROPS)) {
+      const value = props[name as keyof RestApiOptions];
+      if (value !== undefined) fail(name, restOnly(feature), value);
     }
     return;
   }
@@ -143,14 +113,9 @@ export function validateApiFeatures(props: ApiFeatureProps): void {
 
 /** An authorization the kind of API has (`prop` names where it is used). */
 export function validateAuthorizationType(prop: string, authorization: ApiAuthorization, type: ApiType): void {
-  const instead = UNSUPPORTED_AUTHORIZATIONS[type][authorization.type];
-  if (instead) {
-    fail(
-      prop,
-      `not be ${AUTHORIZATION_FACTORIES[authorization.type]} on ${article(type)} API: ${instead(authorization)}`,
-      `ApiType.${type}`,
-    );
-  }
+  const kind = authorization._kind;
+  const instead = kind.unsupportedOn(type);
+  if (instead) fail(prop, `not be ${kind.factory} on ${article(type)} API: ${instead}`, `ApiType.${type}`);
 }
 
 /** A route's type-dependent options. */
@@ -226,21 +191,7 @@ function validateRouteCache(
   if (route.method !== apigwv2.HttpMethod.GET) {
     fail(prop, 'be set on GET routes only: a cached write would not reach the function', route.method);
   }
-  if (authorization.type === AuthorizationType.IAM) {
-    fail(
-      prop,
-      'be left out on a route authorized by ApiAuthorization.iam(): a SigV4 signature changes with every request, so it cannot key the cache per caller',
-      cache,
-    );
-  }
-  const sources = authorization.lambdaProps?.identitySource ?? DEFAULT_IDENTITY_SOURCE;
-  if (authorization.type === AuthorizationType.LAMBDA && !sources.some((source) => source.startsWith('$request.'))) {
-    fail(
-      prop,
-      'be left out on a route whose Lambda request authorizer reads no header or query string (`identitySource`): nothing would key the cache per caller',
-      cache,
-    );
-  }
+  authorization._kind.validateRouteCache(prop, cache);
   const ttl = cache.ttl;
   if (isLiteral(ttl)) {
     const ms = ttl.toMilliseconds();

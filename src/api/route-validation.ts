@@ -1,10 +1,9 @@
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { RouteFeatureContext, validateRouteFeatures } from './api-features';
-import { ApiAuthorization, AuthorizationType } from './authorization';
-import { AUTHORIZATION_FACTORIES, createsUserPool, validateAuthorizationSettings } from './authorization-validation';
-import { checksScopes } from './authorizers';
-import { RouteOptions, ThrottleOptions } from './route';
-import { checkInteger, checkOneOf, checkPositive, fail, isLiteral } from '../private/validation';
+import { ApiAuthorization } from './authorization/api-authorization';
+import { RouteOptions } from './route';
+import { validateThrottle } from './throttle-config';
+import { checkOneOf, fail, isLiteral } from '../private/validation';
 
 /** A literal segment, a `{param}`, or a greedy `{param+}` (last segment only). */
 const LITERAL_SEGMENT = /^[A-Za-z0-9._~:@!$&'()*+,;=-]+$/;
@@ -41,12 +40,6 @@ export function validatePath(prop: string, path: string): void {
   });
 }
 
-export function validateThrottle(prop: string, throttle: ThrottleOptions | undefined): void {
-  if (!throttle) return;
-  checkPositive(`${prop}.rateLimit`, throttle.rateLimit);
-  checkInteger(`${prop}.burstLimit`, throttle.burstLimit, 1, 5000);
-}
-
 export function validateRoute(
   prop: string,
   route: RouteOptions,
@@ -64,16 +57,7 @@ export function validateRoute(
   if (scopes !== undefined) {
     // Checked first: "be empty on a public route" would be a contradictory answer to `[]`.
     if (scopes.length === 0) fail(`${prop}.authorizationScopes`, 'list at least one scope, or be left out', scopes);
-    if (authorization.type === AuthorizationType.NONE) {
-      fail(`${prop}.authorizationScopes`, 'be empty on a public route (ApiAuthorization.none())', scopes);
-    }
-    if (!checksScopes(authorization.type)) {
-      fail(
-        `${prop}.authorizationScopes`,
-        `be left out on a route authorized by ${AUTHORIZATION_FACTORIES[authorization.type]}: only jwt() and cognito() authorizers check scopes`,
-        scopes,
-      );
-    }
+    authorization._kind.validateScopes(`${prop}.authorizationScopes`, scopes);
     scopes.forEach((scope, i) => {
       if (isLiteral(scope) && !SCOPE.test(scope)) {
         fail(`${prop}.authorizationScopes[${i}]`, 'be 1 to 256 printable characters without spaces', scope);
@@ -90,14 +74,8 @@ export function validateApiAuthorization(prop: string, authorization: ApiAuthori
       authorization,
     );
   }
-  if (authorization.type === AuthorizationType.NONE) {
-    fail(
-      prop,
-      'not be ApiAuthorization.none(): mark each public route with `authorization: ApiAuthorization.none()` instead',
-      'ApiAuthorization.none()',
-    );
-  }
-  validateAuthorizationSettings(prop, authorization);
+  authorization._kind.validateApiWide(prop);
+  authorization._kind.validate(prop);
 }
 
 /** A route's own authorization: its settings, and a user pool only the API-wide authorization may create. */
@@ -106,12 +84,6 @@ export function validateRouteAuthorization(
   authorization: ApiAuthorization,
   apiAuthorization: ApiAuthorization,
 ): void {
-  validateAuthorizationSettings(prop, authorization);
-  if (createsUserPool(authorization) && authorization !== apiAuthorization) {
-    fail(
-      `${prop}.userPool`,
-      "be given on a route's own ApiAuthorization.cognito(): only the API-wide `authorization` creates a user pool (pass that same object, or import a pool)",
-      undefined,
-    );
-  }
+  authorization._kind.validate(prop);
+  authorization._kind.validateOnRoute(prop, authorization === apiAuthorization);
 }

@@ -1,23 +1,8 @@
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
-import { ApiAuthorization } from './authorization';
-import { RequiredParameters, RouteCacheOptions } from './rest-options';
-
-/** Request throttling with a token bucket: a steady rate and a burst. */
-export interface ThrottleOptions {
-  /**
-   * Steady-state requests per second.
-   *
-   * @default 100 for the stage; the stage's rate for a route
-   */
-  readonly rateLimit?: number;
-  /**
-   * Requests that may arrive at once above the steady rate (the bucket size).
-   *
-   * @default 200 for the stage; the stage's burst for a route
-   */
-  readonly burstLimit?: number;
-}
+import { ApiAuthorization } from './authorization/api-authorization';
+import { RequiredParameters, RouteCacheOptions } from './rest/rest-options';
+import { ThrottleOptions } from './throttle';
 
 /** One HTTP route served by a function. */
 export interface RouteOptions {

@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { accessPatternStatements } from './access-policy';
 import { BundledFunction, resolveFunctionSettings, sourceMapEnvironment } from './bundled-function';
 import { resolveBundling } from './bundling/bundler';
-import { ApiFunctionOptions, FunctionDefaults, IApiFunction } from './function-options';
+import { FunctionDefaults, IApiFunction } from './function-options';
 import { checkEntry } from './observed-function';
 import { FunctionMetrics } from '../monitoring/metrics';
 import { checkInteger, checkOneOf, checkUnique, fail, isLiteral } from '../private/validation';
@@ -90,14 +90,21 @@ export function validateFunctionDefaults(prop: string, options: FunctionDefaults
   );
 }
 
-export function validateFunctionOptions(prop: string, options: ApiFunctionOptions, context: FunctionContext): void {
+/** What a route function is built from: `ApiFunctionOptions` less its routes, which the API wires. */
+export interface RouteFunctionOptions extends FunctionDefaults {
+  readonly entry: string;
+  readonly handler?: string;
+  readonly accessPatterns?: string[];
+  readonly reservedConcurrentExecutions?: number;
+  readonly environment?: { [key: string]: string };
+  readonly description?: string;
+}
+
+export function validateFunctionOptions(prop: string, options: RouteFunctionOptions, context: FunctionContext): void {
   validateFunctionDefaults(prop, options, context);
   checkEntry(`${prop}.entry`, options.entry);
   if (options.handler !== undefined && isLiteral(options.handler) && !/^[A-Za-z_$][\w$]*$/.test(options.handler)) {
     fail(`${prop}.handler`, 'be the name of an exported function, such as "handler"', options.handler);
-  }
-  if (!options.routes || options.routes.length === 0) {
-    fail(`${prop}.routes`, 'list at least one route the function serves', options.routes ?? []);
   }
   for (const name of Object.keys(options.environment ?? {})) {
     if (RESERVED_ENVIRONMENT.includes(name)) {
@@ -141,7 +148,7 @@ export function validateFunctionOptions(prop: string, options: ApiFunctionOption
  * the descriptors of the function's access patterns (which handlers read at run time, see `shared/key-shape.ts`).
  */
 function functionEnvironment(
-  options: ApiFunctionOptions,
+  options: RouteFunctionOptions,
   defaults: FunctionDefaults,
   table: TableKeyModel,
   tableName: string,
@@ -163,7 +170,7 @@ function functionEnvironment(
 
 export interface ApiFunctionProps {
   readonly name: string;
-  readonly options: ApiFunctionOptions;
+  readonly options: RouteFunctionOptions;
   readonly defaults?: FunctionDefaults;
   readonly table: TableModel;
   /** The access patterns the function uses, bound to the table. */

@@ -5,8 +5,6 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
 import { BundlingOptions } from './bundling/bundling-options';
-import { RouteOptions } from '../api/route';
-import { FunctionAlarmOptions } from '../monitoring/alarm-options';
 
 /** Lambda settings shared by every route function unless a function sets its own. */
 export interface FunctionDefaults {
@@ -65,54 +63,6 @@ export interface FunctionDefaults {
    * @default lambda.SystemLogLevel.INFO
    */
   readonly systemLogLevel?: lambda.SystemLogLevel;
-}
-
-/** A route function: its handler code, the routes it serves and the table access it needs. */
-export interface ApiFunctionOptions extends FunctionDefaults {
-  /** Path of the TypeScript or JavaScript file with the handler, bundled with esbuild. */
-  readonly entry: string;
-  /**
-   * Name of the exported handler function in `entry`.
-   *
-   * @default 'handler'
-   */
-  readonly handler?: string;
-  /** The routes this function serves; at least one. */
-  readonly routes: RouteOptions[];
-  /**
-   * Names of the API's `accessPatterns` the function uses. Its role may perform exactly these
-   * patterns' operations, on keys of their shapes, and nothing else on the table.
-   *
-   * @default - no table access
-   */
-  readonly accessPatterns?: string[];
-  /**
-   * Concurrent executions reserved for (and limiting) this function, so one route cannot starve the
-   * others or overload the table. Opt-in: reserving takes capacity from the account's pool, and an
-   * account must keep 100 unreserved executions, so low-quota accounts fail to deploy with it.
-   *
-   * @default - no reservation: the function uses the account's unreserved concurrency
-   */
-  readonly reservedConcurrentExecutions?: number;
-  /**
-   * Extra environment variables (the table's are set by the library).
-   *
-   * @default - only the table's variables
-   */
-  readonly environment?: { [key: string]: string };
-  /**
-   * A description of the function.
-   *
-   * @default - the function's routes
-   */
-  readonly description?: string;
-  /**
-   * This function's alarms, signal by signal over the API's `alarms.functions` (e.g. a higher `durationP99` for a
-   * slow report).
-   *
-   * @default - the API's `alarms.functions`
-   */
-  readonly alarms?: FunctionAlarmOptions;
 }
 
 /** A route function created by `ServerlessApi`. */

@@ -1,7 +1,6 @@
 import { Duration, Fn, Lazy, Size, Token } from 'aws-cdk-lib';
 import { JsonSchemaType, MethodLoggingLevel, Period } from 'aws-cdk-lib/aws-apigateway';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import {
   ApiAuthorization,
   ApiCacheSize,
@@ -15,17 +14,21 @@ import { buildApi, defaultProps, expectError, fn, HANDLER_ENTRY, jwt, newStack, 
 
 /** A REST API whose API-wide authorization REST APIs have (jwt(), the default of the other tests, is HTTP-only). */
 const REST: Partial<ServerlessApiProps> = { apiType: ApiType.REST, authorization: ApiAuthorization.iam() };
+
 const WEB_ACL_ARN = 'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/api-acl/a1b2c3d4-5678-90ab-cdef-111111111111';
+
 const ROUTE = 'functions.items.routes[0]';
 
 /** Props with a single function `items` serving exactly these routes. */
 const routes = (...r: RouteOptions[]): Partial<ServerlessApiProps> => ({ functions: { items: fn(r) } });
+
 /** `base` with one route of function `items` on `/items`. */
 const withRoute = (
   base: Partial<ServerlessApiProps>,
   options: Partial<RouteOptions>,
   method: HttpMethod = HttpMethod.GET,
 ): Partial<ServerlessApiProps> => ({ ...base, ...routes(route(method, '/items', options)) });
+
 /** Construction and synthesis both succeed. */
 const expectAccepted = (props: Partial<ServerlessApiProps>) => expect(() => buildApi(props)).not.toThrow();
 
@@ -574,73 +577,5 @@ describe.each([
       }),
     );
     expectAccepted(withCors({ allowOrigins: ['*'], maxAge: Duration.seconds(0) }));
-  });
-});
-
-describe('Lambda token authorizer settings', () => {
-  const withToken = (props: Parameters<typeof ApiAuthorization.lambdaToken>[0]) => ({
-    apiType: ApiType.REST,
-    authorization: ApiAuthorization.lambdaToken(props),
-  });
-  const EXACTLY_ONE =
-    'must set exactly one of `entry` (a handler file to bundle) and `authorizerFunction` (an existing function)';
-
-  test('neither entry nor authorizerFunction is rejected', () => {
-    expectError(withToken({}), `\`authorization\` ${EXACTLY_ONE}, got: "neither"`);
-  });
-
-  test('both entry and authorizerFunction are rejected', () => {
-    const authorizerFunction = lambda.Function.fromFunctionArn(
-      newStack(),
-      'Authorizer',
-      'arn:aws:lambda:eu-west-1:123456789012:function:authorizer',
-    );
-    expectError(
-      withToken({ entry: HANDLER_ENTRY, authorizerFunction }),
-      `\`authorization\` ${EXACTLY_ONE}, got: "both"`,
-    );
-  });
-
-  test('a header that is not a header name is rejected', () => {
-    expectError(
-      withToken({ entry: HANDLER_ENTRY, header: 'X Token' }),
-      '`authorization.header` must be a header name such as "Authorization", got: "X Token"',
-    );
-  });
-
-  test("a route's token authorizer is checked too, under the route's prop", () => {
-    expectError(
-      withRoute(REST, { authorization: ApiAuthorization.lambdaToken({ entry: HANDLER_ENTRY, header: '' }) }),
-      `\`${ROUTE}.authorization.header\` must be a header name such as "Authorization", got: ""`,
-    );
-  });
-
-  test('an invalid validationRegex is rejected', () => {
-    expectError(
-      withToken({ entry: HANDLER_ENTRY, validationRegex: '^Bearer [' }),
-      '`authorization.validationRegex` must be a valid regular expression, such as "^Bearer [-0-9A-Za-z._~+/]+=*$", got: "^Bearer ["',
-    );
-  });
-
-  test.each([
-    [Duration.minutes(61), '1 hour 1 minute'],
-    [Duration.millis(1500), '1 second 500 millis'],
-  ])('a resultsCacheTtl of %s is rejected', (resultsCacheTtl, shown) => {
-    expectError(
-      withToken({ entry: HANDLER_ENTRY, resultsCacheTtl }),
-      `\`authorization.resultsCacheTtl\` must be a whole number of seconds from 0 (no caching) to 1 hour, got: ${shown}`,
-    );
-  });
-
-  test('settings at the limits are accepted', () => {
-    expectAccepted(
-      withToken({
-        entry: HANDLER_ENTRY,
-        header: 'X-Api-Token',
-        validationRegex: '^Bearer [-0-9A-Za-z._~+/]+=*$',
-        resultsCacheTtl: Duration.hours(1),
-      }),
-    );
-    expectAccepted(withToken({ entry: HANDLER_ENTRY, resultsCacheTtl: Duration.seconds(0) }));
   });
 });

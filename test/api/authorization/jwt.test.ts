@@ -1,21 +1,9 @@
 import { Lazy } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
-import * as cognito from 'aws-cdk-lib/aws-cognito';
-import { ApiAuthorization, AuthorizationType } from '../../src';
-import {
-  AUDIENCE,
-  buildApi,
-  BuiltApi,
-  fn,
-  HANDLER_ENTRY,
-  ISSUER,
-  logicalId,
-  newStack,
-  ref,
-  resources,
-  route,
-} from '../util';
+import { ApiAuthorization, AuthorizationType } from '../../../src';
+import { JwtAuthorization } from '../../../src/api/authorization/jwt';
+import { AUDIENCE, buildApi, BuiltApi, fn, ISSUER, logicalId, ref, resources, route } from '../../util';
 
 describe('the API authorizer', () => {
   let built: BuiltApi;
@@ -127,84 +115,12 @@ describe('JWT authorization options', () => {
   });
 });
 
-describe('authorizations of every kind in one API', () => {
-  let built: BuiltApi;
-  beforeAll(() => {
-    // GIVEN an API-wide JWT authorization, and routes of two functions overriding it with each other kind,
-    // the same Lambda and IAM authorization objects used by both functions
-    const stack = newStack();
-    const keys = ApiAuthorization.lambdaRequest({ entry: HANDLER_ENTRY });
-    const internal = ApiAuthorization.iam();
-    const staff = ApiAuthorization.cognito({
-      userPool: cognito.UserPool.fromUserPoolId(stack, 'Staff', 'eu-west-1_staff'),
-      userPoolClients: [cognito.UserPoolClient.fromUserPoolClientId(stack, 'Admin', 'admin-client-id')],
-    });
-    built = buildApi(
-      {
-        functions: {
-          items: fn([
-            route(HttpMethod.GET, '/partner/items', { authorization: keys }),
-            route(HttpMethod.GET, '/items'),
-            route(HttpMethod.GET, '/internal/items', { authorization: internal }),
-            route(HttpMethod.DELETE, '/items/{id}', { authorization: staff }),
-            route(HttpMethod.GET, '/health', { authorization: ApiAuthorization.none() }),
-          ]),
-          orders: fn([
-            route(HttpMethod.GET, '/partner/orders', { authorization: keys }),
-            route(HttpMethod.GET, '/internal/orders', { authorization: internal }),
-            route(HttpMethod.GET, '/orders'),
-          ]),
-        },
-      },
-      stack,
-    );
-  });
-
-  const routeOf = (key: string) =>
-    Object.values(resources(built.template)).find((r) => r.Properties?.RouteKey === key)!.Properties;
-
-  test('builds one authorizer per authorization object that needs one: JWT, Lambda and Cognito', () => {
-    built.template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 3);
-    expect(logicalId(built.template, 'AWS::ApiGatewayV2::Authorizer', 'ApiJwtAuthorizer')).toBeDefined();
-    expect(logicalId(built.template, 'AWS::ApiGatewayV2::Authorizer', 'ApiLambdaAuthorizer')).toBeDefined();
-    expect(logicalId(built.template, 'AWS::ApiGatewayV2::Authorizer', 'ApiCognitoAuthorizer')).toBeDefined();
-  });
-
-  test('keeps the first JWT authorizer id and name when another kind is built before it', () => {
-    const id = logicalId(built.template, 'AWS::ApiGatewayV2::Authorizer', 'ApiJwtAuthorizer');
-    expect(id).toMatch(/^ApiJwtAuthorizer[0-9A-F]{8}$/);
-    expect(resources(built.template)[id].Properties.Name).toBe('jwt');
-  });
-
-  test.each([
-    ['GET /items', 'JWT', 'ApiJwtAuthorizer'],
-    ['GET /orders', 'JWT', 'ApiJwtAuthorizer'],
-    ['GET /partner/items', 'CUSTOM', 'ApiLambdaAuthorizer'],
-    ['GET /partner/orders', 'CUSTOM', 'ApiLambdaAuthorizer'],
-    ['DELETE /items/{id}', 'JWT', 'ApiCognitoAuthorizer'],
-  ])('routes %s through a %s authorizer (%s)', (key, type, prefix) => {
-    expect(routeOf(key)).toMatchObject({
-      AuthorizationType: type,
-      AuthorizerId: ref(logicalId(built.template, 'AWS::ApiGatewayV2::Authorizer', prefix)),
-    });
-  });
-
-  test.each([
-    ['GET /internal/items', 'AWS_IAM'],
-    ['GET /internal/orders', 'AWS_IAM'],
-    ['GET /health', 'NONE'],
-  ])('routes %s as %s, without an authorizer', (key, type) => {
-    expect(routeOf(key).AuthorizationType).toBe(type);
-    expect(routeOf(key).AuthorizerId).toBeUndefined();
-  });
-});
-
-describe('ApiAuthorization', () => {
-  test('jwt() keeps its settings; none() has none', () => {
+describe('ApiAuthorization.jwt()', () => {
+  test('keeps its settings', () => {
     const props = { issuer: ISSUER, audience: AUDIENCE };
-    expect(ApiAuthorization.jwt(props).type).toBe(AuthorizationType.JWT);
-    expect(ApiAuthorization.jwt(props).jwtProps).toEqual(props);
-    expect(ApiAuthorization.none().type).toBe(AuthorizationType.NONE);
-    expect(ApiAuthorization.none().jwtProps).toBeUndefined();
+    const authorization = ApiAuthorization.jwt(props);
+    expect(authorization.type).toBe(AuthorizationType.JWT);
+    expect(authorization._kind).toBeInstanceOf(JwtAuthorization);
+    expect((authorization._kind as JwtAuthorization).props).toEqual(props);
   });
 });

@@ -1,53 +1,41 @@
-import { CfnResource, Duration, Lazy, RemovalPolicy, Size, Validations } from 'aws-cdk-lib';
+import { CfnResource, Duration, Lazy } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { accessLogFormat } from './access-log';
+import { FunctionDefaults } from '../../functions/function-options';
+import { ApiMetricSource, restApiMetrics } from '../../monitoring/metrics';
+import { accessLogFormat } from '../access-log';
+import { ApiBuilder, executeApiPath } from '../api-builder';
+import { ApiType } from '../api-type';
+import { ApiAuthorization } from '../authorization/api-authorization';
+import { CreatedUserPool, RestAuthorizer } from '../authorization/authorization-kind';
+import { CorsOptions } from '../cors';
+import { restCorsPreflight, restGatewayResponseHeaders } from '../cors-config';
+import { createInvokeRole, lambdaInvocationUri } from '../invoke';
+import { RouteOptions } from '../route';
+import { ThrottleOptions } from '../throttle';
+import { DEFAULT_THROTTLE, resolveThrottle } from '../throttle-config';
+import { RestAuthorizers } from './rest-authorizers';
+import { ApiCacheSize, RestApiOptions } from './rest-options';
 import {
-  ApiBuilder,
-  createInvokeRole,
-  DEFAULT_THROTTLE,
-  executeApiPath,
-  lambdaInvocationUri,
-  resolveThrottle,
-} from './api-builder';
-import { ApiType } from './api-type';
-import { ApiAuthorization, AuthorizationType } from './authorization';
-import { CorsOptions } from './cors';
-import { restCorsPreflight, restGatewayResponseHeaders } from './cors-config';
-import { RestAuthorizer, RestAuthorizers } from './rest-authorizers';
-import { ApiCacheOptions, ApiCacheSize, ExecutionLoggingOptions, UsagePlanOptions } from './rest-options';
-import { RouteOptions, ThrottleOptions } from './route';
-import { CreatedUserPool } from './user-pool';
-import { FunctionDefaults } from '../functions/function-options';
-import { ApiMetricSource, restApiMetrics } from '../monitoring/metrics';
+  acknowledgeStageFindings,
+  createExecutionLogGroup,
+  createUsagePlans,
+  REST_STAGE_NAME,
+  setAccountCloudWatchRole,
+} from './rest-stage';
 
 /** REST APIs give up on an integration after 29 seconds (a quota only regional and private APIs may raise). */
 export const REST_API_INTEGRATION_TIMEOUT = Duration.seconds(29);
-
-/** The log groups the account's API Gateway CloudWatch role writes: those of every API it serves. */
-const ACCOUNT_ROLE_LOG_GROUPS = 'arn:*:logs:*:*:log-group:*';
-
-/** The REST API's one stage. */
-export const REST_STAGE_NAME = 'prod';
 
 /** API Gateway's own error responses, which carry the CORS headers: every 4xx and every 5xx. */
 const CORS_GATEWAY_RESPONSES: [string, apigateway.ResponseType][] = [
   ['Default4xx', apigateway.ResponseType.DEFAULT_4XX],
   ['Default5xx', apigateway.ResponseType.DEFAULT_5XX],
 ];
-
-/** How API Gateway names a REST method in the reasons given to cdk-nag. */
-const AUTHORIZATION_REASONS: { [type in AuthorizationType]?: string } = {
-  [AuthorizationType.IAM]:
-    'authorized with SigV4 (ApiAuthorization.iam()): callers are AWS principals, not user-pool users',
-  [AuthorizationType.LAMBDA]: 'authorized by a Lambda request authorizer the API owner chose',
-  [AuthorizationType.LAMBDA_TOKEN]: 'authorized by a Lambda token authorizer the API owner chose',
-  [AuthorizationType.NONE]: "public by the API owner's choice (ApiAuthorization.none())",
-};
 
 export interface RestApiBuilderProps {
   readonly apiName: string;
@@ -58,12 +46,8 @@ export interface RestApiBuilderProps {
   /** Whether the stage sends traces to X-Ray (follows the functions' default). */
   readonly tracing: boolean;
   readonly cors?: CorsOptions;
-  readonly usagePlans?: { [name: string]: UsagePlanOptions };
-  readonly webAclArn?: string;
-  readonly minCompressionSize?: Size;
-  readonly cache?: ApiCacheOptions;
-  readonly executionLogging?: ExecutionLoggingOptions;
-  readonly setAccountCloudWatchRole?: boolean;
+  /** The REST-only features, as the API's props give them. */
+  readonly options: RestApiOptions;
   /** Whether a route declared in the props asks API Gateway to validate requests. */
   readonly validatesRequests: boolean;
 }
@@ -85,8 +69,8 @@ export class RestApiBuilder implements ApiBuilder {
   public readonly invokeRole: iam.Role;
   public readonly authorizers: RestAuthorizers;
   public readonly metrics: ApiMetricSource;
-  public readonly usagePlans: { [name: string]: apigateway.UsagePlan } = {};
-  public readonly apiKeys: { [name: string]: apigateway.IApiKey } = {};
+  public readonly usagePlans: { [name: string]: apigateway.UsagePlan };
+  public readonly apiKeys: { [name: string]: apigateway.IApiKey };
   /** The execution log group, created with a bounded retention before API Gateway would create it unbounded. */
   public readonly executionLogGroup?: logs.LogGroup;
   private readonly props: RestApiBuilderProps;
@@ -101,13 +85,13 @@ export class RestApiBuilder implements ApiBuilder {
     this.props = props;
     this.accessLogGroup = new logs.LogGroup(scope, 'AccessLogs', { retention: props.logRetention });
     this.stageThrottle = resolveThrottle(props.throttle, DEFAULT_THROTTLE);
-    const logging = props.executionLogging;
+    const logging = props.options.executionLogging;
     this.api = new apigateway.RestApi(scope, 'RestApi', {
       restApiName: props.apiName,
       endpointConfiguration: { types: [apigateway.EndpointType.REGIONAL] },
       // The account-wide CloudWatch role is opt-in (setAccountCloudWatchRole), never a side effect.
       cloudWatchRole: false,
-      minCompressionSize: props.minCompressionSize,
+      minCompressionSize: props.options.minCompressionSize,
       apiKeySourceType: apigateway.ApiKeySourceType.HEADER,
       defaultCorsPreflightOptions: props.cors ? restCorsPreflight(props.cors) : undefined,
       deployOptions: {
@@ -119,11 +103,11 @@ export class RestApiBuilder implements ApiBuilder {
         throttlingBurstLimit: this.stageThrottle.burstLimit,
         loggingLevel: logging ? (logging.level ?? apigateway.MethodLoggingLevel.ERROR) : undefined,
         dataTraceEnabled: logging?.dataTrace ?? false,
-        cacheClusterEnabled: props.cache ? true : undefined,
-        cacheClusterSize: props.cache ? (props.cache.size ?? ApiCacheSize.GB_0_5) : undefined,
+        cacheClusterEnabled: props.options.cache ? true : undefined,
+        cacheClusterSize: props.options.cache ? (props.options.cache.size ?? ApiCacheSize.GB_0_5) : undefined,
         // Only the routes that set `cache` are cached.
-        cachingEnabled: props.cache ? false : undefined,
-        cacheDataEncrypted: props.cache ? true : undefined,
+        cachingEnabled: props.options.cache ? false : undefined,
+        cacheDataEncrypted: props.options.cache ? true : undefined,
       },
     });
     // RestApi adds an `Endpoint` output; outputs are the app's to choose, as on HTTP APIs.
@@ -143,12 +127,12 @@ export class RestApiBuilder implements ApiBuilder {
       functionDefaults: props.functionDefaults,
     });
 
-    if (logging) this.executionLogGroup = this.createExecutionLogGroup(scope);
-    if (props.setAccountCloudWatchRole) this.setAccountCloudWatchRole(scope);
-    if (props.webAclArn) {
+    if (logging) this.executionLogGroup = createExecutionLogGroup(scope, this.api, props.logRetention);
+    if (props.options.setAccountCloudWatchRole) setAccountCloudWatchRole(scope, this.stage);
+    if (props.options.webAclArn) {
       new wafv2.CfnWebACLAssociation(scope, 'WebAclAssociation', {
         resourceArn: this.stage.stageArn,
-        webAclArn: props.webAclArn,
+        webAclArn: props.options.webAclArn,
       });
     }
     if (props.cors) {
@@ -157,13 +141,16 @@ export class RestApiBuilder implements ApiBuilder {
         this.api.addGatewayResponse(id, { type, responseHeaders: headers });
       }
     }
-    const plans = Object.entries(props.usagePlans ?? {});
-    this.hasUsagePlans = plans.length > 0;
-    if (this.hasUsagePlans) {
-      const plansScope = new Construct(scope, 'UsagePlans');
-      for (const [name, options] of plans) this.createUsagePlan(plansScope, name, options);
-    }
-    this.acknowledgeStageFindings();
+    const plans = createUsagePlans(scope, this.api, props.apiName, props.options.usagePlans ?? {}, this.stageThrottle);
+    this.usagePlans = plans.usagePlans;
+    this.apiKeys = plans.apiKeys;
+    this.hasUsagePlans = Object.keys(this.usagePlans).length > 0;
+    acknowledgeStageFindings(this.api, {
+      executionLogging: logging !== undefined,
+      webAcl: props.options.webAclArn !== undefined,
+      tracing: props.tracing,
+      validatesRequests: props.validatesRequests,
+    });
   }
 
   public get apiId(): string {
@@ -199,14 +186,14 @@ export class RestApiBuilder implements ApiBuilder {
       });
     routes.forEach((route, i) => {
       const authorization = route.authorization ?? this.props.authorization;
-      const authorizer = this.authorizers.authorizerFor(authorization);
+      const { authorizer, authorizationType } = this.authorizers.bind(authorization);
       const cacheKeys = route.cache ? this.cacheKeyParameters(route, authorizer) : undefined;
       const requestParameters = this.requestParameters(route, cacheKeys);
       const method = this.api.root
         .resourceForPath(route.path)
         .addMethod(route.method, cacheKeys ? integration(cacheKeys) : (shared ??= integration()), {
           authorizer,
-          authorizationType: authorizer ? undefined : methodAuthorizationType(authorization.type),
+          authorizationType: authorizer ? undefined : authorizationType,
           authorizationScopes: route.authorizationScopes,
           apiKeyRequired: route.apiKeyRequired ?? this.hasUsagePlans,
           requestParameters: Object.keys(requestParameters).length ? requestParameters : undefined,
@@ -216,8 +203,8 @@ export class RestApiBuilder implements ApiBuilder {
           requestValidator: route.requestModel || route.requiredParameters ? this.requestValidator() : undefined,
         });
       if (authorizer) this.api.latestDeployment?.addToLogicalId({ authorizer: authorizer.deploymentProps });
-      if (authorization.type === AuthorizationType.IAM) this.iamRoutes.push(route);
-      this.acknowledgeMethodFindings(method, authorization.type, `${route.method} ${route.path}`);
+      if (authorization._kind.iamAuthorized) this.iamRoutes.push(route);
+      authorization._kind.acknowledgeRoute(method.node.defaultChild!, `${route.method} ${route.path}`, ApiType.REST);
       this.addMethodSettings(route);
     });
   }
@@ -284,136 +271,14 @@ export class RestApiBuilder implements ApiBuilder {
       ...(route.cache
         ? { cachingEnabled: true, cacheTtlInSeconds: route.cache.ttl.toSeconds(), cacheDataEncrypted: true }
         : {}),
-      ...(this.props.executionLogging
+      ...(this.props.options.executionLogging
         ? {
-            loggingLevel: this.props.executionLogging.level ?? apigateway.MethodLoggingLevel.ERROR,
-            dataTraceEnabled: this.props.executionLogging.dataTrace ?? false,
+            loggingLevel: this.props.options.executionLogging.level ?? apigateway.MethodLoggingLevel.ERROR,
+            dataTraceEnabled: this.props.options.executionLogging.dataTrace ?? false,
           }
         : {}),
     };
     const settings = (this.cfnStage.methodSettings ?? []) as apigateway.CfnStage.MethodSettingProperty[];
     this.cfnStage.methodSettings = [...settings, setting];
   }
-
-  private createUsagePlan(scope: Construct, name: string, options: UsagePlanOptions): void {
-    const plan = new apigateway.UsagePlan(scope, name, {
-      name: `${this.props.apiName}-${name}`,
-      description: options.description,
-      throttle: options.throttle ? resolveThrottle(options.throttle, this.stageThrottle) : undefined,
-      quota: options.quota
-        ? { limit: options.quota.limit, period: options.quota.period ?? apigateway.Period.DAY }
-        : undefined,
-      apiStages: [{ api: this.api, stage: this.stage }],
-    });
-    this.usagePlans[name] = plan;
-    for (const keyName of options.apiKeys ?? []) {
-      const key = new apigateway.ApiKey(plan, `ApiKey${keyName}`, { apiKeyName: `${this.props.apiName}-${keyName}` });
-      plan.addApiKey(key);
-      this.apiKeys[keyName] = key;
-    }
-  }
-
-  /** API Gateway would create this group on first use, with logs kept forever. */
-  private createExecutionLogGroup(scope: Construct): logs.LogGroup {
-    const group = new logs.LogGroup(scope, 'ExecutionLogs', {
-      logGroupName: `API-Gateway-Execution-Logs_${this.api.restApiId}/${REST_STAGE_NAME}`,
-      retention: this.props.logRetention,
-    });
-    this.stage.node.addDependency(group);
-    return group;
-  }
-
-  /**
-   * The account's API Gateway CloudWatch role, retained with the setting on delete so other APIs keep
-   * logging. It may write to any log group of the account and region: it serves every API there.
-   */
-  private setAccountCloudWatchRole(scope: Construct): void {
-    const role = new iam.Role(scope, 'AccountCloudWatchRole', {
-      assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'),
-      description: "API Gateway's account-wide role for writing REST APIs' access and execution logs",
-      inlinePolicies: {
-        logs: new iam.PolicyDocument({
-          statements: [
-            new iam.PolicyStatement({
-              actions: [
-                'logs:CreateLogGroup',
-                'logs:CreateLogStream',
-                'logs:DescribeLogGroups',
-                'logs:DescribeLogStreams',
-                'logs:PutLogEvents',
-                'logs:GetLogEvents',
-                'logs:FilterLogEvents',
-              ],
-              // Any region's and partition's log groups: the role may be set in several regions. Written without
-              // tokens so that cdk-nag's finding can be acknowledged (aws-cdk-lib rejects "::" in its id).
-              resources: [ACCOUNT_ROLE_LOG_GROUPS],
-            }),
-          ],
-        }),
-      },
-    });
-    role.applyRemovalPolicy(RemovalPolicy.RETAIN);
-    const account = new apigateway.CfnAccount(scope, 'Account', { cloudWatchRoleArn: role.roleArn });
-    account.applyRemovalPolicy(RemovalPolicy.RETAIN);
-    this.stage.node.addDependency(account);
-    Validations.of(role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${ACCOUNT_ROLE_LOG_GROUPS}]`,
-      reason:
-        "API Gateway's CloudWatch role is one per account and region and serves every API there, whose log groups this stack cannot know.",
-    });
-  }
-
-  private acknowledgeStageFindings(): void {
-    const stage = this.stage.node.defaultChild!;
-    if (!this.props.executionLogging) {
-      Validations.of(stage).acknowledge({
-        id: 'AwsSolutions-APIG6',
-        reason:
-          "Execution logging needs the account-wide API Gateway CloudWatch role, which the library never sets behind the owner's back; the JSON access log is always on (opt in with `executionLogging`).",
-      });
-    }
-    if (!this.props.webAclArn) {
-      Validations.of(stage).acknowledge({
-        id: 'AwsSolutions-APIG3',
-        reason:
-          'The API owner associates no AWS WAF web ACL (opt in with `webAclArn`); stage throttling protects the backend.',
-      });
-    }
-    if (!this.props.tracing) {
-      Validations.of(stage).acknowledge({
-        id: 'Serverless-APIGWXrayEnabled',
-        reason: 'The API owner turned tracing off with `functionDefaults.tracing: false`.',
-      });
-    }
-    // Decided from the declared routes, as cdk-nag may run before routes added with addFunction() exist.
-    if (!this.props.validatesRequests) {
-      Validations.of(this.api.node.defaultChild!).acknowledge({
-        id: 'AwsSolutions-APIG2',
-        reason:
-          'No route of the API declares a `requestModel` or `requiredParameters`: there is nothing for API Gateway to validate, and the functions validate their input.',
-      });
-    }
-  }
-
-  private acknowledgeMethodFindings(method: apigateway.Method, type: AuthorizationType, key: string): void {
-    const resource = method.node.defaultChild!;
-    if (type === AuthorizationType.NONE) {
-      Validations.of(resource).acknowledge({
-        id: 'AwsSolutions-APIG4',
-        reason: `The API's owner marked ${key} public with ApiAuthorization.none().`,
-      });
-    }
-    const reason = AUTHORIZATION_REASONS[type];
-    if (reason) {
-      Validations.of(resource).acknowledge({
-        id: 'AwsSolutions-COG4',
-        reason: `${key} is ${reason}; Cognito user pool authorizers are one choice among several.`,
-      });
-    }
-  }
-}
-
-/** The REST method authorization of a kind that needs no authorizer resource. */
-function methodAuthorizationType(type: AuthorizationType): apigateway.AuthorizationType {
-  return type === AuthorizationType.IAM ? apigateway.AuthorizationType.IAM : apigateway.AuthorizationType.NONE;
 }

@@ -1,9 +1,23 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
-import { ApiAuthorization, AuthorizationType } from '../../src';
-import { buildApi, BuiltApi, fn, logicalId, newStack, ref, resources, route } from '../util';
+import { ApiAuthorization, AuthorizationType } from '../../../src';
+import { CognitoAuthorization } from '../../../src/api/authorization/cognito';
+import {
+  buildApi,
+  BuiltApi,
+  fn,
+  logicalId,
+  newStack,
+  ref,
+  resources,
+  route,
+  getAtt,
+  inlineStatements,
+  invokeRoleId,
+} from '../../util';
+import { buildRest, functionId, method, restApiId } from '../rest/rest-util';
 
 const issuerOf = (poolRef: unknown) => ({
   'Fn::Join': ['', ['https://cognito-idp.', { Ref: 'AWS::Region' }, '.amazonaws.com/', poolRef]],
@@ -260,8 +274,94 @@ describe('an imported Cognito user pool', () => {
 
 describe('ApiAuthorization.cognito()', () => {
   test('keeps its settings, and defaults to none', () => {
+    const settingsOf = (authorization: ApiAuthorization) => (authorization._kind as CognitoAuthorization).props;
     expect(ApiAuthorization.cognito().type).toBe(AuthorizationType.COGNITO);
-    expect(ApiAuthorization.cognito().cognitoProps).toEqual({});
-    expect(ApiAuthorization.cognito({ selfSignUp: true }).cognitoProps).toEqual({ selfSignUp: true });
+    expect(ApiAuthorization.cognito()._kind).toBeInstanceOf(CognitoAuthorization);
+    expect(settingsOf(ApiAuthorization.cognito())).toEqual({});
+    expect(settingsOf(ApiAuthorization.cognito({ selfSignUp: true }))).toEqual({ selfSignUp: true });
+  });
+});
+
+const AUTHORIZER = 'AWS::ApiGateway::Authorizer';
+
+/** A method's authorization, as [AuthorizationType, AuthorizerId, AuthorizationScopes]. */
+function authorizationOf(template: Template, key: string): unknown[] {
+  const m = method(template, key);
+  return [m.AuthorizationType, m.AuthorizerId, m.AuthorizationScopes];
+}
+
+describe('a Cognito user pool authorizer on a REST API', () => {
+  let built: BuiltApi;
+  let authorizerId: string;
+  let poolId: string;
+  beforeAll(() => {
+    // GIVEN ApiAuthorization.cognito() API-wide, and a route with scopes
+    built = buildRest({
+      authorization: ApiAuthorization.cognito(),
+      functions: {
+        items: fn([
+          route(HttpMethod.GET, '/items'),
+          route(HttpMethod.POST, '/items', { authorizationScopes: ['items/write', 'items/admin'] }),
+        ]),
+      },
+    });
+    authorizerId = logicalId(built.template, AUTHORIZER, 'ApiCognitoAuthorizer');
+    poolId = logicalId(built.template, 'AWS::Cognito::UserPool', 'ApiUserPool');
+  });
+
+  test('is one COGNITO_USER_POOLS authorizer of the created pool, reading the Authorization header', () => {
+    built.template.resourceCountIs(AUTHORIZER, 1);
+    built.template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
+    expect(resources(built.template)[authorizerId].Properties).toEqual({
+      Name: 'cognito',
+      RestApiId: ref(restApiId(built.template)),
+      Type: 'COGNITO_USER_POOLS',
+      ProviderARNs: [getAtt(poolId)],
+      IdentitySource: 'method.request.header.Authorization',
+    });
+    expect(built.stack.resolve(built.api.userPool!.userPoolArn)).toEqual(getAtt(poolId));
+  });
+
+  test('authorizes every route with it, passing the route scopes', () => {
+    expect(authorizationOf(built.template, 'GET /items')).toEqual(['COGNITO_USER_POOLS', ref(authorizerId), undefined]);
+    expect(authorizationOf(built.template, 'POST /items')).toEqual([
+      'COGNITO_USER_POOLS',
+      ref(authorizerId),
+      ['items/write', 'items/admin'],
+    ]);
+  });
+
+  test('is not invoked through the invoke role: the role may invoke the route function only', () => {
+    expect(inlineStatements(built.template, invokeRoleId(built.template))).toEqual([
+      { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: getAtt(functionId(built.template, 'items')) },
+    ]);
+  });
+
+  test('GIVEN an imported pool and a name THEN the authorizer accepts that pool, and no pool is created', () => {
+    // GIVEN
+    const stack = newStack();
+    const userPool = cognito.UserPool.fromUserPoolArn(
+      stack,
+      'Pool',
+      'arn:aws:cognito-idp:eu-central-1:123456789012:userpool/eu-central-1_abc123',
+    );
+    const userPoolClients = [cognito.UserPoolClient.fromUserPoolClientId(stack, 'Web', 'web-client-id')];
+
+    // WHEN
+    const { template, api } = buildRest(
+      { authorization: ApiAuthorization.cognito({ userPool, userPoolClients, authorizerName: 'users' }) },
+      stack,
+    );
+
+    // THEN
+    template.resourceCountIs('AWS::Cognito::UserPool', 0);
+    expect(api.userPool).toBeUndefined();
+    expect(resources(template)[logicalId(template, AUTHORIZER, 'ApiCognitoAuthorizer')].Properties).toEqual({
+      Name: 'users',
+      RestApiId: ref(restApiId(template)),
+      Type: 'COGNITO_USER_POOLS',
+      ProviderARNs: ['arn:aws:cognito-idp:eu-central-1:123456789012:userpool/eu-central-1_abc123'],
+      IdentitySource: 'method.request.header.Authorization',
+    });
   });
 });

@@ -3,8 +3,9 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { ApiAuthorization, ApiCacheSize, ApiType, ServerlessApi } from '../../src';
-import { REST_ACCESS_LOG_FORMAT } from '../../src/api/access-log';
+import { buildRest, functionId, method, methods, restApiId } from './rest-util';
+import { ApiAuthorization, ApiCacheSize, ApiType, ServerlessApi } from '../../../src';
+import { REST_ACCESS_LOG_FORMAT } from '../../../src/api/access-log';
 import {
   buildApi,
   BuiltApi,
@@ -20,8 +21,7 @@ import {
   route,
   invocationUri,
   invokeRoleId,
-} from '../util';
-import { buildRest, functionId, method, methods, restApiId } from './rest-util';
+} from '../../util';
 
 const REST_API = 'AWS::ApiGateway::RestApi';
 const STAGE = 'AWS::ApiGateway::Stage';

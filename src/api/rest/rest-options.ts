@@ -1,6 +1,6 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Size } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import { ThrottleOptions } from './route';
+import { ThrottleOptions } from '../throttle';
 
 /** A usage plan: the rate, burst and quota its API keys get (REST APIs only). */
 export interface UsagePlanOptions {
@@ -126,4 +126,50 @@ export interface RouteCacheOptions {
    * @default - the path parameters and the caller's identity only
    */
   readonly keyParameters?: string[];
+}
+
+/**
+ * The features only REST APIs have. `ServerlessApiProps` extends it; each prop fails at synth on an HTTP API.
+ */
+export interface RestApiOptions {
+  /**
+   * Usage plans by name (letters, digits, `-` and `_`), each with its rate, burst, quota and API keys.
+   * Routes then require an API key unless they set `apiKeyRequired: false`. REST APIs only.
+   *
+   * @default - no usage plans, no API keys
+   */
+  readonly usagePlans?: { [name: string]: UsagePlanOptions };
+  /**
+   * ARN of a regional AWS WAF web ACL to associate with the stage. REST APIs only.
+   *
+   * @default - no web ACL
+   */
+  readonly webAclArn?: string;
+  /**
+   * Responses at least this large are compressed when the client accepts it (0 to 10 MiB). REST APIs only.
+   *
+   * @default - responses are not compressed
+   */
+  readonly minCompressionSize?: Size;
+  /**
+   * A response cache for the routes that set `cache`. REST APIs only.
+   *
+   * @default - no cache
+   */
+  readonly cache?: ApiCacheOptions;
+  /**
+   * API Gateway's execution logging, on top of the access log (which is always on). REST APIs only.
+   *
+   * @default - no execution logging
+   */
+  readonly executionLogging?: ExecutionLoggingOptions;
+  /**
+   * Whether this stack sets the account's API Gateway CloudWatch role (`AWS::ApiGateway::Account`), which
+   * REST APIs need for their access and execution logs. It is one setting per account and region: let one
+   * stack own it (often the platform team's). The role and the setting are retained when the stack is
+   * deleted, so other APIs keep logging. REST APIs only.
+   *
+   * @default false: the account's role must already be set, or the REST stage fails to deploy
+   */
+  readonly setAccountCloudWatchRole?: boolean;
 }

@@ -1,8 +1,8 @@
 import { Lazy, Token } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
-import { ACCESS_LOG_FORMAT } from '../../src/api/access-log';
-import { buildApi, BuiltApi, fn, functionIds, getAtt, logicalId, ref, resources, route } from '../util';
+import { ACCESS_LOG_FORMAT } from '../../../src/api/access-log';
+import { buildApi, BuiltApi, fn, functionIds, getAtt, logicalId, ref, resources, route } from '../../util';
 
 describe('the HTTP API of a default ServerlessApi', () => {
   let built: BuiltApi;

@@ -1,9 +1,10 @@
 import { Duration } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { ApiAuthorization, AuthorizationType } from '../../src';
+import { ApiAuthorization, AuthorizationType } from '../../../src';
+import { LambdaRequestAuthorization } from '../../../src/api/authorization/lambda-request';
 import {
   buildApi,
   BuiltApi,
@@ -18,12 +19,14 @@ import {
   resources,
   route,
   invocationUri,
-} from '../util';
+  invokeRoleId,
+} from '../../util';
+import { buildRest, functionId, method, restApiId } from '../rest/rest-util';
 
 describe('an API-wide Lambda authorizer bundled from an entry', () => {
   let built: BuiltApi;
   let authorizerId: string;
-  let functionId: string;
+  let authorizerFunctionId: string;
   let roleId: string;
   let logGroupId: string;
   beforeAll(() => {
@@ -37,7 +40,7 @@ describe('an API-wide Lambda authorizer bundled from an entry', () => {
       },
     });
     authorizerId = logicalId(built.template, 'AWS::ApiGatewayV2::Authorizer', 'ApiLambdaAuthorizer');
-    functionId = logicalId(built.template, 'AWS::Lambda::Function', 'ApiLambdaAuthorizerFunction');
+    authorizerFunctionId = logicalId(built.template, 'AWS::Lambda::Function', 'ApiLambdaAuthorizerFunction');
     roleId = logicalId(built.template, 'AWS::IAM::Role', 'ApiLambdaAuthorizerFunctionRole');
     logGroupId = logicalId(built.template, 'AWS::Logs::LogGroup', 'ApiLambdaAuthorizerFunctionLogs');
   });
@@ -49,7 +52,7 @@ describe('an API-wide Lambda authorizer bundled from an entry', () => {
       AuthorizerType: 'REQUEST',
       Name: 'lambda',
       IdentitySource: ['$request.header.Authorization'],
-      AuthorizerUri: invocationUri(getAtt(functionId)),
+      AuthorizerUri: invocationUri(getAtt(authorizerFunctionId)),
       AuthorizerPayloadFormatVersion: '2.0',
       EnableSimpleResponses: true,
       AuthorizerResultTtlInSeconds: 300,
@@ -74,7 +77,7 @@ describe('an API-wide Lambda authorizer bundled from an entry', () => {
         // In build order: the authorizer is built with the first route that needs it.
         Resource: [
           getAtt(functionIds(built.template, 'items').function),
-          getAtt(functionId),
+          getAtt(authorizerFunctionId),
           getAtt(functionIds(built.template, 'orders').function),
         ],
       },
@@ -93,7 +96,7 @@ describe('an API-wide Lambda authorizer bundled from an entry', () => {
       Role: getAtt(roleId),
       Environment: { Variables: { NODE_OPTIONS: '--enable-source-maps' } },
     });
-    expect(resources(built.template)[functionId].Properties.LoggingConfig).toEqual({
+    expect(resources(built.template)[authorizerFunctionId].Properties.LoggingConfig).toEqual({
       LogFormat: 'JSON',
       ApplicationLogLevel: 'INFO',
       SystemLogLevel: 'INFO',
@@ -304,8 +307,141 @@ describe('Lambda authorizer options', () => {
 describe('ApiAuthorization.lambdaRequest()', () => {
   test('keeps its settings', () => {
     const props = { entry: HANDLER_ENTRY, resultsCacheTtl: Duration.minutes(1) };
-    expect(ApiAuthorization.lambdaRequest(props).type).toBe(AuthorizationType.LAMBDA);
-    expect(ApiAuthorization.lambdaRequest(props).lambdaProps).toEqual(props);
-    expect(ApiAuthorization.lambdaRequest(props).jwtProps).toBeUndefined();
+    const authorization = ApiAuthorization.lambdaRequest(props);
+    expect(authorization.type).toBe(AuthorizationType.LAMBDA);
+    expect(authorization._kind).toBeInstanceOf(LambdaRequestAuthorization);
+    expect((authorization._kind as LambdaRequestAuthorization).props).toEqual(props);
+  });
+});
+
+const AUTHORIZER = 'AWS::ApiGateway::Authorizer';
+
+/** A method's authorization, as [AuthorizationType, AuthorizerId, AuthorizationScopes]. */
+function authorizationOf(template: Template, key: string): unknown[] {
+  const m = method(template, key);
+  return [m.AuthorizationType, m.AuthorizerId, m.AuthorizationScopes];
+}
+
+describe('a Lambda request authorizer on a REST API', () => {
+  let built: BuiltApi;
+  let authorizerId: string;
+  let authorizerFunctionId: string;
+  beforeAll(() => {
+    // GIVEN ApiAuthorization.lambdaRequest({ entry }) API-wide, on two functions
+    built = buildRest({
+      authorization: ApiAuthorization.lambdaRequest({ entry: HANDLER_ENTRY }),
+      functions: {
+        items: fn([route(HttpMethod.GET, '/items'), route(HttpMethod.POST, '/items')]),
+        orders: fn([route(HttpMethod.GET, '/orders')]),
+      },
+    });
+    authorizerId = logicalId(built.template, AUTHORIZER, 'ApiLambdaAuthorizer');
+    authorizerFunctionId = logicalId(built.template, 'AWS::Lambda::Function', 'ApiLambdaAuthorizerFunction');
+  });
+
+  test('is one REQUEST authorizer invoked through the invoke role, cached 5 minutes by the Authorization header', () => {
+    built.template.resourceCountIs(AUTHORIZER, 1);
+    expect(resources(built.template)[authorizerId].Properties).toEqual({
+      Name: 'lambda',
+      RestApiId: ref(restApiId(built.template)),
+      Type: 'REQUEST',
+      AuthorizerUri: invocationUri(getAtt(authorizerFunctionId)),
+      AuthorizerCredentials: getAtt(invokeRoleId(built.template)),
+      AuthorizerResultTtlInSeconds: 300,
+      IdentitySource: 'method.request.header.Authorization',
+    });
+  });
+
+  test('authorizes every route as CUSTOM with it', () => {
+    for (const key of ['GET /items', 'POST /items', 'GET /orders']) {
+      expect(authorizationOf(built.template, key)).toEqual(['CUSTOM', ref(authorizerId), undefined]);
+    }
+  });
+
+  test('needs no Lambda permission: the invoke role may invoke the route functions and the authorizer', () => {
+    built.template.resourceCountIs('AWS::Lambda::Permission', 0);
+    expect(inlineStatements(built.template, invokeRoleId(built.template))).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'lambda:InvokeFunction',
+        // In build order: the authorizer is built with the first route that needs it.
+        Resource: [
+          getAtt(functionId(built.template, 'items')),
+          getAtt(authorizerFunctionId),
+          getAtt(functionId(built.template, 'orders')),
+        ],
+      },
+    ]);
+  });
+
+  test("translates the identity sources from HTTP APIs' selection expressions to REST's, and keeps a TTL override", () => {
+    // GIVEN one source of each kind
+    const { template } = buildRest({
+      authorization: ApiAuthorization.lambdaRequest({
+        entry: HANDLER_ENTRY,
+        identitySource: [
+          '$request.header.X-Tenant',
+          '$request.querystring.token',
+          '$context.identity.sourceIp',
+          '$stageVariables.environment',
+        ],
+        resultsCacheTtl: Duration.minutes(1),
+      }),
+    });
+
+    // THEN
+    template.hasResourceProperties(AUTHORIZER, {
+      Type: 'REQUEST',
+      IdentitySource:
+        'method.request.header.X-Tenant,method.request.querystring.token,context.identity.sourceIp,stageVariables.environment',
+      AuthorizerResultTtlInSeconds: 60,
+    });
+  });
+
+  test('GIVEN no identity source and caching off THEN the authorizer has no IdentitySource', () => {
+    const { template } = buildRest({
+      authorization: ApiAuthorization.lambdaRequest({
+        entry: HANDLER_ENTRY,
+        identitySource: [],
+        resultsCacheTtl: Duration.seconds(0),
+      }),
+    });
+    template.hasResourceProperties(AUTHORIZER, {
+      Type: 'REQUEST',
+      AuthorizerResultTtlInSeconds: 0,
+      IdentitySource: Match.absent(),
+    });
+  });
+
+  test('GIVEN an existing function THEN it is invoked through the invoke role and nothing is bundled for it', () => {
+    // GIVEN
+    const stack = newStack();
+    const arn = 'arn:aws:lambda:eu-west-1:123456789012:function:authorizer';
+    const authorizerFunction = lambda.Function.fromFunctionArn(stack, 'Authorizer', arn);
+
+    // WHEN
+    const { template } = buildRest({ authorization: ApiAuthorization.lambdaRequest({ authorizerFunction }) }, stack);
+
+    // THEN
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+    template.hasResourceProperties(AUTHORIZER, {
+      AuthorizerUri: {
+        'Fn::Join': [
+          '',
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            ':apigateway:',
+            { Ref: 'AWS::Region' },
+            `:lambda:path/2015-03-31/functions/${arn}/invocations`,
+          ],
+        ],
+      },
+      AuthorizerCredentials: getAtt(invokeRoleId(template)),
+    });
+    expect(inlineStatements(template, invokeRoleId(template))[0].Resource).toEqual([
+      getAtt(functionId(template, 'items')),
+      arn,
+    ]);
   });
 });

@@ -1,8 +1,11 @@
+import { Stack } from 'aws-cdk-lib';
 import { Template, Match } from 'aws-cdk-lib/assertions';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { ApiAuthorization, AuthorizationType, ServerlessApi } from '../../src';
-import { buildApi, defaultProps, fn, logicalId, newStack, ref, route } from '../util';
+import { ApiAuthorization, AuthorizationType, ServerlessApi, ApiType } from '../../../src';
+import { IamAuthorization } from '../../../src/api/authorization/iam';
+import { buildApi, defaultProps, fn, logicalId, newStack, ref, route } from '../../util';
+import { method, restApiId } from '../rest/rest-util';
 
 /** The execute-api ARN of the `$default` stage's `resource` (`METHOD/path`) of the API `Api`. */
 const routeArn = (apiId: string, resource: string) => ({
@@ -127,10 +130,84 @@ describe('ApiAuthorization.iam()', () => {
   test('has no settings', () => {
     const authorization = ApiAuthorization.iam();
     expect(authorization.type).toBe(AuthorizationType.IAM);
-    expect([authorization.jwtProps, authorization.cognitoProps, authorization.lambdaProps]).toEqual([
+    expect(authorization._kind).toBeInstanceOf(IamAuthorization);
+    expect(Object.keys(authorization._kind)).not.toContain('props');
+  });
+});
+
+const AUTHORIZER = 'AWS::ApiGateway::Authorizer';
+
+/** A method's authorization, as [AuthorizationType, AuthorizerId, AuthorizationScopes]. */
+function authorizationOf(template: Template, key: string): unknown[] {
+  const m = method(template, key);
+  return [m.AuthorizationType, m.AuthorizerId, m.AuthorizationScopes];
+}
+
+describe('IAM authorization on a REST API', () => {
+  let stack: Stack;
+  let api: ServerlessApi;
+  let template: Template;
+  beforeAll(() => {
+    // GIVEN a public route and IAM routes, and a caller granted invoke
+    stack = newStack();
+    api = new ServerlessApi(stack, 'Api', {
+      ...defaultProps(),
+      apiType: ApiType.REST,
+      authorization: ApiAuthorization.iam(),
+      functions: {
+        items: fn([
+          route(HttpMethod.GET, '/admin/items/{itemId}'),
+          route(HttpMethod.DELETE, '/admin/items/{itemId}/parts/{partId}'),
+          route(HttpMethod.GET, '/items', { authorization: ApiAuthorization.none() }),
+        ]),
+      },
+    });
+    api.grantInvoke(new iam.Role(stack, 'Caller', { assumedBy: new iam.AccountRootPrincipal() }));
+    template = Template.fromStack(stack);
+  });
+
+  test('authorizes its routes as AWS_IAM, with no authorizer', () => {
+    template.resourceCountIs(AUTHORIZER, 0);
+    expect(authorizationOf(template, 'GET /admin/items/{itemId}')).toEqual(['AWS_IAM', undefined, undefined]);
+    expect(authorizationOf(template, 'DELETE /admin/items/{itemId}/parts/{partId}')).toEqual([
+      'AWS_IAM',
       undefined,
       undefined,
-      undefined,
+    ]);
+  });
+
+  test('leaves a route marked ApiAuthorization.none() public (NONE)', () => {
+    expect(authorizationOf(template, 'GET /items')).toEqual(['NONE', undefined, undefined]);
+  });
+
+  test('grantInvoke() allows execute-api:Invoke on exactly the IAM routes of the prod stage, path parameters as *', () => {
+    const arn = (resource: string) => ({
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':execute-api:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          ':',
+          ref(restApiId(template)),
+          `/prod/${resource}`,
+        ],
+      ],
+    });
+    const callerId = logicalId(template, 'AWS::IAM::Role', 'Caller');
+    const policies = Object.values(
+      template.findResources('AWS::IAM::Policy', { Properties: { Roles: [ref(callerId)] } }),
+    );
+    expect(policies).toHaveLength(1);
+    expect(policies[0].Properties.PolicyDocument.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'execute-api:Invoke',
+        Resource: [arn('GET/admin/items/*'), arn('DELETE/admin/items/*/parts/*')],
+      },
     ]);
   });
 });

@@ -1,22 +1,25 @@
-import { CfnResource, Duration, Lazy, Validations } from 'aws-cdk-lib';
+import { CfnResource, Duration, Lazy } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { accessLogFormat } from './access-log';
-import { ApiBuilder, createInvokeRole, DEFAULT_THROTTLE, executeApiPath, resolveThrottle } from './api-builder';
-import { ApiType } from './api-type';
-import { ApiAuthorization, AuthorizationType } from './authorization';
-import { HttpAuthorizers, routeAuthorizationType } from './authorizers';
-import { CorsOptions } from './cors';
-import { httpCorsPreflight } from './cors-config';
-import { RouteOptions, ThrottleOptions } from './route';
-import { routeKey } from './route-validation';
-import { CreatedUserPool } from './user-pool';
-import { FunctionDefaults } from '../functions/function-options';
-import { ApiMetricSource } from '../monitoring/metrics';
+import { accessLogFormat } from '../access-log';
+import { ApiBuilder, executeApiPath } from '../api-builder';
+import { ApiType } from '../api-type';
+import { ApiAuthorization } from '../authorization/api-authorization';
+import { CreatedUserPool } from '../authorization/authorization-kind';
+import { CorsOptions } from '../cors';
+import { httpCorsPreflight } from '../cors-config';
+import { createInvokeRole } from '../invoke';
+import { RouteOptions } from '../route';
+import { routeKey } from '../route-validation';
+import { ThrottleOptions } from '../throttle';
+import { DEFAULT_THROTTLE, resolveThrottle } from '../throttle-config';
+import { HttpAuthorizers } from './http-authorizers';
+import { FunctionDefaults } from '../../functions/function-options';
+import { ApiMetricSource } from '../../monitoring/metrics';
 
 /** HTTP APIs give up on an integration after 30 seconds. */
 export const HTTP_API_INTEGRATION_TIMEOUT = Duration.seconds(30);
@@ -129,22 +132,17 @@ export class HttpApiBuilder implements ApiBuilder {
   private addRoute(route: RouteOptions, integration: apigwv2.HttpIntegration): void {
     const key = routeKey(route);
     const authorization = route.authorization ?? this.authorization;
-    const authorizer = this.authorizers.authorizerFor(authorization);
+    const binding = this.authorizers.bind(authorization);
     const cfnRoute = new apigwv2.CfnRoute(this.routesScope, key, {
       apiId: this.api.apiId,
       routeKey: key,
       target: `integrations/${integration.integrationId}`,
-      authorizationType: routeAuthorizationType(authorization.type),
-      authorizerId: authorizer?.authorizerId,
+      authorizationType: binding.authorizationType,
+      authorizerId: binding.authorizer?.authorizerId,
       authorizationScopes: route.authorizationScopes,
     });
-    if (authorization.type === AuthorizationType.IAM) this.iamRoutes.push(route);
-    if (authorization.type === AuthorizationType.NONE) {
-      Validations.of(cfnRoute).acknowledge({
-        id: 'AwsSolutions-APIG4',
-        reason: `The API's owner marked ${key} public with ApiAuthorization.none().`,
-      });
-    }
+    if (authorization._kind.iamAuthorized) this.iamRoutes.push(route);
+    authorization._kind.acknowledgeRoute(cfnRoute, key, ApiType.HTTP);
     if (route.throttle) {
       const throttle = resolveThrottle(route.throttle, this.stageThrottle);
       this.routeThrottles[key] = {
