@@ -294,6 +294,13 @@ describe('authorizers', () => {
     );
   });
 
+  test("a Lambda authorizer's entry must exist, named where it is declared", () => {
+    expectError(
+      withRoute({ authorization: ApiAuthorization.lambdaRequest({ entry: 'src/missing-authorizer.ts' }) }),
+      `\`functions.items.routes[0].authorization.entry\` must be an existing file (a relative path is read from the working directory, ${process.cwd()}), got: "src/missing-authorizer.ts"`,
+    );
+  });
+
   test.each([
     [Duration.hours(2), '2 hours'],
     [Duration.seconds(3601), '1 hour 1 second'],
@@ -387,6 +394,13 @@ describe('functions', () => {
     expectError(
       { functions: { items: { entry: 'src/handler.py', routes: [route(HttpMethod.GET, '/items')] } } },
       '`functions.items.entry` must be a .ts, .js, .mjs or .cjs file with the handler, got: "src/handler.py"',
+    );
+  });
+
+  test('the entry must exist, before anything is built', () => {
+    expectError(
+      { functions: { items: { entry: 'src/handlers/missing.ts', routes: [route(HttpMethod.GET, '/items')] } } },
+      `\`functions.items.entry\` must be an existing file (a relative path is read from the working directory, ${process.cwd()}), got: "src/handlers/missing.ts"`,
     );
   });
 

@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -23,10 +25,15 @@ const X_RAY_REASON = 'X-Ray PutTraceSegments and PutTelemetryRecords support no 
 const TRACING_OFF_REASON =
   'X-Ray tracing was turned off with `tracing: false`, so the role holds no X-Ray permission either.';
 
-/** A handler file esbuild can bundle. */
+/** A handler file esbuild can bundle, which exists (relative paths are from the working directory, as synth reads them). */
 export function checkEntry(prop: string, entry: string | undefined): void {
-  if (isLiteral(entry) && !/\.(ts|tsx|js|jsx|mjs|cjs|mts|cts)$/.test(entry as string)) {
+  if (!isLiteral(entry)) return;
+  if (!/\.(ts|tsx|js|jsx|mjs|cjs|mts|cts)$/.test(entry as string)) {
     fail(prop, 'be a .ts, .js, .mjs or .cjs file with the handler', entry);
+  }
+  const resolved = path.resolve(entry as string);
+  if (!fs.existsSync(resolved) || !fs.statSync(resolved).isFile()) {
+    fail(prop, `be an existing file (a relative path is read from the working directory, ${process.cwd()})`, entry);
   }
 }
 

@@ -22,6 +22,7 @@ import { BundleCache, BundleFile, sha256 } from './bundle-cache';
 import { BundlingOptions } from './bundling-options';
 import { Esbuild, EsbuildMessage, EsbuildResult, formatEsbuildErrors, loadEsbuild } from './esbuild';
 import { installedVersions, installNodeModules } from './node-modules';
+import { checkEntry } from '../observed-function';
 
 /** What one function asks of the bundler. */
 export interface BundleRequest {
@@ -82,16 +83,12 @@ export class Bundler {
 
   /**
    * The code of a function bundled from `request.entry`. Checks at once what can be checked (the entry exists,
-   * esbuild is installed where the stack is bundled, the nodeModules are installed) so the error points at the
-   * function, not at synth.
+   * esbuild is installed where the stack is bundled, the nodeModules are installed) so the error names the
+   * function, not a file at synth.
    */
   public code(request: BundleRequest): BundledCode {
+    checkEntry(`${request.prop}.entry`, request.entry);
     const entry = path.resolve(request.entry);
-    if (!fs.existsSync(entry) || !fs.statSync(entry).isFile()) {
-      throw new Error(
-        `\`${request.prop}.entry\` must be an existing file, got: ${request.entry} (resolved to ${entry})`,
-      );
-    }
     const bundled = Stack.of(request.scope).bundlingRequired;
     const esbuild = bundled ? loadEsbuild(this.projectRoot, [entry]) : undefined;
     const nodeModules = request.bundling.nodeModules ?? [];

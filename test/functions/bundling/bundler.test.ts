@@ -284,7 +284,7 @@ describe('errors name the function', () => {
           functions: { items: fn([route(HttpMethod.GET, '/items')], { entry: 'src/handlers/missing.ts' }) },
         }),
     ).toThrow(
-      `\`functions.items.entry\` must be an existing file, got: src/handlers/missing.ts (resolved to ${path.resolve('src/handlers/missing.ts')})`,
+      `\`functions.items.entry\` must be an existing file (a relative path is read from the working directory, ${process.cwd()}), got: "src/handlers/missing.ts"`,
     );
   });
 
