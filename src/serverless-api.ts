@@ -1,4 +1,4 @@
-import { Lazy, Names, Stack, Token } from 'aws-cdk-lib';
+import { Lazy } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -9,27 +9,16 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ApiBuilder } from './api/api-builder';
-import { apiTypeOf, RouteFeatureContext, validateApiFeatures } from './api/api-features';
 import { ApiFunctionOptions } from './api/api-function-options';
 import { ApiType } from './api/api-type';
-import { restCorsEnvironment, validateCors } from './api/cors-config';
-import { HTTP_API_INTEGRATION_TIMEOUT, HttpApiBuilder } from './api/http/http-api-builder';
-import { REST_API_INTEGRATION_TIMEOUT, RestApiBuilder } from './api/rest/rest-api-builder';
-import { routeKey, routeShape, validateApiAuthorization, validateRoute } from './api/route-validation';
-import { validateThrottle } from './api/throttle-config';
-import {
-  ApiFunction,
-  FunctionContext,
-  validateFunctionDefaults,
-  validateFunctionOptions,
-} from './functions/api-function';
+import { HttpApiBuilder } from './api/http/http-api-builder';
+import { RestApiBuilder } from './api/rest/rest-api-builder';
+import { ApiFunction } from './functions/api-function';
 import { IApiFunction } from './functions/function-options';
-import { functionThresholds, validateAlarmOptions, validateFunctionAlarms } from './monitoring/alarm-thresholds';
 import { ApiMonitoring } from './monitoring/api-monitoring';
 import { TableMetricOptions } from './monitoring/metric-options';
-import { systemErrorOperations } from './monitoring/metrics';
 import { EXECUTE_API_INVOKE_ACTIONS } from './private/iam-actions';
-import { checkPattern, fail } from './private/validation';
+import { FunctionModel, ServerlessApiModel } from './serverless-api-model';
 import { ServerlessApiProps } from './serverless-api-props';
 import {
   TABLE_ACCESS_PATTERNS_ENV,
@@ -39,11 +28,8 @@ import {
   TABLE_TTL_ATTRIBUTE_ENV,
 } from './shared/env';
 import { ACCESS_PATTERNS_METADATA_KEY, AccessPatternRow } from './shared/metadata';
-import { resolveAccessPatterns, ResolvedAccessPattern, validateAccessPatterns } from './table/access-model';
-import { buildTable, TableModel, tableKeyModel, validateTableProps } from './table/table-builder';
-import { TableEncryptionType } from './table/table-encryption';
-
-const FUNCTION_NAME = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
+import { ResolvedAccessPattern } from './table/access-model';
+import { buildTable, TableModel } from './table/table-builder';
 
 /**
  * A production-grade serverless API: API Gateway (HTTP or REST API) -> Lambda -> DynamoDB.
@@ -116,80 +102,38 @@ export class ServerlessApi extends Construct {
   private readonly props: ServerlessApiProps;
   private readonly tableModel: TableModel;
   private readonly api: ApiBuilder;
-  private readonly routeFeatures: RouteFeatureContext;
   private iamGrantChecked = false;
-  private readonly functionContext: FunctionContext;
+  private readonly model: ServerlessApiModel;
   private readonly monitoring: ApiMonitoring;
   private readonly declaredFunctions: ApiFunction[] = [];
-  private readonly declaredRoutes: { shape: string; prop: string }[] = [];
   private readonly functionsScope: Construct;
 
   constructor(scope: Construct, id: string, props: ServerlessApiProps) {
     super(scope, id);
     this.props = props;
 
-    // Validate everything before building anything.
-    validateApiAuthorization('authorization', props.authorization);
-    validateApiFeatures(props);
-    validateCors('cors', props.cors);
-    this.apiType = apiTypeOf(props);
-    const rest = this.apiType === ApiType.REST;
-    this.routeFeatures = {
-      apiType: this.apiType,
-      hasUsagePlans: Object.keys(props.usagePlans ?? {}).length > 0,
-      hasCache: props.cache !== undefined,
-      hasCors: props.cors !== undefined,
-    };
-    validateThrottle('throttle', props.throttle);
-    const accessPatterns = props.accessPatterns ?? {};
-    validateAccessPatterns(accessPatterns, props.table, props.existingTable);
-    validateTableProps(props.table, props.existingTable, accessPatterns);
-    if (
-      props.table?.encryption?.type === TableEncryptionType.CUSTOMER_MANAGED &&
-      Token.isUnresolved(Stack.of(this).region)
-    ) {
-      fail(
-        'table.encryption',
-        "be used in a stack with a region (`env: { region }`) when it is customer-managed: the table's replica is keyed by region",
-        'an environment-agnostic stack',
-      );
-    }
-    validateAlarmOptions(props.alarms);
-    if (props.logRetention === logs.RetentionDays.INFINITE) {
-      fail('logRetention', 'be bounded: logs kept forever are paid for forever', 'RetentionDays.INFINITE');
-    }
-    const tableKeys = tableKeyModel(props.table, props.existingTable, accessPatterns);
-    this.functionContext = {
-      integrationTimeout: rest ? REST_API_INTEGRATION_TIMEOUT : HTTP_API_INTEGRATION_TIMEOUT,
-      apiEnvironment: rest ? restCorsEnvironment(props.cors) : {},
-      defaults: props.functionDefaults ?? {},
-      table: tableKeys,
-      accessPatterns: resolveAccessPatterns(accessPatterns, tableKeys),
-    };
-    validateFunctionDefaults('functionDefaults', props.functionDefaults ?? {}, this.functionContext);
-    const functions = Object.entries(props.functions ?? {});
-    functions.forEach(([name, options]) => this.validateFunction(`functions.${name}`, name, options));
+    // Validate everything and resolve each part's model once, before building anything.
+    const model = new ServerlessApiModel(this, props);
+    this.model = model;
+    this.apiType = model.apiType;
 
     // Build the parts.
-    this.tableModel = buildTable(this, props.table, props.existingTable, accessPatterns);
+    this.tableModel = buildTable(this, model.tableKeys, props.table, props.existingTable);
     this.table = this.tableModel.table;
-    const apiName = props.apiName ?? Names.uniqueResourceName(this, { maxLength: 128 });
     const common = {
-      apiName,
+      apiName: model.apiName,
       authorization: props.authorization,
       throttle: props.throttle,
-      logRetention: this.logRetention,
+      logRetention: model.logRetention,
       functionDefaults: props.functionDefaults,
       cors: props.cors,
     };
-    if (rest) {
+    if (model.apiType === ApiType.REST) {
       const restApi = new RestApiBuilder(this, {
         ...common,
         tracing: props.functionDefaults?.tracing ?? true,
         options: props,
-        validatesRequests: functions.some(([, fn]) =>
-          fn.routes.some((route) => route.requestModel !== undefined || route.requiredParameters !== undefined),
-        ),
+        validatesRequests: model.validatesRequests,
       });
       this.api = restApi;
       this.restApi = restApi.api;
@@ -216,15 +160,14 @@ export class ServerlessApi extends Construct {
     );
     this.functionsScope = new Construct(this, 'Functions');
     this.monitoring = new ApiMonitoring(this, 'Monitoring', {
-      apiName,
+      apiName: model.apiName,
       api: this.api.metrics,
       accessLogGroup: this.api.accessLogGroup,
       table: this.table,
-      indexNames: tableKeys.indexes.map((index) => index.indexName),
-      operations: systemErrorOperations(
-        [...this.functionContext.accessPatterns.values()].flatMap((pattern) => [...pattern.actions]),
-      ),
+      indexNames: model.tableKeys.indexes.map((index) => index.indexName),
+      operations: model.operations,
       alarms: props.alarms,
+      thresholds: model.alarmThresholds,
       dashboard: props.dashboard ?? true,
     });
     this.alarmTopic = this.monitoring.topic;
@@ -232,7 +175,7 @@ export class ServerlessApi extends Construct {
     this.dashboard = this.monitoring.dashboard;
 
     // Wire the functions to their routes.
-    functions.forEach(([name, options]) => this.buildFunction(name, options));
+    model.functions.forEach((fn) => this.buildFunction(fn));
 
     // Checked at synth, after any addFunction(): without a function the invoke role has nothing to invoke.
     this.node.addValidation({
@@ -249,8 +192,7 @@ export class ServerlessApi extends Construct {
    * @param name unique name of the function: letters and digits, starting with a letter
    */
   public addFunction(name: string, options: ApiFunctionOptions): IApiFunction {
-    this.validateFunction(`functions.${name}`, name, options);
-    return this.buildFunction(name, options);
+    return this.buildFunction(this.model.addFunction(name, options));
   }
 
   /**
@@ -362,13 +304,9 @@ export class ServerlessApi extends Construct {
     return this.monitoring.table.conditionalCheckFailures(props);
   }
 
-  private get logRetention(): logs.RetentionDays {
-    return this.props.logRetention ?? logs.RetentionDays.ONE_MONTH;
-  }
-
   /** One row per access pattern: what it reads or writes, how, and which functions use it. */
   private accessPatternTable(): AccessPatternRow[] {
-    return [...this.functionContext.accessPatterns.values()].map((pattern: ResolvedAccessPattern) => ({
+    return [...this.model.functionContext.accessPatterns.values()].map((pattern: ResolvedAccessPattern) => ({
       name: pattern.name,
       ...(pattern.pattern.description ? { description: pattern.pattern.description } : {}),
       operation: pattern.operation,
@@ -380,54 +318,25 @@ export class ServerlessApi extends Construct {
     }));
   }
 
-  private validateFunction(prop: string, name: string, options: ApiFunctionOptions): void {
-    checkPattern('functions', name, FUNCTION_NAME, 'have names of 1 to 64 letters and digits, starting with a letter');
-    if (this.declaredFunctions.some((fn) => fn.name === name)) {
-      fail('functions', 'have unique names', name);
-    }
-    validateFunctionOptions(prop, options, this.functionContext);
-    if (!options.routes || options.routes.length === 0) {
-      fail(`${prop}.routes`, 'list at least one route the function serves', options.routes ?? []);
-    }
-    validateFunctionAlarms(`${prop}.alarms`, options.alarms);
-    functionThresholds(`${prop}.alarms`, this.props.alarms?.functions, options.alarms);
-    options.routes.forEach((route, i) => {
-      const at = `${prop}.routes[${i}]`;
-      validateRoute(at, route, this.props.authorization, this.routeFeatures);
-      const shape = routeShape(route);
-      const clash = this.declaredRoutes.find((r) => r.shape === shape);
-      if (clash) {
-        throw new Error(
-          `\`${at}\` duplicates \`${clash.prop}\`: ${JSON.stringify(routeKey(route))} is declared twice (path parameter names do not make routes differ)`,
-        );
-      }
-      this.declaredRoutes.push({ shape, prop: at });
-    });
-  }
-
-  private buildFunction(name: string, options: ApiFunctionOptions): IApiFunction {
-    const description = options.routes.map(routeKey).join(', ');
-    const fn = new ApiFunction(this.functionsScope, name, {
-      name,
-      options,
+  private buildFunction(model: FunctionModel): IApiFunction {
+    const fn = new ApiFunction(this.functionsScope, model.name, {
+      name: model.name,
+      options: model.options,
       defaults: this.props.functionDefaults,
       table: this.tableModel,
-      accessPatterns: (options.accessPatterns ?? []).map((pattern) =>
-        this.functionContext.accessPatterns.get(pattern)!,
-      ),
-      logRetention: this.logRetention,
-      description,
-      apiEnvironment: this.functionContext.apiEnvironment,
+      accessPatterns: model.accessPatterns,
+      logRetention: this.model.logRetention,
+      description: model.description,
+      apiEnvironment: this.model.functionContext.apiEnvironment,
     });
-    this.api.addFunction(fn, fn.lambdaFunction, options.routes);
+    this.api.addFunction(fn, fn.lambdaFunction, model.options.routes);
     fn.alarms.push(
       ...this.monitoring.addFunction({
         scope: fn,
-        name,
+        name: model.name,
         metrics: fn.metrics,
         timeout: fn.timeout,
-        alarms: options.alarms,
-        prop: `functions.${name}.alarms`,
+        thresholds: model.thresholds,
       }),
     );
     this.declaredFunctions.push(fn);

@@ -9,7 +9,7 @@ import { BundledFunction, resolveFunctionSettings, sourceMapEnvironment } from '
 import { resolveBundling } from './bundling/bundler';
 import { FunctionDefaults, IApiFunction } from './function-options';
 import { checkEntry } from './observed-function';
-import { FunctionMetrics } from '../monitoring/metrics';
+import { FunctionMetrics, millisExpression } from '../monitoring/metrics';
 import { checkInteger, checkOneOf, checkUnique, fail, isLiteral } from '../private/validation';
 import {
   API_CORS_ENV,
@@ -54,6 +54,13 @@ export interface FunctionContext {
 export function validateFunctionDefaults(prop: string, options: FunctionDefaults, context: FunctionContext): void {
   checkInteger(`${prop}.memorySize`, options.memorySize, 128, 10240);
   const timeout = options.timeout;
+  if (timeout && !isLiteral(timeout) && millisExpression(timeout) === undefined) {
+    fail(
+      `${prop}.timeout`,
+      'be given in milliseconds, seconds or minutes when its amount is a token',
+      timeout.toString(),
+    );
+  }
   if (timeout && isLiteral(timeout)) {
     const ms = timeout.toMilliseconds();
     if (ms < 1000 || ms % 1000 !== 0) fail(`${prop}.timeout`, 'be a whole number of seconds, at least 1', timeout);

@@ -140,6 +140,12 @@ function functionSignals(metrics: FunctionMetrics, timeout: Duration, t: Functio
   return signals.filter((signal): signal is FunctionSignalSpec => signal !== undefined);
 }
 
+/** The names of the throttle alarms of the table (no index) or of an index, after the API's prefix. */
+export function tableAlarmNames(indexName?: string): [read: string, write: string] {
+  const name = indexName ? `Index-${indexName}` : 'Table';
+  return [`${name}-ReadThrottles`, `${name}-WriteThrottles`];
+}
+
 /**
  * A function's alarms: one metric-math alarm over all its signals (1 when any breaches), or with
  * `separateAlarms` one alarm per signal. Critical either way: a failing function fails its routes.
@@ -200,11 +206,11 @@ export function tableAlarmSpecs(
   for (const indexName of [undefined, ...indexNames]) {
     const on = indexName ? `Index ${indexName} of the table` : 'Table';
     const id = indexName ? `Index-${indexName}-` : 'Table';
-    const name = indexName ? `Index-${indexName}` : 'Table';
+    const [readName, writeName] = tableAlarmNames(indexName);
     if (t.readThrottles.enabled) {
       specs.push({
         id: `${id}ReadThrottles`,
-        name: `${name}-ReadThrottles`,
+        name: readName,
         metric: metrics.readThrottleEvents(indexName, withPeriod(t.readThrottles)),
         threshold: t.readThrottles,
         severity: AlarmSeverity.CRITICAL,
@@ -216,7 +222,7 @@ export function tableAlarmSpecs(
     if (t.writeThrottles.enabled) {
       specs.push({
         id: `${id}WriteThrottles`,
-        name: `${name}-WriteThrottles`,
+        name: writeName,
         metric: metrics.writeThrottleEvents(indexName, withPeriod(t.writeThrottles)),
         threshold: t.writeThrottles,
         severity: AlarmSeverity.CRITICAL,

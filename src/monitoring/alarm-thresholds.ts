@@ -245,12 +245,24 @@ export function functionThresholds(
   return { signals, separateAlarms, evaluation };
 }
 
-export function validateAlarmOptions(options: AlarmOptions | undefined): void {
-  if (!options) return;
-  validateFunctionAlarms('alarms.functions', options.functions);
-  functionThresholds('alarms.functions', options.functions, undefined);
-  validateGroup<ApiSignal>('alarms.api', options.api, DEFAULT_API_ALARMS);
-  validateGroup<TableSignal>('alarms.table', options.table, DEFAULT_TABLE_ALARMS);
+/** Every threshold the API-wide `alarms` give, resolved once. */
+export interface AlarmThresholds {
+  readonly api: ApiThresholds;
+  readonly table: TableThresholds;
+  /** The API-wide thresholds of the functions (a function's own may differ). */
+  readonly functions: FunctionThresholds;
+}
+
+/** Checks the API-wide `alarms` and resolves their thresholds. */
+export function resolveAlarmThresholds(options: AlarmOptions | undefined): AlarmThresholds {
+  validateFunctionAlarms('alarms.functions', options?.functions);
+  validateGroup<ApiSignal>('alarms.api', options?.api, DEFAULT_API_ALARMS);
+  validateGroup<TableSignal>('alarms.table', options?.table, DEFAULT_TABLE_ALARMS);
+  return {
+    functions: functionThresholds('alarms.functions', options?.functions, undefined),
+    api: apiThresholds(options?.api),
+    table: tableThresholds(options?.table),
+  };
 }
 
 export function apiThresholds(options: ApiAlarmOptions | undefined): ApiThresholds {

@@ -11,16 +11,9 @@ import {
   THROTTLED_REQUESTS_FILTER_PATTERN,
   THROTTLED_REQUESTS_METRIC,
 } from './access-log-metrics';
-import { AlarmOptions, FunctionAlarmOptions } from './alarm-options';
+import { AlarmOptions } from './alarm-options';
 import { apiAlarmSpecs, functionAlarmSpecs, tableAlarmSpecs } from './alarm-specs';
-import {
-  apiThresholds,
-  ApiThresholds,
-  FunctionThresholds,
-  functionThresholds,
-  tableThresholds,
-  TableThresholds,
-} from './alarm-thresholds';
+import { AlarmThresholds, FunctionThresholds } from './alarm-thresholds';
 import { AlarmTopic } from './alarm-topic';
 import { ApiDashboard } from './dashboard';
 import { ApiMetrics, ApiMetricSource, FunctionMetrics, TableMetrics } from './metrics';
@@ -35,7 +28,10 @@ export interface ApiMonitoringProps {
   readonly indexNames: readonly string[];
   /** The table operations the API's access patterns use, whose system errors are watched. */
   readonly operations: string[];
+  /** The topic, actions and switches of the alarms. */
   readonly alarms?: AlarmOptions;
+  /** The thresholds of `alarms`, resolved. */
+  readonly thresholds: AlarmThresholds;
   readonly dashboard: boolean;
 }
 
@@ -46,10 +42,7 @@ export interface MonitoredFunction {
   readonly name: string;
   readonly metrics: FunctionMetrics;
   readonly timeout: Duration;
-  /** The function's own alarm options, validated. */
-  readonly alarms?: FunctionAlarmOptions;
-  /** Where the function's options sit, for error messages. */
-  readonly prop: string;
+  readonly thresholds: FunctionThresholds;
 }
 
 /**
@@ -65,14 +58,12 @@ export class ApiMonitoring extends Construct {
   public readonly unhealthyAlarm?: cloudwatch.IAlarm;
   public readonly dashboard?: cloudwatch.Dashboard;
   private readonly factory?: AlarmFactory;
-  private readonly apiWideFunctionAlarms?: FunctionAlarmOptions;
   private readonly dashboardBuilder?: ApiDashboard;
 
   constructor(scope: Construct, id: string, props: ApiMonitoringProps) {
     super(scope, id);
     this.api = new ApiMetrics(props.api);
     this.table = new TableMetrics(props.table);
-    this.apiWideFunctionAlarms = props.alarms?.functions;
     this.operations = props.operations;
 
     new logs.MetricFilter(this, 'ThrottledRequestsFilter', {
@@ -84,8 +75,7 @@ export class ApiMonitoring extends Construct {
       dimensions: ACCESS_LOG_METRIC_DIMENSIONS,
     });
 
-    const api: ApiThresholds = apiThresholds(props.alarms?.api);
-    const table: TableThresholds = tableThresholds(props.alarms?.table);
+    const { api, table } = props.thresholds;
     const alarms = props.alarms ?? {};
     if (alarms.enabled ?? true) {
       const topic = alarms.topic ?? new AlarmTopic(this, 'AlarmTopic', { alarmNamePrefix: props.apiName }).topic;
@@ -120,7 +110,7 @@ export class ApiMonitoring extends Construct {
         operations: props.operations,
         apiThresholds: api,
         tableThresholds: table,
-        functionThresholds: functionThresholds('alarms.functions', this.apiWideFunctionAlarms, undefined),
+        functionThresholds: props.thresholds.functions,
         alarmsEnabled: alarms.enabled ?? true,
         alarms: () => [...(this.unhealthyAlarm ? [this.unhealthyAlarm] : []), ...this.alarms],
       });
@@ -135,11 +125,10 @@ export class ApiMonitoring extends Construct {
 
   /** Draws the function on the dashboard and creates its alarms (in its own scope), which it returns. */
   public addFunction(fn: MonitoredFunction): cloudwatch.IAlarm[] {
-    const thresholds: FunctionThresholds = functionThresholds(fn.prop, this.apiWideFunctionAlarms, fn.alarms);
-    this.dashboardBuilder?.addFunction(fn.metrics, thresholds);
+    this.dashboardBuilder?.addFunction(fn.metrics, fn.thresholds);
     const factory = this.factory;
     if (!factory) return [];
-    return functionAlarmSpecs(fn.metrics, fn.name, fn.timeout, thresholds).map((spec) =>
+    return functionAlarmSpecs(fn.metrics, fn.name, fn.timeout, fn.thresholds).map((spec) =>
       factory.create(fn.scope, spec),
     );
   }

@@ -17,7 +17,11 @@ export const METRIC_PERIOD = Duration.minutes(5);
 const SUM = cloudwatch.Stats.SUM;
 
 /** A duration in milliseconds for a metric-math expression, even when its amount is a token. */
-function millisText(duration: Duration): string {
+/**
+ * A duration in milliseconds as metric-math text: a number, or a product with a token's amount (an amount known only
+ * at deploy time can still be scaled in the expression); undefined for a token in a unit it cannot be converted from.
+ */
+export function millisExpression(duration: Duration): string | undefined {
   if (!duration.isUnresolved()) return `${duration.toMilliseconds()}`;
   const conversions: [() => number, number][] = [
     [() => duration.toMilliseconds(), 1],
@@ -32,7 +36,16 @@ function millisText(duration: Duration): string {
       // a token in another unit: try the next
     }
   }
-  throw new Error(`A function's timeout must be given in milliseconds, seconds or minutes, got: ${duration}`);
+  return undefined;
+}
+
+function millisText(duration: Duration): string {
+  const text = millisExpression(duration);
+  // Refused with the other checks (`timeout` in FunctionDefaults): never reached from a validated function.
+  if (text === undefined) {
+    throw new Error(`A function's timeout must be given in milliseconds, seconds or minutes, got: ${duration}`);
+  }
+  return text;
 }
 const P99 = cloudwatch.Stats.p(99);
 

@@ -52,6 +52,17 @@ const MAX_COMPOSITE_CHILDREN = 100;
  * treatment and actions; monitoring grows by adding specs, never by copying alarm code per metric.
  */
 export class AlarmFactory {
+  /** The full name of an alarm: the API's prefix, a dash, its name. Fails when CloudWatch would refuse it. */
+  public static alarmName(prefix: string, name: string): string {
+    const alarmName = `${prefix}-${name}`;
+    if (alarmName.length > MAX_ALARM_NAME) {
+      throw new Error(
+        `Alarm name ${JSON.stringify(alarmName)} is ${alarmName.length} characters, CloudWatch allows ${MAX_ALARM_NAME}: shorten \`apiName\` or the name of the function or index it watches`,
+      );
+    }
+    return alarmName;
+  }
+
   private readonly created: cloudwatch.Alarm[] = [];
   private readonly critical: cloudwatch.Alarm[] = [];
 
@@ -63,13 +74,7 @@ export class AlarmFactory {
   }
 
   public alarmName(name: string): string {
-    const alarmName = `${this.props.namePrefix}-${name}`;
-    if (alarmName.length > MAX_ALARM_NAME) {
-      throw new Error(
-        `Alarm name ${JSON.stringify(alarmName)} is ${alarmName.length} characters, CloudWatch allows ${MAX_ALARM_NAME}: shorten \`apiName\` or the name of the function or index it watches`,
-      );
-    }
-    return alarmName;
+    return AlarmFactory.alarmName(this.props.namePrefix, name);
   }
 
   public create(scope: Construct, spec: AlarmSpec): cloudwatch.Alarm {

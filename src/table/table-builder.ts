@@ -12,8 +12,8 @@ export interface TableKeyModel {
   readonly partitionKey: string;
   readonly sortKey: string;
   readonly timeToLiveAttribute: string;
-  /** The indexes access patterns may use, with their key attributes. */
-  readonly indexes: readonly TableIndexKeys[];
+  /** The indexes access patterns may use, with their key attributes (and, for a new table, projections). */
+  readonly indexes: readonly TableIndexOptions[];
 }
 
 /** What the rest of the library needs to know about the table, created or brought. */
@@ -109,14 +109,13 @@ export function validateTableProps(
   }
 }
 
-/** Builds the table (or adopts the existing one). Props must have passed `validateTableProps`. */
+/** Builds the table with its resolved keys (or adopts the existing one). Props must have passed `validateTableProps`. */
 export function buildTable(
   scope: Construct,
+  keys: TableKeyModel,
   table: TableOptions | undefined,
   existing: ExistingTableOptions | undefined,
-  patterns: { readonly [name: string]: AccessPattern },
 ): TableModel {
-  const keys = tableKeyModel(table, existing, patterns);
   if (existing) {
     return { ...keys, table: existing.table, encryptionKey: existing.encryptionKey ?? existing.table.encryptionKey };
   }
@@ -134,7 +133,7 @@ export function buildTable(
     deletionProtection: options.deletionProtection ?? true,
     removalPolicy,
     encryption: tableEncryption(options.encryption, encryptionKey),
-    globalSecondaryIndexes: tableIndexes(options, patterns).map((index) => ({
+    globalSecondaryIndexes: keys.indexes.map((index) => ({
       indexName: index.indexName,
       partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: index.sortKey ? { name: index.sortKey, type: dynamodb.AttributeType.STRING } : undefined,

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Lazy } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -13,12 +13,14 @@ import {
   actionsOf,
   buildApi,
   BuiltApi,
+  defaultProps,
   expectError,
   fn,
   functionIds,
   getAtt,
   inlineStatements,
   logicalId,
+  newStack,
   ref,
   resources,
   route,
@@ -324,6 +326,13 @@ describe('logging and tracing', () => {
           },
         },
         '`functions.items.systemLogLevel` must be a lambda.SystemLogLevel (INFO, DEBUG, WARN), got: "ERROR"',
+      );
+    });
+
+    test('GIVEN a timeout whose amount is a token in hours THEN it is refused: the alarms need it in milliseconds', () => {
+      const timeout = Duration.hours(Lazy.number({ produce: () => 1 }));
+      expect(() => new ServerlessApi(newStack(), 'Api', { ...defaultProps(), functionDefaults: { timeout } })).toThrow(
+        /^`functionDefaults.timeout` must be given in milliseconds, seconds or minutes when its amount is a token, got: /,
       );
     });
 

@@ -1,4 +1,4 @@
-import { Duration, Lazy } from 'aws-cdk-lib';
+import { CfnResource, Duration, Lazy } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { AccessPattern, AlarmOptions, FunctionAlarmOptions, ServerlessApi } from '../../src';
@@ -281,5 +281,20 @@ describe('alarm names', () => {
       },
       `Alarm name "${name}" is 265 characters, CloudWatch allows 255: shorten \`apiName\` or the name of the function or index it watches`,
     );
+  });
+
+  test('GIVEN a name that is too long THEN the check fires before anything is built', () => {
+    const stack = newStack();
+    const indexName = 'i'.repeat(240);
+
+    expect(
+      () =>
+        new ServerlessApi(stack, 'Api', {
+          ...defaultProps(),
+          apiName: 'shop',
+          accessPatterns: { ...itemPatterns(), byLongIndex: AccessPattern.query({ partitionKey: 'S#{s}', indexName }) },
+        }),
+    ).toThrow(/^Alarm name "shop-Index-i+-ReadThrottles" is 265 characters/);
+    expect(stack.node.findAll().filter((c) => CfnResource.isCfnResource(c))).toEqual([]);
   });
 });

@@ -1,0 +1,171 @@
+import { Names, Stack, Token } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { apiTypeOf, RouteFeatureContext, validateApiFeatures } from './api/api-features';
+import { ApiFunctionOptions } from './api/api-function-options';
+import { ApiType } from './api/api-type';
+import { restCorsEnvironment, validateCors } from './api/cors-config';
+import { HTTP_API_INTEGRATION_TIMEOUT } from './api/http/http-api-builder';
+import { REST_API_INTEGRATION_TIMEOUT } from './api/rest/rest-api-builder';
+import { routeKey, routeShape, validateApiAuthorization, validateRoute } from './api/route-validation';
+import { validateThrottle } from './api/throttle-config';
+import { FunctionContext, validateFunctionDefaults, validateFunctionOptions } from './functions/api-function';
+import { tableAlarmNames } from './monitoring/alarm-specs';
+import {
+  AlarmThresholds,
+  FunctionThresholds,
+  functionThresholds,
+  resolveAlarmThresholds,
+  validateFunctionAlarms,
+} from './monitoring/alarm-thresholds';
+import { systemErrorOperations } from './monitoring/metrics';
+import { AlarmFactory } from './private/alarm-factory';
+import { checkPattern, fail } from './private/validation';
+import { ServerlessApiProps } from './serverless-api-props';
+import { resolveAccessPatterns, ResolvedAccessPattern, validateAccessPatterns } from './table/access-model';
+import { TableKeyModel, tableKeyModel, validateTableProps } from './table/table-builder';
+import { TableEncryptionType } from './table/table-encryption';
+
+const FUNCTION_NAME = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
+
+/** A route function, checked and resolved: what `ServerlessApi` builds it from. */
+export interface FunctionModel {
+  readonly name: string;
+  /** Where it is declared, for messages: `functions.<name>`. */
+  readonly prop: string;
+  readonly options: ApiFunctionOptions;
+  /** The access patterns it uses, bound to the table. */
+  readonly accessPatterns: ResolvedAccessPattern[];
+  /** Its own `alarms` over the API's `alarms.functions`. */
+  readonly thresholds: FunctionThresholds;
+  /** Its routes, as API Gateway keys them: `GET /items/{id}, POST /items`. */
+  readonly description: string;
+}
+
+/**
+ * Everything `ServerlessApi` builds, checked and resolved from its props once, before anything is built: the kind
+ * of API, the table's keys, the access patterns, the alarm thresholds and names, each function. A bad prop fails
+ * here with its name; building never checks again. Functions added later with `addFunction()` go through the same
+ * checks, against the functions and routes already declared.
+ */
+export class ServerlessApiModel {
+  public readonly apiType: ApiType;
+  /** Names the API, its alarms and its dashboard. */
+  public readonly apiName: string;
+  public readonly logRetention: logs.RetentionDays;
+  public readonly tableKeys: TableKeyModel;
+  /** What each function is checked against: the API's limits, defaults, table keys and access patterns. */
+  public readonly functionContext: FunctionContext;
+  public readonly alarmThresholds: AlarmThresholds;
+  /** The table operations the access patterns use, whose system errors are watched. */
+  public readonly operations: string[];
+  /** The functions of the `functions` prop. */
+  public readonly functions: FunctionModel[];
+  /** Whether a route of the `functions` prop asks for REST request validation. */
+  public readonly validatesRequests: boolean;
+
+  private readonly routeFeatures: RouteFeatureContext;
+  private readonly functionNames = new Set<string>();
+  private readonly routes: { shape: string; prop: string }[] = [];
+
+  constructor(
+    scope: Construct,
+    private readonly props: ServerlessApiProps,
+  ) {
+    validateApiAuthorization('authorization', props.authorization);
+    validateApiFeatures(props);
+    validateCors('cors', props.cors);
+    this.apiType = apiTypeOf(props);
+    const rest = this.apiType === ApiType.REST;
+    this.routeFeatures = {
+      apiType: this.apiType,
+      hasUsagePlans: Object.keys(props.usagePlans ?? {}).length > 0,
+      hasCache: props.cache !== undefined,
+      hasCors: props.cors !== undefined,
+    };
+    validateThrottle('throttle', props.throttle);
+
+    const accessPatterns = props.accessPatterns ?? {};
+    validateAccessPatterns(accessPatterns, props.table, props.existingTable);
+    validateTableProps(props.table, props.existingTable, accessPatterns);
+    if (
+      props.table?.encryption?.type === TableEncryptionType.CUSTOMER_MANAGED &&
+      Token.isUnresolved(Stack.of(scope).region)
+    ) {
+      fail(
+        'table.encryption',
+        "be used in a stack with a region (`env: { region }`) when it is customer-managed: the table's replica is keyed by region",
+        'an environment-agnostic stack',
+      );
+    }
+    this.tableKeys = tableKeyModel(props.table, props.existingTable, accessPatterns);
+
+    if (props.logRetention === logs.RetentionDays.INFINITE) {
+      fail('logRetention', 'be bounded: logs kept forever are paid for forever', 'RetentionDays.INFINITE');
+    }
+    this.logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    this.apiName = props.apiName ?? Names.uniqueResourceName(scope, { maxLength: 128 });
+    this.alarmThresholds = resolveAlarmThresholds(props.alarms);
+    if (!Token.isUnresolved(this.apiName)) {
+      // Function alarm names cannot reach the limit (64-character function names); index names can.
+      for (const index of [undefined, ...this.tableKeys.indexes.map((i) => i.indexName)]) {
+        for (const name of tableAlarmNames(index)) AlarmFactory.alarmName(this.apiName, name);
+      }
+    }
+
+    const resolvedPatterns = resolveAccessPatterns(accessPatterns, this.tableKeys);
+    this.operations = systemErrorOperations([...resolvedPatterns.values()].flatMap((pattern) => [...pattern.actions]));
+    this.functionContext = {
+      integrationTimeout: rest ? REST_API_INTEGRATION_TIMEOUT : HTTP_API_INTEGRATION_TIMEOUT,
+      apiEnvironment: rest ? restCorsEnvironment(props.cors) : {},
+      defaults: props.functionDefaults ?? {},
+      table: this.tableKeys,
+      accessPatterns: resolvedPatterns,
+    };
+    validateFunctionDefaults('functionDefaults', props.functionDefaults ?? {}, this.functionContext);
+    const functions = Object.entries(props.functions ?? {});
+    this.functions = functions.map(([name, options]) => this.addFunction(name, options));
+    this.validatesRequests = functions.some(([, fn]) =>
+      fn.routes.some((route) => route.requestModel !== undefined || route.requiredParameters !== undefined),
+    );
+  }
+
+  /** Checks a function against the API and the functions and routes declared so far, and resolves it. */
+  public addFunction(name: string, options: ApiFunctionOptions): FunctionModel {
+    const prop = `functions.${name}`;
+    checkPattern('functions', name, FUNCTION_NAME, 'have names of 1 to 64 letters and digits, starting with a letter');
+    if (this.functionNames.has(name)) fail('functions', 'have unique names', name);
+    validateFunctionOptions(prop, options, this.functionContext);
+    if (!options.routes || options.routes.length === 0) {
+      fail(`${prop}.routes`, 'list at least one route the function serves', options.routes ?? []);
+    }
+    validateFunctionAlarms(`${prop}.alarms`, options.alarms);
+    const thresholds = functionThresholds(`${prop}.alarms`, this.props.alarms?.functions, options.alarms);
+    const shapes: { shape: string; prop: string }[] = [];
+    options.routes.forEach((route, i) => {
+      const at = `${prop}.routes[${i}]`;
+      validateRoute(at, route, this.props.authorization, this.routeFeatures);
+      const shape = routeShape(route);
+      const clash = [...this.routes, ...shapes].find((r) => r.shape === shape);
+      if (clash) {
+        throw new Error(
+          `\`${at}\` duplicates \`${clash.prop}\`: ${JSON.stringify(routeKey(route))} is declared twice (path parameter names do not make routes differ)`,
+        );
+      }
+      shapes.push({ shape, prop: at });
+    });
+    // Only a function that passed every check is declared.
+    this.functionNames.add(name);
+    this.routes.push(...shapes);
+    return {
+      name,
+      prop,
+      options,
+      accessPatterns: (options.accessPatterns ?? []).map((pattern) =>
+        this.functionContext.accessPatterns.get(pattern)!,
+      ),
+      thresholds,
+      description: options.routes.map(routeKey).join(', '),
+    };
+  }
+}
