@@ -12,7 +12,7 @@ import {
   ServerlessApi,
   ServerlessApiProps,
 } from '../src';
-import { fn, jwt, newStack, resourceTypeCounts, route } from './util';
+import { fn, jwt, newStack, resourceTypeCounts, route } from './helpers/api';
 
 /**
  * CloudFormation allows 500 resources per stack. The API must stay well inside that at 200 routes over

@@ -1,4 +1,4 @@
-import { buildApi } from './util';
+import { buildApi } from './helpers/api';
 
 /**
  * A safety net only: every behaviour of the default stack has its own fine-grained test. This one shows any

@@ -19,7 +19,7 @@ import {
   logicalId,
   newStack,
   route,
-} from './util';
+} from './helpers/api';
 
 /** Every finding of both packs that no acknowledgement covers, as "rule: construct path". */
 function unacknowledgedFindings(stack: Stack): string[] {

@@ -18,7 +18,7 @@ import {
   resources,
   resourceTypeCounts,
   route,
-} from './util';
+} from './helpers/api';
 import {
   TABLE_NAME_ENV,
   TABLE_PARTITION_KEY_ENV,

@@ -13,7 +13,17 @@ import {
   ServerlessApiProps,
   TableEncryption,
 } from '../src';
-import { AUDIENCE, defaultProps, expectError, fn, HANDLER_ENTRY, ISSUER, itemPatterns, newStack, route } from './util';
+import {
+  AUDIENCE,
+  defaultProps,
+  expectError,
+  fn,
+  HANDLER_ENTRY,
+  ISSUER,
+  itemPatterns,
+  newStack,
+  route,
+} from './helpers/api';
 
 /** Props with a single function `items` serving exactly these routes. */
 const routes = (...r: RouteOptions[]): Partial<ServerlessApiProps> => ({ functions: { items: fn(r) } });

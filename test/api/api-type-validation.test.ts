@@ -10,7 +10,7 @@ import {
   ServerlessApi,
   ServerlessApiProps,
 } from '../../src';
-import { buildApi, defaultProps, expectError, fn, HANDLER_ENTRY, jwt, newStack, route } from '../util';
+import { buildApi, defaultProps, expectError, fn, HANDLER_ENTRY, jwt, newStack, route } from '../helpers/api';
 
 /** A REST API whose API-wide authorization REST APIs have (jwt(), the default of the other tests, is HTTP-only). */
 const REST: Partial<ServerlessApiProps> = { apiType: ApiType.REST, authorization: ApiAuthorization.iam() };

@@ -1,9 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
-import { buildRest, functionId, method, methods, restApiId } from './rest/rest-util';
 import { ServerlessApi } from '../../src';
-import { buildApi, BuiltApi, fn, logicalId, ref, resources, route } from '../util';
+import { buildApi, BuiltApi, fn, logicalId, ref, resources, route } from '../helpers/api';
+import { buildRest, functionId, method, methods, restApiId } from '../helpers/rest-api';
 
 const APP = 'https://app.example.com';
 

@@ -2,7 +2,7 @@ import { Lazy, Token } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { ApiAuthorization } from '../../src';
-import { buildApi, BuiltApi, fn, functionIds, logicalId, ref, resources, route } from '../util';
+import { buildApi, BuiltApi, fn, functionIds, logicalId, ref, resources, route } from '../helpers/api';
 
 const LIST = 'GET /projects/{projectId}/tasks';
 const CREATE = 'POST /projects/{projectId}/tasks';

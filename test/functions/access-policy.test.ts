@@ -19,7 +19,7 @@ import {
   newStack,
   PolicyStatementJson,
   route,
-} from '../util';
+} from '../helpers/api';
 
 const GET = ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem'];
 

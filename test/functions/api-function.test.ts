@@ -24,7 +24,7 @@ import {
   ref,
   resources,
   route,
-} from '../util';
+} from '../helpers/api';
 
 describe('a route function with the defaults', () => {
   let built: BuiltApi;

@@ -2,8 +2,8 @@ import {
   ACCESS_LOG_METRIC_DIMENSIONS,
   THROTTLED_REQUESTS_FILTER_PATTERN,
 } from '../../src/monitoring/access-log-metrics';
-import { buildApi, resources } from '../util';
-import { matchesFilterPattern, selectJsonValue } from './filter-pattern';
+import { buildApi, resources } from '../helpers/api';
+import { matchesFilterPattern, selectJsonValue } from '../helpers/filter-pattern';
 
 describe('the filter pattern evaluator', () => {
   const event = JSON.stringify({

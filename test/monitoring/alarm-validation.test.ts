@@ -2,7 +2,7 @@ import { CfnResource, Duration, Lazy } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { AccessPattern, AlarmOptions, FunctionAlarmOptions, ServerlessApi } from '../../src';
-import { buildApi, defaultProps, expectError, fn, itemPatterns, newStack, route } from '../util';
+import { buildApi, defaultProps, expectError, fn, itemPatterns, newStack, route } from '../helpers/api';
 
 const SHARED =
   'must not be set while the signals of a function share one alarm: set `evaluation` instead, or `separateAlarms: true`';

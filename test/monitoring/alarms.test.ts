@@ -18,7 +18,7 @@ import {
   ref,
   resources,
   route,
-} from '../util';
+} from '../helpers/api';
 
 const ALARM = 'AWS::CloudWatch::Alarm';
 const COMPOSITE = 'AWS::CloudWatch::CompositeAlarm';

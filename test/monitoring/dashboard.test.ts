@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { IConstruct } from 'constructs';
 import { AccessPattern, ServerlessApi, ServerlessApiProps } from '../../src';
-import { buildApi, BuiltApi, defaultProps, fn, logicalId, newStack, resources, route } from '../util';
+import { buildApi, BuiltApi, defaultProps, fn, logicalId, newStack, resources, route } from '../helpers/api';
 
 /*
  * The dashboard body is an Fn::Sub of JSON text whose variables are its tokens. It is read back as JSON with each

@@ -3,7 +3,18 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { AccessPattern, IApiFunction, ServerlessApi, ServerlessApiProps } from '../../src';
-import { buildApi, BuiltApi, defaultProps, fn, functionIds, logicalId, newStack, ref, resources, route } from '../util';
+import {
+  buildApi,
+  BuiltApi,
+  defaultProps,
+  fn,
+  functionIds,
+  logicalId,
+  newStack,
+  ref,
+  resources,
+  route,
+} from '../helpers/api';
 
 /**
  * An API with an index (`byStatus`, created for a Query access pattern) and two functions: `orders` with the

@@ -10,7 +10,7 @@ import {
   parseKeyShape,
   queryKeyCondition,
 } from '../../src/shared/key-shape';
-import { buildApi, fn, functionIds, itemPatterns, jwt, logicalId, newStack, resources, route } from '../util';
+import { buildApi, fn, functionIds, itemPatterns, jwt, logicalId, newStack, resources, route } from '../helpers/api';
 
 const GLOBAL_TABLE = 'AWS::DynamoDB::GlobalTable';
 

@@ -18,7 +18,7 @@ import {
   resources,
   route,
   tableKeyIds,
-} from '../util';
+} from '../helpers/api';
 
 const GLOBAL_TABLE = 'AWS::DynamoDB::GlobalTable';
 

@@ -2,8 +2,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { ApiAuthorization } from '../../../src';
-import { buildApi, BuiltApi, fn, HANDLER_ENTRY, logicalId, newStack, ref, resources, route } from '../../util';
-import { buildRest, method } from '../rest/rest-util';
+import { buildApi, BuiltApi, fn, HANDLER_ENTRY, logicalId, newStack, ref, resources, route } from '../../helpers/api';
+import { buildRest, method } from '../../helpers/rest-api';
 
 describe('authorizations of every kind in one API', () => {
   let built: BuiltApi;

@@ -16,8 +16,8 @@ import {
   getAtt,
   inlineStatements,
   invokeRoleId,
-} from '../../util';
-import { buildRest, functionId, method, restApiId } from '../rest/rest-util';
+} from '../../helpers/api';
+import { buildRest, functionId, method, restApiId } from '../../helpers/rest-api';
 
 const issuerOf = (poolRef: unknown) => ({
   'Fn::Join': ['', ['https://cognito-idp.', { Ref: 'AWS::Region' }, '.amazonaws.com/', poolRef]],

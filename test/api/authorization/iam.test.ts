@@ -4,8 +4,8 @@ import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { ApiAuthorization, AuthorizationType, ServerlessApi, ApiType } from '../../../src';
 import { IamAuthorization } from '../../../src/api/authorization/iam';
-import { buildApi, defaultProps, fn, logicalId, newStack, ref, route } from '../../util';
-import { method, restApiId } from '../rest/rest-util';
+import { buildApi, defaultProps, fn, logicalId, newStack, ref, route } from '../../helpers/api';
+import { method, restApiId } from '../../helpers/rest-api';
 
 /** The execute-api ARN of the `$default` stage's `resource` (`METHOD/path`) of the API `Api`. */
 const routeArn = (apiId: string, resource: string) => ({

@@ -3,7 +3,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { ApiAuthorization, AuthorizationType } from '../../../src';
 import { JwtAuthorization } from '../../../src/api/authorization/jwt';
-import { AUDIENCE, buildApi, BuiltApi, fn, ISSUER, logicalId, ref, resources, route } from '../../util';
+import { AUDIENCE, buildApi, BuiltApi, fn, ISSUER, logicalId, ref, resources, route } from '../../helpers/api';
 
 describe('the API authorizer', () => {
   let built: BuiltApi;

@@ -20,8 +20,8 @@ import {
   route,
   invocationUri,
   invokeRoleId,
-} from '../../util';
-import { buildRest, functionId, method, restApiId } from '../rest/rest-util';
+} from '../../helpers/api';
+import { buildRest, functionId, method, restApiId } from '../../helpers/rest-api';
 
 describe('an API-wide Lambda authorizer bundled from an entry', () => {
   let built: BuiltApi;

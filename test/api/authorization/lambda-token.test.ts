@@ -19,8 +19,8 @@ import {
   invocationUri,
   invokeRoleId,
   expectError,
-} from '../../util';
-import { buildRest, functionId, method, restApiId } from '../rest/rest-util';
+} from '../../helpers/api';
+import { buildRest, functionId, method, restApiId } from '../../helpers/rest-api';
 
 const AUTHORIZER = 'AWS::ApiGateway::Authorizer';
 

@@ -1,7 +1,7 @@
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { ApiAuthorization, AuthorizationType } from '../../../src';
 import { NoAuthorization } from '../../../src/api/authorization/none';
-import { buildApi, expectError, fn, route } from '../../util';
+import { buildApi, expectError, fn, route } from '../../helpers/api';
 
 describe('ApiAuthorization.none()', () => {
   test('has no settings', () => {

@@ -2,7 +2,7 @@ import { Lazy, Token } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { ACCESS_LOG_FORMAT } from '../../../src/api/access-log';
-import { buildApi, BuiltApi, fn, functionIds, getAtt, logicalId, ref, resources, route } from '../../util';
+import { buildApi, BuiltApi, fn, functionIds, getAtt, logicalId, ref, resources, route } from '../../helpers/api';
 
 describe('the HTTP API of a default ServerlessApi', () => {
   let built: BuiltApi;

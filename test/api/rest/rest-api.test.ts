@@ -3,7 +3,6 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { buildRest, functionId, method, methods, restApiId } from './rest-util';
 import { ApiAuthorization, ApiCacheSize, ApiType, ServerlessApi } from '../../../src';
 import { REST_ACCESS_LOG_FORMAT } from '../../../src/api/access-log';
 import {
@@ -21,7 +20,8 @@ import {
   route,
   invocationUri,
   invokeRoleId,
-} from '../../util';
+} from '../../helpers/api';
+import { buildRest, functionId, method, methods, restApiId } from '../../helpers/rest-api';
 
 const REST_API = 'AWS::ApiGateway::RestApi';
 const STAGE = 'AWS::ApiGateway::Stage';

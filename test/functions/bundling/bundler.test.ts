@@ -8,7 +8,7 @@ import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { ApiAuthorization, ApiFunctionOptions, ServerlessApi, ServerlessApiProps } from '../../../src';
-import { defaultProps, fn, route } from '../../util';
+import { defaultProps, fn, route } from '../../helpers/api';
 
 // Count esbuild's builds through the real esbuild: the bundler resolves the same module file.
 jest.mock('esbuild', () => {

@@ -11,7 +11,7 @@ import {
   ServerlessApi,
   ServerlessApiProps,
   TableEncryption,
-} from '../src';
+} from '../../src';
 
 // aws-cdk-lib 2.257's own TableV2 passes two deprecated TableGrantsProps to itself: not ours to fix, and it would
 // print a warning with a stack trace for every table in every test. Any other deprecation warning still shows.
@@ -27,7 +27,7 @@ console.warn = (...args: unknown[]) => {
 };
 
 /** The one route handler every test function bundles; esbuild output is cached per stack. */
-export const HANDLER_ENTRY = path.join(__dirname, 'fixtures', 'handler.ts');
+export const HANDLER_ENTRY = path.join(__dirname, '..', 'fixtures', 'handler.ts');
 
 export const ISSUER = 'https://issuer.example.com';
 export const AUDIENCE = ['web-client'];

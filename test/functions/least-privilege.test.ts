@@ -1,8 +1,8 @@
-import { ACCESS_PATTERNS_ENV, TABLE_NAME_ENV } from './access-patterns';
-import { AppUnderTest, appsUnderTest } from './apps';
-import { Tally } from './evaluate';
-import { RoleUnderTest } from './model';
-import { checkRole, describeRole, report } from './run';
+import { ACCESS_PATTERNS_ENV, TABLE_NAME_ENV } from '../helpers/iam/access-patterns';
+import { AppUnderTest, appsUnderTest } from '../helpers/iam/apps';
+import { Tally } from '../helpers/iam/evaluate';
+import { RoleUnderTest } from '../helpers/iam/model';
+import { checkRole, describeRole, report } from '../helpers/iam/run';
 
 /**
  * Least privilege, proven by evaluation: every role of every app under test is evaluated with an

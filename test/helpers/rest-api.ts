@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { ApiAuthorization, ApiType, ServerlessApiProps } from '../../../src';
-import { buildApi, BuiltApi, logicalId, newStack, resources } from '../../util';
+import { buildApi, BuiltApi, logicalId, newStack, resources } from './api';
+import { ApiAuthorization, ApiType, ServerlessApiProps } from '../../src';
 
 /** Helpers of the REST API tests. */
 

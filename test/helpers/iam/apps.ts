@@ -4,9 +4,9 @@ import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { StackModel, loadStack } from './model';
 import { CfnTemplate } from './template';
-import { TaskBoardStack } from '../../integ/task-board/stack';
-import { AccessPattern, ApiAuthorization, ServerlessApi, TableEncryption } from '../../src';
-import { ENV, HANDLER_ENTRY, buildApi, fn, fullyConfigured, jwt, newStack, route } from '../util';
+import { TaskBoardStack } from '../../../integ/task-board/stack';
+import { AccessPattern, ApiAuthorization, ServerlessApi, TableEncryption } from '../../../src';
+import { ENV, HANDLER_ENTRY, buildApi, fn, fullyConfigured, jwt, newStack, route } from '../api';
 
 /** One synthesized app whose roles the least-privilege suite evaluates. */
 export interface AppUnderTest {
