@@ -20,13 +20,11 @@ import {
 } from './monitoring/alarm-thresholds';
 import { systemErrorOperations } from './monitoring/metrics';
 import { AlarmFactory } from './private/alarm-factory';
-import { checkPattern, fail } from './private/validation';
+import { checkPattern, fail, IDENTIFIER_NAME, IDENTIFIER_NAME_RULE } from './private/validation';
 import { ServerlessApiProps } from './serverless-api-props';
 import { resolveAccessPatterns, ResolvedAccessPattern, validateAccessPatterns } from './table/access-model';
 import { TableKeyModel, tableKeyModel, validateTableProps } from './table/table-builder';
 import { TableEncryptionType } from './table/table-encryption';
-
-const FUNCTION_NAME = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
 
 /** A route function, checked and resolved: what `ServerlessApi` builds it from. */
 export interface FunctionModel {
@@ -133,7 +131,7 @@ export class ServerlessApiModel {
   /** Checks a function against the API and the functions and routes declared so far, and resolves it. */
   public addFunction(name: string, options: ApiFunctionOptions): FunctionModel {
     const prop = `functions.${name}`;
-    checkPattern('functions', name, FUNCTION_NAME, 'have names of 1 to 64 letters and digits, starting with a letter');
+    checkPattern('functions', name, IDENTIFIER_NAME, IDENTIFIER_NAME_RULE);
     if (this.functionNames.has(name)) fail('functions', 'have unique names', name);
     validateFunctionOptions(prop, options, this.functionContext);
     if (!options.routes || options.routes.length === 0) {

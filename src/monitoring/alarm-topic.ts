@@ -3,9 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-
-/** What CloudWatch needs to publish to a topic encrypted with a customer-managed key. */
-const CLOUDWATCH_KEY_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey*'];
+import { CLOUDWATCH_TOPIC_KEY_ACTIONS, SNS_PUBLISH_ACTIONS } from '../private/iam-actions';
 
 /**
  * The topic the API's alarms notify: encrypted at rest with its own rotated key and accepting only TLS.
@@ -42,7 +40,7 @@ export class AlarmTopic extends Construct {
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
         principals: [cloudwatch],
-        actions: CLOUDWATCH_KEY_ACTIONS,
+        actions: [...CLOUDWATCH_TOPIC_KEY_ACTIONS],
         resources: ['*'],
         conditions,
       }),
@@ -56,7 +54,7 @@ export class AlarmTopic extends Construct {
     this.topic.addToResourcePolicy(
       new iam.PolicyStatement({
         principals: [cloudwatch],
-        actions: ['sns:Publish'],
+        actions: [...SNS_PUBLISH_ACTIONS],
         resources: [this.topic.topicArn],
         conditions,
       }),

@@ -43,3 +43,23 @@ export const EXECUTE_API_INVOKE_ACTIONS = ['execute-api:Invoke'] as const;
 
 /** API Gateway invoking the route functions through the integrations' credentials role. */
 export const LAMBDA_INVOKE_ACTIONS = ['lambda:InvokeFunction'] as const;
+
+/**
+ * API Gateway's account-wide CloudWatch role writing REST APIs' access and execution logs: the list of AWS's
+ * managed policy AmazonAPIGatewayPushToCloudWatchLogs, written out so the role holds an inline policy.
+ */
+export const APIGATEWAY_ACCOUNT_LOGS_ACTIONS = [
+  'logs:CreateLogGroup',
+  'logs:CreateLogStream',
+  'logs:DescribeLogGroups',
+  'logs:DescribeLogStreams',
+  'logs:PutLogEvents',
+  'logs:GetLogEvents',
+  'logs:FilterLogEvents',
+] as const;
+
+/** CloudWatch publishing alarm notifications to a topic encrypted with a customer-managed key. */
+export const CLOUDWATCH_TOPIC_KEY_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey*'] as const;
+
+/** CloudWatch publishing alarm notifications to the alarm topic. */
+export const SNS_PUBLISH_ACTIONS = ['sns:Publish'] as const;

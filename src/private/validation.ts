@@ -84,3 +84,10 @@ export function checkUnique<T>(prop: string, values: readonly T[], key: (value: 
     seen.set(k, index);
   });
 }
+
+/**
+ * The names of functions and access patterns: they become construct ids, environment variable keys and metric ids,
+ * so letters and digits only, starting with a letter.
+ */
+export const IDENTIFIER_NAME = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
+export const IDENTIFIER_NAME_RULE = 'have names of 1 to 64 letters and digits, starting with a letter';

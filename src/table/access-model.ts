@@ -9,7 +9,7 @@ import {
   DYNAMODB_SCAN_ACTIONS,
   DYNAMODB_UPDATE_ACTIONS,
 } from '../private/iam-actions';
-import { checkPattern, fail, isLiteral } from '../private/validation';
+import { checkPattern, fail, IDENTIFIER_NAME, IDENTIFIER_NAME_RULE, isLiteral } from '../private/validation';
 import { AccessPatternDescriptor, leadingKeysPattern, parseKeyShape } from '../shared/key-shape';
 
 /** The IAM actions each operation grants: one source of truth for roles, summaries and docs. */
@@ -27,8 +27,6 @@ const WRITE_OPERATIONS: readonly AccessPatternOperation[] = [
   AccessPatternOperation.UPDATE_ITEM,
   AccessPatternOperation.DELETE_ITEM,
 ];
-
-export const ACCESS_PATTERN_NAME = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
 
 /** An access pattern bound to the table: attribute names, IAM actions and the LeadingKeys it allows. */
 export interface ResolvedAccessPattern {
@@ -55,12 +53,7 @@ export function validateAccessPatterns(
 ): void {
   for (const [name, pattern] of Object.entries(patterns)) {
     const at = `accessPatterns.${name}`;
-    checkPattern(
-      'accessPatterns',
-      name,
-      ACCESS_PATTERN_NAME,
-      'have names of 1 to 64 letters and digits, starting with a letter',
-    );
+    checkPattern('accessPatterns', name, IDENTIFIER_NAME, IDENTIFIER_NAME_RULE);
     if (pattern.operation !== AccessPatternOperation.SCAN) {
       checkShape(`${at}.partitionKey`, pattern.partitionKey);
       const shape = pattern.partitionKey!;

@@ -16,6 +16,7 @@ import { CorsOptions } from '../cors';
 import { restCorsPreflight, restGatewayResponseHeaders } from '../cors-config';
 import { createInvokeRole, lambdaInvocationUri } from '../invoke';
 import { RouteOptions } from '../route';
+import { routeKey } from '../route-validation';
 import { ThrottleOptions } from '../throttle';
 import { DEFAULT_THROTTLE, resolveThrottle } from '../throttle-config';
 import { RestAuthorizers } from './rest-authorizers';
@@ -204,7 +205,7 @@ export class RestApiBuilder implements ApiBuilder {
         });
       if (authorizer) this.api.latestDeployment?.addToLogicalId({ authorizer: authorizer.deploymentProps });
       if (authorization._kind.iamAuthorized) this.iamRoutes.push(route);
-      authorization._kind.acknowledgeRoute(method.node.defaultChild!, `${route.method} ${route.path}`, ApiType.REST);
+      authorization._kind.acknowledgeRoute(method.node.defaultChild!, routeKey(route), ApiType.REST);
       this.addMethodSettings(route);
     });
   }

@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { UsagePlanOptions } from './rest-options';
+import { APIGATEWAY_ACCOUNT_LOGS_ACTIONS } from '../../private/iam-actions';
 import { ThrottleOptions } from '../throttle';
 import { resolveThrottle } from '../throttle-config';
 
@@ -77,15 +78,7 @@ export function setAccountCloudWatchRole(scope: Construct, stage: apigateway.Sta
       logs: new iam.PolicyDocument({
         statements: [
           new iam.PolicyStatement({
-            actions: [
-              'logs:CreateLogGroup',
-              'logs:CreateLogStream',
-              'logs:DescribeLogGroups',
-              'logs:DescribeLogStreams',
-              'logs:PutLogEvents',
-              'logs:GetLogEvents',
-              'logs:FilterLogEvents',
-            ],
+            actions: [...APIGATEWAY_ACCOUNT_LOGS_ACTIONS],
             // Any region's and partition's log groups: the role may be set in several regions. Written without
             // tokens so that cdk-nag's finding can be acknowledged (aws-cdk-lib rejects "::" in its id).
             resources: [ACCOUNT_ROLE_LOG_GROUPS],
