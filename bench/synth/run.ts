@@ -21,6 +21,8 @@ const WORK = path.join(ROOT, '.scratch', 'bench-synth');
 const TARGETS = { inline: 1.5, nodejs: 0.15, secondSynth: 1.2 };
 
 const { values: args } = parseArgs({
+  // `npx projen bench -- --runs 3` passes the separator on.
+  args: process.argv.slice(2).filter((arg) => arg !== '--'),
   options: {
     routes: { type: 'string', default: '10,100,200' },
     runs: { type: 'string', default: '5' },
