@@ -1,12 +1,13 @@
 import { createHash, randomUUID } from 'crypto';
 // eslint-disable-next-line import/no-extraneous-dependencies -- the AWS SDK v3 of the Lambda runtime (README: Dependencies)
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { nowEpochSeconds } from './clock';
 import { isConditionalCheckFailed, itemOfConditionFailure } from './dynamodb-errors';
 import { itemKeyOf, keyParamsOf } from './keys';
 import { badRequest, HttpError, retryLater } from './problem';
 import type { ApiRequest } from './request';
 import type { ProxyResult } from './response';
-import { nowEpochSeconds, type Table } from './table';
+import type { Table } from './table';
 import type { AccessPatternDescriptor } from '../shared/key-shape';
 
 /** Options of idempotent requests. */

@@ -1,10 +1,11 @@
 import { randomUUID } from 'crypto';
 // eslint-disable-next-line import/no-extraneous-dependencies -- the AWS SDK v3 of the Lambda runtime (README: Dependencies)
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { nowEpochSeconds } from './clock';
 import { isConditionalCheckFailed, itemOfConditionFailure } from './dynamodb-errors';
 import { itemKeyOf, keyParamsOf, type KeyValues } from './keys';
 import { conflict, notFound, preconditionFailed } from './problem';
-import { nowEpochSeconds, type Table } from './table';
+import type { TableContext } from './table-config';
 import type { AccessPatternDescriptor } from '../shared/key-shape';
 
 /** An item as the document client returns it. */
@@ -70,12 +71,17 @@ export function liveCondition(expires: boolean): string {
 
 /** One item access pattern of the function: keys built from its shapes, and conditional writes by default. */
 export class ItemPattern {
-  private readonly table: Table;
+  private readonly table: TableContext;
   private readonly name: string;
   private readonly descriptor: AccessPatternDescriptor;
   private readonly options: ItemPatternOptions;
 
-  constructor(table: Table, name: string, descriptor: AccessPatternDescriptor, options: ItemPatternOptions = {}) {
+  constructor(
+    table: TableContext,
+    name: string,
+    descriptor: AccessPatternDescriptor,
+    options: ItemPatternOptions = {},
+  ) {
     this.table = table;
     this.name = name;
     this.descriptor = descriptor;

@@ -1,8 +1,10 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { PATTERNS } from './util';
+import { nowEpochSeconds } from '../../src/runtime/clock';
 import { ItemPattern } from '../../src/runtime/items';
 import { QueryPattern } from '../../src/runtime/query';
-import { createDocumentClient, nowEpochSeconds, readTableConfig, Table } from '../../src/runtime/table';
+import { createDocumentClient, Table } from '../../src/runtime/table';
+import { readTableConfig } from '../../src/runtime/table-config';
 
 const ENV = {
   TABLE_NAME: 'app',
