@@ -88,7 +88,10 @@ export class QueryPattern {
         ...keyCondition,
         FilterExpression: liveCondition(this.limits.expires === true),
         ExpressionAttributeNames: { ...keyCondition.ExpressionAttributeNames, '#ttl': this.table.config.ttlAttribute },
-        ExpressionAttributeValues: { ...keyCondition.ExpressionAttributeValues, ':now': nowEpochSeconds() },
+        ExpressionAttributeValues: {
+          ...keyCondition.ExpressionAttributeValues,
+          ':now': nowEpochSeconds(this.table.clock),
+        },
         Limit: limit,
         ScanIndexForward: !options.descending,
         ConsistentRead: options.consistent,

@@ -1,5 +1,6 @@
 // eslint-disable-next-line import/no-extraneous-dependencies -- the AWS SDK v3 of the Lambda runtime (README: Dependencies)
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Clock } from './clock';
 import {
   TABLE_ACCESS_PATTERNS_ENV,
   TABLE_NAME_ENV,
@@ -21,12 +22,13 @@ export interface TableConfig {
 }
 
 /**
- * What an access pattern needs of its table: the configuration and a document client. `Table` is one; patterns
- * depend on this rather than on `Table`, which builds them.
+ * What an access pattern needs of its table: the configuration, a document client and the clock expiries are
+ * read against. `Table` is one; patterns depend on this rather than on `Table`, which builds them.
  */
 export interface TableContext {
   readonly config: TableConfig;
   readonly client: DynamoDBDocumentClient;
+  readonly clock: Clock;
 }
 
 function requireEnv(env: NodeJS.ProcessEnv, name: string): string {

@@ -2,6 +2,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 // eslint-disable-next-line import/no-extraneous-dependencies -- the AWS SDK v3 of the Lambda runtime (README: Dependencies)
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { systemClock, type Clock } from './clock';
 import { ItemPattern, type ItemPatternOptions } from './items';
 import { QueryPattern, type PageLimits } from './query';
 import { readTableConfig, type TableConfig, type TableContext } from './table-config';
@@ -18,6 +19,12 @@ export interface TableOptions {
    * Without one, a stalled connection holds the request until API Gateway gives up. Default 3,000.
    */
   readonly requestTimeoutMs?: number;
+  /**
+   * The time every expiry, idempotency lock and rate-limit window of this table is computed from, in milliseconds
+   * since the epoch. Pass one to test a handler at a chosen time, or to step time forward, without waiting.
+   * @default systemClock
+   */
+  readonly clock?: Clock;
 }
 
 /**
@@ -47,15 +54,22 @@ export function createDocumentClient(options: TableOptions = {}): DynamoDBDocume
 export class Table implements TableContext {
   /** Reads the configuration `ServerlessApi` set on the function. */
   public static fromEnvironment(options: TableOptions = {}): Table {
-    return new Table(readTableConfig(), options.client ?? createDocumentClient(options));
+    return new Table(readTableConfig(), options.client ?? createDocumentClient(options), options.clock);
   }
 
   public readonly config: TableConfig;
   public readonly client: DynamoDBDocumentClient;
+  /** The time this table's expiries, locks and windows are computed from. */
+  public readonly clock: Clock;
 
-  constructor(config: TableConfig, client: DynamoDBDocumentClient) {
+  /**
+   * @param clock the time of expiries, idempotency locks and rate-limit windows
+   * @default systemClock
+   */
+  constructor(config: TableConfig, client: DynamoDBDocumentClient, clock: Clock = systemClock) {
     this.config = config;
     this.client = client;
+    this.clock = clock;
   }
 
   /** An item pattern (`GetItem`, `PutItem`, `UpdateItem` or `DeleteItem`) of this function, by name. */

@@ -12,6 +12,7 @@ import type {
   APIGatewayProxyEventV2WithRequestContext,
 } from 'aws-lambda';
 import dynalite from 'dynalite';
+import type { Clock } from '../../src/runtime/clock';
 import type { ProxyResult } from '../../src/runtime/response';
 import { Table } from '../../src/runtime/table';
 import {
@@ -132,8 +133,10 @@ export interface RuntimeTable {
   readonly local: LocalTable;
   /** `Table.fromEnvironment()` with `patterns`, using the toolkit's own document client. */
   readonly table: Table;
-  /** The same table with other access patterns (same client). */
+  /** The same table with other access patterns (same client and clock). */
   withPatterns(patterns: AccessPatterns): Table;
+  /** The same table (same client and patterns) telling the time by `clock`. */
+  withClock(clock: Clock): Table;
   close(): Promise<void>;
 }
 
@@ -145,7 +148,8 @@ export async function startRuntimeTable(patterns: AccessPatterns = PATTERNS): Pr
   return {
     local,
     table,
-    withPatterns: (accessPatterns) => new Table({ ...table.config, accessPatterns }, table.client),
+    withPatterns: (accessPatterns) => new Table({ ...table.config, accessPatterns }, table.client, table.clock),
+    withClock: (clock) => new Table(table.config, table.client, clock),
     async close() {
       table.client.destroy();
       await local.close();
