@@ -10,16 +10,16 @@
 import { createHmac } from 'crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import fc from 'fast-check';
-import { FaultProxy, WRITE_OPERATIONS, withEnvironment, type ProxyLogEntry } from './fault-proxy';
 import {
   httpEvent,
   invoke,
   loadHandler,
-  startLocalTable,
+  startExampleTable,
   type ExampleFunction,
-  type LocalTable,
   type ParsedResult,
-} from './local-table';
+} from './task-board';
+import { FaultProxy, withEnvironment, type ProxyLogEntry } from '../helpers/fault-proxy';
+import { WRITE_OPERATIONS, type LocalTable } from '../helpers/local-dynamodb';
 
 const LIST = 'GET /projects/{projectId}/tasks';
 const CREATE = 'POST /projects/{projectId}/tasks';
@@ -56,7 +56,7 @@ interface Seed {
 let seed: Seed;
 
 beforeAll(async () => {
-  table = await startLocalTable();
+  table = await startExampleTable();
   proxy = await FaultProxy.start(table.endpoint);
   handlers = {
     tasks: throughProxy('tasks'),

@@ -5,16 +5,16 @@ import {
   loadHandler,
   PROBLEM_JSON,
   problemBody,
-  startLocalTable,
+  startExampleTable,
   waitForFreshWindow,
   type ExampleHandler,
-  type LocalTable,
   type ParsedResult,
-} from './local-table';
+} from './task-board';
 import {
   WEBHOOK_SIGNATURE_HEADER,
   WEBHOOK_SIGNING_SECRET_ENV,
 } from '../../integ/task-board/handlers/lib/webhook-signature';
+import type { LocalTable } from '../helpers/local-dynamodb';
 
 /**
  * Many requests at once against the real handlers and one table: the guarantees that only hold if every
@@ -35,7 +35,7 @@ let tasks: ExampleHandler[];
 let webhooks: ExampleHandler[];
 
 beforeAll(async () => {
-  table = await startLocalTable();
+  table = await startExampleTable();
   tasks = Array.from({ length: INSTANCES }, () => loadHandler('tasks'));
   webhooks = Array.from({ length: INSTANCES }, () => loadHandler('webhooks', { [WEBHOOK_SIGNING_SECRET_ENV]: SECRET }));
   await warmUp();

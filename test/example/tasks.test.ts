@@ -5,12 +5,11 @@ import {
   loadHandler,
   PROBLEM_JSON,
   problemBody,
-  startLocalTable,
+  startExampleTable,
   TABLE_NAME,
   waitForFreshWindow,
   type ExampleHandler,
-  type LocalTable,
-} from './local-table';
+} from './task-board';
 import {
   TABLE_ACCESS_PATTERNS_ENV,
   TABLE_NAME_ENV,
@@ -18,6 +17,7 @@ import {
   TABLE_SORT_KEY_ENV,
   TABLE_TTL_ATTRIBUTE_ENV,
 } from '../../src/shared/env';
+import type { LocalTable } from '../helpers/local-dynamodb';
 
 const LIST = 'GET /projects/{projectId}/tasks';
 const CREATE = 'POST /projects/{projectId}/tasks';
@@ -40,7 +40,7 @@ let table: LocalTable;
 let handler: ExampleHandler;
 
 beforeAll(async () => {
-  table = await startLocalTable();
+  table = await startExampleTable();
   handler = loadHandler('tasks');
 }, 60_000); // synthesizes the example stack and loads handlers: slow on a busy machine
 
