@@ -6,7 +6,6 @@ import {
   PROBLEM_JSON,
   problemBody,
   startExampleTable,
-  waitForFreshWindow,
   type ExampleHandler,
   type ParsedResult,
 } from './task-board';
@@ -14,6 +13,7 @@ import {
   WEBHOOK_SIGNATURE_HEADER,
   WEBHOOK_SIGNING_SECRET_ENV,
 } from '../../integ/task-board/handlers/lib/webhook-signature';
+import { TEST_EPOCH_MS, TestClock } from '../helpers/clock';
 import type { LocalTable } from '../helpers/local-dynamodb';
 
 /**
@@ -55,15 +55,15 @@ function all(count: number, request: (instance: number, i: number) => Promise<Pa
  * measures the handlers' writes, not this process accepting hundreds of first connections at once. The
  * requests come from a caller of their own, in a project no test reads; their answers do not matter.
  */
-async function warmUp() {
-  for (const instance of tasks) {
+async function warmUp(taskInstances: ExampleHandler[] = tasks, webhookInstances: ExampleHandler[] = webhooks) {
+  for (const instance of taskInstances) {
     await Promise.all(
       Array.from({ length: 50 }, () =>
         invoke(instance, httpEvent(LIST, { pathParameters: { projectId: 'warm-up' }, sub: 'warm-up' })),
       ),
     );
   }
-  for (const instance of webhooks) {
+  for (const instance of webhookInstances) {
     await Promise.all(
       Array.from({ length: 50 }, () =>
         deliver(instance, 'warm-up', JSON.stringify({ id: randomUUID(), type: 'ping' })),
@@ -276,11 +276,13 @@ describe('task completion', () => {
 
 describe('rate limiting', () => {
   test('admits exactly the window quota of 300 out of 350 simultaneous requests of one caller', async () => {
-    // GIVEN at least 10 seconds left in the current minute, so the burst falls in one window
-    await warmUp();
-    const windowStart = await waitForFreshWindow(60, 10);
+    // GIVEN handler copies whose clock stands 10 seconds before the end of a minute, so the burst falls in one window
+    const clock = new TestClock(TEST_EPOCH_MS + 50_000);
+    const windowStart = TEST_EPOCH_MS / 1000;
+    const secondsLeft = 10;
+    const clocked = Array.from({ length: INSTANCES }, () => loadHandler('tasks', {}, { clock: clock.now }));
+    await warmUp(clocked, []);
     const sub = 'burst-rate';
-    const secondsLeft = Math.ceil(windowStart + 60 - Date.now() / 1000);
     const countersBefore = new Set(
       (await itemsWithPrefix('RATE#tasks#'))
         .filter((item) => item.SK === `WINDOW#${windowStart}`)
@@ -289,26 +291,26 @@ describe('rate limiting', () => {
 
     // WHEN one caller sends 350 list requests at once
     const results = await all(350, (instance) =>
-      invoke(tasks[instance], httpEvent(LIST, { pathParameters: { projectId: 'rate' }, sub })),
+      invoke(clocked[instance], httpEvent(LIST, { pathParameters: { projectId: 'rate' }, sub })),
     );
-    expect(Math.floor(Date.now() / 1000)).toBeLessThan(windowStart + 60);
 
     // THEN exactly 300 are admitted, each told a distinct number of requests left, down to 0
     expect(countBy(results, (r) => `${r.statusCode}`)).toEqual({ 200: 300, 429: 50 });
     const admitted = results.filter((r) => r.statusCode === 200);
     const remaining = admitted.map((r) => Number(r.headers['ratelimit-remaining'])).sort((a, b) => a - b);
     expect(remaining).toEqual(Array.from({ length: 300 }, (_, i) => i));
-    for (const result of admitted) expect(result.headers['ratelimit-limit']).toBe('300');
+    for (const result of admitted) {
+      expect(result.headers['ratelimit-limit']).toBe('300');
+      expect(result.headers['ratelimit-reset']).toBe(`${secondsLeft}`);
+    }
 
     // AND the other 50 are refused until the window ends
     for (const result of results.filter((r) => r.statusCode === 429)) {
-      const retryAfter = Number(result.headers['retry-after']);
-      expect(retryAfter).toBeGreaterThanOrEqual(1);
-      expect(retryAfter).toBeLessThanOrEqual(secondsLeft);
+      expect(result.headers['retry-after']).toBe(`${secondsLeft}`);
       expect(result.headers['content-type']).toBe(PROBLEM_JSON);
       expect(result.body).toEqual(
         problemBody(429, 'rate limit of 300 requests per 60 seconds reached; retry after the time in Retry-After', {
-          retryAfterSeconds: retryAfter,
+          retryAfterSeconds: secondsLeft,
         }),
       );
     }
@@ -321,16 +323,22 @@ describe('rate limiting', () => {
 
     // AND another caller, in the same window, is admitted with its own full quota
     const other = await invoke(
-      tasks[0],
+      clocked[0],
       httpEvent(LIST, { pathParameters: { projectId: 'rate' }, sub: 'burst-rate-other' }),
     );
     expect(other.statusCode).toBe(200);
     expect(other.headers['ratelimit-remaining']).toBe('299');
 
     // AND the first caller is still refused
-    const again = await invoke(tasks[1], httpEvent(LIST, { pathParameters: { projectId: 'rate' }, sub }));
+    const again = await invoke(clocked[1], httpEvent(LIST, { pathParameters: { projectId: 'rate' }, sub }));
     expect(again.statusCode).toBe(429);
-  }, 90_000);
+
+    // AND it is admitted again, with a fresh quota, once the clock enters the next minute
+    clock.advance(secondsLeft * 1000);
+    const nextWindow = await invoke(clocked[2], httpEvent(LIST, { pathParameters: { projectId: 'rate' }, sub }));
+    expect(nextWindow.statusCode).toBe(200);
+    expect(nextWindow.headers['ratelimit-remaining']).toBe('299');
+  }, 60_000);
 });
 
 describe('webhook deliveries', () => {

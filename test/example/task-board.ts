@@ -8,6 +8,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { TaskBoardStack } from '../../integ/task-board/stack';
 import type { ProxyResult } from '../../src/runtime';
+import type { Clock } from '../../src/runtime/clock';
 import { TABLE_NAME_ENV } from '../../src/shared/env';
 import { startLocalTable, type LocalTable } from '../helpers/local-dynamodb';
 
@@ -79,6 +80,16 @@ export async function startExampleTable(): Promise<LocalTable> {
 /** A handler of the example, as Lambda calls it. */
 export type ExampleHandler = (event: unknown) => Promise<ProxyResult>;
 
+/** How a handler is loaded besides its environment. */
+export interface LoadOptions {
+  /**
+   * The clock of the handler's table, as if it passed `Table.fromEnvironment({ clock })`: to set the time of its
+   * expiries, idempotency locks and rate-limit windows.
+   * @default systemClock
+   */
+  readonly clock?: Clock;
+}
+
 /**
  * Loads an example handler with the environment its function has in the stack (plus `extra`). Handlers read
  * their environment when loaded, so each call loads a fresh copy of the module.
@@ -86,6 +97,7 @@ export type ExampleHandler = (event: unknown) => Promise<ProxyResult>;
 export function loadHandler(
   fn: ExampleFunction,
   extra: { readonly [name: string]: string | undefined } = {},
+  options: LoadOptions = {},
 ): ExampleHandler {
   const saved = { ...process.env };
   Object.assign(process.env, synthesizeExample().environments[fn]);
@@ -96,6 +108,7 @@ export function loadHandler(
   try {
     let handler: ExampleHandler | undefined;
     jest.isolateModules(() => {
+      if (options.clock) withClock(options.clock);
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded with the function's environment
       handler = (require(`../../integ/task-board/handlers/${fn}`) as { handler: ExampleHandler }).handler;
     });
@@ -104,6 +117,19 @@ export function loadHandler(
     for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
     Object.assign(process.env, saved);
   }
+}
+
+/**
+ * The example's handlers build their table at module scope with `Table.fromEnvironment()`, which a test cannot
+ * reach: the copy of the toolkit they are about to load (this module registry's) hands that call `clock`.
+ */
+function withClock(clock: Clock): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the copy the handler will load
+  const { Table } = require('../../src/runtime') as typeof import('../../src/runtime');
+  const fromEnvironment = Table.fromEnvironment.bind(Table);
+  jest
+    .spyOn(Table, 'fromEnvironment')
+    .mockImplementation((tableOptions = {}) => fromEnvironment({ clock, ...tableOptions }));
 }
 
 interface EventOptions {
@@ -203,18 +229,4 @@ export function problemBody(
   requestId: unknown = expect.stringMatching(/^request-\d+$/),
 ): { [member: string]: unknown } {
   return { ...extensions, type: 'about:blank', title: PROBLEM_TITLES[status], status, detail, requestId };
-}
-
-/**
- * Waits, if needed, until at least `minRemainingSeconds` remain in the current fixed window of `windowSeconds`
- * (windows start at multiples of their length since the epoch, like the rate limiter's), so requests fired
- * next all count against one window. Returns the start of that window, in epoch seconds.
- */
-export async function waitForFreshWindow(windowSeconds: number, minRemainingSeconds: number): Promise<number> {
-  const remainingMs = () => windowSeconds * 1000 - (Date.now() % (windowSeconds * 1000));
-  if (remainingMs() < minRemainingSeconds * 1000) {
-    await new Promise((resolve) => setTimeout(resolve, remainingMs() + 50));
-  }
-  const now = epochSeconds();
-  return now - (now % windowSeconds);
 }

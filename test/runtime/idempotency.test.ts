@@ -370,10 +370,16 @@ describe('an idempotent route', () => {
     const key = newKey();
     const existing = new Set((await records()).map((record) => record.PK));
 
-    // WHEN eight identical requests arrive at once
-    const pending = Array.from({ length: 8 }, () => handler(eventOf({ key })));
+    // WHEN eight identical requests arrive at once, and the gate opens once all but the one holding it answered
+    let answered = 0;
+    const pending = Array.from({ length: 8 }, () =>
+      handler(eventOf({ key })).then((result) => {
+        answered++;
+        return result;
+      }),
+    );
     await until(async () => (await records()).some((record) => !existing.has(record.PK)));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await until(async () => answered === 7);
     hold.open();
 
     // THEN one ran and seven were told to retry
