@@ -31,12 +31,14 @@ const IN_PROGRESS = 'a request with this idempotency key is still in progress; r
 const INSTANCES = 4;
 
 let table: LocalTable;
+/** The clock of the tasks copies: the system's, except where a test sets the time. */
+const clock = TestClock.systemUntilSet();
 let tasks: ExampleHandler[];
 let webhooks: ExampleHandler[];
 
 beforeAll(async () => {
   table = await startExampleTable();
-  tasks = Array.from({ length: INSTANCES }, () => loadHandler('tasks'));
+  tasks = Array.from({ length: INSTANCES }, () => loadHandler('tasks', {}, { clock: clock.now }));
   webhooks = Array.from({ length: INSTANCES }, () => loadHandler('webhooks', { [WEBHOOK_SIGNING_SECRET_ENV]: SECRET }));
   await warmUp();
 }, 60_000); // synthesizes the example stack and loads handlers: slow on a busy machine
@@ -55,15 +57,15 @@ function all(count: number, request: (instance: number, i: number) => Promise<Pa
  * measures the handlers' writes, not this process accepting hundreds of first connections at once. The
  * requests come from a caller of their own, in a project no test reads; their answers do not matter.
  */
-async function warmUp(taskInstances: ExampleHandler[] = tasks, webhookInstances: ExampleHandler[] = webhooks) {
-  for (const instance of taskInstances) {
+async function warmUp() {
+  for (const instance of tasks) {
     await Promise.all(
       Array.from({ length: 50 }, () =>
         invoke(instance, httpEvent(LIST, { pathParameters: { projectId: 'warm-up' }, sub: 'warm-up' })),
       ),
     );
   }
-  for (const instance of webhookInstances) {
+  for (const instance of webhooks) {
     await Promise.all(
       Array.from({ length: 50 }, () =>
         deliver(instance, 'warm-up', JSON.stringify({ id: randomUUID(), type: 'ping' })),
@@ -275,13 +277,14 @@ describe('task completion', () => {
 });
 
 describe('rate limiting', () => {
+  afterEach(() => clock.useSystemTime());
+
   test('admits exactly the window quota of 300 out of 350 simultaneous requests of one caller', async () => {
-    // GIVEN handler copies whose clock stands 10 seconds before the end of a minute, so the burst falls in one window
-    const clock = new TestClock(TEST_EPOCH_MS + 50_000);
+    // GIVEN the handlers' clock 10 seconds before the end of a minute, so the burst falls in one window
+    await warmUp();
+    clock.set(TEST_EPOCH_MS + 50_000);
     const windowStart = TEST_EPOCH_MS / 1000;
     const secondsLeft = 10;
-    const clocked = Array.from({ length: INSTANCES }, () => loadHandler('tasks', {}, { clock: clock.now }));
-    await warmUp(clocked, []);
     const sub = 'burst-rate';
     const countersBefore = new Set(
       (await itemsWithPrefix('RATE#tasks#'))
@@ -291,7 +294,7 @@ describe('rate limiting', () => {
 
     // WHEN one caller sends 350 list requests at once
     const results = await all(350, (instance) =>
-      invoke(clocked[instance], httpEvent(LIST, { pathParameters: { projectId: 'rate' }, sub })),
+      invoke(tasks[instance], httpEvent(LIST, { pathParameters: { projectId: 'rate' }, sub })),
     );
 
     // THEN exactly 300 are admitted, each told a distinct number of requests left, down to 0
@@ -323,19 +326,19 @@ describe('rate limiting', () => {
 
     // AND another caller, in the same window, is admitted with its own full quota
     const other = await invoke(
-      clocked[0],
+      tasks[0],
       httpEvent(LIST, { pathParameters: { projectId: 'rate' }, sub: 'burst-rate-other' }),
     );
     expect(other.statusCode).toBe(200);
     expect(other.headers['ratelimit-remaining']).toBe('299');
 
     // AND the first caller is still refused
-    const again = await invoke(clocked[1], httpEvent(LIST, { pathParameters: { projectId: 'rate' }, sub }));
+    const again = await invoke(tasks[1], httpEvent(LIST, { pathParameters: { projectId: 'rate' }, sub }));
     expect(again.statusCode).toBe(429);
 
     // AND it is admitted again, with a fresh quota, once the clock enters the next minute
     clock.advance(secondsLeft * 1000);
-    const nextWindow = await invoke(clocked[2], httpEvent(LIST, { pathParameters: { projectId: 'rate' }, sub }));
+    const nextWindow = await invoke(tasks[2], httpEvent(LIST, { pathParameters: { projectId: 'rate' }, sub }));
     expect(nextWindow.statusCode).toBe(200);
     expect(nextWindow.headers['ratelimit-remaining']).toBe('299');
   }, 60_000);

@@ -38,10 +38,12 @@ const RATE_LIMITED = {
 
 let table: LocalTable;
 let handler: ExampleHandler;
+/** The handler's clock: the system's, except where a test sets the time. */
+const clock = TestClock.systemUntilSet();
 
 beforeAll(async () => {
   table = await startExampleTable();
-  handler = loadHandler('tasks');
+  handler = loadHandler('tasks', {}, { clock: clock.now });
 }, 60_000); // synthesizes the example stack and loads handlers: slow on a busy machine
 
 afterAll(async () => {
@@ -769,19 +771,9 @@ describe('POST /projects/{projectId}/tasks/{taskId}/complete with If-Match', () 
 });
 
 describe('rate limiting of the tasks routes', () => {
-  // The handler of these tests tells the time by a clock the tests set: a window ends when a test says so.
-  const clock = new TestClock();
   const windowStart = TEST_EPOCH_MS / 1000;
-  let systemTimed: ExampleHandler;
 
-  beforeAll(() => {
-    systemTimed = handler;
-    handler = loadHandler('tasks', {}, { clock: clock.now });
-  });
-
-  afterAll(() => {
-    handler = systemTimed;
-  });
+  afterEach(() => clock.useSystemTime());
 
   test('counts each request of a caller down from 300, with the seconds left in the minute', async () => {
     // GIVEN 5 seconds left in the current minute, and a caller that has made no request
