@@ -93,7 +93,12 @@ export async function startLocalTable(table: CreateTableCommandInput & { TableNa
     request.on('end', () => {
       if (chunks.length) entry.input = JSON.parse(Buffer.concat(chunks).toString('utf8'));
     });
-    response.on('finish', () => (entry.status = response.statusCode));
+    // Noted as the server answers, not on 'finish', which may come after the client has read the answer.
+    const end = response.end.bind(response) as (...args: unknown[]) => ServerResponse;
+    response.end = ((...args: unknown[]) => {
+      entry.status = response.statusCode;
+      return end(...args);
+    }) as ServerResponse['end'];
   });
   Object.assign(process.env, sdkEnvironment(endpoint));
 
