@@ -71,7 +71,10 @@ export interface ApiHandlerOptions {
   readonly routes: { readonly [routeKey: string]: RouteDefinition<any, any, any> };
   /** Largest request body accepted, in bytes: larger is a 413. Default 65,536. */
   readonly maxBodyBytes?: number;
-  /** The table, for idempotency and rate limiting. */
+  /**
+   * The table, for idempotency and rate limiting. Its clock (`TableOptions.clock`) is the time of idempotency locks
+   * and rate-limit windows, as of the expiries its patterns read and write.
+   */
   readonly table?: Table;
   /** Idempotency of the routes marked `idempotent`. */
   readonly idempotency?: IdempotencyOptions;

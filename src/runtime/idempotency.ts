@@ -1,12 +1,13 @@
 import { createHash, randomUUID } from 'crypto';
 // eslint-disable-next-line import/no-extraneous-dependencies -- the AWS SDK v3 of the Lambda runtime (README: Dependencies)
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { nowEpochSeconds } from './clock';
 import { isConditionalCheckFailed, itemOfConditionFailure } from './dynamodb-errors';
 import { itemKeyOf, keyParamsOf } from './keys';
 import { badRequest, HttpError, retryLater } from './problem';
 import type { ApiRequest } from './request';
 import type { ProxyResult } from './response';
-import { nowEpochSeconds, type Table } from './table';
+import type { TableContext } from './table-config';
 import type { AccessPatternDescriptor } from '../shared/key-shape';
 
 /** Options of idempotent requests. */
@@ -81,12 +82,12 @@ export type IdempotencyOutcome =
  * Keys are scoped to the route and the caller, so one caller can never replay another's response.
  */
 export class Idempotency {
-  private readonly table: Table;
+  private readonly table: TableContext;
   private readonly options: IdempotencyOptions;
   private readonly put: AccessPatternDescriptor;
   private readonly canGet: boolean;
 
-  constructor(table: Table, options: IdempotencyOptions = {}) {
+  constructor(table: TableContext, options: IdempotencyOptions = {}) {
     this.table = table;
     this.options = options;
     const putName = options.putPattern ?? 'putIdempotencyRecord';
@@ -182,7 +183,7 @@ export class Idempotency {
           response: { ...response, headers: { ...response.headers, [IDEMPOTENT_REPLAY_HEADER]: 'true' } },
         };
       }
-      const waitMs = Math.max(0, (record.lockExpiresAtMs ?? 0) - Date.now());
+      const waitMs = Math.max(0, (record.lockExpiresAtMs ?? 0) - this.table.clock());
       throw retryLater(
         409,
         'a request with this idempotency key is still in progress; retry after the time in Retry-After',
@@ -200,6 +201,9 @@ export class Idempotency {
     lockMs: number,
   ): Promise<true | IdempotencyRecord | undefined> {
     const ttl = this.table.config.ttlAttribute;
+    // One reading of the clock: the lock, the record's expiry and the conditions agree on when "now" is.
+    const nowMs = this.table.clock();
+    const now = Math.floor(nowMs / 1000);
     try {
       await this.table.client.send(
         new PutCommand({
@@ -209,8 +213,8 @@ export class Idempotency {
             status: IN_PROGRESS,
             fingerprint,
             owner,
-            lockExpiresAtMs: Date.now() + lockMs,
-            [ttl]: nowEpochSeconds() + this.expiresAfterSeconds(),
+            lockExpiresAtMs: nowMs + lockMs,
+            [ttl]: now + this.expiresAfterSeconds(),
           },
           // Free: no record, an expired one (TTL deletes late), or a claim whose request died holding it.
           ConditionExpression:
@@ -221,7 +225,7 @@ export class Idempotency {
             '#status': 'status',
             '#lock': 'lockExpiresAtMs',
           },
-          ExpressionAttributeValues: { ':now': nowEpochSeconds(), ':inProgress': IN_PROGRESS, ':nowMs': Date.now() },
+          ExpressionAttributeValues: { ':now': now, ':inProgress': IN_PROGRESS, ':nowMs': nowMs },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
@@ -242,7 +246,7 @@ export class Idempotency {
 
   private live(record: IdempotencyRecord | undefined): IdempotencyRecord | undefined {
     const expiresAt = record?.[this.table.config.ttlAttribute];
-    return record === undefined || (typeof expiresAt === 'number' && expiresAt <= nowEpochSeconds())
+    return record === undefined || (typeof expiresAt === 'number' && expiresAt <= nowEpochSeconds(this.table.clock))
       ? undefined
       : record;
   }
@@ -268,11 +272,19 @@ export class Idempotency {
     const ttl = this.table.config.ttlAttribute;
     // Releasing leaves an in-progress claim whose lock has already expired, which the next claim may take.
     const release = () =>
-      write({ status: IN_PROGRESS, lockExpiresAtMs: 0, [ttl]: nowEpochSeconds() + this.expiresAfterSeconds() });
+      write({
+        status: IN_PROGRESS,
+        lockExpiresAtMs: 0,
+        [ttl]: nowEpochSeconds(this.table.clock) + this.expiresAfterSeconds(),
+      });
     return {
       complete: (response) =>
         isReplayable(response.statusCode) && Buffer.byteLength(response.body) <= MAX_STORED_RESPONSE_BYTES
-          ? write({ status: COMPLETED, response, [ttl]: nowEpochSeconds() + this.expiresAfterSeconds() })
+          ? write({
+              status: COMPLETED,
+              response,
+              [ttl]: nowEpochSeconds(this.table.clock) + this.expiresAfterSeconds(),
+            })
           : release(),
       release,
     };

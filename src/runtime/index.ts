@@ -21,6 +21,8 @@ export * from './principal';
 export * from './request';
 export * from './response';
 export * from './table';
+export * from './table-config';
+export * from './clock';
 export * from './items';
 export * from './query';
 export * from './keys';

@@ -1,10 +1,11 @@
 import { randomUUID } from 'crypto';
 // eslint-disable-next-line import/no-extraneous-dependencies -- the AWS SDK v3 of the Lambda runtime (README: Dependencies)
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { nowEpochSeconds } from './clock';
 import { isConditionalCheckFailed, itemOfConditionFailure } from './dynamodb-errors';
 import { itemKeyOf, keyParamsOf, type KeyValues } from './keys';
 import { conflict, notFound, preconditionFailed } from './problem';
-import { nowEpochSeconds, type Table } from './table';
+import type { TableContext } from './table-config';
 import type { AccessPatternDescriptor } from '../shared/key-shape';
 
 /** An item as the document client returns it. */
@@ -70,12 +71,17 @@ export function liveCondition(expires: boolean): string {
 
 /** One item access pattern of the function: keys built from its shapes, and conditional writes by default. */
 export class ItemPattern {
-  private readonly table: Table;
+  private readonly table: TableContext;
   private readonly name: string;
   private readonly descriptor: AccessPatternDescriptor;
   private readonly options: ItemPatternOptions;
 
-  constructor(table: Table, name: string, descriptor: AccessPatternDescriptor, options: ItemPatternOptions = {}) {
+  constructor(
+    table: TableContext,
+    name: string,
+    descriptor: AccessPatternDescriptor,
+    options: ItemPatternOptions = {},
+  ) {
     this.table = table;
     this.name = name;
     this.descriptor = descriptor;
@@ -121,7 +127,7 @@ export class ItemPattern {
           Item: Object.assign({ [WRITE_ID_ATTRIBUTE]: writeId }, item),
           ConditionExpression: 'attribute_not_exists(#pk) OR #ttl <= :now',
           ExpressionAttributeNames: { '#pk': partitionKey, '#ttl': ttlAttribute },
-          ExpressionAttributeValues: { ':now': nowEpochSeconds() },
+          ExpressionAttributeValues: { ':now': this.now() },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
@@ -154,7 +160,7 @@ export class ItemPattern {
     const set = this.attributes(options.set ?? {}, options);
     set[WRITE_ID_ATTRIBUTE] = writeId;
     const names: { [name: string]: string } = { '#pk': partitionKey, '#ttl': ttlAttribute, '#v': VERSION_ATTRIBUTE };
-    const expressionValues: Item = { ':now': nowEpochSeconds(), ':one': 1 };
+    const expressionValues: Item = { ':now': this.now(), ':one': 1 };
     // Undefined values are left out, as the document client leaves them out of a put.
     const assignments = Object.entries(set).flatMap(([attribute, value], i) => {
       if (value === undefined) return [];
@@ -200,7 +206,7 @@ export class ItemPattern {
     this.require('DeleteItem', 'delete');
     const { tableName, partitionKey, ttlAttribute } = this.table.config;
     const names: { [name: string]: string } = { '#pk': partitionKey, '#ttl': ttlAttribute };
-    const expressionValues: Item = { ':now': nowEpochSeconds() };
+    const expressionValues: Item = { ':now': this.now() };
     const conditions = ['attribute_exists(#pk)', liveCondition(this.options.expires === true)];
     conditions.push(...this.expectations(options, names, expressionValues));
     try {
@@ -223,9 +229,14 @@ export class ItemPattern {
   }
 
   /** Whether the item is past its expiry (the table's TTL attribute, epoch seconds). */
-  public isExpired(item: Item, now: number = nowEpochSeconds()): boolean {
+  public isExpired(item: Item, now: number = this.now()): boolean {
     const expiresAt = item[this.table.config.ttlAttribute];
     return typeof expiresAt === 'number' ? expiresAt <= now : this.options.expires === true;
+  }
+
+  /** Now, in epoch seconds, by the table's clock. */
+  private now(): number {
+    return nowEpochSeconds(this.table.clock);
   }
 
   private live(item: Item | undefined): Item | undefined {
@@ -302,7 +313,7 @@ export class ItemPattern {
       if (!Number.isFinite(options.ttlSeconds) || options.ttlSeconds <= 0) {
         throw new Error(`ttlSeconds must be a positive number of seconds, got: ${options.ttlSeconds}`);
       }
-      copy[this.table.config.ttlAttribute] = nowEpochSeconds() + Math.ceil(options.ttlSeconds);
+      copy[this.table.config.ttlAttribute] = this.now() + Math.ceil(options.ttlSeconds);
     }
     return copy;
   }

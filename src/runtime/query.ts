@@ -1,10 +1,11 @@
 import { createHash } from 'crypto';
 // eslint-disable-next-line import/no-extraneous-dependencies -- the AWS SDK v3 of the Lambda runtime (README: Dependencies)
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { nowEpochSeconds } from './clock';
 import { liveCondition, withoutWriteId, type Item } from './items';
 import { queryKeyConditionOf, type KeyValues } from './keys';
 import { badRequest } from './problem';
-import { nowEpochSeconds, type Table } from './table';
+import type { TableContext } from './table-config';
 import type { AccessPatternDescriptor } from '../shared/key-shape';
 
 /** One page of a list. */
@@ -47,12 +48,12 @@ const MALFORMED = '`cursor` is not one this list issued: pass back the `nextCurs
 export class QueryPattern {
   public readonly defaultLimit: number;
   public readonly maxLimit: number;
-  private readonly table: Table;
+  private readonly table: TableContext;
   private readonly name: string;
   private readonly descriptor: AccessPatternDescriptor;
   private readonly limits: PageLimits;
 
-  constructor(table: Table, name: string, descriptor: AccessPatternDescriptor, limits: PageLimits = {}) {
+  constructor(table: TableContext, name: string, descriptor: AccessPatternDescriptor, limits: PageLimits = {}) {
     this.table = table;
     this.name = name;
     this.descriptor = descriptor;
@@ -87,7 +88,10 @@ export class QueryPattern {
         ...keyCondition,
         FilterExpression: liveCondition(this.limits.expires === true),
         ExpressionAttributeNames: { ...keyCondition.ExpressionAttributeNames, '#ttl': this.table.config.ttlAttribute },
-        ExpressionAttributeValues: { ...keyCondition.ExpressionAttributeValues, ':now': nowEpochSeconds() },
+        ExpressionAttributeValues: {
+          ...keyCondition.ExpressionAttributeValues,
+          ':now': nowEpochSeconds(this.table.clock),
+        },
         Limit: limit,
         ScanIndexForward: !options.descending,
         ConsistentRead: options.consistent,

@@ -5,7 +5,7 @@ import { isConditionalCheckFailed } from './dynamodb-errors';
 import { itemKeyOf } from './keys';
 import { retryLater } from './problem';
 import type { ApiRequest } from './request';
-import type { Table } from './table';
+import type { TableContext } from './table-config';
 import { keyShapeParams } from '../shared/key-shape';
 
 /** Options of per-caller rate limiting. */
@@ -40,11 +40,11 @@ const COUNT_ATTRIBUTE = 'requestCount';
  * expiring through the table's TTL attribute once its window has passed.
  */
 export class RateLimiter {
-  private readonly table: Table;
+  private readonly table: TableContext;
   private readonly options: RateLimitOptions;
   private readonly patternName: string;
 
-  constructor(table: Table, options: RateLimitOptions) {
+  constructor(table: TableContext, options: RateLimitOptions) {
     if (!Number.isInteger(options.limit) || options.limit < 1) {
       throw new Error(`rateLimit.limit must be a positive integer, got: ${options.limit}`);
     }
@@ -67,8 +67,12 @@ export class RateLimiter {
     }
   }
 
-  /** Counts `request` against its caller's window: the state when admitted, a 429 with `Retry-After` when not. */
-  public async admit(request: ApiRequest, now: number = Date.now()): Promise<RateLimitState> {
+  /**
+   * Counts `request` against its caller's window: the state when admitted, a 429 with `Retry-After` when not.
+   * @param now the time of the request, in milliseconds since the epoch
+   * @default the table's clock
+   */
+  public async admit(request: ApiRequest, now: number = this.table.clock()): Promise<RateLimitState> {
     const { limit, windowSeconds } = this.options;
     const nowSeconds = Math.floor(now / 1000);
     const windowStart = nowSeconds - (nowSeconds % windowSeconds);

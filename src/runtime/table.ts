@@ -2,27 +2,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 // eslint-disable-next-line import/no-extraneous-dependencies -- the AWS SDK v3 of the Lambda runtime (README: Dependencies)
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { systemClock, type Clock } from './clock';
 import { ItemPattern, type ItemPatternOptions } from './items';
 import { QueryPattern, type PageLimits } from './query';
-import {
-  TABLE_ACCESS_PATTERNS_ENV,
-  TABLE_NAME_ENV,
-  TABLE_PARTITION_KEY_ENV,
-  TABLE_SORT_KEY_ENV,
-  TABLE_TTL_ATTRIBUTE_ENV,
-} from '../shared/env';
+import { readTableConfig, type TableConfig, type TableContext } from './table-config';
 import type { AccessPatternDescriptor } from '../shared/key-shape';
-
-/** Where the function's items live and which access patterns it may use, as `ServerlessApi` describes them. */
-export interface TableConfig {
-  readonly tableName: string;
-  readonly partitionKey: string;
-  readonly sortKey: string;
-  /** The attribute holding each item's expiry in epoch seconds (the table's TTL attribute). */
-  readonly ttlAttribute: string;
-  /** The function's access patterns by name (the `TABLE_ACCESS_PATTERNS` variable). */
-  readonly accessPatterns: { readonly [name: string]: AccessPatternDescriptor };
-}
 
 /** Options of `Table.fromEnvironment()`. */
 export interface TableOptions {
@@ -35,34 +19,12 @@ export interface TableOptions {
    * Without one, a stalled connection holds the request until API Gateway gives up. Default 3,000.
    */
   readonly requestTimeoutMs?: number;
-}
-
-function requireEnv(env: NodeJS.ProcessEnv, name: string): string {
-  const value = env[name];
-  if (value === undefined || value === '') {
-    throw new Error(`environment variable ${name} is not set: ServerlessApi sets it on every route function`);
-  }
-  return value;
-}
-
-/** Reads the table's configuration from the environment `ServerlessApi` sets on each route function. */
-export function readTableConfig(env: NodeJS.ProcessEnv = process.env): TableConfig {
-  const patterns = env[TABLE_ACCESS_PATTERNS_ENV];
-  let accessPatterns: { [name: string]: AccessPatternDescriptor } = {};
-  if (patterns !== undefined && patterns !== '') {
-    try {
-      accessPatterns = JSON.parse(patterns);
-    } catch {
-      throw new Error(`environment variable ${TABLE_ACCESS_PATTERNS_ENV} is not valid JSON`);
-    }
-  }
-  return {
-    tableName: requireEnv(env, TABLE_NAME_ENV),
-    partitionKey: requireEnv(env, TABLE_PARTITION_KEY_ENV),
-    sortKey: requireEnv(env, TABLE_SORT_KEY_ENV),
-    ttlAttribute: requireEnv(env, TABLE_TTL_ATTRIBUTE_ENV),
-    accessPatterns,
-  };
+  /**
+   * The time every expiry, idempotency lock and rate-limit window of this table is computed from, in milliseconds
+   * since the epoch. Pass one to test a handler at a chosen time, or to step time forward, without waiting.
+   * @default systemClock
+   */
+  readonly clock?: Clock;
 }
 
 /**
@@ -89,18 +51,25 @@ export function createDocumentClient(options: TableOptions = {}): DynamoDBDocume
  * Create it once at module scope: a pattern the function was not given fails the cold start, naming it,
  * instead of failing requests with AccessDenied.
  */
-export class Table {
+export class Table implements TableContext {
   /** Reads the configuration `ServerlessApi` set on the function. */
   public static fromEnvironment(options: TableOptions = {}): Table {
-    return new Table(readTableConfig(), options.client ?? createDocumentClient(options));
+    return new Table(readTableConfig(), options.client ?? createDocumentClient(options), options.clock);
   }
 
   public readonly config: TableConfig;
   public readonly client: DynamoDBDocumentClient;
+  /** The time this table's expiries, locks and windows are computed from. */
+  public readonly clock: Clock;
 
-  constructor(config: TableConfig, client: DynamoDBDocumentClient) {
+  /**
+   * @param clock the time of expiries, idempotency locks and rate-limit windows
+   * @default systemClock
+   */
+  constructor(config: TableConfig, client: DynamoDBDocumentClient, clock: Clock = systemClock) {
     this.config = config;
     this.client = client;
+    this.clock = clock;
   }
 
   /** An item pattern (`GetItem`, `PutItem`, `UpdateItem` or `DeleteItem`) of this function, by name. */
@@ -139,9 +108,4 @@ function scanUnsupported(name: string): Error {
   return new Error(
     `access pattern "${name}" is a Scan, which the toolkit does not run: list with a Query pattern, or use table.client for a deliberate Scan`,
   );
-}
-
-/** Now, in the unit DynamoDB TTL uses: whole seconds since the epoch. */
-export function nowEpochSeconds(): number {
-  return Math.floor(Date.now() / 1000);
 }

@@ -5,16 +5,16 @@ import {
   loadHandler,
   PROBLEM_JSON,
   problemBody,
-  startLocalTable,
-  waitForFreshWindow,
+  startExampleTable,
   type ExampleHandler,
-  type LocalTable,
   type ParsedResult,
-} from './local-table';
+} from './task-board';
 import {
   WEBHOOK_SIGNATURE_HEADER,
   WEBHOOK_SIGNING_SECRET_ENV,
 } from '../../integ/task-board/handlers/lib/webhook-signature';
+import { TEST_EPOCH_MS, TestClock } from '../helpers/clock';
+import type { LocalTable } from '../helpers/local-dynamodb';
 
 /**
  * Many requests at once against the real handlers and one table: the guarantees that only hold if every
@@ -31,12 +31,14 @@ const IN_PROGRESS = 'a request with this idempotency key is still in progress; r
 const INSTANCES = 4;
 
 let table: LocalTable;
+/** The clock of the tasks copies: the system's, except where a test sets the time. */
+const clock = TestClock.systemUntilSet();
 let tasks: ExampleHandler[];
 let webhooks: ExampleHandler[];
 
 beforeAll(async () => {
-  table = await startLocalTable();
-  tasks = Array.from({ length: INSTANCES }, () => loadHandler('tasks'));
+  table = await startExampleTable();
+  tasks = Array.from({ length: INSTANCES }, () => loadHandler('tasks', {}, { clock: clock.now }));
   webhooks = Array.from({ length: INSTANCES }, () => loadHandler('webhooks', { [WEBHOOK_SIGNING_SECRET_ENV]: SECRET }));
   await warmUp();
 }, 60_000); // synthesizes the example stack and loads handlers: slow on a busy machine
@@ -275,12 +277,15 @@ describe('task completion', () => {
 });
 
 describe('rate limiting', () => {
+  afterEach(() => clock.useSystemTime());
+
   test('admits exactly the window quota of 300 out of 350 simultaneous requests of one caller', async () => {
-    // GIVEN at least 10 seconds left in the current minute, so the burst falls in one window
+    // GIVEN the handlers' clock 10 seconds before the end of a minute, so the burst falls in one window
     await warmUp();
-    const windowStart = await waitForFreshWindow(60, 10);
+    clock.set(TEST_EPOCH_MS + 50_000);
+    const windowStart = TEST_EPOCH_MS / 1000;
+    const secondsLeft = 10;
     const sub = 'burst-rate';
-    const secondsLeft = Math.ceil(windowStart + 60 - Date.now() / 1000);
     const countersBefore = new Set(
       (await itemsWithPrefix('RATE#tasks#'))
         .filter((item) => item.SK === `WINDOW#${windowStart}`)
@@ -291,24 +296,24 @@ describe('rate limiting', () => {
     const results = await all(350, (instance) =>
       invoke(tasks[instance], httpEvent(LIST, { pathParameters: { projectId: 'rate' }, sub })),
     );
-    expect(Math.floor(Date.now() / 1000)).toBeLessThan(windowStart + 60);
 
     // THEN exactly 300 are admitted, each told a distinct number of requests left, down to 0
     expect(countBy(results, (r) => `${r.statusCode}`)).toEqual({ 200: 300, 429: 50 });
     const admitted = results.filter((r) => r.statusCode === 200);
     const remaining = admitted.map((r) => Number(r.headers['ratelimit-remaining'])).sort((a, b) => a - b);
     expect(remaining).toEqual(Array.from({ length: 300 }, (_, i) => i));
-    for (const result of admitted) expect(result.headers['ratelimit-limit']).toBe('300');
+    for (const result of admitted) {
+      expect(result.headers['ratelimit-limit']).toBe('300');
+      expect(result.headers['ratelimit-reset']).toBe(`${secondsLeft}`);
+    }
 
     // AND the other 50 are refused until the window ends
     for (const result of results.filter((r) => r.statusCode === 429)) {
-      const retryAfter = Number(result.headers['retry-after']);
-      expect(retryAfter).toBeGreaterThanOrEqual(1);
-      expect(retryAfter).toBeLessThanOrEqual(secondsLeft);
+      expect(result.headers['retry-after']).toBe(`${secondsLeft}`);
       expect(result.headers['content-type']).toBe(PROBLEM_JSON);
       expect(result.body).toEqual(
         problemBody(429, 'rate limit of 300 requests per 60 seconds reached; retry after the time in Retry-After', {
-          retryAfterSeconds: retryAfter,
+          retryAfterSeconds: secondsLeft,
         }),
       );
     }
@@ -330,7 +335,13 @@ describe('rate limiting', () => {
     // AND the first caller is still refused
     const again = await invoke(tasks[1], httpEvent(LIST, { pathParameters: { projectId: 'rate' }, sub }));
     expect(again.statusCode).toBe(429);
-  }, 90_000);
+
+    // AND it is admitted again, with a fresh quota, once the clock enters the next minute
+    clock.advance(secondsLeft * 1000);
+    const nextWindow = await invoke(tasks[2], httpEvent(LIST, { pathParameters: { projectId: 'rate' }, sub }));
+    expect(nextWindow.statusCode).toBe(200);
+    expect(nextWindow.headers['ratelimit-remaining']).toBe('299');
+  }, 60_000);
 });
 
 describe('webhook deliveries', () => {

@@ -5,16 +5,16 @@
  * 500, and the table ends up with each write applied exactly once.
  */
 import { createHmac } from 'crypto';
-import { FaultProxy, on, withEnvironment, type DynamoRequest, type FaultAction } from './fault-proxy';
 import {
   httpEvent,
   invoke,
   loadHandler,
-  startLocalTable,
+  startExampleTable,
   type ExampleFunction,
-  type LocalTable,
   type ParsedResult,
-} from './local-table';
+} from './task-board';
+import { FaultProxy, on, withEnvironment, type DynamoRequest, type FaultAction } from '../helpers/fault-proxy';
+import type { LocalTable } from '../helpers/local-dynamodb';
 
 const LIST = 'GET /projects/{projectId}/tasks';
 const CREATE = 'POST /projects/{projectId}/tasks';
@@ -35,7 +35,7 @@ let proxy: FaultProxy;
 let before: Map<string, Item>;
 
 beforeAll(async () => {
-  table = await startLocalTable();
+  table = await startExampleTable();
   proxy = await FaultProxy.start(table.endpoint);
 }, 60_000); // synthesizes the example stack and loads handlers: slow on a busy machine
 

@@ -7,12 +7,12 @@ import {
   loadHandler,
   PROBLEM_JSON,
   problemBody,
-  startLocalTable,
+  startExampleTable,
   TABLE_NAME,
   type ExampleHandler,
-  type LocalTable,
-} from './local-table';
+} from './task-board';
 import { TABLE_ACCESS_PATTERNS_ENV, TABLE_TTL_ATTRIBUTE_ENV } from '../../src/shared/env';
+import type { LocalTable } from '../helpers/local-dynamodb';
 
 const SEVEN_DAYS_SECONDS = 7 * 24 * 60 * 60;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -26,7 +26,7 @@ let table: LocalTable;
 let handler: ExampleHandler;
 
 beforeAll(async () => {
-  table = await startLocalTable();
+  table = await startExampleTable();
   handler = loadHandler('sessions');
 }, 60_000); // synthesizes the example stack and loads handlers: slow on a busy machine
 

@@ -5,12 +5,10 @@ import {
   loadHandler,
   PROBLEM_JSON,
   problemBody,
-  startLocalTable,
+  startExampleTable,
   TABLE_NAME,
-  waitForFreshWindow,
   type ExampleHandler,
-  type LocalTable,
-} from './local-table';
+} from './task-board';
 import {
   TABLE_ACCESS_PATTERNS_ENV,
   TABLE_NAME_ENV,
@@ -18,6 +16,8 @@ import {
   TABLE_SORT_KEY_ENV,
   TABLE_TTL_ATTRIBUTE_ENV,
 } from '../../src/shared/env';
+import { TEST_EPOCH_MS, TestClock } from '../helpers/clock';
+import type { LocalTable } from '../helpers/local-dynamodb';
 
 const LIST = 'GET /projects/{projectId}/tasks';
 const CREATE = 'POST /projects/{projectId}/tasks';
@@ -38,10 +38,12 @@ const RATE_LIMITED = {
 
 let table: LocalTable;
 let handler: ExampleHandler;
+/** The handler's clock: the system's, except where a test sets the time. */
+const clock = TestClock.systemUntilSet();
 
 beforeAll(async () => {
-  table = await startLocalTable();
-  handler = loadHandler('tasks');
+  table = await startExampleTable();
+  handler = loadHandler('tasks', {}, { clock: clock.now });
 }, 60_000); // synthesizes the example stack and loads handlers: slow on a busy machine
 
 afterAll(async () => {
@@ -769,10 +771,14 @@ describe('POST /projects/{projectId}/tasks/{taskId}/complete with If-Match', () 
 });
 
 describe('rate limiting of the tasks routes', () => {
+  const windowStart = TEST_EPOCH_MS / 1000;
+
+  afterEach(() => clock.useSystemTime());
+
   test('counts each request of a caller down from 300, with the seconds left in the minute', async () => {
-    // GIVEN at least 5 seconds left in the current minute, and a caller that has made no request
-    const windowStart = await waitForFreshWindow(60, 5);
-    const secondsLeft = Math.ceil(windowStart + 60 - Date.now() / 1000);
+    // GIVEN 5 seconds left in the current minute, and a caller that has made no request
+    clock.set(TEST_EPOCH_MS + 55_000);
+    const secondsLeft = 5;
 
     // WHEN it lists, creates and completes
     const results = [
@@ -787,16 +793,14 @@ describe('rate limiting of the tasks routes', () => {
     expect(results.map((result) => result.headers['ratelimit-remaining'])).toEqual(['299', '298', '297', '296']);
     for (const result of results) {
       expect(result.headers['ratelimit-limit']).toBe('300');
-      const reset = Number(result.headers['ratelimit-reset']);
-      expect(reset).toBeGreaterThanOrEqual(1);
-      expect(reset).toBeLessThanOrEqual(secondsLeft);
+      expect(result.headers['ratelimit-reset']).toBe(`${secondsLeft}`);
     }
-  }, 30_000); // may wait up to 10 s for a fresh rate-limit window
+  });
 
   test('answers 429 with Retry-After once a caller has used its minute, while other callers go on', async () => {
-    // GIVEN a caller whose counter for this minute is at the limit
-    const windowStart = await waitForFreshWindow(60, 10);
-    const secondsLeft = Math.ceil(windowStart + 60 - Date.now() / 1000);
+    // GIVEN 10 seconds left in the minute, and a caller whose counter for this minute is at the limit
+    clock.set(TEST_EPOCH_MS + 50_000);
+    const secondsLeft = 10;
     const first = await table.record(() => list('rate', undefined, 'exhausted'));
     expect(first.result.headers['ratelimit-remaining']).toBe('299');
     const counterKey = first.operations[0].input.Key;
@@ -817,19 +821,23 @@ describe('rate limiting of the tasks routes', () => {
     expect(await table.items()).toContainEqual(expect.objectContaining({ PK: counterKey.PK.S, requestCount: 300 }));
     expect(result.statusCode).toBe(429);
     expect(result.headers['content-type']).toBe(PROBLEM_JSON);
-    const retryAfter = Number(result.headers['retry-after']);
-    expect(retryAfter).toBeGreaterThanOrEqual(1);
-    expect(retryAfter).toBeLessThanOrEqual(secondsLeft);
+    expect(result.headers['retry-after']).toBe(`${secondsLeft}`);
     expect(result.body).toEqual(
       problemBody(429, 'rate limit of 300 requests per 60 seconds reached; retry after the time in Retry-After', {
-        retryAfterSeconds: retryAfter,
+        retryAfterSeconds: secondsLeft,
       }),
     );
 
     // AND another caller is still admitted
     const other = await list('rate', undefined, 'not-exhausted');
     expect(other.statusCode).toBe(200);
-  }, 30_000); // may wait up to 10 s for a fresh rate-limit window
+
+    // AND the first caller is admitted again once the clock enters the next minute
+    clock.advance(secondsLeft * 1000);
+    const nextMinute = await list('rate', undefined, 'exhausted');
+    expect(nextMinute.statusCode).toBe(200);
+    expect(nextMinute.headers['ratelimit-remaining']).toBe('299');
+  });
 
   test('does not count a request for a route the function does not serve', async () => {
     const { result, operations } = await table.record(() =>

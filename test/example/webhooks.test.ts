@@ -7,15 +7,15 @@ import {
   loadHandler,
   PROBLEM_JSON,
   problemBody,
-  startLocalTable,
+  startExampleTable,
   TABLE_NAME,
   type ExampleHandler,
-  type LocalTable,
-} from './local-table';
+} from './task-board';
 import {
   WEBHOOK_SIGNATURE_HEADER,
   WEBHOOK_SIGNING_SECRET_ENV,
 } from '../../integ/task-board/handlers/lib/webhook-signature';
+import type { LocalTable } from '../helpers/local-dynamodb';
 
 const SECRET = 'test-signing-secret';
 const THIRTY_DAYS_SECONDS = 30 * 24 * 60 * 60;
@@ -30,7 +30,7 @@ let table: LocalTable;
 let handler: ExampleHandler;
 
 beforeAll(async () => {
-  table = await startLocalTable();
+  table = await startExampleTable();
   // The stack passes the secret from Secrets Manager; locally it is given as the function's extra environment.
   handler = loadHandler('webhooks', { [WEBHOOK_SIGNING_SECRET_ENV]: SECRET });
 }, 60_000); // synthesizes the example stack and loads handlers: slow on a busy machine

@@ -24,6 +24,8 @@ import {
 import { HttpError } from '../../src/runtime/problem';
 import type { ApiResult, ProxyResult } from '../../src/runtime/response';
 import { created, json } from '../../src/runtime/response';
+import type { Table } from '../../src/runtime/table';
+import { TestClock } from '../helpers/clock';
 
 const CREATE = 'POST /projects/{projectId}/tasks';
 const ARCHIVE = 'POST /projects/{projectId}/archive';
@@ -45,12 +47,17 @@ const createTask: Behaviour = async ({ params, body }, run) =>
   created({ projectId: params.projectId, title: body.title, run }, `/projects/${params.projectId}/tasks/t-${run}`);
 
 /** An apiHandler with idempotent routes, counting how often each runs. */
-function makeHandler(options: IdempotencyOptions = {}, behaviour: Behaviour = createTask, metrics?: RecordingMetrics) {
+function makeHandler(
+  options: IdempotencyOptions = {},
+  behaviour: Behaviour = createTask,
+  metrics?: RecordingMetrics,
+  table: Table = rt.table,
+) {
   const runs = { create: 0, archive: 0 };
   const handler = apiHandler({
     logger: quietLogger(),
     metrics,
-    table: rt.table,
+    table,
     idempotency: options,
     routes: {
       [CREATE]: route({
@@ -363,10 +370,16 @@ describe('an idempotent route', () => {
     const key = newKey();
     const existing = new Set((await records()).map((record) => record.PK));
 
-    // WHEN eight identical requests arrive at once
-    const pending = Array.from({ length: 8 }, () => handler(eventOf({ key })));
+    // WHEN eight identical requests arrive at once, and the gate opens once all but the one holding it answered
+    let answered = 0;
+    const pending = Array.from({ length: 8 }, () =>
+      handler(eventOf({ key })).then((result) => {
+        answered++;
+        return result;
+      }),
+    );
     await until(async () => (await records()).some((record) => !existing.has(record.PK)));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await until(async () => answered === 7);
     hold.open();
 
     // THEN one ran and seven were told to retry
@@ -644,6 +657,69 @@ describe('record lifetime and locks', () => {
     expect(during).toMatchObject({ status: 'IN_PROGRESS' });
     expect(during!.lockExpiresAtMs).toBeGreaterThanOrEqual(before + 7_000);
     expect(during!.lockExpiresAtMs).toBeLessThanOrEqual(Date.now() + 7_000);
+  });
+});
+
+describe("locks and expiry by the table's clock", () => {
+  it('holds a duplicate off until the lock expires by the clock, then lets it run again', async () => {
+    // GIVEN a table at a fixed time, and a first request that claims its key and never finishes
+    const clock = new TestClock();
+    const hold = gate();
+    const { handler, runs } = makeHandler(
+      { lockSeconds: 30 },
+      async (input, run) => {
+        if (run === 1) await hold.promise;
+        return createTask(input, run);
+      },
+      undefined,
+      rt.withClock(clock.now),
+    );
+    const key = newKey();
+    const existing = new Set((await records()).map((record) => record.PK));
+    const first = handler(eventOf({ key }));
+    await until(async () => (await records()).some((record) => !existing.has(record.PK)));
+
+    // WHEN a duplicate arrives as time passes
+    const atStart = parse(await handler(eventOf({ key })));
+    clock.advance(28_500);
+    const late = parse(await handler(eventOf({ key })));
+    clock.advance(1_499);
+    const lastMoment = parse(await handler(eventOf({ key })));
+    clock.advance(2);
+    const takeOver = await handler(eventOf({ key }));
+    const afterLock = parse(takeOver);
+
+    // THEN it waits at most 5 s while the lock holds, and runs once the lock has expired
+    expect([atStart, late, lastMoment].map((r) => [r.statusCode, r.headers['retry-after']])).toEqual([
+      [409, '5'],
+      [409, '2'],
+      [409, '1'],
+    ]);
+    expect(afterLock.statusCode).toBe(201);
+    expect(afterLock.body.run).toBe(2);
+
+    // AND the first request, finishing late, does not overwrite the record of the one that took over
+    hold.open();
+    expect((await first).statusCode).toBe(201);
+    expect(await handler(eventOf({ key }))).toEqual(replayOf(takeOver));
+    expect(runs.create).toBe(2);
+  });
+
+  it('replays a completed response until the record expires by the clock, then runs again', async () => {
+    const clock = new TestClock();
+    const { handler, runs } = makeHandler({ expiresAfterSeconds: 120 }, createTask, undefined, rt.withClock(clock.now));
+    const key = newKey();
+    const { result: first, written } = await recordsWrittenBy(() => handler(eventOf({ key })));
+    expect(written[0].expiresAt).toBe(clock.epochSeconds() + 120);
+
+    clock.advance(119_999);
+    expect(await handler(eventOf({ key }))).toEqual(replayOf(first));
+    clock.advance(1);
+    const again = await handler(eventOf({ key }));
+
+    expect(again.statusCode).toBe(201);
+    expect(again.headers[IDEMPOTENT_REPLAY_HEADER]).toBeUndefined();
+    expect(runs.create).toBe(2);
   });
 });
 

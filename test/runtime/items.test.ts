@@ -11,6 +11,7 @@ import {
 import { WRITE_ID_ATTRIBUTE, type ItemPattern } from '../../src/runtime/items';
 import { HttpError } from '../../src/runtime/problem';
 import { Table } from '../../src/runtime/table';
+import { TestClock } from '../helpers/clock';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -149,6 +150,37 @@ describe('isExpired', () => {
     expect(getTask.isExpired({ expiresAt: 100 }, 101)).toBe(true);
     expect(getTask.isExpired({}, 101)).toBe(false);
     expect(getTask.isExpired({ expiresAt: '100' }, 101)).toBe(false);
+  });
+});
+
+describe("expiry by the table's clock", () => {
+  it('writes, reads, lists and replaces items by the time the clock tells, not the system time', async () => {
+    // GIVEN a table whose clock stands at a fixed time, far from the system's
+    const clock = new TestClock();
+    const table = rt.withClock(clock.now);
+    const projectId = newProject();
+    const values = { projectId, taskId: 't' };
+
+    // WHEN an item is created to live for a minute
+    const item = await table.item('createTask').create(values, { title: 'first' }, { ttlSeconds: 60 });
+
+    // THEN it expires exactly a minute after the clock's now, and is read and listed until then
+    expect(item.expiresAt).toBe(clock.epochSeconds() + 60);
+    clock.advance(59_999);
+    expect(await table.item('getTask').get(values)).toMatchObject({ title: 'first' });
+    expect((await table.query('listTasks').page({ projectId })).items).toHaveLength(1);
+    expect(await rejectionOf(table.item('createTask').create(values, { title: 'too early' }))).toMatchObject({
+      status: 409,
+    });
+
+    // AND once the clock reaches its expiry it is absent, and may be created again
+    clock.advance(1);
+    expect(await table.item('getTask').get(values)).toBeUndefined();
+    expect((await table.query('listTasks').page({ projectId })).items).toEqual([]);
+    expect(await rejectionOf(table.item('updateTask').update(values, { set: { title: 'late' } }))).toMatchObject({
+      status: 404,
+    });
+    expect(await table.item('createTask').create(values, { title: 'second' })).toMatchObject({ title: 'second' });
   });
 });
 

@@ -18,6 +18,7 @@ import { HttpError } from '../../src/runtime/problem';
 import { defaultCaller, RateLimiter, rateLimitHeaders } from '../../src/runtime/rate-limit';
 import { readApiEvent, type ApiRequest } from '../../src/runtime/request';
 import { ok } from '../../src/runtime/response';
+import { TestClock } from '../helpers/clock';
 
 let rt: RuntimeTable;
 
@@ -322,6 +323,36 @@ describe('rate limiting through apiHandler', () => {
     const authorizer = jwtAuthorizer(`user-${++callerCounter}-m`);
     for (let i = 0; i < 3; i++) await handler(httpApiEvent('GET /things', { authorizer }));
     expect(metrics.names()).toEqual(['RateLimited', 'RateLimited']);
+  });
+
+  it("counts against the window of the table's clock, and starts afresh when the clock enters the next", async () => {
+    // GIVEN a limit of 1 a minute, on a table whose clock stands half a second before a window ends
+    const clock = new TestClock(WINDOW_START_MS + 59_500);
+    const handler = apiHandler({
+      logger: quietLogger(),
+      table: rt.withClock(clock.now),
+      rateLimit: { limit: 1, windowSeconds: 60 },
+      routes: { 'GET /things': route({ handle: async () => ok(1) }) },
+    });
+    const event = httpApiEvent('GET /things', { authorizer: jwtAuthorizer(`user-${++callerCounter}-c`) });
+
+    // WHEN one caller calls twice in that half second, then once as the next window starts
+    const admitted = await handler({ ...event });
+    const refused = await handler({ ...event });
+    clock.advance(500);
+    const next = await handler({ ...event });
+
+    // THEN the window's ends are the clock's: 1 s left, then a full minute in the next window
+    expect(admitted.statusCode).toBe(200);
+    expect(admitted.headers).toMatchObject({ 'ratelimit-remaining': '0', 'ratelimit-reset': '1' });
+    expect(refused.statusCode).toBe(429);
+    expect(refused.headers).toMatchObject({ 'retry-after': '1', 'ratelimit-reset': '1' });
+    expect(next.statusCode).toBe(200);
+    expect(next.headers).toMatchObject({ 'ratelimit-remaining': '0', 'ratelimit-reset': '60' });
+    expect(await counterOf(defaultCaller(readApiEvent(event)), WINDOW_START_S + 60)).toMatchObject({
+      requestCount: 1,
+      expiresAt: WINDOW_START_S + 120,
+    });
   });
 
   it('does not count requests for unknown routes', async () => {

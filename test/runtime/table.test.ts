@@ -1,8 +1,11 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { PATTERNS } from './util';
+import { nowEpochSeconds, systemClock } from '../../src/runtime/clock';
 import { ItemPattern } from '../../src/runtime/items';
 import { QueryPattern } from '../../src/runtime/query';
-import { createDocumentClient, nowEpochSeconds, readTableConfig, Table } from '../../src/runtime/table';
+import { createDocumentClient, Table } from '../../src/runtime/table';
+import { readTableConfig } from '../../src/runtime/table-config';
+import { TestClock } from '../helpers/clock';
 
 const ENV = {
   TABLE_NAME: 'app',
@@ -141,5 +144,41 @@ describe('Table', () => {
     expect(Number.isInteger(now)).toBe(true);
     expect(now).toBeGreaterThanOrEqual(before);
     expect(now).toBeLessThanOrEqual(Math.floor(Date.now() / 1000));
+  });
+
+  it('tells the time by the clock it was given, else by the system clock', () => {
+    // GIVEN a table from the environment with a test clock, and one without
+    const clock = new TestClock();
+    const saved = { ...process.env };
+    Object.assign(process.env, ENV);
+    let clocked: Table;
+    let unclocked: Table;
+    try {
+      clocked = Table.fromEnvironment({ client, clock: clock.now });
+      unclocked = Table.fromEnvironment({ client });
+    } finally {
+      for (const name of Object.keys(ENV)) {
+        if (saved[name] === undefined) delete process.env[name];
+        else process.env[name] = saved[name];
+      }
+    }
+
+    // THEN the first reads the test clock, wherever it is moved, and the second the system's
+    expect(clocked.clock()).toBe(clock.now());
+    clock.advance(90_000);
+    expect(clocked.clock()).toBe(clock.now());
+    expect(nowEpochSeconds(clocked.clock)).toBe(clock.epochSeconds());
+    expect(unclocked.clock).toBe(systemClock);
+    expect(table.clock).toBe(systemClock);
+  });
+
+  it('tells the system time through Date.now on every call', () => {
+    const spy = jest.spyOn(Date, 'now').mockReturnValue(1_800_000_123_456);
+    try {
+      expect(systemClock()).toBe(1_800_000_123_456);
+      expect(nowEpochSeconds()).toBe(1_800_000_123);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

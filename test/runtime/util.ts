@@ -1,17 +1,14 @@
 /**
  * Shared helpers of the runtime toolkit tests: API Gateway proxy events of both API types, the access patterns
- * the tests use, a local DynamoDB-compatible table (dynalite) and a logger whose output is kept out of the test log.
+ * the tests use, the local table they run against and a logger whose output is kept out of the test log.
  */
-import type { AddressInfo } from 'net';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type {
   APIGatewayEventRequestContextV2,
   APIGatewayProxyEvent,
   APIGatewayProxyEventV2WithRequestContext,
 } from 'aws-lambda';
-import dynalite from 'dynalite';
+import type { Clock } from '../../src/runtime/clock';
 import type { ProxyResult } from '../../src/runtime/response';
 import { Table } from '../../src/runtime/table';
 import {
@@ -22,11 +19,9 @@ import {
   TABLE_TTL_ATTRIBUTE_ENV,
 } from '../../src/shared/env';
 import type { AccessPatternDescriptor } from '../../src/shared/key-shape';
+import { startLocalTable, type LocalTable } from '../helpers/local-dynamodb';
 
 export const TABLE_NAME = 'runtime-test';
-
-// The SDK warns about the Node version on its first client; tests are not the place to hear it.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 /** Access patterns by name, as `TABLE_ACCESS_PATTERNS` carries them. */
 export type AccessPatterns = { [name: string]: AccessPatternDescriptor };
@@ -51,80 +46,29 @@ export const PATTERNS: AccessPatterns = {
   getIdempotencyRecord: { operation: 'GetItem', ...IDEMPOTENCY_KEY },
 };
 
-/** A table in an in-process dynalite server. */
-export interface LocalTable {
-  /** A document client for arranging and checking items directly, beside the code under test. */
-  readonly client: DynamoDBDocumentClient;
-  /** Every item in the table (tests may scan; the toolkit never does). */
-  items(): Promise<Record<string, unknown>[]>;
-  put(item: Record<string, unknown>): Promise<void>;
-  close(): Promise<void>;
-}
-
 /**
- * Starts dynalite on a random loopback port, creates a table with `PK`/`SK` string keys and sets the variables
- * `ServerlessApi` and the AWS SDK read (`expiresAt` is the TTL attribute), so an SDK client created afterwards
- * talks to this table.
+ * Starts a local table with `PK`/`SK` string keys and sets the variables `ServerlessApi` sets on a function
+ * (`expiresAt` is the TTL attribute), so `Table.fromEnvironment()` reads this table.
  */
-export async function startLocalTable(): Promise<LocalTable> {
-  const server = dynalite({ createTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+async function startTestTable(): Promise<LocalTable> {
+  const local = await startLocalTable({
+    TableName: TABLE_NAME,
+    AttributeDefinitions: [
+      { AttributeName: 'PK', AttributeType: 'S' },
+      { AttributeName: 'SK', AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: 'PK', KeyType: 'HASH' },
+      { AttributeName: 'SK', KeyType: 'RANGE' },
+    ],
+  });
   Object.assign(process.env, {
     [TABLE_NAME_ENV]: TABLE_NAME,
     [TABLE_PARTITION_KEY_ENV]: 'PK',
     [TABLE_SORT_KEY_ENV]: 'SK',
     [TABLE_TTL_ATTRIBUTE_ENV]: 'expiresAt',
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${port}`,
   });
-  const client = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
-  const close = async () => {
-    client.destroy();
-    await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
-  };
-  try {
-    await client.send(
-      new CreateTableCommand({
-        TableName: TABLE_NAME,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'PK', AttributeType: 'S' },
-          { AttributeName: 'SK', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'PK', KeyType: 'HASH' },
-          { AttributeName: 'SK', KeyType: 'RANGE' },
-        ],
-      }),
-    );
-  } catch (error) {
-    await close();
-    throw error;
-  }
-  return {
-    client,
-    async items() {
-      const items: Record<string, unknown>[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await client.send(
-          new ScanCommand({ TableName: TABLE_NAME, ConsistentRead: true, ExclusiveStartKey: start }),
-        );
-        items.push(...(page.Items ?? []));
-        start = page.LastEvaluatedKey;
-      } while (start);
-      return items;
-    },
-    async put(item) {
-      await client.send(new PutCommand({ TableName: TABLE_NAME, Item: item }));
-    },
-    close,
-  };
+  return local;
 }
 
 /** A local table and the toolkit's `Table` over it, configured through the environment like a route function. */
@@ -132,20 +76,23 @@ export interface RuntimeTable {
   readonly local: LocalTable;
   /** `Table.fromEnvironment()` with `patterns`, using the toolkit's own document client. */
   readonly table: Table;
-  /** The same table with other access patterns (same client). */
+  /** The same table with other access patterns (same client and clock). */
   withPatterns(patterns: AccessPatterns): Table;
+  /** The same table (same client and patterns) telling the time by `clock`. */
+  withClock(clock: Clock): Table;
   close(): Promise<void>;
 }
 
 /** Starts dynalite, sets `TABLE_ACCESS_PATTERNS` and creates the toolkit's `Table` from the environment. */
 export async function startRuntimeTable(patterns: AccessPatterns = PATTERNS): Promise<RuntimeTable> {
-  const local = await startLocalTable();
+  const local = await startTestTable();
   process.env[TABLE_ACCESS_PATTERNS_ENV] = JSON.stringify(patterns);
   const table = Table.fromEnvironment();
   return {
     local,
     table,
-    withPatterns: (accessPatterns) => new Table({ ...table.config, accessPatterns }, table.client),
+    withPatterns: (accessPatterns) => new Table({ ...table.config, accessPatterns }, table.client, table.clock),
+    withClock: (clock) => new Table(table.config, table.client, clock),
     async close() {
       table.client.destroy();
       await local.close();

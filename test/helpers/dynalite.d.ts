@@ -1,4 +1,4 @@
-// dynalite ships no type declarations; this covers the part the example tests use.
+// dynalite ships no type declarations; this covers the part the tests use.
 declare module 'dynalite' {
   import type { Server } from 'http';
 

@@ -1,14 +1,16 @@
-import type { IncomingMessage } from 'http';
-import type { AddressInfo } from 'net';
-import { CreateTableCommand, DynamoDBClient, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+/**
+ * The task-board example as its tests run it: the table and function environments its stack synthesizes, its
+ * handlers loaded as their functions, and the events API Gateway would send them.
+ */
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import dynalite from 'dynalite';
 import { TaskBoardStack } from '../../integ/task-board/stack';
 import type { ProxyResult } from '../../src/runtime';
+import type { Clock } from '../../src/runtime/clock';
 import { TABLE_NAME_ENV } from '../../src/shared/env';
+import { startLocalTable, type LocalTable } from '../helpers/local-dynamodb';
 
 export const TABLE_NAME = 'task-board';
 
@@ -67,104 +69,26 @@ export function synthesizeExample(): SynthesizedExample {
   return synthesized;
 }
 
-/** A table in an in-process dynalite server, created from the example stack's schema. */
-export interface LocalTable {
-  /** `http://127.0.0.1:<port>` of the server. */
-  readonly endpoint: string;
-  /** A document client for arranging and checking items directly, beside the handler under test. */
-  readonly client: DynamoDBDocumentClient;
-  /** Every item in the table. Tests may scan; the handlers never do. */
-  items(): Promise<Record<string, unknown>[]>;
-  put(item: Record<string, unknown>): Promise<void>;
-  close(): Promise<void>;
-  /**
-   * Runs `action` and returns, with its result, every request the table received meanwhile (from any client),
-   * in arrival order: to prove how a handler reaches the table (one Query, never a Scan).
-   */
-  record<T>(action: () => Promise<T>): Promise<{ readonly result: T; readonly operations: TableOperation[] }>;
-}
-
-/** One request the table received: its operation (`Query`, `PutItem`...) and its input, in DynamoDB JSON. */
-export interface TableOperation {
-  readonly operation: string;
-  readonly input: any;
-}
-
-/** The variables the AWS SDK reads, pointing it at `endpoint` with throwaway credentials. */
-export function sdkEnvironment(endpoint: string): { [name: string]: string } {
-  return {
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_DYNAMODB: endpoint,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  };
-}
-
 /**
- * Starts dynalite on a random loopback port, creates the table the example stack defines, and points the AWS
- * SDK at it (process environment), so handlers loaded afterwards talk to this table.
+ * Starts a local table with the schema the example stack defines, and points the AWS SDK at it (process
+ * environment), so handlers loaded afterwards talk to this table.
  */
-export async function startLocalTable(): Promise<LocalTable> {
-  const server = dynalite({ createTableMs: 0 });
-  // Keep idle connections open like DynamoDB does, rather than Node's 5 seconds: a test that waits (for a fresh
-  // rate-limit window) would otherwise make every handler reconnect at once, and a burst of connections to this
-  // single-threaded server can outlast the handlers' 1-second connection timeout.
-  server.keepAliveTimeout = 120_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  let recording: TableOperation[] | undefined;
-  server.on('request', (request: IncomingMessage) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const operation = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
-      recording?.push({ operation, input: chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {} });
-    });
-  });
-  Object.assign(process.env, sdkEnvironment(endpoint));
-
-  const raw = new DynamoDBClient({});
-  await raw.send(new CreateTableCommand({ TableName: TABLE_NAME, ...synthesizeExample().table }));
-  const client = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
-
-  return {
-    endpoint,
-    client,
-    async items() {
-      const items: Record<string, unknown>[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await client.send(
-          new ScanCommand({ TableName: TABLE_NAME, ConsistentRead: true, ExclusiveStartKey: start }),
-        );
-        items.push(...(page.Items ?? []));
-        start = page.LastEvaluatedKey;
-      } while (start);
-      return items;
-    },
-    async put(item) {
-      await client.send(new PutCommand({ TableName: TABLE_NAME, Item: item }));
-    },
-    async record(action) {
-      const operations: TableOperation[] = [];
-      recording = operations;
-      try {
-        const result = await action();
-        return { result, operations: [...operations] };
-      } finally {
-        recording = undefined;
-      }
-    },
-    async close() {
-      client.destroy();
-      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
-    },
-  };
+export async function startExampleTable(): Promise<LocalTable> {
+  return startLocalTable({ TableName: TABLE_NAME, ...synthesizeExample().table });
 }
 
 /** A handler of the example, as Lambda calls it. */
 export type ExampleHandler = (event: unknown) => Promise<ProxyResult>;
+
+/** How a handler is loaded besides its environment. */
+export interface LoadOptions {
+  /**
+   * The clock of the handler's table, as if it passed `Table.fromEnvironment({ clock })`: to set the time of its
+   * expiries, idempotency locks and rate-limit windows.
+   * @default systemClock
+   */
+  readonly clock?: Clock;
+}
 
 /**
  * Loads an example handler with the environment its function has in the stack (plus `extra`). Handlers read
@@ -173,6 +97,7 @@ export type ExampleHandler = (event: unknown) => Promise<ProxyResult>;
 export function loadHandler(
   fn: ExampleFunction,
   extra: { readonly [name: string]: string | undefined } = {},
+  options: LoadOptions = {},
 ): ExampleHandler {
   const saved = { ...process.env };
   Object.assign(process.env, synthesizeExample().environments[fn]);
@@ -183,6 +108,7 @@ export function loadHandler(
   try {
     let handler: ExampleHandler | undefined;
     jest.isolateModules(() => {
+      if (options.clock) withClock(options.clock);
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded with the function's environment
       handler = (require(`../../integ/task-board/handlers/${fn}`) as { handler: ExampleHandler }).handler;
     });
@@ -191,6 +117,19 @@ export function loadHandler(
     for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
     Object.assign(process.env, saved);
   }
+}
+
+/**
+ * The example's handlers build their table at module scope with `Table.fromEnvironment()`, which a test cannot
+ * reach: the copy of the toolkit they are about to load (this module registry's) hands that call `clock`.
+ */
+function withClock(clock: Clock): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the copy the handler will load
+  const { Table } = require('../../src/runtime') as typeof import('../../src/runtime');
+  const fromEnvironment = Table.fromEnvironment.bind(Table);
+  jest
+    .spyOn(Table, 'fromEnvironment')
+    .mockImplementation((tableOptions = {}) => fromEnvironment({ clock, ...tableOptions }));
 }
 
 interface EventOptions {
@@ -290,18 +229,4 @@ export function problemBody(
   requestId: unknown = expect.stringMatching(/^request-\d+$/),
 ): { [member: string]: unknown } {
   return { ...extensions, type: 'about:blank', title: PROBLEM_TITLES[status], status, detail, requestId };
-}
-
-/**
- * Waits, if needed, until at least `minRemainingSeconds` remain in the current fixed window of `windowSeconds`
- * (windows start at multiples of their length since the epoch, like the rate limiter's), so requests fired
- * next all count against one window. Returns the start of that window, in epoch seconds.
- */
-export async function waitForFreshWindow(windowSeconds: number, minRemainingSeconds: number): Promise<number> {
-  const remainingMs = () => windowSeconds * 1000 - (Date.now() % (windowSeconds * 1000));
-  if (remainingMs() < minRemainingSeconds * 1000) {
-    await new Promise((resolve) => setTimeout(resolve, remainingMs() + 50));
-  }
-  const now = epochSeconds();
-  return now - (now % windowSeconds);
 }

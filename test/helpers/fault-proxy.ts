@@ -7,6 +7,7 @@ import {
   type ServerResponse,
 } from 'http';
 import type { AddressInfo, Socket } from 'net';
+import { keyValue } from './local-dynamodb';
 
 /**
  * What the proxy does with one DynamoDB request:
@@ -60,25 +61,10 @@ export function on(
 
 export const THROTTLING_ERROR_TYPE = 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException';
 
-/** Operations that change the table. */
-export const WRITE_OPERATIONS: ReadonlySet<string> = new Set([
-  'PutItem',
-  'UpdateItem',
-  'DeleteItem',
-  'BatchWriteItem',
-  'TransactWriteItems',
-]);
-
 interface Answer {
   readonly status: number;
   readonly headers: IncomingHttpHeaders;
   readonly body: Buffer;
-}
-
-function keyValue(attribute: unknown): string | undefined {
-  if (typeof attribute !== 'object' || attribute === null) return undefined;
-  const value = (attribute as { S?: unknown; N?: unknown }).S ?? (attribute as { N?: unknown }).N;
-  return typeof value === 'string' ? value : undefined;
 }
 
 function readAll(stream: IncomingMessage): Promise<Buffer> {

@@ -1,0 +1,60 @@
+// eslint-disable-next-line import/no-extraneous-dependencies -- the AWS SDK v3 of the Lambda runtime (README: Dependencies)
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Clock } from './clock';
+import {
+  TABLE_ACCESS_PATTERNS_ENV,
+  TABLE_NAME_ENV,
+  TABLE_PARTITION_KEY_ENV,
+  TABLE_SORT_KEY_ENV,
+  TABLE_TTL_ATTRIBUTE_ENV,
+} from '../shared/env';
+import type { AccessPatternDescriptor } from '../shared/key-shape';
+
+/** Where the function's items live and which access patterns it may use, as `ServerlessApi` describes them. */
+export interface TableConfig {
+  readonly tableName: string;
+  readonly partitionKey: string;
+  readonly sortKey: string;
+  /** The attribute holding each item's expiry in epoch seconds (the table's TTL attribute). */
+  readonly ttlAttribute: string;
+  /** The function's access patterns by name (the `TABLE_ACCESS_PATTERNS` variable). */
+  readonly accessPatterns: { readonly [name: string]: AccessPatternDescriptor };
+}
+
+/**
+ * What an access pattern needs of its table: the configuration, a document client and the clock expiries are
+ * read against. `Table` is one; patterns depend on this rather than on `Table`, which builds them.
+ */
+export interface TableContext {
+  readonly config: TableConfig;
+  readonly client: DynamoDBDocumentClient;
+  readonly clock: Clock;
+}
+
+function requireEnv(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  if (value === undefined || value === '') {
+    throw new Error(`environment variable ${name} is not set: ServerlessApi sets it on every route function`);
+  }
+  return value;
+}
+
+/** Reads the table's configuration from the environment `ServerlessApi` sets on each route function. */
+export function readTableConfig(env: NodeJS.ProcessEnv = process.env): TableConfig {
+  const patterns = env[TABLE_ACCESS_PATTERNS_ENV];
+  let accessPatterns: { [name: string]: AccessPatternDescriptor } = {};
+  if (patterns !== undefined && patterns !== '') {
+    try {
+      accessPatterns = JSON.parse(patterns);
+    } catch {
+      throw new Error(`environment variable ${TABLE_ACCESS_PATTERNS_ENV} is not valid JSON`);
+    }
+  }
+  return {
+    tableName: requireEnv(env, TABLE_NAME_ENV),
+    partitionKey: requireEnv(env, TABLE_PARTITION_KEY_ENV),
+    sortKey: requireEnv(env, TABLE_SORT_KEY_ENV),
+    ttlAttribute: requireEnv(env, TABLE_TTL_ATTRIBUTE_ENV),
+    accessPatterns,
+  };
+}
