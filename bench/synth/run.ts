@@ -27,9 +27,14 @@ const { values: args } = parseArgs({
     routes: { type: 'string', default: '10,100,200' },
     runs: { type: 'string', default: '5' },
     'skip-nodejs': { type: 'boolean', default: false },
+    handlers: { type: 'string', default: 'toolkit' },
+    verbose: { type: 'boolean', default: false },
   },
 });
 const sizes = args.routes.split(',').map(Number);
+if (args.handlers !== 'toolkit' && args.handlers !== 'small') {
+  throw new Error(`--handlers must be toolkit or small, got: ${args.handlers}`);
+}
 const runs = Number(args.runs);
 
 type Variant = 'inline' | 'nodejs' | 'first' | 'second';
@@ -50,7 +55,7 @@ function main(): void {
     ? ['inline', 'first', 'second']
     : ['inline', 'nodejs', 'first', 'second'];
   console.log(
-    `Whole-process synth (node, aws-cdk-lib ${cdkVersion()}, esbuild ${esbuildVersion()}), ${os.cpus().length} cores, median of ${runs} interleaved runs\n`,
+    `Whole-process synth (node, aws-cdk-lib ${cdkVersion()}, esbuild ${esbuildVersion()}), ${os.cpus().length} cores, median of ${runs} interleaved runs, ${args.handlers} handlers\n`,
   );
 
   const medians = new Map<number, Map<Variant, number>>();
@@ -59,7 +64,11 @@ function main(): void {
     for (let run = 0; run < runs; run++) {
       // Rotate the order each round so no variant always runs first (or after the slowest).
       const order = variants.map((_, i) => variants[(i + run) % variants.length]);
-      for (const variant of order) samples.get(variant)!.push(timeSynth(variant, routes, entries));
+      for (const variant of order) {
+        const elapsed = timeSynth(variant, routes, entries);
+        samples.get(variant)!.push(elapsed);
+        if (args.verbose) console.log(`  run ${run + 1}, ${routes} routes, ${LABELS[variant]}: ${seconds(elapsed)}`);
+      }
     }
     medians.set(routes, new Map(variants.map((variant) => [variant, median(samples.get(variant)!)])));
     const row = medians.get(routes)!;
@@ -72,7 +81,10 @@ function main(): void {
   fs.rmSync(WORK, { recursive: true, force: true });
 }
 
-/** One entry file per function, each a small route handler on the runtime toolkit with a zod schema. */
+/**
+ * One entry file per function: with `toolkit`, a route handler on the runtime toolkit with a zod schema (a bundle of
+ * about 140 KB, as the README's handlers make); with `small`, a few lines and a shared local module (under 1 KB).
+ */
 function writeEntries(count: number): string {
   const dir = path.join(WORK, 'handlers');
   fs.mkdirSync(dir, { recursive: true });
@@ -80,7 +92,27 @@ function writeEntries(count: number): string {
     .relative(dir, path.join(ROOT, 'src', 'runtime'))
     .split(path.sep)
     .join('/');
+  fs.writeFileSync(
+    path.join(dir, 'respond.ts'),
+    `export const respond = (statusCode: number, body: unknown) => ({
+  statusCode,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
+`,
+  );
   for (let i = 0; i < count; i++) {
+    if (args.handlers === 'small') {
+      fs.writeFileSync(
+        path.join(dir, `fn${i}.ts`),
+        `import { respond } from './respond';
+
+export const handler = async (event: { pathParameters?: { thingId?: string } }) =>
+  respond(200, { thingId: event.pathParameters?.thingId ?? null, n: ${i} });
+`,
+      );
+      continue;
+    }
     fs.writeFileSync(
       path.join(dir, `fn${i}.ts`),
       `import * as z from 'zod';
@@ -175,7 +207,7 @@ function report(medians: Map<number, Map<Variant, number>>, variants: Variant[])
     const lower = perRoute(low, middle);
     const upper = perRoute(middle, high);
     console.log(
-      `  growth: ${(lower * 1000).toFixed(2)} ms per route from ${low} to ${middle} routes, ${(upper * 1000).toFixed(2)} ms from ${middle} to ${high} (ratio ${ratio(upper / lower)}; linear is about 1)`,
+      `  growth: ${(lower * 1000).toFixed(2)} ms per route from ${low} to ${middle} routes, ${(upper * 1000).toFixed(2)} ms from ${middle} to ${high} (ratio ${ratio(upper / lower)}: linear is about 1, below 1 grows slower than linear)`,
     );
   }
 }

@@ -20,12 +20,6 @@ interface EntryRecord {
   readonly inputs: InputRecord[];
 }
 
-/** A file of a bundle, relative to the bundle's folder. */
-export interface BundleFile {
-  readonly name: string;
-  readonly contents: Uint8Array;
-}
-
 /**
  * Bundles by content. A bundle is stored under the hash of its own files (`bundles/<hash>`), which is also its
  * asset hash; an entry record maps the hash of everything a build depends on except the sources (esbuild's
@@ -33,7 +27,7 @@ export interface BundleFile {
  * A later synth reuses the bundle when every source still has the same content: a source whose size and mtime
  * are unchanged is taken as unchanged, any other is hashed again.
  *
- * Writes are atomic (a temporary folder renamed into place), so parallel synths and test workers share the cache.
+ * Writes are atomic (a build folder renamed into place), so parallel synths and test workers share the cache.
  */
 export class BundleCache {
   /** The cache of a project: `node_modules/.cache/cdk-serverless-api` when the project has node_modules. */
@@ -76,43 +70,34 @@ export class BundleCache {
   }
 
   /**
-   * Writes a bundle's files into a new folder, lets `finish` add to it (installed node_modules), stores it under
-   * the hash of its whole content and records the sources it was built from. Returns the bundle's hash.
+   * A new folder for one build's output, beside `bundles/` and as deep, so the relative paths a source map holds to
+   * the sources stay right when a bundle moves from there to `bundles/<hash>`. Remove it when the build is stored.
    */
-  public store(
-    key: string,
-    files: readonly BundleFile[],
-    inputs: readonly string[],
-    finish?: (dir: string) => void,
-  ): string {
-    const staging = fs.mkdtempSync(path.join(this.ensureDir('staging'), 'bundle-'));
-    try {
-      for (const file of files) {
-        const target = path.join(staging, file.name);
-        fs.mkdirSync(path.dirname(target), { recursive: true });
-        fs.writeFileSync(target, file.contents);
+  public newBuildDir(): string {
+    fs.mkdirSync(this.dir, { recursive: true });
+    return fs.mkdtempSync(path.join(this.dir, 'build-'));
+  }
+
+  /**
+   * Stores a built bundle folder under the hash of its whole content (installed node_modules included), moving it
+   * out of its build folder, and records the sources it was built from. Returns the bundle's hash.
+   */
+  public store(key: string, dir: string, inputs: readonly string[]): string {
+    const outputHash = hashDirectory(dir);
+    // Staged bundles are hard links to these files: read-only, so an edit in a cloud assembly cannot reach the cache.
+    if (process.platform !== 'win32') makeReadOnly(dir);
+    const finalDir = this.bundleDir(outputHash);
+    this.ensureDir('bundles');
+    if (!fs.existsSync(finalDir)) {
+      try {
+        fs.renameSync(dir, finalDir);
+      } catch (error) {
+        // Another process stored the same bundle first: same hash, same content.
+        if (!fs.existsSync(finalDir)) throw error;
       }
-      finish?.(staging);
-      const outputHash = hashDirectory(staging);
-      const finalDir = this.bundleDir(outputHash);
-      this.ensureDir('bundles');
-      if (fs.existsSync(finalDir)) {
-        fs.rmSync(staging, { recursive: true, force: true });
-      } else {
-        try {
-          fs.renameSync(staging, finalDir);
-        } catch (error) {
-          // Another process stored the same bundle first: same hash, same content.
-          if (!fs.existsSync(finalDir)) throw error;
-          fs.rmSync(staging, { recursive: true, force: true });
-        }
-      }
-      this.writeRecord(key, outputHash, inputs);
-      return outputHash;
-    } catch (error) {
-      fs.rmSync(staging, { recursive: true, force: true });
-      throw error;
     }
+    this.writeRecord(key, outputHash, inputs);
+    return outputHash;
   }
 
   /** A folder that stands in for bundles when a stack is synthesized without bundling. */
@@ -171,26 +156,31 @@ export function sha256(data: string | Uint8Array): string {
   return crypto.createHash('sha256').update(data).digest('hex');
 }
 
-/** The hash of a folder's files: each relative path and content (a symbolic link's target), in sorted order. */
+/** The hash of a folder's files: each relative path (POSIX separators) with its content hash, or a symbolic link's
+ * target, in path order. */
 export function hashDirectory(dir: string): string {
-  const hash = crypto.createHash('sha256');
+  const entries: string[] = [];
   const walk = (relative: string): void => {
-    const entries = fs.readdirSync(path.join(dir, relative), { withFileTypes: true });
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const entry of entries) {
+    for (const entry of fs.readdirSync(path.join(dir, relative), { withFileTypes: true })) {
       const name = path.posix.join(relative, entry.name);
       const full = path.join(dir, name);
-      if (entry.isDirectory()) {
-        walk(name);
-      } else if (entry.isSymbolicLink()) {
-        hash.update(`link\0${name}\0${fs.readlinkSync(full)}\0`);
-      } else {
-        hash.update(`file\0${name}\0${sha256(fs.readFileSync(full))}\0`);
-      }
+      if (entry.isDirectory()) walk(name);
+      else if (entry.isSymbolicLink()) entries.push(`link\0${name}\0${fs.readlinkSync(full)}\0`);
+      else entries.push(`file\0${name}\0${sha256(fs.readFileSync(full))}\0`);
     }
   };
   walk('');
+  const hash = crypto.createHash('sha256');
+  for (const entry of entries.sort()) hash.update(entry);
   return hash.digest('hex');
+}
+
+function makeReadOnly(dir: string): void {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) makeReadOnly(full);
+    else if (entry.isFile()) fs.chmodSync(full, 0o444);
+  }
 }
 
 function writeAtomically(file: string, contents: string): void {

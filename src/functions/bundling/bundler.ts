@@ -4,11 +4,8 @@ import {
   Annotations,
   AspectPriority,
   Aspects,
-  AssetHashType,
-  AssetStaging,
   CfnResource,
   FileAssetLocation,
-  FileAssetPackaging,
   IAspect,
   Lazy,
   Stack,
@@ -18,10 +15,11 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct, IConstruct } from 'constructs';
-import { BundleCache, BundleFile, sha256 } from './bundle-cache';
+import { BundleCache, sha256 } from './bundle-cache';
 import { BundlingOptions } from './bundling-options';
 import { Esbuild, EsbuildMessage, EsbuildResult, formatEsbuildErrors, loadEsbuild } from './esbuild';
 import { installedVersions, installNodeModules } from './node-modules';
+import { stageBundle } from './staging';
 import { checkEntry } from '../observed-function';
 
 /** What one function asks of the bundler. */
@@ -47,9 +45,6 @@ export function bundleHandlerFile(bundling: BundlingOptions): string {
 export function resolveBundling(own?: BundlingOptions, defaults?: BundlingOptions): BundlingOptions {
   return { minify: true, sourceMap: true, ...defaults, ...own };
 }
-
-/** Where bundles are laid out while building: only paths relative to it reach a source map, never a machine's own. */
-const BUILD_DIR = '.bundle';
 
 const LOCK_FILES = ['package-lock.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lockb', 'bun.lock'];
 
@@ -142,41 +137,40 @@ export class Bundler {
 
   private build(codes: readonly BundledCode[], cache: BundleCache): Map<string, string> {
     const esbuild: Esbuild = codes[0].esbuild!;
-    const outdir = path.join(this.projectRoot, BUILD_DIR);
-    let result: EsbuildResult & { warnings?: EsbuildMessage[] };
+    // esbuild writes the bundles itself: handing tens of megabytes back to JavaScript costs more than the build.
+    const outdir = cache.newBuildDir();
     try {
-      result = esbuild.buildSync({
-        ...codes[0].options,
-        entryPoints: codes.map((code) => ({ in: code.request.entry, out: `${code.key}/index` })),
-        outdir,
-        absWorkingDir: this.projectRoot,
-        write: false,
-        metafile: true,
-        logLevel: 'silent',
-      });
-    } catch (error) {
-      const functions = codes.map((code) => code.request.prop).join(', ');
-      throw new Error(`Bundling ${functions} failed:\n${formatEsbuildErrors(error)}`);
+      let result: EsbuildResult & { warnings?: EsbuildMessage[] };
+      try {
+        result = esbuild.buildSync({
+          ...codes[0].options,
+          entryPoints: codes.map((code) => ({ in: code.request.entry, out: `${code.key}/index` })),
+          outdir,
+          absWorkingDir: this.projectRoot,
+          write: true,
+          metafile: true,
+          logLevel: 'silent',
+        });
+      } catch (error) {
+        const functions = codes.map((code) => code.request.prop).join(', ');
+        throw new Error(`Bundling ${functions} failed:\n${formatEsbuildErrors(error)}`);
+      }
+      const hashes = new Map<string, string>();
+      for (const code of codes) {
+        const dir = path.join(outdir, code.key);
+        const handlerOutput = path.relative(this.projectRoot, path.join(dir, bundleHandlerFile(code.request.bundling)));
+        const inputs = [
+          ...Object.keys(result.metafile?.outputs[handlerOutput.split(path.sep).join('/')]?.inputs ?? {}),
+          ...buildConfigFiles(code.request.entry, this.projectRoot, code.request.bundling.tsconfig),
+        ];
+        this.annotateWarnings(code, result.warnings ?? [], inputs);
+        if (Object.keys(code.versions).length) installNodeModules(dir, code.versions, cpuOf(code.request.architecture));
+        hashes.set(code.key, cache.store(code.key, dir, inputs));
+      }
+      return hashes;
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
     }
-    const hashes = new Map<string, string>();
-    for (const code of codes) {
-      const prefix = path.join(outdir, code.key) + path.sep;
-      const files: BundleFile[] = (result.outputFiles ?? [])
-        .filter((file) => file.path.startsWith(prefix))
-        .map((file) => ({ name: file.path.slice(prefix.length), contents: file.contents }));
-      const handlerOutput = path.posix.join(BUILD_DIR, code.key, bundleHandlerFile(code.request.bundling));
-      const inputs = [
-        ...Object.keys(result.metafile?.outputs[handlerOutput]?.inputs ?? {}),
-        ...buildConfigFiles(code.request.entry, this.projectRoot, code.request.bundling.tsconfig),
-      ];
-      this.annotateWarnings(code, result.warnings ?? [], inputs);
-      const nodeModules = Object.keys(code.versions).length ? code.versions : undefined;
-      const finish = nodeModules
-        ? (dir: string) => installNodeModules(dir, nodeModules, cpuOf(code.request.architecture))
-        : undefined;
-      hashes.set(code.key, cache.store(code.key, files, inputs, finish));
-    }
-    return hashes;
   }
 
   private annotateWarnings(code: BundledCode, warnings: readonly EsbuildMessage[], inputs: readonly string[]): void {
@@ -195,8 +189,8 @@ export class Bundler {
  * A function's code, bundled when its stage is synthesized. The S3 location is lazy: it names the file asset the
  * bundler adds from the bundle's content hash, which is therefore the asset hash.
  *
- * The asset is staged and registered with the stack's synthesizer directly, as `aws-s3-assets`' `Asset` does, less
- * the imported bucket that construct makes for each asset (which doubled the cost of staging).
+ * The asset is staged and registered with the stack's synthesizer directly (see `stageBundle`), without the
+ * `Asset` construct's imported bucket per asset, which doubled the cost of staging.
  */
 export class BundledCode extends lambda.Code {
   private location?: FileAssetLocation;
@@ -234,20 +228,9 @@ export class BundledCode extends lambda.Code {
 
   /** Points the code at its bundle: stages the folder into the cloud assembly and adds it as a file asset. */
   public attach(dir: string, hash: string): void {
-    const scope = this.request.scope;
-    const stack = Stack.of(scope);
-    const staging = new AssetStaging(scope, 'Code', {
-      sourcePath: dir,
-      assetHash: hash,
-      assetHashType: AssetHashType.CUSTOM,
-    });
-    this.assetPath = staging.relativeStagedPath(stack);
-    this.location = stack.synthesizer.addFileAsset({
-      fileName: this.assetPath,
-      packaging: FileAssetPackaging.ZIP_DIRECTORY,
-      sourceHash: staging.assetHash,
-      deployTime: true,
-    });
+    const staged = stageBundle(this.request.scope, dir, hash);
+    this.assetPath = staged.assetPath;
+    this.location = staged.location;
     this.addResourceMetadata();
   }
 
@@ -292,7 +275,7 @@ function esbuildOptions(request: BundleRequest, projectRoot: string): { [option:
     format: esm ? 'esm' : 'cjs',
     minify: bundling.minify ?? true,
     sourcemap: bundling.sourceMap ?? true,
-    sourcesContent: bundling.sourcesContent ?? true,
+    sourcesContent: bundling.sourcesContent ?? false,
     external: [...(bundling.externalModules ?? defaultExternals(request.runtime)), ...(bundling.nodeModules ?? [])],
     keepNames: bundling.keepNames ?? false,
     charset: bundling.charset ?? nodejs.Charset.ASCII,

@@ -22,9 +22,11 @@ export interface BundlingOptions {
    */
   readonly sourceMap?: boolean;
   /**
-   * Whether the source map embeds the original sources.
+   * Whether the source map embeds the original sources. Lambda's `--enable-source-maps` needs only the mappings to
+   * point a stack trace at the source; the sources would triple the size of a typical bundle (and of its upload),
+   * so they are left out unless asked for, e.g. for a debugger.
    *
-   * @default true
+   * @default false
    */
   readonly sourcesContent?: boolean;
   /**

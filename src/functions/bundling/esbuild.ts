@@ -10,13 +10,7 @@ export interface EsbuildOptions {
   readonly [option: string]: unknown;
 }
 
-export interface EsbuildOutputFile {
-  readonly path: string;
-  readonly contents: Uint8Array;
-}
-
 export interface EsbuildResult {
-  readonly outputFiles?: EsbuildOutputFile[];
   readonly metafile?: {
     readonly outputs: {
       [file: string]: { readonly entryPoint?: string; readonly inputs: { [file: string]: unknown } };
