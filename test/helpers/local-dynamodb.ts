@@ -107,6 +107,8 @@ export async function startLocalTable(table: CreateTableCommandInput & { TableNa
   });
   const close = async () => {
     client.destroy();
+    // Keep-alive sockets of the handlers' own clients would hold the server open for its keep-alive timeout.
+    server.closeAllConnections?.();
     await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
   };
   try {

@@ -63,8 +63,16 @@ export class BundleCache {
     }
     if (record.format !== CACHE_FORMAT || !fs.existsSync(this.bundleDir(record.outputHash))) return undefined;
     for (const input of record.inputs) {
-      const current = this.hashFile(path.resolve(this.projectRoot, input.file));
-      if (current?.sha256 !== input.sha256) return undefined;
+      const file = path.resolve(this.projectRoot, input.file);
+      let stat: fs.Stats;
+      try {
+        stat = fs.statSync(file);
+      } catch {
+        return undefined;
+      }
+      // The size and mtime it was built with: unchanged without reading it (as git's index does).
+      if (stat.size === input.size && stat.mtimeMs === input.mtimeMs) continue;
+      if (this.hashFile(file)?.sha256 !== input.sha256) return undefined;
     }
     return record.outputHash;
   }
