@@ -27,13 +27,15 @@ const { values: args } = parseArgs({
     routes: { type: 'string', default: '10,100,200' },
     runs: { type: 'string', default: '5' },
     'skip-nodejs': { type: 'boolean', default: false },
-    handlers: { type: 'string', default: 'toolkit' },
+    handlers: { type: 'string', default: 'small,toolkit' },
     verbose: { type: 'boolean', default: false },
   },
 });
 const sizes = args.routes.split(',').map(Number);
-if (args.handlers !== 'toolkit' && args.handlers !== 'small') {
-  throw new Error(`--handlers must be toolkit or small, got: ${args.handlers}`);
+type Handlers = 'small' | 'toolkit';
+const handlerKinds = args.handlers.split(',') as Handlers[];
+if (!handlerKinds.length || handlerKinds.some((kind) => kind !== 'toolkit' && kind !== 'small')) {
+  throw new Error(`--handlers must list small and/or toolkit, got: ${args.handlers}`);
 }
 const runs = Number(args.runs);
 
@@ -49,43 +51,45 @@ function main(): void {
   if (!fs.existsSync(path.join(ROOT, 'lib', 'index.js'))) {
     throw new Error('lib/ is not compiled: run `npx projen compile` first (or `npx projen bench`, which does)');
   }
-  fs.rmSync(WORK, { recursive: true, force: true });
-  const entries = writeEntries(Math.max(...sizes.map((routes) => Math.ceil(routes / 4))));
   const variants: Variant[] = args['skip-nodejs']
     ? ['inline', 'first', 'second']
     : ['inline', 'nodejs', 'first', 'second'];
   console.log(
-    `Whole-process synth (node, aws-cdk-lib ${cdkVersion()}, esbuild ${esbuildVersion()}), ${os.cpus().length} cores, median of ${runs} interleaved runs, ${args.handlers} handlers\n`,
+    `Whole-process synth (node, aws-cdk-lib ${cdkVersion()}, esbuild ${esbuildVersion()}), ${os.cpus().length} cores, median of ${runs} interleaved runs`,
   );
-
-  const medians = new Map<number, Map<Variant, number>>();
-  for (const routes of sizes) {
-    const samples = new Map<Variant, number[]>(variants.map((variant) => [variant, []]));
-    for (let run = 0; run < runs; run++) {
-      // Rotate the order each round so no variant always runs first (or after the slowest).
-      const order = variants.map((_, i) => variants[(i + run) % variants.length]);
-      for (const variant of order) {
-        const elapsed = timeSynth(variant, routes, entries);
-        samples.get(variant)!.push(elapsed);
-        if (args.verbose) console.log(`  run ${run + 1}, ${routes} routes, ${LABELS[variant]}: ${seconds(elapsed)}`);
+  for (const handlers of handlerKinds) {
+    console.log(`\n## ${HANDLER_LABELS[handlers]}\n`);
+    fs.rmSync(WORK, { recursive: true, force: true });
+    const entries = writeEntries(handlers, Math.max(...sizes.map((routes) => Math.ceil(routes / 4))));
+    const medians = new Map<number, Map<Variant, number>>();
+    for (const routes of sizes) {
+      const samples = new Map<Variant, number[]>(variants.map((variant) => [variant, []]));
+      for (let run = 0; run < runs; run++) {
+        // Rotate the order each round so no variant always runs first (or after the slowest).
+        const order = variants.map((_, i) => variants[(i + run) % variants.length]);
+        for (const variant of order) {
+          const elapsed = timeSynth(variant, routes, entries);
+          samples.get(variant)!.push(elapsed);
+          if (args.verbose) console.log(`  run ${run + 1}, ${routes} routes, ${LABELS[variant]}: ${seconds(elapsed)}`);
+        }
       }
+      medians.set(routes, new Map(variants.map((variant) => [variant, median(samples.get(variant)!)])));
     }
-    medians.set(routes, new Map(variants.map((variant) => [variant, median(samples.get(variant)!)])));
-    const row = medians.get(routes)!;
-    console.log(
-      `${routes} routes / ${Math.ceil(routes / 4)} functions: ` +
-        variants.map((variant) => `${LABELS[variant]} ${seconds(row.get(variant)!)}`).join(', '),
-    );
+    report(medians, variants);
   }
-  report(medians, variants);
   fs.rmSync(WORK, { recursive: true, force: true });
 }
+
+const HANDLER_LABELS: { [kind in Handlers]: string } = {
+  small: 'Small handlers: a few lines and a shared local module, bundles under 1 KB',
+  toolkit: 'Toolkit handlers: the runtime toolkit and a zod schema, bundles of about 140 KB',
+};
 
 /**
  * One entry file per function: with `toolkit`, a route handler on the runtime toolkit with a zod schema (a bundle of
  * about 140 KB, as the README's handlers make); with `small`, a few lines and a shared local module (under 1 KB).
  */
-function writeEntries(count: number): string {
+function writeEntries(handlers: Handlers, count: number): string {
   const dir = path.join(WORK, 'handlers');
   fs.mkdirSync(dir, { recursive: true });
   const toolkit = path
@@ -102,7 +106,7 @@ function writeEntries(count: number): string {
 `,
   );
   for (let i = 0; i < count; i++) {
-    if (args.handlers === 'small') {
+    if (handlers === 'small') {
       fs.writeFileSync(
         path.join(dir, `fn${i}.ts`),
         `import { respond } from './respond';
@@ -183,7 +187,7 @@ function report(medians: Map<number, Map<Variant, number>>, variants: Variant[])
     cells.push(ratio(row.get('second')! / row.get('inline')!));
     return cells;
   });
-  console.log(`\n${table(header, rows)}`);
+  console.log(table(header, rows));
 
   const largest = Math.max(...medians.keys());
   const big = medians.get(largest)!;
