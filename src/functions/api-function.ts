@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { accessPatternStatements } from './access-policy';
 import { BundledFunction, resolveFunctionSettings, sourceMapEnvironment } from './bundled-function';
 import { resolveBundling } from './bundling/bundler';
+import { validateBundling } from './bundling/bundling-validation';
 import { FunctionDefaults, IApiFunction } from './function-options';
 import { checkEntry } from './observed-function';
 import { FunctionMetrics, millisExpression } from '../monitoring/metrics';
@@ -72,6 +73,7 @@ export function validateFunctionDefaults(prop: string, options: FunctionDefaults
       );
     }
   }
+  validateBundling(`${prop}.bundling`, options.bundling);
   const runtime = options.runtime;
   if (runtime && runtime.family !== lambda.RuntimeFamily.NODEJS) {
     fail(`${prop}.runtime`, 'be a Node.js runtime (handlers are bundled with esbuild)', runtime.name);
