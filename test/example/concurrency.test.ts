@@ -31,6 +31,14 @@ const IN_PROGRESS = 'a request with this idempotency key is still in progress; r
 const INSTANCES = 4;
 
 let table: LocalTable;
+/**
+ * These tests count exact outcomes of hundreds of simultaneous requests against one single-threaded local server.
+ * On a loaded machine an answer can outlast the toolkit's 1 s / 3 s timeouts; the SDK then retries, and a retried
+ * rate-limit increment counts twice (the limiter errs towards refusing, never towards an extra admission). The
+ * copies here wait as long as the server takes, so what is counted is the toolkit's logic, not the machine's load.
+ */
+const PATIENT = { connectionTimeoutMs: 30_000, requestTimeoutMs: 60_000 };
+
 /** The clock of the tasks copies: the system's, except where a test sets the time. */
 const clock = TestClock.systemUntilSet();
 let tasks: ExampleHandler[];
@@ -38,8 +46,10 @@ let webhooks: ExampleHandler[];
 
 beforeAll(async () => {
   table = await startExampleTable();
-  tasks = Array.from({ length: INSTANCES }, () => loadHandler('tasks', {}, { clock: clock.now }));
-  webhooks = Array.from({ length: INSTANCES }, () => loadHandler('webhooks', { [WEBHOOK_SIGNING_SECRET_ENV]: SECRET }));
+  tasks = Array.from({ length: INSTANCES }, () => loadHandler('tasks', {}, { clock: clock.now, timeouts: PATIENT }));
+  webhooks = Array.from({ length: INSTANCES }, () =>
+    loadHandler('webhooks', { [WEBHOOK_SIGNING_SECRET_ENV]: SECRET }, { timeouts: PATIENT }),
+  );
   await warmUp();
 }, 60_000); // synthesizes the example stack and loads handlers: slow on a busy machine
 

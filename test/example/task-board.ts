@@ -7,7 +7,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { TaskBoardStack } from '../../integ/task-board/stack';
-import type { ProxyResult } from '../../src/runtime';
+import type { ProxyResult, TableOptions } from '../../src/runtime';
 import type { Clock } from '../../src/runtime/clock';
 import { TABLE_NAME_ENV } from '../../src/shared/env';
 import { startLocalTable, type LocalTable } from '../helpers/local-dynamodb';
@@ -88,6 +88,12 @@ export interface LoadOptions {
    * @default systemClock
    */
   readonly clock?: Clock;
+  /**
+   * How long the handler's client waits for a connection and for each answer, as if it passed them to
+   * `Table.fromEnvironment()`.
+   * @default the toolkit's 1 s and 3 s
+   */
+  readonly timeouts?: { readonly connectionTimeoutMs: number; readonly requestTimeoutMs: number };
 }
 
 /**
@@ -108,7 +114,7 @@ export function loadHandler(
   try {
     let handler: ExampleHandler | undefined;
     jest.isolateModules(() => {
-      if (options.clock) withClock(options.clock);
+      if (options.clock || options.timeouts) withTableOptions({ clock: options.clock, ...options.timeouts });
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded with the function's environment
       handler = (require(`../../integ/task-board/handlers/${fn}`) as { handler: ExampleHandler }).handler;
     });
@@ -121,15 +127,16 @@ export function loadHandler(
 
 /**
  * The example's handlers build their table at module scope with `Table.fromEnvironment()`, which a test cannot
- * reach: the copy of the toolkit they are about to load (this module registry's) hands that call `clock`.
+ * reach: the copy of the toolkit they are about to load (this module registry's) hands that call `injected`.
  */
-function withClock(clock: Clock): void {
+function withTableOptions(injected: TableOptions): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the copy the handler will load
   const { Table } = require('../../src/runtime') as typeof import('../../src/runtime');
   const fromEnvironment = Table.fromEnvironment.bind(Table);
+  const defined = Object.fromEntries(Object.entries(injected).filter(([, value]) => value !== undefined));
   jest
     .spyOn(Table, 'fromEnvironment')
-    .mockImplementation((tableOptions = {}) => fromEnvironment({ clock, ...tableOptions }));
+    .mockImplementation((tableOptions = {}) => fromEnvironment({ ...defined, ...tableOptions }));
 }
 
 interface EventOptions {
