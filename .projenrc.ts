@@ -72,6 +72,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-dynamodb@^3.1100.0',
     '@aws-sdk/lib-dynamodb@^3.1100.0',
     '@aws-sdk/util-dynamodb@^3.996.0',
+    // Test-only: the SDK's own retry strategy without its backoff delay, so fault tests do not wait on the clock.
+    '@smithy/core@^3.41.0',
     // DynamoDB-compatible server in Node: the example handlers are tested against it, not against mocks.
     'dynalite@4.0.0',
     // Offline IAM policy evaluator that proves the roles' least privilege. AGPL-3.0: tests only, never shipped.

@@ -1,5 +1,5 @@
 // eslint-disable-next-line import/no-extraneous-dependencies -- the AWS SDK v3 of the Lambda runtime (README: Dependencies)
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 // eslint-disable-next-line import/no-extraneous-dependencies -- the AWS SDK v3 of the Lambda runtime (README: Dependencies)
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { systemClock, type Clock } from './clock';
@@ -25,6 +25,12 @@ export interface TableOptions {
    * @default systemClock
    */
   readonly clock?: Clock;
+  /**
+   * How the client retries throttling and network errors (an AWS SDK retry strategy), for example fewer attempts
+   * on a latency-critical route, or no backoff delay in a test.
+   * @default the AWS SDK's standard strategy: 3 attempts (`AWS_MAX_ATTEMPTS`), exponential backoff with jitter
+   */
+  readonly retryStrategy?: DynamoDBClientConfig['retryStrategy'];
 }
 
 /**
@@ -40,6 +46,7 @@ export function createDocumentClient(options: TableOptions = {}): DynamoDBDocume
       // Without it, the timeout only logs a warning and a stalled connection still holds the request.
       throwOnRequestTimeout: true,
     },
+    retryStrategy: options.retryStrategy,
   });
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }

@@ -5,6 +5,7 @@
  * 500, and the table ends up with each write applied exactly once.
  */
 import { createHmac } from 'crypto';
+import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import {
   httpEvent,
   invoke,
@@ -54,10 +55,14 @@ beforeEach(async () => {
  * A handler loaded as its function, talking to the table through the proxy with `AWS_MAX_ATTEMPTS` attempts per
  * call. The SDK resolves the endpoint and the attempt count at the client's first request, so each invocation
  * runs with them in the environment, not only the module load.
+ *
+ * Its client retries as the SDK's standard strategy does (the same attempts, the same errors retried, the same
+ * retry quota) without the backoff delay between attempts: what is tested is what the retries do, and the tests
+ * do not wait on the wall clock for them.
  */
 function throughProxy(fn: ExampleFunction, extra: Record<string, string> = {}): Invoker {
   const environment = { AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint, AWS_MAX_ATTEMPTS: `${MAX_ATTEMPTS}`, ...extra };
-  const handler = loadHandler(fn, environment);
+  const handler = loadHandler(fn, environment, { retryStrategy: new ConfiguredRetryStrategy(MAX_ATTEMPTS, () => 0) });
   return (event) => withEnvironment(environment, () => invoke(handler, event));
 }
 

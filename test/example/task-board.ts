@@ -94,6 +94,11 @@ export interface LoadOptions {
    * @default the toolkit's 1 s and 3 s
    */
   readonly timeouts?: { readonly connectionTimeoutMs: number; readonly requestTimeoutMs: number };
+  /**
+   * How the handler's client retries, as if it passed `retryStrategy` to `Table.fromEnvironment()`.
+   * @default the AWS SDK's standard strategy
+   */
+  readonly retryStrategy?: TableOptions['retryStrategy'];
 }
 
 /**
@@ -114,7 +119,9 @@ export function loadHandler(
   try {
     let handler: ExampleHandler | undefined;
     jest.isolateModules(() => {
-      if (options.clock || options.timeouts) withTableOptions({ clock: options.clock, ...options.timeouts });
+      if (options.clock || options.timeouts || options.retryStrategy) {
+        withTableOptions({ clock: options.clock, retryStrategy: options.retryStrategy, ...options.timeouts });
+      }
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded with the function's environment
       handler = (require(`../../integ/task-board/handlers/${fn}`) as { handler: ExampleHandler }).handler;
     });

@@ -1,4 +1,5 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { PATTERNS } from './util';
 import { nowEpochSeconds, systemClock } from '../../src/runtime/clock';
 import { ItemPattern } from '../../src/runtime/items';
@@ -75,6 +76,21 @@ describe('Table', () => {
       expect(own.config.translateConfig?.marshallOptions?.removeUndefinedValues).toBe(true);
     } finally {
       own.destroy();
+    }
+  });
+
+  it('retries with the strategy given, or the SDK standard one', async () => {
+    const strategy = new ConfiguredRetryStrategy(2, () => 0);
+    const own = createDocumentClient({ retryStrategy: strategy });
+    const standard = createDocumentClient();
+    try {
+      await expect(own.config.retryStrategy()).resolves.toBe(strategy);
+      const fallback = await standard.config.retryStrategy();
+      expect(fallback).not.toBe(strategy);
+      expect((fallback as { mode?: string }).mode).toBe('standard');
+    } finally {
+      own.destroy();
+      standard.destroy();
     }
   });
 
