@@ -10,6 +10,8 @@ import { REST_API_INTEGRATION_TIMEOUT } from './api/rest/rest-api-builder';
 import { routeKey, routeShape, validateApiAuthorization, validateRoute } from './api/route-validation';
 import { validateThrottle } from './api/throttle-config';
 import { FunctionContext, validateFunctionDefaults, validateFunctionOptions } from './functions/api-function';
+import { FunctionSettings } from './functions/bundled-function';
+import { requireBundler } from './functions/bundling/bundler';
 import { tableAlarmNames } from './monitoring/alarm-specs';
 import {
   AlarmThresholds,
@@ -32,6 +34,8 @@ export interface FunctionModel {
   /** Where it is declared, for messages: `functions.<name>`. */
   readonly prop: string;
   readonly options: ApiFunctionOptions;
+  /** Its runtime, memory, timeout, bundling and observability: its own over the API's `functionDefaults`. */
+  readonly settings: FunctionSettings;
   /** The access patterns it uses, bound to the table. */
   readonly accessPatterns: ResolvedAccessPattern[];
   /** Its own `alarms` over the API's `alarms.functions`. */
@@ -67,7 +71,7 @@ export class ServerlessApiModel {
   private readonly routes: { shape: string; prop: string }[] = [];
 
   constructor(
-    scope: Construct,
+    private readonly scope: Construct,
     private readonly props: ServerlessApiProps,
   ) {
     validateApiAuthorization('authorization', props.authorization);
@@ -133,7 +137,8 @@ export class ServerlessApiModel {
     const prop = `functions.${name}`;
     checkPattern('functions', name, IDENTIFIER_NAME, IDENTIFIER_NAME_RULE);
     if (this.functionNames.has(name)) fail('functions', 'have unique names', name);
-    validateFunctionOptions(prop, options, this.functionContext);
+    const settings = validateFunctionOptions(prop, options, this.functionContext);
+    requireBundler(this.scope, [options.entry]);
     if (!options.routes || options.routes.length === 0) {
       fail(`${prop}.routes`, 'list at least one route the function serves', options.routes ?? []);
     }
@@ -159,6 +164,7 @@ export class ServerlessApiModel {
       name,
       prop,
       options,
+      settings,
       accessPatterns: (options.accessPatterns ?? []).map((pattern) =>
         this.functionContext.accessPatterns.get(pattern)!,
       ),

@@ -99,7 +99,6 @@ export class ServerlessApi extends Construct {
   /** The API's dashboard; undefined when `dashboard` is false. */
   public readonly dashboard?: cloudwatch.Dashboard;
 
-  private readonly props: ServerlessApiProps;
   private readonly tableModel: TableModel;
   private readonly api: ApiBuilder;
   private iamGrantChecked = false;
@@ -110,7 +109,6 @@ export class ServerlessApi extends Construct {
 
   constructor(scope: Construct, id: string, props: ServerlessApiProps) {
     super(scope, id);
-    this.props = props;
 
     // Validate everything and resolve each part's model once, before building anything.
     const model = new ServerlessApiModel(this, props);
@@ -322,7 +320,7 @@ export class ServerlessApi extends Construct {
     const fn = new ApiFunction(this.functionsScope, model.name, {
       name: model.name,
       options: model.options,
-      defaults: this.props.functionDefaults,
+      settings: model.settings,
       table: this.tableModel,
       accessPatterns: model.accessPatterns,
       logRetention: this.model.logRetention,

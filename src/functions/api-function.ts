@@ -5,9 +5,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { accessPatternStatements } from './access-policy';
-import { BundledFunction, resolveFunctionSettings, sourceMapEnvironment } from './bundled-function';
-import { resolveBundling } from './bundling/bundler';
+import { BundledFunction, FunctionSettings, resolveFunctionSettings, sourceMapEnvironment } from './bundled-function';
+import { BundlingOptions } from './bundling/bundling-options';
 import { validateBundling } from './bundling/bundling-validation';
+import { installedVersions } from './bundling/node-modules';
 import { FunctionDefaults, IApiFunction } from './function-options';
 import { checkEntry } from './observed-function';
 import { FunctionMetrics, millisExpression } from '../monitoring/metrics';
@@ -109,9 +110,16 @@ export interface RouteFunctionOptions extends FunctionDefaults {
   readonly description?: string;
 }
 
-export function validateFunctionOptions(prop: string, options: RouteFunctionOptions, context: FunctionContext): void {
+/** Checks a route function's options and resolves its settings (its own over the API's `functionDefaults`). */
+export function validateFunctionOptions(
+  prop: string,
+  options: RouteFunctionOptions,
+  context: FunctionContext,
+): FunctionSettings {
   validateFunctionDefaults(prop, options, context);
   checkEntry(`${prop}.entry`, options.entry);
+  const settings = resolveFunctionSettings(options, context.defaults);
+  installedVersions(`${prop}.bundling.nodeModules`, options.entry, settings.bundling.nodeModules ?? []);
   if (options.handler !== undefined && isLiteral(options.handler) && !/^[A-Za-z_$][\w$]*$/.test(options.handler)) {
     fail(`${prop}.handler`, 'be the name of an exported function, such as "handler"', options.handler);
   }
@@ -132,7 +140,7 @@ export function validateFunctionOptions(prop: string, options: RouteFunctionOpti
   checkInteger(`${prop}.reservedConcurrentExecutions`, reserved, 1, 10000);
   const environment = functionEnvironment(
     options,
-    context.defaults,
+    settings.bundling,
     context.table,
     'x'.repeat(DEPLOY_TIME_VALUE_BYTES),
     names.map((name) => context.accessPatterns.get(name)!),
@@ -150,6 +158,7 @@ export function validateFunctionOptions(prop: string, options: RouteFunctionOpti
       `${bytes} bytes, counting ${DEPLOY_TIME_VALUE_BYTES} for each value known only at deploy time`,
     );
   }
+  return settings;
 }
 
 /**
@@ -158,7 +167,7 @@ export function validateFunctionOptions(prop: string, options: RouteFunctionOpti
  */
 function functionEnvironment(
   options: RouteFunctionOptions,
-  defaults: FunctionDefaults,
+  bundling: BundlingOptions,
   table: TableKeyModel,
   tableName: string,
   patterns: readonly ResolvedAccessPattern[],
@@ -166,7 +175,7 @@ function functionEnvironment(
 ): { [key: string]: string } {
   const descriptors = Object.fromEntries(patterns.map((p) => [p.name, accessPatternDescriptor(p)]));
   return {
-    ...sourceMapEnvironment(resolveBundling(options.bundling, defaults.bundling)),
+    ...sourceMapEnvironment(bundling),
     ...options.environment,
     ...apiEnvironment,
     [TABLE_NAME_ENV]: tableName,
@@ -180,7 +189,8 @@ function functionEnvironment(
 export interface ApiFunctionProps {
   readonly name: string;
   readonly options: RouteFunctionOptions;
-  readonly defaults?: FunctionDefaults;
+  /** Its settings, resolved by `validateFunctionOptions`. */
+  readonly settings: FunctionSettings;
   readonly table: TableModel;
   /** The access patterns the function uses, bound to the table. */
   readonly accessPatterns: readonly ResolvedAccessPattern[];
@@ -203,16 +213,16 @@ export class ApiFunction extends BundledFunction implements IApiFunction {
   public readonly metrics: FunctionMetrics;
 
   constructor(scope: Construct, id: string, props: ApiFunctionProps) {
-    const { options, defaults = {}, table } = props;
+    const { options, settings, table } = props;
     super(scope, id, {
       prop: `functions.${props.name}`,
       entry: options.entry,
       handler: options.handler,
-      settings: resolveFunctionSettings(options, defaults),
+      settings,
       statements: accessPatternStatements(props.accessPatterns, table),
       environment: functionEnvironment(
         options,
-        defaults,
+        settings.bundling,
         table,
         table.table.tableName,
         props.accessPatterns,

@@ -20,7 +20,6 @@ import { BundlingOptions } from './bundling-options';
 import { Esbuild, EsbuildMessage, EsbuildResult, formatEsbuildErrors, loadEsbuild } from './esbuild';
 import { installedVersions, installNodeModules } from './node-modules';
 import { stageBundle } from './staging';
-import { checkEntry } from '../observed-function';
 
 /** What one function asks of the bundler. */
 export interface BundleRequest {
@@ -51,6 +50,18 @@ const LOCK_FILES = ['package-lock.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.loc
 const bundlers = new WeakMap<IConstruct, Bundler>();
 
 /**
+ * Checks, with the other props, that functions declared in `scope` can be bundled: esbuild is installed where the
+ * stack is bundled (stacks left out of `aws:cdk:bundling-stacks` need none).
+ */
+export function requireBundler(scope: IConstruct, entries: readonly string[]): void {
+  if (!Stack.of(scope).bundlingRequired) return;
+  loadEsbuild(
+    findProjectRoot(process.cwd()),
+    entries.map((entry) => path.resolve(entry)),
+  );
+}
+
+/**
  * Bundles every function of a stage with esbuild's own API: one build with many entry points, in process, when the
  * stage is synthesized. Functions register while the app is constructed and get a code whose S3 location is
  * filled in then; an unchanged function's bundle comes from the content-addressed cache without a build.
@@ -77,12 +88,10 @@ export class Bundler {
   private constructor() {}
 
   /**
-   * The code of a function bundled from `request.entry`. Checks at once what can be checked (the entry exists,
-   * esbuild is installed where the stack is bundled, the nodeModules are installed) so the error names the
-   * function, not a file at synth.
+   * The code of a function bundled from `request.entry`, which its props' checks found (see `checkEntry`,
+   * `requireBundler` and `validateFunctionOptions`); the nodeModules versions read here key the cache.
    */
   public code(request: BundleRequest): BundledCode {
-    checkEntry(`${request.prop}.entry`, request.entry);
     const entry = path.resolve(request.entry);
     const bundled = Stack.of(request.scope).bundlingRequired;
     const esbuild = bundled ? loadEsbuild(this.projectRoot, [entry]) : undefined;

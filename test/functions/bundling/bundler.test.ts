@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as url from 'url';
-import { App, Stack, Stage } from 'aws-cdk-lib';
+import { App, CfnResource, Stack, Stage } from 'aws-cdk-lib';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -332,11 +332,13 @@ describe('esbuild', () => {
     const cwd = process.cwd();
     process.chdir(project);
     try {
-      expect(() =>
-        synth({ items: fn([route(HttpMethod.GET, '/items')], { entry: path.join(project, 'handler.ts') }) }),
-      ).toThrow(
+      const stack = new Stack(new App({ postCliContext: { 'aws:cdk:bundling-stacks': ['**'] } }), 'Test');
+      const functions = { items: fn([route(HttpMethod.GET, '/items')], { entry: path.join(project, 'handler.ts') }) };
+      expect(() => new ServerlessApi(stack, 'Api', { ...defaultProps(), functions })).toThrow(
         `Bundling the functions needs esbuild: add it to the app's devDependencies (npm install --save-dev esbuild), got: no esbuild module found from ${fs.realpathSync(project)}`,
       );
+      // Refused with the other props, before anything is built.
+      expect(stack.node.findAll().filter((c) => CfnResource.isCfnResource(c))).toEqual([]);
     } finally {
       process.chdir(cwd);
       fs.rmSync(project, { recursive: true, force: true });
