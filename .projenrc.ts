@@ -74,8 +74,6 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/util-dynamodb@^3.996.0',
     // Test-only: the SDK's own retry strategy without its backoff delay, so fault tests do not wait on the clock.
     '@smithy/core@^3.41.0',
-    // DynamoDB-compatible server in Node: the example handlers are tested against it, not against mocks.
-    'dynalite@4.0.0',
     // Offline IAM policy evaluator that proves the roles' least privilege. AGPL-3.0: tests only, never shipped.
     '@cloud-copilot/iam-simulate@0.1.173',
     // Test-only: schemas in the example handlers (any Standard Schema validator works with the runtime toolkit),
@@ -86,8 +84,23 @@ const project = new awscdk.AwsCdkConstructLibrary({
   ],
   // The runtime toolkit logs through Powertools for AWS Lambda. jsii accepts only jsii modules as dependencies,
   // so it ships bundled; handler bundles include it only when they import the toolkit.
-  bundledDeps: ['@aws-lambda-powertools/logger@2.35.0'],
+  //
+  // The local API (`cdk-serverless-api/testing` and the `serverless-api` command) ships bundled too, and is loaded
+  // only by those entry points, never by synth or by handlers:
+  // - dynalite (Apache-2.0): DynamoDB's wire protocol in Node, in memory or on disk, with no Java and no Docker;
+  // - jose 5 (MIT): signs and verifies the local JWTs; 5.x keeps a CommonJS build, which jest can require;
+  // - ajv with its draft-04 dialect (MIT): REST request models are JSON Schema draft 4, checked as API Gateway does.
+  bundledDeps: [
+    '@aws-lambda-powertools/logger@2.35.0',
+    'dynalite@4.0.0',
+    'jose@5.10.0',
+    'ajv@^8.20.0',
+    'ajv-draft-04@^1.0.0',
+  ],
 });
+
+// The command line for a user's own app: summary, cdk-nag check, the local API and dev tokens.
+project.addBins({ 'serverless-api': 'lib/cli/main.js' });
 
 // The registry mirror lacks some optional platform packages of unrs-resolver 1.13 (an eslint
 // dependency), which breaks `npm ci` on a clean clone.
@@ -97,11 +110,14 @@ project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 project.package.addField('exports', {
   '.': { types: './lib/index.d.ts', default: './lib/index.js' },
   './runtime': { types: './lib/runtime/index.d.ts', default: './lib/runtime/index.js' },
+  './testing': { types: './lib/testing/index.d.ts', default: './lib/testing/index.js' },
   './package.json': './package.json',
   './.jsii': './.jsii',
 });
 // TypeScript's older `node` module resolution ignores `exports`: point it at the toolkit's types too.
-project.package.addField('typesVersions', { '*': { runtime: ['lib/runtime/index.d.ts'] } });
+project.package.addField('typesVersions', {
+  '*': { runtime: ['lib/runtime/index.d.ts'], testing: ['lib/testing/index.d.ts'] },
+});
 
 // Lint src/, test/ and integ/ against tsconfig.dev.json: the project service would pick the nearest
 // tsconfig.json, which covers src/ only.

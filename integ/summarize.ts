@@ -6,7 +6,7 @@
  *
  * Usage: ts-node --project tsconfig.dev.json integ/summarize.ts <cloud-assembly-dir> [--json]
  */
-import { main } from './summary';
+import { main } from '../src/cli/summary';
 
 if (require.main === module) {
   process.exitCode = main(process.argv.slice(2));

@@ -1,6 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { TaskBoardStack } from './stack';
-import { formatFindings, runNag } from '../nag';
+import { formatFindings, runNag } from '../../src/cli/nag';
 
 /**
  * The example app: synthesizes the task board with an embedded default issuer, so no AWS account

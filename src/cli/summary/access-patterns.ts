@@ -1,7 +1,7 @@
 /** The access-pattern table that `ServerlessApi` records in its HTTP API's template metadata. */
 
-import { list, obj, str, T, TemplateIndex } from './template';
-import { ACCESS_PATTERNS_METADATA_KEY, AccessPatternRow } from '../../src/shared/metadata';
+import { list, obj, str, T, TemplateIndex } from '../../assembly/template';
+import { ACCESS_PATTERNS_METADATA_KEY, AccessPatternRow } from '../../shared/metadata';
 
 export interface AccessPatternSummary extends AccessPatternRow {
   /** Logical id of the API that declares the pattern. */

@@ -12,7 +12,7 @@ import {
   str,
   T,
   TemplateIndex,
-} from './template';
+} from '../../assembly/template';
 
 export interface DynamoStatementSummary {
   readonly effect: string;

@@ -1,6 +1,6 @@
 /** CloudWatch log groups, their retention and what writes to them. */
 
-import { getAttOf, num, obj, refOf, T, TemplateIndex } from './template';
+import { getAttOf, num, obj, refOf, T, TemplateIndex } from '../../assembly/template';
 
 export interface LogGroupSummary {
   readonly logicalId: string;

@@ -1,6 +1,6 @@
 /** DynamoDB tables and global tables: keys, indexes and data protection settings. */
 
-import { CfnResource, JsonObject, list, obj, str, T, TemplateIndex } from './template';
+import { CfnResource, JsonObject, list, obj, str, T, TemplateIndex } from '../../assembly/template';
 
 export interface IndexSummary {
   readonly name: string;

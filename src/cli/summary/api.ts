@@ -1,6 +1,18 @@
 /** HTTP APIs, their stages, authorizers and routes. */
 
-import { getAttOf, isObject, joinParts, JsonObject, list, num, obj, refOf, str, T, TemplateIndex } from './template';
+import {
+  getAttOf,
+  isObject,
+  joinParts,
+  JsonObject,
+  list,
+  num,
+  obj,
+  refOf,
+  str,
+  T,
+  TemplateIndex,
+} from '../../assembly/template';
 
 /** Requests per second and burst; a missing value means no limit was set at that level. */
 export interface ThrottleSummary {

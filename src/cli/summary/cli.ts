@@ -1,8 +1,8 @@
 /** The command line: arguments, output and exit code. */
 
-import { loadAssemblyStacks, UsageError } from './assembly';
 import { formatSummary } from './format';
 import { summarizeTemplate } from './stack';
+import { loadAssemblyStacks, UsageError } from '../../assembly/assembly';
 
 const USAGE = 'usage: ts-node --project tsconfig.dev.json integ/summarize.ts <cloud-assembly-dir> [--json]';
 

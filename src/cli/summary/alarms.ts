@@ -1,6 +1,6 @@
 /** CloudWatch metric and composite alarms: what each watches, when it fires and who hears of it. */
 
-import { getAttOf, isObject, JsonObject, list, num, obj, refOf, str, T, TemplateIndex } from './template';
+import { getAttOf, isObject, JsonObject, list, num, obj, refOf, str, T, TemplateIndex } from '../../assembly/template';
 
 export interface AlarmSummary {
   readonly logicalId: string;

@@ -1,6 +1,6 @@
 /** What surrounds the alarms: dashboards, notification topics and the metric filters that feed custom metrics. */
 
-import { getAttOf, list, obj, refOf, T, TemplateIndex } from './template';
+import { getAttOf, list, obj, refOf, T, TemplateIndex } from '../../assembly/template';
 
 export interface DashboardSummary {
   readonly logicalId: string;

@@ -1,7 +1,7 @@
 /** Lambda functions: runtime settings, log group and what their role allows. */
 
 import { DynamoStatementSummary, summarizeRoleAccess } from './iam';
-import { getAttOf, JsonObject, list, num, obj, refOf, str, T, TemplateIndex } from './template';
+import { getAttOf, JsonObject, list, num, obj, refOf, str, T, TemplateIndex } from '../../assembly/template';
 
 export interface FunctionSummary {
   readonly logicalId: string;

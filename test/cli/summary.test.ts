@@ -16,8 +16,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { CfnTemplate, formatSummary, formatTable, main, StackSummary, summarizeTemplate } from '../integ/summary';
-import { AccessPattern, ApiAuthorization, ServerlessApi } from '../src';
+import { AccessPattern, ApiAuthorization, ServerlessApi } from '../../src';
+import { CfnTemplate, formatSummary, formatTable, main, StackSummary, summarizeTemplate } from '../../src/cli/summary';
 
 /**
  * aws-cdk-lib's own TableV2 reads deprecated props internally and warns on every synth; that noise is not ours.
@@ -1280,7 +1280,7 @@ describe('the access-pattern table of a ServerlessApi', () => {
         },
         functions: {
           tasks: {
-            entry: path.join(__dirname, 'fixtures', 'handler.ts'),
+            entry: path.join(__dirname, '..', 'fixtures', 'handler.ts'),
             routes: [{ method: apigwv2.HttpMethod.GET, path: '/tasks' }],
             accessPatterns: ['listTasks', 'byOwner', 'exportAll'],
           },

@@ -1,4 +1,5 @@
 import { PolicyValidationPluginReport } from 'aws-cdk-lib';
+// eslint-disable-next-line import/no-extraneous-dependencies -- the check command loads the app's own cdk-nag
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 

@@ -1,8 +1,8 @@
 export type { AccessPatternSummary } from './access-patterns';
 export type { AlarmSummary } from './alarms';
 export type { ApiSummary, AuthorizerSummary, RouteSummary, StageSummary, ThrottleSummary } from './api';
-export { loadAssemblyStacks, UsageError } from './assembly';
-export type { AssemblyStack } from './assembly';
+export { loadAssemblyStacks, UsageError } from '../../assembly/assembly';
+export type { AssemblyStack } from '../../assembly/assembly';
 export { main } from './cli';
 export { formatSummary, formatTable } from './format';
 export type { FunctionSummary } from './functions';
@@ -12,4 +12,4 @@ export type { DashboardSummary, MetricFilterSummary, MonitoringSummary, TopicSum
 export { summarizeTemplate } from './stack';
 export type { ResourceCountSummary, StackSummary } from './stack';
 export type { IndexSummary, TableSummary } from './tables';
-export type { CfnResource, CfnTemplate, JsonObject } from './template';
+export type { CfnResource, CfnTemplate, JsonObject } from '../../assembly/template';

@@ -7,7 +7,7 @@ import { FunctionSummary, summarizeFunction } from './functions';
 import { LogGroupSummary, summarizeLogGroups } from './log-groups';
 import { MonitoringSummary, summarizeMonitoring } from './monitoring';
 import { summarizeTable, TableSummary } from './tables';
-import { CfnTemplate, T, TemplateIndex } from './template';
+import { CfnTemplate, T, TemplateIndex } from '../../assembly/template';
 
 export interface ResourceCountSummary {
   readonly total: number;
