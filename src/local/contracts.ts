@@ -133,3 +133,29 @@ export type TableDecision =
 export interface TableAuthorizer {
   authorize(request: TableRequest): TableDecision;
 }
+
+/** What the gateway answers. */
+export interface GatewayResponse {
+  readonly statusCode: number;
+  /** Header names as sent; every value of a repeated header (`set-cookie`), in order. */
+  readonly headers: { readonly [name: string]: readonly string[] };
+  readonly body: Buffer;
+}
+
+/**
+ * One API type's gateway: matches, authorizes, throttles and invokes, and answers as that API type answers. The
+ * HTTP server around it parses requests and writes the access log from `context`.
+ */
+export interface Gateway {
+  handle(request: GatewayRequest): Promise<GatewayResult>;
+}
+
+export interface GatewayResult {
+  readonly response: GatewayResponse;
+  /**
+   * `$context` variables of the request for the access log, by name without `$context.` (`status`,
+   * `routeKey`, `integrationLatency`, `error.message`, `authorizer.error`, `identity.sourceIp`, ...); absent
+   * values are logged as `-`, as API Gateway does.
+   */
+  readonly context: { readonly [variable: string]: string | number | undefined };
+}
