@@ -188,6 +188,10 @@ project.addTask('bench:runtime', {
 });
 
 project.gitignore.exclude(`/${compatDir}/`, '/cdk.out/', '/.scratch/', '/.jsii-check/');
+// The tarball lists what it ships rather than what it leaves out, so no build leftover (cdk.out/, .ci/, a local
+// scratch folder) can slip in. The TypeScript sources ship too: the compiled files' source maps point at them, so a
+// stack trace through the runtime toolkit (handlers bundle it with source maps) names a file the package holds.
+project.package.addField('files', ['lib/**/*.js', 'lib/**/*.d.ts', 'src/**/*.ts', '.jsii', 'API.md']);
 project.npmignore?.exclude(`/${compatDir}/`, '/integ/', '/bench/');
 
 // Everything CI checks, in one task: build (jsii compile, API.md, unit tests, eslint, package),

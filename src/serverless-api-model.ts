@@ -137,7 +137,7 @@ export class ServerlessApiModel {
     const prop = `functions.${name}`;
     checkPattern('functions', name, IDENTIFIER_NAME, IDENTIFIER_NAME_RULE);
     if (this.functionNames.has(name)) fail('functions', 'have unique names', name);
-    const settings = validateFunctionOptions(prop, options, this.functionContext);
+    const settings = validateFunctionOptions(name, options, this.functionContext);
     requireBundler(this.scope, [options.entry]);
     if (!options.routes || options.routes.length === 0) {
       fail(`${prop}.routes`, 'list at least one route the function serves', options.routes ?? []);

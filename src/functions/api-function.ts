@@ -14,6 +14,7 @@ import { checkEntry } from './observed-function';
 import { FunctionMetrics, millisExpression } from '../monitoring/metrics';
 import { checkInteger, checkOneOf, checkUnique, fail, isLiteral } from '../private/validation';
 import {
+  SERVICE_NAME_ENV,
   API_CORS_ENV,
   TABLE_ACCESS_PATTERNS_ENV,
   TABLE_NAME_ENV,
@@ -112,10 +113,11 @@ export interface RouteFunctionOptions extends FunctionDefaults {
 
 /** Checks a route function's options and resolves its settings (its own over the API's `functionDefaults`). */
 export function validateFunctionOptions(
-  prop: string,
+  name: string,
   options: RouteFunctionOptions,
   context: FunctionContext,
 ): FunctionSettings {
+  const prop = `functions.${name}`;
   validateFunctionDefaults(prop, options, context);
   checkEntry(`${prop}.entry`, options.entry);
   const settings = resolveFunctionSettings(options, context.defaults);
@@ -123,19 +125,19 @@ export function validateFunctionOptions(
   if (options.handler !== undefined && isLiteral(options.handler) && !/^[A-Za-z_$][\w$]*$/.test(options.handler)) {
     fail(`${prop}.handler`, 'be the name of an exported function, such as "handler"', options.handler);
   }
-  for (const name of Object.keys(options.environment ?? {})) {
-    if (RESERVED_ENVIRONMENT.includes(name)) {
-      fail(`${prop}.environment`, `not set ${name}: the library sets it from the API's settings`, name);
+  for (const variable of Object.keys(options.environment ?? {})) {
+    if (RESERVED_ENVIRONMENT.includes(variable)) {
+      fail(`${prop}.environment`, `not set ${variable}: the library sets it from the API's settings`, variable);
     }
   }
   const names = options.accessPatterns ?? [];
-  names.forEach((name, i) => {
-    if (!context.accessPatterns.has(name)) {
+  names.forEach((pattern, i) => {
+    if (!context.accessPatterns.has(pattern)) {
       const declared = [...context.accessPatterns.keys()].map((n) => JSON.stringify(n)).join(', ') || 'none';
-      fail(`${prop}.accessPatterns[${i}]`, `name one of the API's \`accessPatterns\` (declared: ${declared})`, name);
+      fail(`${prop}.accessPatterns[${i}]`, `name one of the API's \`accessPatterns\` (declared: ${declared})`, pattern);
     }
   });
-  checkUnique(`${prop}.accessPatterns`, names, (name) => name);
+  checkUnique(`${prop}.accessPatterns`, names, (pattern) => pattern);
   const reserved = options.reservedConcurrentExecutions;
   checkInteger(`${prop}.reservedConcurrentExecutions`, reserved, 1, 10000);
   const environment = functionEnvironment(
@@ -143,8 +145,9 @@ export function validateFunctionOptions(
     settings.bundling,
     context.table,
     'x'.repeat(DEPLOY_TIME_VALUE_BYTES),
-    names.map((name) => context.accessPatterns.get(name)!),
+    names.map((pattern) => context.accessPatterns.get(pattern)!),
     context.apiEnvironment,
+    name,
   );
   const bytes = Object.entries(environment).reduce(
     (sum, [key, value]) =>
@@ -172,10 +175,12 @@ function functionEnvironment(
   tableName: string,
   patterns: readonly ResolvedAccessPattern[],
   apiEnvironment: { [key: string]: string },
+  serviceName: string,
 ): { [key: string]: string } {
   const descriptors = Object.fromEntries(patterns.map((p) => [p.name, accessPatternDescriptor(p)]));
   return {
     ...sourceMapEnvironment(bundling),
+    [SERVICE_NAME_ENV]: serviceName,
     ...options.environment,
     ...apiEnvironment,
     [TABLE_NAME_ENV]: tableName,
@@ -227,6 +232,7 @@ export class ApiFunction extends BundledFunction implements IApiFunction {
         table.table.tableName,
         props.accessPatterns,
         props.apiEnvironment,
+        props.name,
       ),
       reservedConcurrentExecutions: options.reservedConcurrentExecutions,
       description: options.description ?? props.description,

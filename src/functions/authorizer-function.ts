@@ -3,6 +3,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { BundledFunction, resolveFunctionSettings, sourceMapEnvironment } from './bundled-function';
 import { FunctionDefaults } from './function-options';
+import { SERVICE_NAME_ENV } from '../shared/env';
 
 /** API Gateway waits at most 10 seconds for a Lambda authorizer: a longer timeout only costs money. */
 export const AUTHORIZER_MAX_TIMEOUT = Duration.seconds(10);
@@ -15,6 +16,8 @@ export interface AuthorizerFunctionProps {
    * @default 'authorization'
    */
   readonly prop?: string;
+  /** The name the authorizer's log lines carry (`POWERTOOLS_SERVICE_NAME`). */
+  readonly serviceName: string;
   /** The API's function defaults; the timeout is capped at `AUTHORIZER_MAX_TIMEOUT`. */
   readonly defaults?: FunctionDefaults;
   readonly logRetention: logs.RetentionDays;
@@ -42,7 +45,7 @@ export class AuthorizerFunction extends BundledFunction {
             : AUTHORIZER_MAX_TIMEOUT,
       },
       statements: [],
-      environment: sourceMapEnvironment(settings.bundling),
+      environment: { ...sourceMapEnvironment(settings.bundling), [SERVICE_NAME_ENV]: props.serviceName },
       description: props.description,
       roleDescription: `Execution role of ${props.description}`,
       logRetention: props.logRetention,

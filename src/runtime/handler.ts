@@ -146,6 +146,10 @@ export function apiHandler(options: ApiHandlerOptions): ApiHandler {
   }
 
   return async (event, context) => {
+    // The function's name, request id and cold start on every line, as Powertools adds them from the context.
+    if (context && typeof (context as { functionName?: unknown }).functionName === 'string') {
+      logger.addContext(context as Parameters<Logger['addContext']>[0]);
+    }
     const request = readApiEvent(event);
     let rateLimit: RateLimitState | undefined;
     let result: ProxyResult;

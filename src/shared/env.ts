@@ -24,3 +24,8 @@ export const TABLE_ACCESS_PATTERNS_ENV = 'TABLE_ACCESS_PATTERNS';
  * adds the CORS headers itself (HTTP APIs add them for it).
  */
 export const API_CORS_ENV = 'SERVERLESS_API_CORS';
+/**
+ * The service name Powertools' logger (and metrics and tracer) put on every line: the function's declared name,
+ * unless the function's `environment` sets it.
+ */
+export const SERVICE_NAME_ENV = 'POWERTOOLS_SERVICE_NAME';

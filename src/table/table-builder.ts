@@ -123,24 +123,27 @@ export function buildTable(
   const { partitionKey, sortKey, timeToLiveAttribute } = keys;
   const removalPolicy = options.removalPolicy ?? RemovalPolicy.RETAIN;
   const encryptionKey = tableKey(scope, options.encryption ?? TableEncryption.awsOwned(), removalPolicy);
-  const created = new dynamodb.TableV2(scope, 'Table', {
-    tableName: options.tableName,
-    partitionKey: { name: partitionKey, type: dynamodb.AttributeType.STRING },
-    sortKey: { name: sortKey, type: dynamodb.AttributeType.STRING },
-    billing: dynamodb.Billing.onDemand(),
-    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: options.pointInTimeRecovery ?? true },
-    timeToLiveAttribute,
-    deletionProtection: options.deletionProtection ?? true,
-    removalPolicy,
-    encryption: tableEncryption(options.encryption, encryptionKey),
-    globalSecondaryIndexes: keys.indexes.map((index) => ({
-      indexName: index.indexName,
-      partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
-      sortKey: index.sortKey ? { name: index.sortKey, type: dynamodb.AttributeType.STRING } : undefined,
-      projectionType: index.projectionType ?? dynamodb.ProjectionType.ALL,
-      nonKeyAttributes: index.nonKeyAttributes,
-    })),
-  });
+  const created = quietInternalDeprecations(
+    () =>
+      new dynamodb.TableV2(scope, 'Table', {
+        tableName: options.tableName,
+        partitionKey: { name: partitionKey, type: dynamodb.AttributeType.STRING },
+        sortKey: { name: sortKey, type: dynamodb.AttributeType.STRING },
+        billing: dynamodb.Billing.onDemand(),
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: options.pointInTimeRecovery ?? true },
+        timeToLiveAttribute,
+        deletionProtection: options.deletionProtection ?? true,
+        removalPolicy,
+        encryption: tableEncryption(options.encryption, encryptionKey),
+        globalSecondaryIndexes: keys.indexes.map((index) => ({
+          indexName: index.indexName,
+          partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
+          sortKey: index.sortKey ? { name: index.sortKey, type: dynamodb.AttributeType.STRING } : undefined,
+          projectionType: index.projectionType ?? dynamodb.ProjectionType.ALL,
+          nonKeyAttributes: index.nonKeyAttributes,
+        })),
+      }),
+  );
   return { ...keys, table: created, encryptionKey };
 }
 
@@ -196,4 +199,21 @@ function tableEncryption(
   if (key) return dynamodb.TableEncryptionV2.customerManagedKey(key);
   if (encryption?.type === TableEncryptionType.AWS_MANAGED) return dynamodb.TableEncryptionV2.awsManagedKey();
   return dynamodb.TableEncryptionV2.dynamoOwnedKey();
+}
+
+/**
+ * aws-cdk-lib's `TableV2` hands its own `TableGrants` the deprecated `encryptedResource` and `policyResource`
+ * props (explicitly undefined), so jsii prints two deprecation warnings on every synth that no app code caused.
+ * jsii's printer reads `JSII_DEPRECATED` on each check: quiet it while the table is built, then restore the app's
+ * setting, so the app's own deprecated calls still warn (or fail) as it chose.
+ */
+function quietInternalDeprecations<T>(build: () => T): T {
+  const mode = process.env.JSII_DEPRECATED;
+  process.env.JSII_DEPRECATED = 'quiet';
+  try {
+    return build();
+  } finally {
+    if (mode === undefined) delete process.env.JSII_DEPRECATED;
+    else process.env.JSII_DEPRECATED = mode;
+  }
 }

@@ -1,9 +1,10 @@
 import { Duration, Lazy } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ServerlessApi } from '../../src';
 import {
+  SERVICE_NAME_ENV,
   TABLE_NAME_ENV,
   TABLE_PARTITION_KEY_ENV,
   TABLE_SORT_KEY_ENV,
@@ -75,6 +76,8 @@ describe('a route function with the defaults', () => {
             },
           }),
           NODE_OPTIONS: '--enable-source-maps',
+          // Powertools' logger names the service on every line after the function's declared name.
+          [SERVICE_NAME_ENV]: 'items',
         }),
       },
     });
@@ -176,11 +179,24 @@ describe('functionDefaults and per-function settings', () => {
     );
   });
 
+  test("a function's own POWERTOOLS_SERVICE_NAME wins over its declared name", () => {
+    const stack = newStack();
+    new ServerlessApi(stack, 'Api', {
+      ...defaultProps(),
+      functions: { items: fn([route(HttpMethod.GET, '/items')], { environment: { [SERVICE_NAME_ENV]: 'catalog' } }) },
+    });
+    const functions = Template.fromStack(stack).findResources('AWS::Lambda::Function');
+    expect(Object.values(functions).map((f) => f.Properties.Environment.Variables[SERVICE_NAME_ENV])).toEqual([
+      'catalog',
+    ]);
+  });
+
   test('extra environment variables are added next to the table ones', () => {
     const ids = functionIds(built.template, 'custom');
     expect(Object.keys(resources(built.template)[ids.function].Properties.Environment.Variables).sort()).toEqual(
       [
         'NODE_OPTIONS',
+        SERVICE_NAME_ENV,
         'STAGE',
         'TABLE_ACCESS_PATTERNS',
         TABLE_NAME_ENV,

@@ -98,6 +98,49 @@ describe('routing and input', () => {
     });
   });
 
+  it("logs with the function's service name and its Lambda context when it makes its own logger", async () => {
+    // GIVEN the service name the construct sets, and a handler with the default logger
+    // (https://docs.powertools.aws.dev/lambda/typescript/latest/core/logger/#capturing-lambda-context-info)
+    const saved = process.env.POWERTOOLS_SERVICE_NAME;
+    process.env.POWERTOOLS_SERVICE_NAME = 'tasks';
+    const lines: string[] = [];
+    // Warnings go to stderr, as console.warn writes them.
+    const write = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    try {
+      const handler = apiHandler({ routes: { [GET]: route({ handle: async () => ok({}) }) } });
+      const context = {
+        functionName: 'TaskBoard-tasks',
+        functionVersion: '$LATEST',
+        invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:TaskBoard-tasks',
+        memoryLimitInMB: '512',
+        awsRequestId: 'lambda-request-1',
+        getRemainingTimeInMillis: () => 10_000,
+      };
+
+      // WHEN it logs (an unknown route is logged as a warning)
+      await handler(httpApiEvent('DELETE /nowhere', { requestId: 'r-log' }), context);
+    } finally {
+      write.mockRestore();
+      if (saved === undefined) delete process.env.POWERTOOLS_SERVICE_NAME;
+      else process.env.POWERTOOLS_SERVICE_NAME = saved;
+    }
+
+    // THEN the line names the service and the invocation, not "service_undefined"
+    const line = JSON.parse(lines.find((l) => l.includes('no route matches'))!);
+    expect(line).toEqual(
+      expect.objectContaining({
+        service: 'tasks',
+        function_name: 'TaskBoard-tasks',
+        function_request_id: 'lambda-request-1',
+        function_memory_size: '512',
+        cold_start: expect.any(Boolean),
+      }),
+    );
+  });
+
   it('answers an unknown route with a 404 problem and logs a warning', async () => {
     // GIVEN a request for a route the handler does not declare
     const { handler, logger } = makeHandler();

@@ -81,6 +81,7 @@ export abstract class AuthorizerRegistry<B> {
       source.authorizerFunction ??
       new AuthorizerFunction(this.scope, `${id}Function`, {
         entry: source.entry!,
+        serviceName: authorizerName,
         defaults: this.props.functionDefaults,
         logRetention: this.props.logRetention,
         description: `the Lambda authorizer "${authorizerName}" of ${this.scope.node.path}`,

@@ -94,7 +94,10 @@ describe('an API-wide Lambda authorizer bundled from an entry', () => {
       Timeout: 10,
       TracingConfig: { Mode: 'Active' },
       Role: getAtt(roleId),
-      Environment: { Variables: { NODE_OPTIONS: '--enable-source-maps' } },
+      // Its log lines carry its authorizer's name ("lambda" unless named): Powertools' service name.
+      Environment: {
+        Variables: Match.exact({ NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: 'lambda' }),
+      },
     });
     expect(resources(built.template)[authorizerFunctionId].Properties.LoggingConfig).toEqual({
       LogFormat: 'JSON',
