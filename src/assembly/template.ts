@@ -14,6 +14,9 @@ export interface CfnResource {
 /** The part of a CloudFormation template this tool reads. */
 export interface CfnTemplate {
   readonly Resources?: Record<string, CfnResource>;
+  readonly Parameters?: Record<string, JsonObject>;
+  readonly Conditions?: Record<string, unknown>;
+  readonly Mappings?: Record<string, JsonObject>;
 }
 
 /** The CloudFormation resource types this tool reads. */
@@ -21,8 +24,22 @@ export const T = {
   api: 'AWS::ApiGatewayV2::Api',
   restApi: 'AWS::ApiGateway::RestApi',
   route: 'AWS::ApiGatewayV2::Route',
+  integration: 'AWS::ApiGatewayV2::Integration',
   authorizer: 'AWS::ApiGatewayV2::Authorizer',
   stage: 'AWS::ApiGatewayV2::Stage',
+  restResource: 'AWS::ApiGateway::Resource',
+  restMethod: 'AWS::ApiGateway::Method',
+  restStage: 'AWS::ApiGateway::Stage',
+  restAuthorizer: 'AWS::ApiGateway::Authorizer',
+  restModel: 'AWS::ApiGateway::Model',
+  requestValidator: 'AWS::ApiGateway::RequestValidator',
+  usagePlan: 'AWS::ApiGateway::UsagePlan',
+  usagePlanKey: 'AWS::ApiGateway::UsagePlanKey',
+  apiKey: 'AWS::ApiGateway::ApiKey',
+  gatewayResponse: 'AWS::ApiGateway::GatewayResponse',
+  role: 'AWS::IAM::Role',
+  secret: 'AWS::SecretsManager::Secret',
+  userPool: 'AWS::Cognito::UserPool',
   function: 'AWS::Lambda::Function',
   policy: 'AWS::IAM::Policy',
   managedPolicy: 'AWS::IAM::ManagedPolicy',
@@ -87,11 +104,29 @@ export function lookupCi(record: JsonObject, key: string): unknown {
   return found === undefined ? undefined : record[found];
 }
 
+/** Where a template's resources sit in the construct tree, when the template itself does not say. */
+export interface TemplateIndexOptions {
+  /** The stack's construct path (`Beta/Svc` for a stack in a stage), stripped from `aws:cdk:path` metadata. */
+  readonly stackPath?: string;
+  /** Construct paths below the stack by logical id, for templates without `aws:cdk:path` metadata. */
+  readonly constructPaths?: ReadonlyMap<string, string>;
+}
+
 /** Path segments below the stack, without the ids L2 constructs add for their L1 child. */
-function pathSegments(resource: CfnResource): string[] | undefined {
+function pathSegments(id: string, resource: CfnResource, options: TemplateIndexOptions): string[] | undefined {
   const cdkPath = str(resource.Metadata?.['aws:cdk:path']);
-  if (cdkPath === undefined) return undefined;
-  const segments = cdkPath.split('/').slice(1);
+  let segments: string[];
+  if (cdkPath !== undefined) {
+    const stackPrefix = options.stackPath === undefined ? undefined : `${options.stackPath}/`;
+    segments =
+      stackPrefix !== undefined && cdkPath.startsWith(stackPrefix)
+        ? cdkPath.slice(stackPrefix.length).split('/')
+        : cdkPath.split('/').slice(1);
+  } else {
+    const known = options.constructPaths?.get(id);
+    if (known === undefined) return undefined;
+    segments = known.split('/');
+  }
   while (segments.length > 1 && ['Resource', 'Default'].includes(segments[segments.length - 1])) segments.pop();
   // A route function usually lives at `<Route>/Function`: the route's id is the readable part.
   if (resource.Type === T.function && segments.length > 1 && segments[segments.length - 1] === 'Function') {
@@ -101,11 +136,11 @@ function pathSegments(resource: CfnResource): string[] | undefined {
 }
 
 /** Shortest path tails that are unique within each resource type; the logical id when the path is missing. */
-function displayNames(resources: Record<string, CfnResource>): Map<string, string> {
+function displayNames(resources: Record<string, CfnResource>, options: TemplateIndexOptions): Map<string, string> {
   const names = new Map<string, string>();
   const byType = new Map<string, Array<[string, string[]]>>();
   for (const [id, resource] of Object.entries(resources)) {
-    const segments = pathSegments(resource);
+    const segments = pathSegments(id, resource, options);
     if (segments === undefined) names.set(id, id);
     else byType.set(resource.Type, [...(byType.get(resource.Type) ?? []), [id, segments]]);
   }
@@ -126,10 +161,12 @@ function displayNames(resources: Record<string, CfnResource>): Map<string, strin
 export class TemplateIndex {
   private readonly resources: Record<string, CfnResource>;
   private readonly names: Map<string, string>;
+  private readonly options: TemplateIndexOptions;
 
-  constructor(template: CfnTemplate) {
+  constructor(template: CfnTemplate, options: TemplateIndexOptions = {}) {
     this.resources = template.Resources ?? {};
-    this.names = displayNames(this.resources);
+    this.options = options;
+    this.names = displayNames(this.resources, options);
   }
 
   public all(): Array<[string, CfnResource]> {
@@ -155,7 +192,23 @@ export class TemplateIndex {
   /** The whole construct path below the stack, for resources whose short name says too little (`Topic`). */
   public path(id: string): string {
     const resource = this.get(id);
-    return (resource && pathSegments(resource)?.join('/')) ?? id;
+    return (resource && pathSegments(id, resource, this.options)?.join('/')) ?? id;
+  }
+
+  /**
+   * The Lambda function of this template a value points at: `Fn::GetAtt [fn, Arn]` or `Ref fn`, alone or inside
+   * the `arn:...:lambda:path/2015-03-31/functions/<arn>/invocations` URI of an integration or a Lambda authorizer.
+   */
+  public functionIn(value: unknown): string | undefined {
+    const id = getAttOf(value)?.[0] ?? refOf(value);
+    if (id !== undefined && this.get(id)?.Type === T.function) return id;
+    const sub = isObject(value) ? value['Fn::Sub'] : undefined;
+    const subVariables = Array.isArray(sub) ? Object.values(obj(sub[1])) : [];
+    for (const part of [...(joinParts(value) ?? []), ...subVariables]) {
+      const found = this.functionIn(part);
+      if (found !== undefined) return found;
+    }
+    return undefined;
   }
 
   /** Renders intrinsics readably, e.g. `https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}`. */

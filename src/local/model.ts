@@ -1,7 +1,7 @@
 /**
  * What the local API reads from a synthesized stack: the API, its routes and authorizers, the functions with the
- * environment and role statements the template gives them, and the tables. Types only; `read-model.ts` builds it
- * from a cloud assembly, with every intrinsic function resolved to a local value.
+ * environment and role statements the template gives them, and the tables. Types only; `reader/` builds it from a
+ * cloud assembly, with every intrinsic function resolved to a local value.
  */
 
 /** The two API Gateway flavours, as the template says which one it is. */
@@ -26,6 +26,11 @@ export interface LocalAppModel {
   readonly tables: readonly LocalTableModel[];
   /** The folder of the cloud assembly the model was read from. */
   readonly assemblyDir: string;
+  /**
+   * What runs differently locally than deployed, for the user to see: a secret given a placeholder, an AWS managed
+   * policy left out of the role's statements, a route whose integration is not a Lambda function of the stack.
+   */
+  readonly warnings?: readonly string[];
 }
 
 export interface LocalApiModel {
@@ -51,6 +56,14 @@ export interface LocalApiModel {
   readonly accessLogFormat?: string;
   /** Integration timeout: 30 s for HTTP APIs, 29 s for REST APIs unless raised. */
   readonly integrationTimeoutMs: number;
+  /**
+   * REST gateway responses the API customizes, by response type (`DEFAULT_4XX`, `UNAUTHORIZED`, ...): the status
+   * code that replaces the type's own, and the headers added. Header values are literals without their quotes, or
+   * a request value as API Gateway's mapping expression (`method.request.header.Origin`), resolved per request.
+   */
+  readonly gatewayResponses?: {
+    readonly [type: string]: { readonly statusCode?: number; readonly headers: { readonly [name: string]: string } };
+  };
 }
 
 export interface LocalRouteModel {
@@ -67,6 +80,8 @@ export interface LocalRouteModel {
   readonly scopes: readonly string[];
   /** The route's own throttle, overriding the stage's. */
   readonly throttle?: ThrottleModel;
+  /** The route's integration timeout when its integration sets one (`TimeoutInMillis`); else the API's. */
+  readonly integrationTimeoutMs?: number;
   /** REST: the method requires an API key. */
   readonly apiKeyRequired: boolean;
   /** REST: the JSON Schema (draft 4) the request body must satisfy. */

@@ -136,8 +136,8 @@ function routeTarget(index: TemplateIndex, target: unknown): string {
   const integrationId = (joinParts(target) ?? []).map(refOf).find((id) => id !== undefined);
   if (integrationId === undefined) return target === undefined ? '-' : index.render(target);
   const integration = index.props(integrationId);
-  const functionId = getAttOf(integration.IntegrationUri)?.[0] ?? refOf(integration.IntegrationUri);
-  if (functionId !== undefined && index.get(functionId)?.Type === T.function) return index.name(functionId);
+  const functionId = index.functionIn(integration.IntegrationUri);
+  if (functionId !== undefined) return index.name(functionId);
   const kind = str(integration.IntegrationSubtype) ?? str(integration.IntegrationType) ?? 'integration';
   return integration.IntegrationUri === undefined ? kind : `${kind} ${index.render(integration.IntegrationUri)}`;
 }

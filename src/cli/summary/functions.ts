@@ -1,7 +1,8 @@
 /** Lambda functions: runtime settings, log group and what their role allows. */
 
 import { DynamoStatementSummary, summarizeRoleAccess } from './iam';
-import { getAttOf, JsonObject, list, num, obj, refOf, str, T, TemplateIndex } from '../../assembly/template';
+import { lambdaSettings } from '../../assembly/lambda';
+import { getAttOf, JsonObject, num, obj, refOf, str, T, TemplateIndex } from '../../assembly/template';
 
 export interface FunctionSummary {
   readonly logicalId: string;
@@ -68,16 +69,16 @@ export function summarizeFunction(index: TemplateIndex, id: string, props: JsonO
     // An AWS::Logs::LogGroup without retention is flagged once, in the log group section.
     warnings.push(`WARNING: log group ${logGroup.name} never expires`);
   }
+  const settings = lambdaSettings(props);
   return {
     logicalId: id,
     name: index.name(id),
     // Container-image functions have no Runtime.
     runtime: props.Runtime === undefined ? (str(props.PackageType) ?? 'unknown') : index.render(props.Runtime),
-    // Lambda's own defaults when the template leaves these out.
-    architecture: str(list(props.Architectures)[0]) ?? 'x86_64',
-    memoryMb: num(props.MemorySize) ?? 128,
-    timeoutSeconds: num(props.Timeout) ?? 3,
-    reservedConcurrency: num(props.ReservedConcurrentExecutions),
+    architecture: settings.architecture,
+    memoryMb: settings.memorySize,
+    timeoutSeconds: settings.timeoutSeconds,
+    reservedConcurrency: settings.reservedConcurrency,
     logGroup: logGroup.name,
     logRetentionDays: logGroup.retention,
     logFormat: str(obj(props.LoggingConfig).LogFormat) ?? 'Text',

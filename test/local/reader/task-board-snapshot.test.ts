@@ -1,0 +1,225 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { ARN_PREFIX, noParameters, observability, tableStatement, template } from './expected';
+import { TASK_BOARD } from './fixtures';
+import { listLocalApps, readLocalApp } from '../../../src/local/reader';
+
+/** The committed task-board snapshot holds real bundles: the reader must turn it into the model, field by field. */
+
+describe('the task-board snapshot (HTTP API, JWT, three functions, a secret)', () => {
+  const STACK = 'TaskBoardIntegStack';
+  const TABLE = `${STACK}-ApiTableDB4CD73A`;
+  const resources = template(TASK_BOARD, STACK).Resources;
+  const app = readLocalApp(TASK_BOARD);
+  const jwtRoute = (method: string, routePath: string, functionId: string) => ({
+    method,
+    path: routePath,
+    routeKey: `${method} ${routePath}`,
+    functionId,
+    authorization: { type: 'AUTHORIZER', authorizerId: 'ApiJwtAuthorizer84FEA7B0' },
+    scopes: [],
+    apiKeyRequired: false,
+    requiredParameters: noParameters,
+  });
+
+  test('GIVEN no stack option THEN the one stack with an API is read, skipping the assertion stack', () => {
+    expect(listLocalApps(TASK_BOARD)).toEqual([STACK]);
+    expect(app.stackName).toBe(STACK);
+    expect(app.assemblyDir).toBe(path.resolve(TASK_BOARD));
+  });
+
+  test('GIVEN an environment-agnostic stack THEN ARNs use us-east-1 and 123456789012', () => {
+    expect(app.region).toBe('us-east-1');
+    expect(app.accountId).toBe('123456789012');
+  });
+
+  test('THEN the API is the $default stage with its throttle, access log format and no CORS', () => {
+    const { routes, authorizers, ...api } = app.api;
+    expect(api).toEqual({
+      type: 'HTTP',
+      logicalId: 'ApiHttpApi4C294DC0',
+      name: 'task-board',
+      stageName: '$default',
+      throttle: { rateLimit: 100, burstLimit: 200 },
+      usagePlans: [],
+      apiKeys: [],
+      binaryMediaTypes: [],
+      accessLogFormat: resources.ApiStage4697DF29.Properties.AccessLogSettings.Format,
+      // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html: 30 seconds.
+      integrationTimeoutMs: 30000,
+    });
+  });
+
+  test('THEN every route has its function, the JWT authorizer, and the webhook route is public with its own throttle', () => {
+    const tasks = 'ApiFunctionstasksFunctionE973E7DF';
+    const sessions = 'ApiFunctionssessionsFunction5EC34EEF';
+    expect(app.api.routes).toEqual([
+      jwtRoute('GET', '/projects/{projectId}/tasks', tasks),
+      jwtRoute('POST', '/projects/{projectId}/tasks', tasks),
+      jwtRoute('POST', '/projects/{projectId}/tasks/{taskId}/complete', tasks),
+      jwtRoute('POST', '/sessions', sessions),
+      jwtRoute('GET', '/sessions', sessions),
+      jwtRoute('GET', '/sessions/{sessionId}', sessions),
+      jwtRoute('DELETE', '/sessions/{sessionId}', sessions),
+      {
+        method: 'POST',
+        path: '/webhooks/{provider}',
+        routeKey: 'POST /webhooks/{provider}',
+        functionId: 'ApiFunctionswebhooksFunction2AE28B66',
+        authorization: { type: 'NONE' },
+        scopes: [],
+        throttle: { rateLimit: 20, burstLimit: 40 },
+        apiKeyRequired: false,
+        requiredParameters: noParameters,
+      },
+    ]);
+    expect(app.api.authorizers).toEqual({
+      ApiJwtAuthorizer84FEA7B0: {
+        kind: 'jwt',
+        id: 'ApiJwtAuthorizer84FEA7B0',
+        name: 'jwt',
+        issuer: 'https://auth.example.com',
+        audience: ['task-board-web'],
+        identitySource: ['$request.header.Authorization'],
+      },
+    });
+  });
+
+  test('THEN the three functions are named as declared, with their settings, code, environment, role and logs', () => {
+    const variables = (id: string) => resources[id].Properties.Environment.Variables;
+    const fn = (name: string, id: string, asset: string, role: string, logs: string, statements: unknown[]) => ({
+      logicalId: id,
+      name,
+      functionName: `${STACK}-${id}`,
+      handler: 'index.handler',
+      runtime: 'nodejs24.x',
+      architecture: 'arm64',
+      codeDir: path.resolve(TASK_BOARD, `asset.${asset}`),
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        TABLE_NAME: TABLE,
+        TABLE_PARTITION_KEY: 'PK',
+        TABLE_SORT_KEY: 'SK',
+        TABLE_TTL_ATTRIBUTE: 'expiresAt',
+        TABLE_ACCESS_PATTERNS: variables(id).TABLE_ACCESS_PATTERNS,
+      },
+      timeoutSeconds: 10,
+      memorySize: 512,
+      role: {
+        logicalId: role,
+        arn: `arn:aws:iam::123456789012:role/${STACK}-${role}`,
+        statements: [...observability(STACK, logs), ...statements],
+      },
+      logGroupName: `${STACK}-${logs}`,
+    });
+    const tasks = fn(
+      'tasks',
+      'ApiFunctionstasksFunctionE973E7DF',
+      '2c5b12569b1503a6f0a73d76f3f90a01ab4792e982fb561fdb701f09cff1064a',
+      'ApiFunctionstasksRole256DED7F',
+      'ApiFunctionstasksLogsA4CDAC23',
+      [
+        tableStatement(
+          TABLE,
+          ['BatchGetItem', 'ConditionCheckItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'].map(
+            (a) => `dynamodb:${a}`,
+          ),
+          'PROJECT#',
+        ),
+        tableStatement(
+          TABLE,
+          ['BatchGetItem', 'ConditionCheckItem', 'GetItem', 'PutItem'].map((a) => `dynamodb:${a}`),
+          'IDEMPOTENCY#tasks#',
+        ),
+        tableStatement(TABLE, ['dynamodb:UpdateItem'], 'RATE#tasks#'),
+      ],
+    );
+    const sessions = fn(
+      'sessions',
+      'ApiFunctionssessionsFunction5EC34EEF',
+      'c7649937b3d9f8079e8f11ea993e065c199e52048cc27a4b266f2cea62b949cc',
+      'ApiFunctionssessionsRoleAF633719',
+      'ApiFunctionssessionsLogs960388B9',
+      [
+        tableStatement(
+          TABLE,
+          ['BatchGetItem', 'ConditionCheckItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query'].map(
+            (a) => `dynamodb:${a}`,
+          ),
+          'USER#',
+        ),
+      ],
+    );
+    const webhooks = fn(
+      'webhooks',
+      'ApiFunctionswebhooksFunction2AE28B66',
+      '637d123a10061a0155245b0d5d09abfb017265de8e98d3e4af66f21fc3ba5b69',
+      'ApiFunctionswebhooksRole2A798992',
+      'ApiFunctionswebhooksLogsFC520AE4',
+      [
+        tableStatement(TABLE, ['dynamodb:PutItem'], 'WEBHOOK#'),
+        tableStatement(
+          TABLE,
+          ['BatchGetItem', 'ConditionCheckItem', 'GetItem', 'PutItem'].map((a) => `dynamodb:${a}`),
+          'IDEMPOTENCY#webhooks#',
+        ),
+      ],
+    );
+    expect(app.functions).toEqual({
+      [tasks.logicalId]: tasks,
+      [sessions.logicalId]: sessions,
+      [webhooks.logicalId]: {
+        ...webhooks,
+        environment: {
+          ...webhooks.environment,
+          WEBHOOK_SIGNING_SECRET: 'local-placeholder-WebhookSigningSecretDD964680',
+        },
+      },
+    });
+    for (const { codeDir } of Object.values(app.functions)) {
+      expect(fs.existsSync(path.join(codeDir, 'index.js'))).toBe(true);
+    }
+  });
+
+  test('THEN the table has its keys and TTL', () => {
+    expect(app.tables).toEqual([
+      {
+        logicalId: 'ApiTableDB4CD73A',
+        tableName: TABLE,
+        arn: `${ARN_PREFIX}/${TABLE}`,
+        partitionKey: { name: 'PK', type: 'S' },
+        sortKey: { name: 'SK', type: 'S' },
+        globalSecondaryIndexes: [],
+        localSecondaryIndexes: [],
+        ttlAttribute: 'expiresAt',
+      },
+    ]);
+  });
+
+  test('GIVEN no value for the webhook secret THEN a placeholder, and a warning that says how to give one', () => {
+    expect(app.warnings).toEqual([
+      'function webhooks (ApiFunctionswebhooksFunction2AE28B66): environment variable WEBHOOK_SIGNING_SECRET reads secret WebhookSigningSecret (WebhookSigningSecretDD964680), which exists only in AWS: it is "local-placeholder-WebhookSigningSecretDD964680" locally; pass secrets: { "WebhookSigningSecret": "<value>" } to set it',
+    ]);
+  });
+
+  test.each(['WebhookSigningSecret', 'WebhookSigningSecretDD964680'])(
+    'GIVEN the secret by %s THEN the webhook function gets its value and no warning',
+    (key) => {
+      const withSecret = readLocalApp(TASK_BOARD, { secrets: { [key]: 's3cret' } });
+      expect(withSecret.functions.ApiFunctionswebhooksFunction2AE28B66.environment.WEBHOOK_SIGNING_SECRET).toBe(
+        's3cret',
+      );
+      expect(withSecret.warnings).toEqual([]);
+    },
+  );
+
+  test('GIVEN a region and an account THEN every ARN and the stack name follow them', () => {
+    const elsewhere = readLocalApp(TASK_BOARD, { region: 'cn-north-1', accountId: '210987654321', stack: STACK });
+    expect([elsewhere.region, elsewhere.accountId]).toEqual(['cn-north-1', '210987654321']);
+    // The China regions are the aws-cn partition: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
+    expect(elsewhere.tables[0].arn).toBe(`arn:aws-cn:dynamodb:cn-north-1:210987654321:table/${TABLE}`);
+    expect(elsewhere.functions.ApiFunctionstasksFunctionE973E7DF.role.arn).toBe(
+      `arn:aws-cn:iam::210987654321:role/${STACK}-ApiFunctionstasksRole256DED7F`,
+    );
+  });
+});
