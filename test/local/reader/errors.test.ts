@@ -112,7 +112,9 @@ describe("the functions' code", () => {
 
   test('GIVEN a function whose asset folder was removed THEN the error names the function and the folder', () => {
     fs.cpSync(TASK_BOARD, dir, { recursive: true });
-    const asset = path.join(dir, 'asset.637d123a10061a0155245b0d5d09abfb017265de8e98d3e4af66f21fc3ba5b69');
+    const template = JSON.parse(fs.readFileSync(path.join(dir, 'TaskBoardIntegStack.template.json'), 'utf-8'));
+    const s3Key = String(template.Resources.ApiFunctionswebhooksFunction2AE28B66.Properties.Code.S3Key);
+    const asset = path.join(dir, `asset.${s3Key.replace(/\.zip$/, '')}`);
     fs.rmSync(asset, { recursive: true });
     expect(readError(dir).message).toBe(
       `function webhooks (ApiFunctionswebhooksFunction2AE28B66): its code folder ${asset} is missing: ${BUNDLING_FIX}`,

@@ -116,9 +116,10 @@ describe('the rest-api snapshot (REST, Cognito, API key and usage plan, request 
         handler: 'index.handler',
         runtime: 'nodejs24.x',
         architecture: 'arm64',
-        codeDir: path.resolve(REST_API, 'asset.64735726f38e06c55dc2a7e1dd591a51c3887630497db71dfcf869202725a8f6'),
+        codeDir: path.resolve(REST_API, `asset.${String(resources[id].Properties.Code.S3Key).replace(/\.zip$/, '')}`),
         environment: {
           NODE_OPTIONS: '--enable-source-maps',
+          POWERTOOLS_SERVICE_NAME: 'items',
           SERVERLESS_API_CORS:
             '{"allowOrigins":["https://app.example.com"],"allowCredentials":false,"exposeHeaders":[]}',
           TABLE_NAME: TABLE,
