@@ -52,6 +52,7 @@ const app: LocalAppModel = {
   api: {
     type: 'HTTP',
     logicalId: 'BenchHttpApi',
+    apiId: 'b3nch00api',
     name: 'bench',
     stageName: '$default',
     routes: [

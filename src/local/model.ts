@@ -36,6 +36,11 @@ export interface LocalAppModel {
 export interface LocalApiModel {
   readonly type: LocalApiType;
   readonly logicalId: string;
+  /**
+   * The API's id as `Ref` gives it (10 characters, made up locally and stable for the stack): in `execute-api` ARNs,
+   * `requestContext.apiId` and the `methodArn` / `routeArn` a Lambda authorizer's policy is checked against.
+   */
+  readonly apiId: string;
   readonly name: string;
   /** `$default` for an HTTP API's default stage; the REST stage's name (`prod`) otherwise. */
   readonly stageName: string;

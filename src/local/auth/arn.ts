@@ -7,9 +7,9 @@
 import type { MatchedRequest } from '../contracts';
 import type { LocalAppModel } from '../model';
 
-/** The API's id in local ARNs and events: its logical id, as no API Gateway assigned it one. */
+/** The API's id in local ARNs and events, as the reader made it up for `Ref`. */
 export function localApiId(app: LocalAppModel): string {
-  return app.api.logicalId;
+  return app.api.apiId;
 }
 
 /**

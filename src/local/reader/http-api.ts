@@ -199,6 +199,7 @@ export function readHttpApi(ctx: ReadContext, apiId: string): ApiReading {
     api: {
       type: 'HTTP',
       logicalId: apiId,
+      apiId: ctx.resolver.string({ Ref: apiId }, `HTTP API ${apiId} id`),
       name: ctx.resolver.optionalString(props.Name, `HTTP API ${apiId} Name`) ?? ctx.index.name(apiId),
       stageName: ctx.resolver.string(stageProps.StageName, `stage ${stageId} StageName`),
       routes,

@@ -230,6 +230,7 @@ export function readRestApi(ctx: ReadContext, apiId: string): ApiReading {
     api: {
       type: 'REST',
       logicalId: apiId,
+      apiId: ctx.resolver.string({ Ref: apiId }, `REST API ${apiId} id`),
       name: ctx.resolver.optionalString(props.Name, `REST API ${apiId} Name`) ?? ctx.index.name(apiId),
       stageName,
       routes,

@@ -51,6 +51,7 @@ export function appModel(
     api: {
       type,
       logicalId: 'ApiF70053CD',
+      apiId: 'a1b2c3d4e5',
       name: 'Api',
       stageName: type === 'HTTP' ? '$default' : 'prod',
       routes,

@@ -9,7 +9,7 @@ import type { LocalLambdaRequestAuthorizerModel } from '../../../src/local/model
 import { TestClock } from '../../helpers/clock';
 
 const keys = testKeys();
-const ARN_PREFIX = 'arn:aws:execute-api:eu-west-1:123456789012:ApiF70053CD/$default';
+const ARN_PREFIX = 'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/$default';
 const simple: LocalLambdaRequestAuthorizerModel = {
   kind: 'lambda-request',
   id: 'SimpleAuth',

@@ -25,7 +25,7 @@ import type {
 import { TestClock } from '../../helpers/clock';
 
 const keys = testKeys();
-const ARN_PREFIX = 'arn:aws:execute-api:eu-west-1:123456789012:ApiF70053CD/prod';
+const ARN_PREFIX = 'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod';
 const token: LocalLambdaTokenAuthorizerModel = {
   kind: 'lambda-token',
   id: 'TokenAuth',

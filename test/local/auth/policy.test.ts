@@ -7,7 +7,7 @@ import { appModel, matched, route } from './fixtures';
 import { executeApiArn, requestArn } from '../../../src/local/auth';
 import { evaluatePolicy, parsePolicyDocument } from '../../../src/local/auth/policy';
 
-const ARN = 'arn:aws:execute-api:eu-west-1:123456789012:ApiF70053CD/prod/GET/projects/p1';
+const ARN = 'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/GET/projects/p1';
 
 function verdict(statement: object | object[]) {
   const parsed = parsePolicyDocument({ Version: '2012-10-17', Statement: statement });
@@ -18,25 +18,25 @@ function verdict(statement: object | object[]) {
 describe('matching', () => {
   test.each([
     ['the exact ARN', true, ARN],
-    ['`*` across segments', true, 'arn:aws:execute-api:eu-west-1:123456789012:ApiF70053CD/*'],
-    ['`*` for the stage and method', true, 'arn:aws:execute-api:eu-west-1:123456789012:ApiF70053CD/*/*/projects/*'],
-    ['`?` for one character', true, 'arn:aws:execute-api:eu-west-1:123456789012:ApiF70053CD/prod/GET/projects/p?'],
+    ['`*` across segments', true, 'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/*'],
+    ['`*` for the stage and method', true, 'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/*/*/projects/*'],
+    ['`?` for one character', true, 'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/GET/projects/p?'],
     [
       '`?` is exactly one character',
       false,
-      'arn:aws:execute-api:eu-west-1:123456789012:ApiF70053CD/prod/GET/projects/?',
+      'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/GET/projects/?',
     ],
-    ['another method', false, 'arn:aws:execute-api:eu-west-1:123456789012:ApiF70053CD/prod/POST/projects/p1'],
+    ['another method', false, 'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/POST/projects/p1'],
     [
       'resources compare case-sensitively',
       false,
-      'arn:aws:execute-api:eu-west-1:123456789012:ApiF70053CD/prod/get/projects/p1',
+      'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/get/projects/p1',
     ],
-    ['a prefix is not a match', false, 'arn:aws:execute-api:eu-west-1:123456789012:ApiF70053CD/prod/GET/projects'],
+    ['a prefix is not a match', false, 'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/GET/projects'],
     [
       'regex characters are literal',
       false,
-      'arn:aws:execute-api:eu-west-1:123456789012:ApiF70053CD/prod/GET/projects/p.',
+      'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/GET/projects/p.',
     ],
   ])('an Allow for %s: allowed %p', (_, allowed, resource) => {
     expect(verdict({ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: resource }).allowed).toBe(allowed);
@@ -115,7 +115,7 @@ describe('the request ARN (methodArn / routeArn)', () => {
     const files = route({ method: 'ANY', path: '/files/{proxy+}' });
 
     expect(requestArn(app, matched(files, { method: 'PUT' }, { proxy: 'a/b/c.txt' }))).toBe(
-      'arn:aws:execute-api:eu-west-1:123456789012:ApiF70053CD/prod/PUT/files/a/b/c.txt',
+      'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/PUT/files/a/b/c.txt',
     );
   });
 
@@ -123,10 +123,10 @@ describe('the request ARN (methodArn / routeArn)', () => {
     const app = appModel('HTTP');
 
     expect(requestArn(app, matched(route({ path: '/' }), {}, {}))).toBe(
-      'arn:aws:execute-api:eu-west-1:123456789012:ApiF70053CD/$default/GET/',
+      'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/$default/GET/',
     );
     expect(executeApiArn(app, 'POST', '/a')).toBe(
-      'arn:aws:execute-api:eu-west-1:123456789012:ApiF70053CD/$default/POST/a',
+      'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/$default/POST/a',
     );
   });
 });

@@ -38,6 +38,7 @@ export function httpApp(api: Partial<LocalApiModel> = {}): LocalAppModel {
     api: {
       type: 'HTTP',
       logicalId: 'ApiHttpApi1A2B3C4D',
+      apiId: 'f9k2m4p6q8',
       name: 'shop',
       stageName: '$default',
       routes: [route('GET /items')],

@@ -21,6 +21,7 @@ describe('the rest-api snapshot (REST, Cognito, API key and usage plan, request 
     expect(api).toEqual({
       type: 'REST',
       logicalId: 'ApiRestApiE35FEAFE',
+      apiId: expect.stringMatching(/^[a-z0-9]{10}$/),
       name: 'rest-api-integ',
       stageName: 'prod',
       throttle: { rateLimit: 100, burstLimit: 200 },

@@ -38,6 +38,8 @@ describe('the task-board snapshot (HTTP API, JWT, three functions, a secret)', (
     expect(api).toEqual({
       type: 'HTTP',
       logicalId: 'ApiHttpApi4C294DC0',
+      // What `Ref` to the API gives: ten characters like an API Gateway id, stable for the stack.
+      apiId: expect.stringMatching(/^[a-z0-9]{10}$/),
       name: 'task-board',
       stageName: '$default',
       throttle: { rateLimit: 100, burstLimit: 200 },

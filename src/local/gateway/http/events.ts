@@ -4,7 +4,6 @@
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html
  */
-import { createHash } from 'crypto';
 import { requestTime } from './request-time';
 import type { RequestView } from './request-view';
 import type { RouteMatch } from './routes';
@@ -23,10 +22,7 @@ export interface ApiIdentity {
  * API's logical id, keeps ARNs and logs the same from one run to the next.
  */
 export function apiIdentity(app: LocalAppModel): ApiIdentity {
-  const digest = createHash('sha256').update(`${app.stackName}/${app.api.logicalId}`).digest();
-  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
-  const apiId = Array.from(digest.subarray(0, 10), (byte) => alphabet[byte % alphabet.length]).join('');
-  return { apiId, accountId: app.accountId, region: app.region, stageName: app.api.stageName };
+  return { apiId: app.api.apiId, accountId: app.accountId, region: app.region, stageName: app.api.stageName };
 }
 
 /**
