@@ -4,8 +4,8 @@
  * times out or its runtime exits, and writes the function's log lines and Lambda's platform lines as they happen.
  */
 import { randomUUID } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { InvokeOutcome } from '../contracts';
 import type { LocalFunctionModel } from '../model';
@@ -55,7 +55,8 @@ export class ExecutionEnvironment {
   private lastRequestId?: string;
   private maxMemoryBytes = 0;
   private readonly platform: PlatformLog;
-  private readonly output = new LineSplitter();
+  /** Raw writes to stdout and stderr, each split into lines on its own as the two pipes are. */
+  private readonly output = { stdout: new LineSplitter(), stderr: new LineSplitter() };
 
   constructor(private readonly settings: EnvironmentSettings) {
     this.platform = new PlatformLog(settings.log, settings.variables.AWS_LAMBDA_LOG_FORMAT?.toUpperCase() === 'JSON');
@@ -103,7 +104,11 @@ export class ExecutionEnvironment {
   private start(): void {
     const { port1, port2 } = new MessageChannel();
     this.invocations = port1;
-    const data: RuntimeData = { wake: this.wake.buffer as SharedArrayBuffer, invocations: port2, moduleRoots: this.settings.moduleRoots };
+    const data: RuntimeData = {
+      wake: this.wake.buffer as SharedArrayBuffer,
+      invocations: port2,
+      moduleRoots: this.settings.moduleRoots,
+    };
     const worker = new Worker(join(this.settings.runtimeDir, 'bootstrap.js'), {
       name: this.settings.fn.functionName,
       env: { ...this.settings.variables },
@@ -120,7 +125,10 @@ export class ExecutionEnvironment {
     this.worker = worker;
     this.state = 'running';
     worker.on('message', (message: RuntimeMessage) => this.onMessage(message));
-    worker.on('error', (error: unknown) => (this.workerError = error instanceof Error ? error : new Error(String(error))));
+    worker.on(
+      'error',
+      (error: unknown) => (this.workerError = error instanceof Error ? error : new Error(String(error))),
+    );
     worker.on('exit', (code) => this.onExit(code));
     for (const stream of [worker.stdout, worker.stderr]) {
       const lines = new LineSplitter();
@@ -137,16 +145,19 @@ export class ExecutionEnvironment {
         this.settings.log(message.text);
         return;
       case 'output':
-        this.output.push(message.text).forEach((line) => this.settings.log(line));
+        this.output[message.stream].push(message.text).forEach((line) => this.settings.log(line));
         return;
       case 'ready':
         this.emit({ kind: 'ready' });
         return;
       case 'init-error':
+        // The runtime exits right after: that exit is expected, and may come before the invocation sees this.
+        this.ending ??= 'discarded';
         this.emit({ kind: 'init-error', error: message.error });
         return;
       case 'done':
         this.maxMemoryBytes = Math.max(this.maxMemoryBytes, message.memoryBytes);
+        if (message.exiting) this.ending ??= 'discarded';
         this.emit({ kind: 'done', message });
         return;
     }
@@ -189,7 +200,9 @@ export class ExecutionEnvironment {
   }
 
   private flushOutput(): void {
-    this.output.flush().forEach((line) => this.settings.log(line));
+    for (const lines of [this.output.stdout, this.output.stderr]) {
+      lines.flush().forEach((line) => this.settings.log(line));
+    }
   }
 
   private async initFailed(requestId: string, event: WorkerEvent, initDurationMs: number): Promise<EnvironmentResult> {
@@ -293,7 +306,10 @@ function exitReason(code: number, error?: Error): { reason: string; errorType: s
   };
 }
 
-function exitError(requestId: string, exit: { code: number; error?: Error }): { errorType: string; errorMessage: string } {
+function exitError(
+  requestId: string,
+  exit: { code: number; error?: Error },
+): { errorType: string; errorMessage: string } {
   const { reason, errorType } = exitReason(exit.code, exit.error);
   return { errorType, errorMessage: `RequestId: ${requestId} Error: ${reason}` };
 }

@@ -44,7 +44,8 @@ export class FunctionPool {
 
   async invoke(eventJson: string): Promise<InvokeOutcome | 'closed'> {
     if (this.closed) return 'closed';
-    const environment = this.idle.pop() ?? this.startIfAllowed() ?? (this.limits.throttle ? 'throttled' : await this.wait());
+    const environment =
+      this.idle.pop() ?? this.startIfAllowed() ?? (this.limits.throttle ? 'throttled' : await this.wait());
     if (environment === 'throttled') return { status: 'throttled' };
     if (!environment) return 'closed';
 

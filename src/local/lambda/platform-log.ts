@@ -103,7 +103,9 @@ export class PlatformLog {
 
   /** Lambda's own words, stamped like a function's line: `<time> <request id> Task timed out after 3.00 seconds`. */
   timedOut(requestId: string, elapsedMs: number): void {
-    this.write(`${new Date().toISOString()} ${requestId} Task timed out after ${(elapsedMs / 1000).toFixed(2)} seconds`);
+    this.write(
+      `${new Date().toISOString()} ${requestId} Task timed out after ${(elapsedMs / 1000).toFixed(2)} seconds`,
+    );
   }
 
   /** The runtime process ended without answering: `Runtime.ExitError` and the like. */

@@ -28,7 +28,7 @@ function compileSources(): string {
   if (existsSync(join(dir, 'bootstrap.js'))) return dir;
 
   // Only reached from sources, where the TypeScript compiler is a development dependency.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports, import/no-extraneous-dependencies
   const ts = require('typescript') as typeof import('typescript');
   const staging = `${dir}.${process.pid}.${Date.now()}`;
   mkdirSync(staging, { recursive: true });

@@ -4,8 +4,8 @@
  * nothing of the process that runs it or of other functions, and the Lambda context
  * (https://docs.aws.amazon.com/lambda/latest/dg/nodejs-context.html).
  */
-import { createFunctionRunner, type FunctionRunner } from '../../../src/local/lambda';
 import { ACCOUNT, BundleFolder, functionModel, LogCapture, REGION } from './bundles';
+import { createFunctionRunner, type FunctionRunner } from '../../../src/local/lambda';
 
 const REPORT_ENV = `
 exports.handler = async () => ({
@@ -40,7 +40,12 @@ describe('environment variables', () => {
     process.env.PARENT_ONLY_SECRET = 'do-not-leak';
     const dir = folder.bundle('report', { 'index.js': REPORT_ENV });
     const fn = functionModel('Tasks', dir, { environment: { TABLE_NAME: 'tasks-table', LANG: 'C.UTF-8' } });
-    runner = createFunctionRunner({ functions: { Tasks: fn }, region: REGION, accountId: ACCOUNT, moduleRoots: ['/opt/app'] });
+    runner = createFunctionRunner({
+      functions: { Tasks: fn },
+      region: REGION,
+      accountId: ACCOUNT,
+      moduleRoots: ['/opt/app'],
+    });
 
     // WHEN
     const { env } = okPayload(await runner.invoke('Tasks', {}));
@@ -186,7 +191,11 @@ describe('events and results cross as JSON', () => {
     const dir = folder.bundle('echo', {
       'index.js': `exports.handler = async (event) => { const seen = JSON.parse(JSON.stringify(event)); event.mutated = true; return { seen, isDate: event.at instanceof Date, at: new Date(0), skipped: undefined }; };`,
     });
-    runner = createFunctionRunner({ functions: { Echo: functionModel('Echo', dir) }, region: REGION, accountId: ACCOUNT });
+    runner = createFunctionRunner({
+      functions: { Echo: functionModel('Echo', dir) },
+      region: REGION,
+      accountId: ACCOUNT,
+    });
     const event = { at: new Date('2025-01-02T03:04:05.000Z'), missing: undefined, list: [1, 'two', null] };
 
     const payload = okPayload(await runner.invoke('Echo', event));
@@ -211,11 +220,26 @@ describe('events and results cross as JSON', () => {
   test('GIVEN a result JSON cannot hold WHEN the handler returns it THEN the invocation fails as the runtime words it', async () => {
     const logs = new LogCapture();
     const dir = folder.bundle('bigint', { 'index.js': 'exports.handler = async () => ({ count: 10n });' });
-    runner = createFunctionRunner({ functions: { Fn: functionModel('Fn', dir) }, region: REGION, accountId: ACCOUNT, log: logs.log });
+    runner = createFunctionRunner({
+      functions: { Fn: functionModel('Fn', dir) },
+      region: REGION,
+      accountId: ACCOUNT,
+      log: logs.log,
+    });
 
     const outcome = await runner.invoke('Fn', {});
 
-    expect(outcome).toMatchObject({ status: 'error', errorType: 'Error', errorMessage: 'Unable to stringify response body' });
-    expect(logs.lines().some((line) => /\tERROR\tInvoke Error \t\{"errorType":"Error","errorMessage":"Unable to stringify response body"/.test(line))).toBe(true);
+    expect(outcome).toMatchObject({
+      status: 'error',
+      errorType: 'Error',
+      errorMessage: 'Unable to stringify response body',
+    });
+    expect(
+      logs
+        .lines()
+        .some((line) =>
+          /\tERROR\tInvoke Error \t\{"errorType":"Error","errorMessage":"Unable to stringify response body"/.test(line),
+        ),
+    ).toBe(true);
   });
 });

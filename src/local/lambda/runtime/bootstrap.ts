@@ -9,8 +9,8 @@ import { getHeapStatistics } from 'node:v8';
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { patchConsole, setRequestId } from './lambda-log';
 import { loadHandler, type Handler } from './load-handler';
-import { nodeJsExit, toRuntimeErrorBody, unhandledRejection } from './runtime-errors';
 import type { InvocationMessage, RuntimeData, RuntimeErrorBody, RuntimeMessage } from './protocol';
+import { nodeJsExit, toRuntimeErrorBody, unhandledRejection } from './runtime-errors';
 
 const data = workerData as RuntimeData;
 const port = parentPort!;

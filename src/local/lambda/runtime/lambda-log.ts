@@ -6,8 +6,8 @@
  */
 import { format } from 'node:util';
 import type { MessagePort } from 'node:worker_threads';
-import { formatError, intoError } from './runtime-errors';
 import type { RuntimeMessage } from './protocol';
+import { formatError, intoError } from './runtime-errors';
 
 interface Level {
   readonly name: string;
@@ -94,10 +94,13 @@ export function patchConsole(port: MessagePort, env: NodeJS.ProcessEnv): LambdaC
   target.fatal = (...params: unknown[]) => emit(LEVELS.FATAL, params);
 
   // Code that writes to the streams directly (a logger with its own Console) reaches the log line by line.
-  for (const stream of [process.stdout, process.stderr]) {
+  for (const [name, stream] of [
+    ['stdout', process.stdout],
+    ['stderr', process.stderr],
+  ] as const) {
     stream.write = ((chunk: string | Uint8Array, encoding?: unknown, callback?: unknown) => {
       const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-      post({ type: 'output', text });
+      post({ type: 'output', stream: name, text });
       const done = typeof encoding === 'function' ? encoding : callback;
       if (typeof done === 'function') process.nextTick(done as () => void);
       return true;

@@ -6,7 +6,7 @@
  * `Runtime.MalformedHandlerName`. Runs inside the execution environment.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { register } from 'node:module';
+import { createRequire, register } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { RuntimeError, withSdkHint } from './runtime-errors';
@@ -38,6 +38,9 @@ export async function resolve(specifier, context, next) {
   }
 }`;
 
+/** The runtime's own `require`: user modules are loaded by absolute path, so they resolve from their own folder. */
+const runtimeRequire = createRequire(__filename);
+
 let esmHookRegistered = false;
 
 async function importModule(file: string, moduleRoots: readonly string[]): Promise<unknown> {
@@ -51,7 +54,7 @@ async function importModule(file: string, moduleRoots: readonly string[]): Promi
 }
 
 function requireIfExists(file: string): unknown {
-  return existsSync(file) ? require(file) : undefined;
+  return existsSync(file) ? runtimeRequire(file) : undefined;
 }
 
 /** Whether the nearest package.json above `folder` (stopping at a node_modules folder) says `"type": "module"`. */
@@ -84,7 +87,7 @@ async function loadModule(taskRoot: string, moduleRoot: string, moduleName: stri
     (existsSync(`${base}.mjs`) && (await importModule(`${base}.mjs`, moduleRoots))) ||
     requireIfExists(`${base}.cjs`);
   if (imported) return imported;
-  return require(require.resolve(moduleName, { paths: [taskRoot, moduleRoot] }));
+  return runtimeRequire(runtimeRequire.resolve(moduleName, { paths: [taskRoot, moduleRoot] }));
 }
 
 /** The handler function, or a `Runtime.*` error named and worded as Lambda's. */

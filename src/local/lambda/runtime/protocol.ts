@@ -39,7 +39,7 @@ export type RuntimeMessage =
   /** One log event from the patched console (it may span several lines, as one CloudWatch event does). */
   | { readonly type: 'log'; readonly text: string }
   /** Raw output written to `process.stdout` or `process.stderr`, not yet split into lines. */
-  | { readonly type: 'output'; readonly text: string }
+  | { readonly type: 'output'; readonly stream: 'stdout' | 'stderr'; readonly text: string }
   /** The invocation ended with a response (`payloadJson`) or an error. */
   | {
       readonly type: 'done';
