@@ -40,7 +40,7 @@ type WorkerEvent =
   | { readonly kind: 'ready' }
   | { readonly kind: 'init-error'; readonly error: RuntimeErrorBody }
   | { readonly kind: 'done'; readonly message: Extract<RuntimeMessage, { type: 'done' }> }
-  | { readonly kind: 'exit'; readonly code: number; readonly error?: Error }
+  | { readonly kind: 'exit'; readonly code: number; readonly error?: unknown }
   | { readonly kind: 'timeout' };
 
 export class ExecutionEnvironment {
@@ -51,7 +51,8 @@ export class ExecutionEnvironment {
   private state: 'cold' | 'running' | 'gone' = 'cold';
   /** Set when the runner or this environment ends the worker: its exit is then no crash. */
   private ending?: 'closed' | 'discarded';
-  private workerError?: Error;
+  /** What the worker's 'error' event carried (from the worker's realm, so no `instanceof Error`). */
+  private workerError?: unknown;
   private lastRequestId?: string;
   private maxMemoryBytes = 0;
   private readonly platform: PlatformLog;
@@ -125,10 +126,7 @@ export class ExecutionEnvironment {
     this.worker = worker;
     this.state = 'running';
     worker.on('message', (message: RuntimeMessage) => this.onMessage(message));
-    worker.on(
-      'error',
-      (error: unknown) => (this.workerError = error instanceof Error ? error : new Error(String(error))),
-    );
+    worker.on('error', (error: unknown) => (this.workerError = error));
     worker.on('exit', (code) => this.onExit(code));
     for (const stream of [worker.stdout, worker.stderr]) {
       const lines = new LineSplitter();
@@ -253,8 +251,10 @@ export class ExecutionEnvironment {
       this.report(requestId, durationMs, initDurationMs, 'timeout');
       return { outcome: { status: 'timeout', durationMs }, discarded: true };
     }
-    const exit: { code: number; error?: Error } = event.kind === 'exit' ? event : { code: 0 };
+    const exit: { code: number; error?: unknown } = event.kind === 'exit' ? event : { code: 0 };
     const error = exitError(requestId, exit);
+    // An environment Lambda kills for memory reports it used all of it.
+    if (error.errorType === 'Runtime.OutOfMemory') this.maxMemoryBytes = this.settings.fn.memorySize * MIB;
     this.platform.runtimeExited(requestId, exitReason(exit.code, exit.error).reason, error.errorType);
     this.platform.end(requestId, 'error', durationMs, error.errorType);
     this.report(requestId, durationMs, initDurationMs, 'error', error.errorType);
@@ -296,8 +296,8 @@ export class ExecutionEnvironment {
 }
 
 /** How Lambda words a runtime that ended without answering. */
-function exitReason(code: number, error?: Error): { reason: string; errorType: string } {
-  if ((error as { code?: string } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+function exitReason(code: number, error?: unknown): { reason: string; errorType: string } {
+  if ((error as { code?: unknown } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
     return { reason: 'Runtime exited with error: signal: killed', errorType: 'Runtime.OutOfMemory' };
   }
   return {
@@ -308,7 +308,7 @@ function exitReason(code: number, error?: Error): { reason: string; errorType: s
 
 function exitError(
   requestId: string,
-  exit: { code: number; error?: Error },
+  exit: { code: number; error?: unknown },
 ): { errorType: string; errorMessage: string } {
   const { reason, errorType } = exitReason(exit.code, exit.error);
   return { errorType, errorMessage: `RequestId: ${requestId} Error: ${reason}` };

@@ -173,6 +173,28 @@ describe('crashes', () => {
     });
   });
 
+  test('GIVEN a handler that outgrows the memory size WHEN invoked THEN Runtime.OutOfMemory, as Lambda kills the environment', async () => {
+    const { runner: fns, logs } = start(
+      {
+        'index.js':
+          'exports.handler = async () => { const kept = []; for (;;) kept.push(new Array(100000).fill({ n: 1 })); };',
+      },
+      { memorySize: 128, timeoutSeconds: 10 },
+    );
+
+    const outcome = await fns.invoke('Fn', {});
+
+    expect(outcome).toMatchObject({
+      status: 'error',
+      errorType: 'Runtime.OutOfMemory',
+      errorMessage: expect.stringMatching(/^RequestId: \S+ Error: Runtime exited with error: signal: killed$/),
+    });
+    expect(logs.lines().find((line) => line.startsWith('REPORT'))).toMatch(
+      /\tMemory Size: 128 MB\tMax Memory Used: 128 MB\t.*Status: error\tError Type: Runtime.OutOfMemory$/,
+    );
+    expect(fns.stats().Fn.environments).toBe(0);
+  });
+
   test('GIVEN an exception thrown after the handler called back WHEN the event loop runs it THEN the invocation fails with it and the environment is discarded', async () => {
     const { runner: fns, logs } = start({
       'index.js': `exports.handler = (event, context, callback) => { setTimeout(() => { throw new RangeError('late failure'); }, 20); callback(null, 'answered'); };`,
