@@ -70,8 +70,8 @@ export class ExecutionEnvironment {
     let initDurationMs: number | undefined;
     if (this.state === 'cold') {
       const initStarted = performance.now();
-      this.start();
-      const event = await this.next(INIT_LIMIT_MS);
+      const refused = this.start();
+      const event = refused ?? (await this.next(INIT_LIMIT_MS));
       initDurationMs = performance.now() - initStarted;
       if (event.kind !== 'ready') return this.initFailed(requestId, event, initDurationMs);
     }
@@ -102,27 +102,22 @@ export class ExecutionEnvironment {
     await this.worker?.terminate();
   }
 
-  private start(): void {
+  /** Starts the worker; when Node refuses its options, the exit a Node process with them would make instead. */
+  private start(): WorkerEvent | undefined {
     const { port1, port2 } = new MessageChannel();
     this.invocations = port1;
-    const data: RuntimeData = {
-      wake: this.wake.buffer as SharedArrayBuffer,
-      invocations: port2,
-      moduleRoots: this.settings.moduleRoots,
-    };
-    const worker = new Worker(join(this.settings.runtimeDir, 'bootstrap.js'), {
-      name: this.settings.fn.functionName,
-      env: { ...this.settings.variables },
-      // Never the parent's flags (a test runner's or debugger's): NODE_OPTIONS in `env` applies instead.
-      execArgv: [],
-      argv: [],
-      stdout: true,
-      stderr: true,
-      workerData: data,
-      transferList: [port2],
-      // Lambda ends an environment that goes over the function's memory size.
-      resourceLimits: { maxOldGenerationSizeMb: this.settings.fn.memorySize },
-    });
+    let worker: Worker;
+    try {
+      worker = this.createWorker(port2);
+    } catch (error) {
+      port1.close();
+      // Node stops at once on options it does not take from NODE_OPTIONS (`node: --title= is not allowed ...`).
+      const detail = String((error as Error).message ?? error).replace(/^.*NODE_OPTIONS env variable: /, '');
+      this.settings.log(`node: ${detail} (NODE_OPTIONS: ${this.settings.variables.NODE_OPTIONS ?? ''})`);
+      this.state = 'gone';
+      this.ending = 'discarded';
+      return { kind: 'exit', code: 9 };
+    }
     this.worker = worker;
     this.state = 'running';
     worker.on('message', (message: RuntimeMessage) => this.onMessage(message));
@@ -134,6 +129,28 @@ export class ExecutionEnvironment {
       stream.on('data', (chunk: string) => lines.push(chunk).forEach((line) => this.settings.log(line)));
       stream.on('end', () => lines.flush().forEach((line) => this.settings.log(line)));
     }
+    return undefined;
+  }
+
+  private createWorker(invocations: MessagePort): Worker {
+    const data: RuntimeData = {
+      wake: this.wake.buffer as SharedArrayBuffer,
+      invocations,
+      moduleRoots: this.settings.moduleRoots,
+    };
+    return new Worker(join(this.settings.runtimeDir, 'bootstrap.js'), {
+      name: this.settings.fn.functionName,
+      env: { ...this.settings.variables },
+      // Never the parent's flags (a test runner's or debugger's): NODE_OPTIONS in `env` applies instead.
+      execArgv: [],
+      argv: [],
+      stdout: true,
+      stderr: true,
+      workerData: data,
+      transferList: [invocations],
+      // Lambda ends an environment that goes over the function's memory size.
+      resourceLimits: { maxOldGenerationSizeMb: this.settings.fn.memorySize },
+    });
   }
 
   private onMessage(message: RuntimeMessage): void {

@@ -51,11 +51,16 @@ export class FunctionPool {
 
     this.busy++;
     this.invocations++;
-    const { outcome, discarded } = await environment.invoke(eventJson);
-    this.busy--;
-    if (discarded) this.remove(environment);
-    else this.release(environment);
-    return outcome;
+    let discarded = true;
+    try {
+      const result = await environment.invoke(eventJson);
+      discarded = result.discarded;
+      return result.outcome;
+    } finally {
+      this.busy--;
+      if (discarded) this.remove(environment);
+      else this.release(environment);
+    }
   }
 
   stats(): FunctionStats {

@@ -129,6 +129,27 @@ describe('environment variables', () => {
     // The parent's own flags (a test runner's, a debugger's) never reach a function.
     expect(plain.execArgv).toEqual([]);
   });
+
+  test('GIVEN NODE_OPTIONS that Node refuses WHEN the function starts THEN the runtime exits as a Node process would', async () => {
+    const logs = new LogCapture();
+    const dir = folder.bundle('report', { 'index.js': REPORT_ENV });
+    runner = createFunctionRunner({
+      functions: { Fn: functionModel('Fn', dir, { environment: { NODE_OPTIONS: '--title=tasks' } }) },
+      region: REGION,
+      accountId: ACCOUNT,
+      log: logs.log,
+    });
+
+    const outcome = await runner.invoke('Fn', {});
+
+    expect(outcome).toMatchObject({
+      status: 'error',
+      errorType: 'Runtime.ExitError',
+      errorMessage: expect.stringMatching(/ Error: Runtime exited with error: exit status 9$/),
+    });
+    expect(logs.lines()[0]).toBe('node: --title= is not allowed in NODE_OPTIONS (NODE_OPTIONS: --title=tasks)');
+    expect(runner.stats().Fn).toMatchObject({ environments: 0, busy: 0 });
+  });
 });
 
 describe('Lambda context', () => {
