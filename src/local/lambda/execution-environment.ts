@@ -86,11 +86,14 @@ export class ExecutionEnvironment {
     };
     this.platform.start(requestId);
     const started = performance.now();
+    // Only a running invocation keeps the process alive: a runner nobody closed does not hold it open when idle.
+    this.worker?.ref();
     this.invocations!.postMessage(invocation);
     Atomics.store(this.wake, 0, 1);
     Atomics.notify(this.wake, 0);
     const event = await this.next(timeoutMs);
     const durationMs = performance.now() - started;
+    this.worker?.unref();
     this.flushOutput();
     return this.finish(requestId, event, durationMs, initDurationMs);
   }
@@ -123,12 +126,6 @@ export class ExecutionEnvironment {
     worker.on('message', (message: RuntimeMessage) => this.onMessage(message));
     worker.on('error', (error: unknown) => (this.workerError = error));
     worker.on('exit', (code) => this.onExit(code));
-    for (const stream of [worker.stdout, worker.stderr]) {
-      const lines = new LineSplitter();
-      stream.setEncoding('utf8');
-      stream.on('data', (chunk: string) => lines.push(chunk).forEach((line) => this.settings.log(line)));
-      stream.on('end', () => lines.flush().forEach((line) => this.settings.log(line)));
-    }
     return undefined;
   }
 
@@ -144,8 +141,8 @@ export class ExecutionEnvironment {
       // Never the parent's flags (a test runner's or debugger's): NODE_OPTIONS in `env` applies instead.
       execArgv: [],
       argv: [],
-      stdout: true,
-      stderr: true,
+      // The runtime sends what the function writes to process.stdout and process.stderr over its port, in order with
+      // the invocation's result; piping the worker's streams instead would keep an idle runner's process alive.
       workerData: data,
       transferList: [invocations],
       // Lambda ends an environment that goes over the function's memory size.
