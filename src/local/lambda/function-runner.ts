@@ -45,6 +45,7 @@ export interface FunctionRunnerOptions {
 export interface FunctionRunner extends FunctionInvoker {
   /** Terminates every execution environment; invocations in flight end with `Runtime.ExitError`. */
   close(): Promise<void>;
+  /** Every function's environments and invocations so far, by logical id. */
   stats(): { [functionId: string]: FunctionStats };
 }
 
@@ -123,7 +124,12 @@ export function createFunctionRunner(options: FunctionRunnerOptions): FunctionRu
       await Promise.all([...pools.values()].map((pool) => pool.close()));
     },
     stats() {
-      return Object.fromEntries([...pools].map(([id, pool]) => [id, pool.stats()]));
+      return Object.fromEntries(
+        Object.keys(options.functions).map((id) => [
+          id,
+          pools.get(id)?.stats() ?? { environments: 0, busy: 0, coldStarts: 0, invocations: 0 },
+        ]),
+      );
     },
   };
 }

@@ -83,8 +83,14 @@ describe('environment variables', () => {
     });
 
     const a = okPayload(await runner.invoke('A', {})).env;
+    const stats = runner.stats();
     const b = okPayload(await runner.invoke('B', {})).env;
 
+    // Each function has its own environments; one not invoked yet has none.
+    expect(stats).toEqual({
+      A: { environments: 1, busy: 0, coldStarts: 1, invocations: 1 },
+      B: { environments: 0, busy: 0, coldStarts: 0, invocations: 0 },
+    });
     expect([a.AWS_ACCESS_KEY_ID, a.SHARED]).toEqual(['key-of-A', 'extra']);
     expect([b.AWS_ACCESS_KEY_ID, b.SHARED]).toEqual(['key-of-B', 'extra']);
   });
@@ -262,5 +268,26 @@ describe('events and results cross as JSON', () => {
           /\tERROR\tInvoke Error \t\{"errorType":"Error","errorMessage":"Unable to stringify response body"/.test(line),
         ),
     ).toBe(true);
+  });
+});
+
+describe('misuse', () => {
+  test('GIVEN a logical id the app does not have WHEN invoked THEN the error names it and the known ones', async () => {
+    const dir = folder.bundle('report', { 'index.js': REPORT_ENV });
+    runner = createFunctionRunner({
+      functions: { Tasks: functionModel('Tasks', dir) },
+      region: REGION,
+      accountId: ACCOUNT,
+    });
+
+    await expect(runner.invoke('Taks', {})).rejects.toThrow(
+      'No function with logical id "Taks" to invoke; the functions are: Tasks',
+    );
+  });
+
+  test('GIVEN maxEnvironments 0 WHEN the runner is created THEN it refuses, naming the option', () => {
+    expect(() =>
+      createFunctionRunner({ functions: {}, region: REGION, accountId: ACCOUNT, maxEnvironments: 0 }),
+    ).toThrow('`maxEnvironments` must be a whole number of at least 1, got: 0');
   });
 });
