@@ -60,6 +60,7 @@ function model(logicalId: string, codeDir: string, overrides: Partial<LocalFunct
     name: logicalId,
     functionName: `Bench-${logicalId}`,
     handler: 'index.handler',
+    logFormat: 'Text',
     runtime: 'nodejs22.x',
     architecture: 'arm64',
     codeDir,

@@ -182,6 +182,10 @@ export interface LocalFunctionModel {
   };
   /** The log group the function writes to. */
   readonly logGroupName: string;
+  /** `LoggingConfig.LogFormat`: Lambda writes the function's console lines as JSON records or as text. */
+  readonly logFormat: 'Text' | 'JSON';
+  /** `LoggingConfig.ApplicationLogLevel` of a JSON-logging function (`INFO`): lower console levels are dropped. */
+  readonly applicationLogLevel?: string;
 }
 
 /** An IAM policy statement with every intrinsic resolved; single values normalised to lists. */

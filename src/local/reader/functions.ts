@@ -22,7 +22,13 @@ export function readFunction(ctx: ReadContext, logicalId: string): LocalFunction
     throw new UsageError(`${where} has the architecture ${settings.architecture}: Lambda runs arm64 or x86_64`);
   }
   const handler = ctx.resolver.string(props.Handler, `${where} Handler`);
-  const logGroup = obj(props.LoggingConfig).LogGroup;
+  const loggingConfig = obj(props.LoggingConfig);
+  const logGroup = loggingConfig.LogGroup;
+  const logFormat = ctx.resolver.optionalString(loggingConfig.LogFormat, `${where} LoggingConfig.LogFormat`);
+  const applicationLogLevel = ctx.resolver.optionalString(
+    loggingConfig.ApplicationLogLevel,
+    `${where} LoggingConfig.ApplicationLogLevel`,
+  );
   return {
     logicalId,
     name: ctx.index.name(logicalId),
@@ -41,5 +47,8 @@ export function readFunction(ctx: ReadContext, logicalId: string): LocalFunction
       logGroup === undefined
         ? `/aws/lambda/${functionName}`
         : ctx.resolver.string(logGroup, `${where} LoggingConfig.LogGroup`),
+    // Lambda's default is plain text; a JSON log level applies only to the JSON format.
+    logFormat: logFormat === 'JSON' ? 'JSON' : 'Text',
+    ...(logFormat === 'JSON' && applicationLogLevel ? { applicationLogLevel } : {}),
   };
 }

@@ -48,6 +48,7 @@ export function functionModel(
     functionName,
     handler: 'index.handler',
     runtime: 'nodejs22.x',
+    logFormat: 'Text',
     architecture: 'arm64',
     codeDir,
     environment: {},

@@ -137,6 +137,8 @@ describe('the rest-api snapshot (REST, Cognito, API key and usage plan, request 
           statements: observability(STACK, 'ApiFunctionsitemsLogsC7855BD3'),
         },
         logGroupName: `${STACK}-ApiFunctionsitemsLogsC7855BD3`,
+        logFormat: 'JSON',
+        applicationLogLevel: 'INFO',
       },
     });
   });

@@ -116,6 +116,8 @@ describe('the task-board snapshot (HTTP API, JWT, three functions, a secret)', (
         statements: [...observability(STACK, logs), ...statements],
       },
       logGroupName: `${STACK}-${logs}`,
+      logFormat: 'JSON',
+      applicationLogLevel: 'INFO',
     });
     const tasks = fn(
       'tasks',
