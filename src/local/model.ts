@@ -51,6 +51,14 @@ export interface LocalApiModel {
   readonly accessLogFormat?: string;
   /** Integration timeout: 30 s for HTTP APIs, 29 s for REST APIs unless raised. */
   readonly integrationTimeoutMs: number;
+  /**
+   * REST gateway responses by type (`DEFAULT_4XX`, `UNAUTHORIZED`, ...): the status code that replaces the type's,
+   * and the headers by name, each value a mapping expression as the template gives it (`'*'`,
+   * `method.request.header.Origin`).
+   */
+  readonly gatewayResponses?: {
+    readonly [type: string]: { readonly statusCode?: number; readonly headers: { readonly [name: string]: string } };
+  };
 }
 
 export interface LocalRouteModel {
