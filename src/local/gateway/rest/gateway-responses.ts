@@ -96,20 +96,27 @@ export function resolveMappingExpression(expression: string, source: ResponsePar
   return expression;
 }
 
-/** The status and headers the API's gateway responses give an error, the specific type first. */
+/**
+ * The status, headers and body the API's gateway responses give an error, the specific type first. A type left
+ * uncustomized while `DEFAULT_4XX`/`DEFAULT_5XX` is customized "defaults to the DEFAULT_4XX type": it takes that
+ * response's default template too, so ACCESS_DENIED's own `{"Message":...}` becomes `{"message":...}` (the page's
+ * inheritance rule; no capture of that case exists).
+ */
 export function customize(
   error: GatewayError,
   responses: LocalApiModel['gatewayResponses'],
-): { statusCode: number; headers: { readonly [name: string]: string } } {
+): { statusCode: number; headers: { readonly [name: string]: string }; body: string } {
   const specific = responses?.[error.type];
   const fallback = responses?.[error.statusCode >= 500 ? 'DEFAULT_5XX' : 'DEFAULT_4XX'];
+  const inherited = !specific && fallback !== undefined;
   return {
     statusCode: specific?.statusCode ?? fallback?.statusCode ?? error.statusCode,
     headers: (specific ?? fallback)?.headers ?? {},
+    body: inherited ? JSON.stringify({ message: error.message }) : errorBody(error),
   };
 }
 
-/** The body of an error: the default template, or the body API Gateway sends for that case. */
+/** The body of an error: its type's default template, or the body API Gateway sends for that case. */
 export function errorBody(error: GatewayError): string {
   return error.body ?? JSON.stringify({ [error.messageKey ?? 'message']: error.message });
 }
@@ -124,7 +131,7 @@ export function renderError(
   ids: { requestId: string; extendedRequestId: string },
   source: ResponseParameterSource,
 ): GatewayResponse {
-  const { statusCode, headers: mapped } = customize(error, api.gatewayResponses);
+  const { statusCode, headers: mapped, body } = customize(error, api.gatewayResponses);
   const headers: { [name: string]: string[] } = {
     'Content-Type': ['application/json'],
     'x-amzn-RequestId': [ids.requestId],
@@ -135,5 +142,5 @@ export function renderError(
     const value = resolveMappingExpression(expression, source);
     if (value !== undefined) headers[name.replace(/^gatewayresponse\.header\./, '')] = [value];
   }
-  return { statusCode, headers, body: Buffer.from(errorBody(error)) };
+  return { statusCode, headers, body: Buffer.from(body) };
 }

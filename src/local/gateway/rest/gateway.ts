@@ -160,7 +160,7 @@ class RestGateway implements Gateway {
       return this.refuse(
         exchange,
         missingAuthenticationToken(request),
-        `no resource of the API has ${request.method} ${path.path}`,
+        `no resource of the API has ${request.method} ${path.path}; it has ${this.declaredMethods()}`,
       );
     }
     exchange.atResource(match.resource, match.pathParameters);
@@ -171,6 +171,14 @@ class RestGateway implements Gateway {
       return preflightResponse(this.api.cors!, headerOf(request, 'origin'), exchange.ids);
     }
     return this.invokeRoute(exchange, match.route, match.resource, match.pathParameters);
+  }
+
+  /** The API's methods, for the log line of a request none of them answers. */
+  private declaredMethods(): string {
+    const methods = this.api.routes.map((r) => `${r.method} ${r.path}`);
+    return methods.length > 12
+      ? `${methods.slice(0, 12).join(', ')} and ${methods.length - 12} more`
+      : methods.join(', ') || 'none';
   }
 
   private async invokeRoute(

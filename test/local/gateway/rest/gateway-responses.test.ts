@@ -59,6 +59,25 @@ describe('REST gateway responses', () => {
     expect(header(timedOut, 'Access-Control-Allow-Origin')).toBe('https://app.example.com');
   });
 
+  test("an uncustomized type takes DEFAULT_4XX's template: ACCESS_DENIED's Message becomes message", async () => {
+    // https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html
+    // (ACCESS_DENIED: "If the response type is unspecified, this response defaults to the DEFAULT_4XX type"; U: no capture)
+    const app = restApp({
+      routes: [route('GET', '/items', { authorization: { type: 'IAM' } })],
+      gatewayResponses: CORS_RESPONSES,
+    });
+    const { gateway, authorizer } = gatewayFor(app);
+    authorizer.answer = () => ({
+      ok: false,
+      failure: 'denied',
+      message: 'User: anonymous is not authorized to perform: execute-api:Invoke',
+    });
+    const result = await gateway.handle(request('GET', '/prod/items'));
+    expect(result.response.statusCode).toBe(403);
+    expect(json(result)).toEqual({ message: 'User: anonymous is not authorized to perform: execute-api:Invoke' });
+    expect(header(result, 'Access-Control-Allow-Origin')).toBe('https://app.example.com');
+  });
+
   test("a function's own response gets no gateway response headers", async () => {
     // https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-cors.html (Lambda proxy: the function returns the CORS headers)
     const app = restApp({ routes: [route('GET', '/items')], gatewayResponses: CORS_RESPONSES });

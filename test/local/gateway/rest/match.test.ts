@@ -93,8 +93,9 @@ describe('REST requests no method answers', () => {
   test('an unknown path is 403 Missing Authentication Token, with the REST error headers', async () => {
     // https://repost.aws/knowledge-center/api-gateway-troubleshoot-403-forbidden
     const app = restApp({ routes: [route('GET', '/items')] });
-    const { gateway, invoker } = gatewayFor(app);
+    const { gateway, invoker, lines } = gatewayFor(app);
     const result = await gateway.handle(request('GET', '/prod/nothing/here'));
+    expect(lines[0]).toMatch(/no resource of the API has GET \/nothing\/here; it has GET \/items$/);
     expect(result.response.statusCode).toBe(403);
     expect(json(result)).toEqual({ message: 'Missing Authentication Token' });
     expect(header(result, 'x-amzn-ErrorType')).toBe('MissingAuthenticationTokenException');
