@@ -1,0 +1,204 @@
+/**
+ * The DynamoDB endpoint the functions reach: it reads who signed each request and what it asks, lets the table
+ * authorizer decide as IAM would for that function's role, answers a denial as DynamoDB does, and forwards the rest
+ * to the engine unchanged.
+ */
+import * as http from 'http';
+import type { AddressInfo } from 'net';
+import { pipeline } from 'stream';
+import type { TableAuthorizer } from '../contracts';
+import { KEEP_ALIVE_MS, MAX_REQUEST_BYTES } from './engine';
+import {
+  accessDenied,
+  incompleteSignature,
+  internalServerError,
+  missingAuthenticationToken,
+  sendError,
+  serializationError,
+  type DynamoDbErrorBody,
+} from './errors';
+import { operationOf, operationSupport } from './operations';
+import { readSignature } from './signature';
+
+export interface EndpointOptions {
+  /** `http://host:port` of the engine. */
+  readonly engine: string;
+  readonly host: string;
+  readonly authorizer?: TableAuthorizer;
+  /** Requests signed with this key skip the authorizer. */
+  readonly adminAccessKeyId: string;
+  /** The name to log for a caller's access key id (its function's), when known. */
+  readonly callerName?: (accessKeyId: string) => string | undefined;
+  readonly log: (line: string) => void;
+}
+
+export interface Endpoint {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Connection headers concern one hop only: each side of the endpoint has its own connection (and the body is sent
+ * whole, so nothing waits for a `100 Continue`).
+ */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'expect',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+export async function startEndpoint(options: EndpointOptions): Promise<Endpoint> {
+  const engine = new URL(options.engine);
+  const pool = new http.Agent({ keepAlive: true });
+  const warned = new Set<string>();
+
+  /** What to do with a complete request: answer it here, or forward it. */
+  const decide = (request: http.IncomingMessage, body: Buffer): DynamoDbErrorBody | undefined => {
+    const operation = operationOf(request.headers['x-amz-target']);
+    // Not a DynamoDB operation (or a health check): the engine answers as DynamoDB does, and it changes nothing.
+    if (operation === undefined || operationSupport(operation) === 'unknown' || request.method !== 'POST') {
+      return undefined;
+    }
+    let input: unknown;
+    try {
+      input = JSON.parse(body.toString('utf8'));
+    } catch {
+      // Empty or unreadable: the engine answers SerializationException as DynamoDB does, and it changes nothing.
+      return undefined;
+    }
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+      return serializationError(
+        `Start of structure or map expected for ${operation}, got: ${JSON.stringify(input).slice(0, 40)}`,
+      );
+    }
+    const query = new URL(request.url ?? '/', 'http://local').searchParams;
+    const signature = readSignature(request.headers.authorization, query);
+    if (signature.kind === 'missing') return missingAuthenticationToken();
+    if (signature.kind === 'incomplete') return incompleteSignature(signature.message);
+    if (signature.accessKeyId !== options.adminAccessKeyId && options.authorizer) {
+      const decision = options.authorizer.authorize({
+        accessKeyId: signature.accessKeyId,
+        operation,
+        input: input as { [key: string]: unknown },
+      });
+      if (!decision.allowed) {
+        const caller = options.callerName?.(signature.accessKeyId) ?? signature.accessKeyId;
+        options.log(`DENIED ${caller} ${decision.reason}`);
+        return accessDenied(decision.message);
+      }
+    }
+    if (operationSupport(operation) === 'unsupported' && !warned.has(operation)) {
+      warned.add(operation);
+      options.log(
+        `The local DynamoDB (dynalite) does not support ${operation}: it answers UnknownOperationException, where DynamoDB in AWS runs it. Code that needs ${operation} cannot be exercised locally.`,
+      );
+    }
+    return undefined;
+  };
+
+  const forward = (request: http.IncomingMessage, body: Buffer, response: http.ServerResponse) => {
+    const headers: http.OutgoingHttpHeaders = {};
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (!HOP_BY_HOP.has(name) && name !== 'content-length' && value !== undefined) headers[name] = value;
+    }
+    headers['content-length'] = body.length;
+    const upstream = http.request({
+      agent: pool,
+      hostname: engine.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: engine.port,
+      method: request.method,
+      path: request.url,
+      headers,
+    });
+    upstream.on('response', (answer) => {
+      const raw: string[] = [];
+      for (let i = 0; i < answer.rawHeaders.length; i += 2) {
+        if (!HOP_BY_HOP.has(answer.rawHeaders[i].toLowerCase())) {
+          raw.push(answer.rawHeaders[i], answer.rawHeaders[i + 1]);
+        }
+      }
+      response.writeHead(answer.statusCode ?? 502, raw);
+      // A caller that hangs up only stops the copy; the engine's answer is read to its end either way.
+      pipeline(answer, response, () => answer.resume());
+    });
+    upstream.on('error', (error) => {
+      options.log(`The local DynamoDB engine did not answer: ${error.message}`);
+      if (response.headersSent) response.destroy();
+      else sendError(response, internalServerError());
+    });
+    // The whole body is sent at once: the engine never sees a request cut short.
+    upstream.end(body);
+  };
+
+  const server = http.createServer((request, response) => {
+    request.on('error', () => undefined);
+    response.on('error', () => undefined);
+    const declared = Number(request.headers['content-length']);
+    if (declared > MAX_REQUEST_BYTES) return tooLarge(request, response);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_REQUEST_BYTES) {
+        request.off('data', onData);
+        request.off('end', onEnd);
+        return tooLarge(request, response);
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      const body = Buffer.concat(chunks);
+      let answer: DynamoDbErrorBody | undefined;
+      try {
+        answer = decide(request, body);
+      } catch (error) {
+        options.log(
+          `The local DynamoDB endpoint failed on a request: ${error instanceof Error ? error.stack : String(error)}`,
+        );
+        answer = internalServerError();
+      }
+      if (answer) sendError(response, answer);
+      else forward(request, body, response);
+    };
+    request.on('data', onData);
+    request.on('end', onEnd);
+  });
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { address, port } = server.address() as AddressInfo;
+  return {
+    url: `http://${address.includes(':') ? `[${address}]` : address}:${port}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => {
+          pool.destroy();
+          if (error) reject(error);
+          else resolve();
+        });
+      }),
+  };
+}
+
+/**
+ * Over DynamoDB's 16 MiB: answered 413 as the engine answers it, and the connection closed rather than the rest of
+ * the body read.
+ */
+function tooLarge(request: http.IncomingMessage, response: http.ServerResponse): void {
+  if (response.headersSent) return;
+  response.writeHead(413, { Connection: 'close', 'Content-Length': '0' });
+  response.end(() => request.destroy());
+}

@@ -1,0 +1,2 @@
+export { startLocalDynamoDb, type LocalDynamoDb, type LocalDynamoDbOptions } from './local-dynamodb';
+export { DynamoDbError } from './json-client';
