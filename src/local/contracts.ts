@@ -123,6 +123,13 @@ export type TableDecision =
   | { readonly allowed: true }
   | {
       readonly allowed: false;
+      /**
+       * The exception DynamoDB answers with: `AccessDeniedException` (absent means this one) for an IAM denial,
+       * `UnrecognizedClientException` for an access key no function signs with, `ValidationException` or
+       * `UnknownOperationException` for a request DynamoDB refuses before reading it.
+       */
+      readonly errorType?:
+        'AccessDeniedException' | 'UnrecognizedClientException' | 'ValidationException' | 'UnknownOperationException';
       /** DynamoDB's AccessDeniedException message: `User: <arn> is not authorized to perform: <action> on resource: <arn> ...`. */
       readonly message: string;
       /** Which statement was missing, for the local log. */

@@ -6,7 +6,8 @@ import {
   outsideKeys,
   sampleKey,
 } from './access-patterns';
-import { Case } from './evaluate';
+import { keyedCase } from './dynamodb-calls';
+import { Case, Expected } from './evaluate';
 import { KeyUnderTest, PolicyDocument, StackModel, TableUnderTest } from './model';
 
 /** Item actions: each request names its partition keys, so `dynamodb:LeadingKeys` applies. */
@@ -104,7 +105,9 @@ interface Declared {
   scan: boolean;
 }
 
-const keys = (...values: string[]) => ({ 'dynamodb:LeadingKeys': values });
+/** Makes a case of an action on a resource with these partition keys (see `keyedCase`). */
+type Keyed = (action: string, resource: string, keys: readonly string[], expected: Expected, why: string) => Case;
+
 const allowed = (action: string, resource: string, why: string, context = {}): Case => ({
   action,
   resource,
@@ -121,6 +124,17 @@ const denied = (action: string, resource: string, why: string, context = {}): Ca
 });
 
 export const indexArn = (table: TableUnderTest, index: string) => `${table.arn}/index/${index}`;
+
+/** Keyed cases through the package's mapping, with the function's table (or, without one, `fallback`) as schema. */
+function keyedCases(
+  model: StackModel,
+  tables: readonly TableUnderTest[],
+  own: TableUnderTest | undefined,
+): (fallback: TableUnderTest) => Keyed {
+  const scope = { region: model.env.region, account: model.env.account, partition: model.env.partition };
+  return (fallback) => (action, resource, keys, expected, why) =>
+    keyedCase(scope, tables, own ?? fallback, { action, resource, keys }, expected, why);
+}
 
 function declaredByResource(table: TableUnderTest, patterns: readonly AccessPattern[]): Map<string, Declared> {
   const byResource = new Map<string, Declared>();
@@ -158,7 +172,9 @@ export function tableCases(
   const anyInside = insideKeys[0] ?? FALLBACK_KEY;
 
   const tables = table && !model.tables.includes(table) ? [...model.tables, table] : model.tables;
+  const keyedOn = keyedCases(model, tables, table);
   for (const t of tables) {
+    const keyed = keyedOn(t);
     const resources = [
       { arn: t.arn, keyed: TABLE_KEYED_ACTIONS, keyless: TABLE_KEYLESS_ACTIONS },
       ...Object.keys(t.indexes).map((i) => ({
@@ -170,10 +186,10 @@ export function tableCases(
     for (const r of resources) {
       const declared = t === table ? declaredAll.get(r.arn) : undefined;
       const where = t === table ? 'its table' : `table ${t.logicalId} it does not use`;
-      cases.push(...declaredCases(r.arn, declared, probes));
+      cases.push(...declaredCases(keyed, r.arn, declared, probes));
       for (const action of r.keyed.filter((a) => !declared?.shapes.has(a))) {
         for (const key of new Set([anyInside, ...insideKeys, ...probes])) {
-          cases.push(denied(action, r.arn, `${action} not declared on ${where}`, keys(key)));
+          cases.push(keyed(action, r.arn, [key], 'Denied', `${action} not declared on ${where}`));
         }
         cases.push(denied(action, r.arn, `${action} not declared, and no leading key`));
       }
@@ -183,7 +199,7 @@ export function tableCases(
     }
   }
   cases.push(...ACCOUNT_ACTIONS.map((a) => denied(a, '*', 'account-wide DynamoDB action')));
-  if (table) cases.push(...foreignCases(model, table, declaredAll, anyInside));
+  if (table) cases.push(...foreignCases(model, keyedOn(table), table, declaredAll, anyInside));
   return cases;
 }
 
@@ -191,7 +207,12 @@ export function tableCases(
  * Allowed inside the shapes; denied outside, mixed inside and outside, and with no key at all.
  * `probes` (keys inside what the policy grants) that no declared shape describes are denied too.
  */
-function declaredCases(resource: string, declared: Declared | undefined, probes: readonly string[]): Case[] {
+function declaredCases(
+  keyed: Keyed,
+  resource: string,
+  declared: Declared | undefined,
+  probes: readonly string[],
+): Case[] {
   if (!declared) return [];
   const cases: Case[] = [];
   if (declared.scan) cases.push(allowed('dynamodb:Scan', resource, 'declared Scan'));
@@ -199,20 +220,20 @@ function declaredCases(resource: string, declared: Declared | undefined, probes:
     const shapes = [...shapeSet];
     for (const shape of shapes) {
       const inside = sampleKey(shape);
-      cases.push(allowed(action, resource, `declared on ${shape}`, keys(inside)));
+      cases.push(keyed(action, resource, [inside], 'Allowed', `declared on ${shape}`));
       if (action === BATCH_READ) {
-        cases.push(allowed(action, resource, `two keys in ${shape}`, keys(inside, sampleKey(shape, 1))));
+        cases.push(keyed(action, resource, [inside, sampleKey(shape, 1)], 'Allowed', `two keys in ${shape}`));
       }
       const outside = outsideKeys(shape, shapes);
       for (const key of outside) {
-        cases.push(denied(action, resource, `${key} is outside ${shapes.join(', ')}`, keys(key)));
+        cases.push(keyed(action, resource, [key], 'Denied', `${key} is outside ${shapes.join(', ')}`));
       }
       if (outside.length) {
-        cases.push(denied(action, resource, `one key outside ${shapes.join(', ')}`, keys(inside, outside[0])));
+        cases.push(keyed(action, resource, [inside, outside[0]], 'Denied', `one key outside ${shapes.join(', ')}`));
       }
     }
     for (const key of probes.filter((k) => !shapes.some((shape) => matchesShape(shape, k)))) {
-      cases.push(denied(action, resource, `granted key ${key} is in no declared shape`, keys(key)));
+      cases.push(keyed(action, resource, [key], 'Denied', `granted key ${key} is in no declared shape`));
     }
     cases.push(denied(action, resource, 'no leading key in the request (the Null guard)'));
   }
@@ -222,6 +243,7 @@ function declaredCases(resource: string, declared: Declared | undefined, probes:
 /** Declared actions aimed elsewhere: another table, the table in another region, an undeclared index. */
 function foreignCases(
   model: StackModel,
+  keyed: Keyed,
   table: TableUnderTest,
   declaredAll: Map<string, Declared>,
   anyInside: string,
@@ -242,14 +264,16 @@ function foreignCases(
     const isIndex = resource !== table.arn;
     for (const [action, shapes] of declared.shapes) {
       for (const target of targets.filter((t) => t.index === isIndex)) {
-        cases.push(denied(action, target.arn, `declared on ${resource}, not here`, keys(sampleKey([...shapes][0]))));
+        cases.push(
+          keyed(action, target.arn, [sampleKey([...shapes][0])], 'Denied', `declared on ${resource}, not here`),
+        );
       }
     }
   }
   for (const target of targets) {
     cases.push(denied('dynamodb:Scan', target.arn, 'Scan of a table or index the function does not use'));
     cases.push(
-      denied('dynamodb:Query', target.arn, 'Query of a table or index the function does not use', keys(anyInside)),
+      keyed('dynamodb:Query', target.arn, [anyInside], 'Denied', 'Query of a table or index the function does not use'),
     );
   }
   return cases;

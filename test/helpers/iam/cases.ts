@@ -137,7 +137,16 @@ function existingTable(
   if (name === undefined) return undefined;
   const { partition, region, account } = model.env;
   const indexes = Object.fromEntries(patterns.flatMap((p) => (p.index ? [[p.index, p.partitionKey?.[0] ?? '']] : [])));
-  return { logicalId: name, arn: `arn:${partition}:dynamodb:${region}:${account}:table/${name}`, name, indexes };
+  const partitionKey = patterns.find((p) => !p.index && p.partitionKey)?.partitionKey?.[0];
+  const sortKey = patterns.find((p) => !p.index && p.sortKey)?.sortKey?.[0];
+  return {
+    logicalId: name,
+    arn: `arn:${partition}:dynamodb:${region}:${account}:table/${name}`,
+    name,
+    ...(partitionKey === undefined ? {} : { partitionKey }),
+    ...(sortKey === undefined ? {} : { sortKey }),
+    indexes,
+  };
 }
 
 /** Only an invoke role calls functions, and only the ones its API integrates; nobody changes them. */

@@ -1,5 +1,6 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { PolicyDocument } from './model';
+import { sessionContext } from '../../../src/local/iam';
 
 export type Expected = 'Allowed' | 'Denied';
 export type Decision = 'Allowed' | 'ImplicitlyDenied' | 'ExplicitlyDenied' | 'Error';
@@ -33,28 +34,34 @@ export interface Outcome {
 
 const accountOf = (arn: string): string => arn.split(':')[4] ?? '';
 
-/** The context every request from a Lambda or API Gateway session carries. */
-function sessionContext(principal: Principal, resource: string): ContextValues {
-  const region = resource.split(':')[3];
-  return {
-    'aws:PrincipalArn': principal.arn,
-    'aws:PrincipalAccount': accountOf(principal.arn),
-    'aws:PrincipalType': 'AssumedRole',
-    'aws:SecureTransport': 'true',
-    ...(region ? { 'aws:RequestedRegion': region } : {}),
-  };
+/** The session a role's Lambda function or API Gateway integration calls AWS with. */
+export const sessionArnOf = (roleArn: string): string =>
+  `arn:aws:sts::${accountOf(roleArn)}:assumed-role/${roleArn.split('/').pop()}/session`;
+
+/**
+ * The context every request from the role's session carries: the package's own session context (the one the local
+ * API evaluates with), sent to the resource's region.
+ */
+export function requestContext(principal: Principal, c: Case): ContextValues {
+  const region = c.resource.split(':')[3];
+  const session = sessionContext({
+    arn: sessionArnOf(principal.arn),
+    accountId: accountOf(principal.arn),
+    roleArn: principal.arn,
+    ...(region ? { region } : {}),
+  });
+  return { ...session, ...c.context };
 }
 
 /** Evaluates one request of `principal` with iam-simulate; errors and ignored context keys count as failures. */
 export async function evaluate(principal: Principal, c: Case): Promise<Outcome> {
-  const roleName = principal.arn.split('/').pop();
   const response = await runSimulation(
     {
       request: {
-        principal: `arn:aws:sts::${accountOf(principal.arn)}:assumed-role/${roleName}/session`,
+        principal: sessionArnOf(principal.arn),
         action: c.action,
         resource: { resource: c.resource, accountId: accountOf(c.resource) || accountOf(principal.arn) },
-        contextVariables: { ...sessionContext(principal, c.resource), ...c.context },
+        contextVariables: requestContext(principal, c),
       },
       identityPolicies: principal.policies.map((p) => ({ name: p.name, policy: p.document })),
       serviceControlPolicies: [],

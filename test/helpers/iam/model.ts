@@ -34,6 +34,9 @@ export interface TableUnderTest {
   readonly logicalId: string;
   readonly arn: string;
   readonly name: string;
+  /** The table's partition key attribute; undefined when the template does not say (a table outside the stack). */
+  readonly partitionKey?: string;
+  readonly sortKey?: string;
   /** Partition key attribute of each secondary index, by index name. */
   readonly indexes: { [indexName: string]: string };
   /** ARN of the customer-managed key encrypting the table, if any. */
@@ -176,13 +179,16 @@ function loadTables(t: ResolvedTemplate): TableUnderTest[] {
   return t.ofType('AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable').map(([id, r]) => {
     const props = r.Properties ?? {};
     const indexes: { [name: string]: string } = {};
+    const keyOf = (schema: Json | undefined, type: string) =>
+      asArray(schema)
+        .map(asObject)
+        .find((k) => k.KeyType === type)?.AttributeName;
     for (const index of [...asArray(props.GlobalSecondaryIndexes), ...asArray(props.LocalSecondaryIndexes)]) {
       const { IndexName, KeySchema } = asObject(index);
-      const hash = asArray(KeySchema)
-        .map(asObject)
-        .find((k) => k.KeyType === 'HASH');
-      indexes[`${IndexName}`] = `${hash?.AttributeName}`;
+      indexes[`${IndexName}`] = `${keyOf(KeySchema, 'HASH')}`;
     }
+    const partitionKey = keyOf(props.KeySchema, 'HASH');
+    const sortKey = keyOf(props.KeySchema, 'RANGE');
     // A Table names its key in SSESpecification; a GlobalTable in each replica's SSESpecification.
     const replica = asArray(props.Replicas)
       .map(asObject)
@@ -195,6 +201,14 @@ function loadTables(t: ResolvedTemplate): TableUnderTest[] {
       const keyId = t.idOf(resolved, 'AWS::KMS::Key');
       keyArn = keyId ? t.arnOf(keyId) : resolved;
     }
-    return { logicalId: id, arn: t.arnOf(id), name: t.nameOf(id), indexes, keyArn };
+    return {
+      logicalId: id,
+      arn: t.arnOf(id),
+      name: t.nameOf(id),
+      ...(partitionKey === undefined ? {} : { partitionKey: `${partitionKey}` }),
+      ...(sortKey === undefined ? {} : { sortKey: `${sortKey}` }),
+      indexes,
+      keyArn,
+    };
   });
 }
