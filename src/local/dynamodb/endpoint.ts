@@ -9,7 +9,7 @@ import { pipeline } from 'stream';
 import type { TableAuthorizer } from '../contracts';
 import { KEEP_ALIVE_MS, MAX_REQUEST_BYTES } from './engine';
 import {
-  accessDenied,
+  refused,
   incompleteSignature,
   internalServerError,
   missingAuthenticationToken,
@@ -91,7 +91,7 @@ export async function startEndpoint(options: EndpointOptions): Promise<Endpoint>
       if (!decision.allowed) {
         const caller = options.callerName?.(signature.accessKeyId) ?? signature.accessKeyId;
         options.log(`DENIED ${caller} ${decision.reason}`);
-        return accessDenied(decision.message);
+        return refused(decision.errorType, decision.message);
       }
     }
     if (operationSupport(operation) === 'unsupported' && !warned.has(operation)) {

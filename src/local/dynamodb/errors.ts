@@ -23,6 +23,20 @@ export function accessDenied(message: string): DynamoDbErrorBody {
   return { status: 400, body: { __type: 'com.amazon.coral.service#AccessDeniedException', Message: message } };
 }
 
+/** The Coral namespace of each error a `TableAuthorizer` may answer with (DynamoDB's own `__type` values). */
+const DECISION_TYPES = {
+  AccessDeniedException: 'com.amazon.coral.service#AccessDeniedException',
+  UnrecognizedClientException: 'com.amazon.coral.service#UnrecognizedClientException',
+  ValidationException: 'com.amazon.coral.validate#ValidationException',
+  UnknownOperationException: 'com.amazon.coral.service#UnknownOperationException',
+} as const;
+
+/** A refusal of the table authorizer, as the error it names. */
+export function refused(errorType: keyof typeof DECISION_TYPES | undefined, message: string): DynamoDbErrorBody {
+  if (errorType === undefined || errorType === 'AccessDeniedException') return accessDenied(message);
+  return { status: 400, body: { __type: DECISION_TYPES[errorType], message } };
+}
+
 /** A request without any signature. */
 export function missingAuthenticationToken(): DynamoDbErrorBody {
   return {

@@ -18,6 +18,7 @@ export function localAppOf(model: StackModel, stackName: string): LocalAppModel 
       functionName: fn.arn.slice(fn.arn.indexOf(':function:') + ':function:'.length),
       handler: 'index.handler',
       runtime: 'nodejs22.x',
+      logFormat: 'Text',
       architecture: 'arm64',
       codeDir: '',
       environment: fn.environment,
@@ -52,6 +53,7 @@ export function localAppOf(model: StackModel, stackName: string): LocalAppModel 
     api: {
       type: 'HTTP',
       logicalId: 'Api',
+      apiId: 'l0c4l4p1id',
       name: 'Api',
       stageName: '$default',
       routes: [],

@@ -318,3 +318,29 @@ describe('an endpoint without an authorizer', () => {
     }
   });
 });
+
+describe('refusals other than AccessDenied', () => {
+  // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html: an unknown access
+  // key is UnrecognizedClientException, a request DynamoDB cannot read is ValidationException, both 400.
+  test.each([
+    ['UnrecognizedClientException', 'The security token included in the request is invalid.'],
+    ['ValidationException', 'Query condition missed key schema element: PK'],
+  ] as const)(
+    'GIVEN the authorizer refuses with %s THEN the SDK throws that error with its message',
+    async (errorType, message) => {
+      const db = await startLocalDynamoDb({
+        tables: [TASKS_TABLE],
+        authorizer: { authorize: () => ({ allowed: false, errorType, message, reason: 'refused in the test' }) },
+        log: () => undefined,
+      });
+      const c = sdkClient(db.endpoint, 'any-key');
+      try {
+        const error = await c.send(new PutItemCommand({ TableName: TABLE, Item: TASK })).catch((e: unknown) => e);
+        expect(error).toMatchObject({ name: errorType, message, $metadata: { httpStatusCode: 400 } });
+      } finally {
+        c.destroy();
+        await db.close();
+      }
+    },
+  );
+});
