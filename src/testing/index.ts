@@ -1,0 +1,10 @@
+/**
+ * `cdk-serverless-api/testing`: run the API of a synthesized app locally and drive it over HTTP from any test
+ * runner. TypeScript and JavaScript only, outside the construct API.
+ */
+export { LocalApi } from './local-api';
+export type { LocalApiStartOptions, LocalTokenOptions } from './local-api';
+export { LocalTable } from './local-table';
+export type { LocalTableClientConfig } from './local-table';
+export type { PlainItem } from './dynamodb-json';
+export type { LocalAppModel } from '../local/model';

@@ -1,0 +1,181 @@
+/**
+ * The test kit: the user's API running locally, for their own test runner.
+ *
+ *     const api = await LocalApi.start({ assembly: 'cdk.out', stack: 'MyStack' });
+ *     const token = await api.token({ sub: 'alice', scopes: ['tasks:write'] });
+ *     const res = await fetch(`${api.url}/projects/p1/tasks`, { headers: { authorization: `Bearer ${token}` } });
+ *     await api.stop();
+ */
+import type { Stage } from 'aws-cdk-lib';
+import { LocalTable } from './local-table';
+import { issueDevToken, signIamRequest } from '../local/auth';
+import type { LocalAppModel, LocalAuthorizerModel } from '../local/model';
+import { readLocalApp } from '../local/reader';
+import { runLocal, type RunningLocal } from '../local/run-local';
+
+/** Where the API comes from, and how it runs. */
+export interface LocalApiStartOptions {
+  /** A synthesized cloud assembly folder. One of `assembly` and `app` is required. */
+  readonly assembly?: string;
+  /**
+   * An app (or stage) to synthesize now, in this process, with bundling: the test needs no `cdk synth` first.
+   */
+  readonly app?: Stage;
+  /** The stack to run (its name, or `Stage/Stack`); needed when the assembly holds more than one API. */
+  readonly stack?: string;
+  /** @default 0 (a free port) */
+  readonly port?: number;
+  /** Keep the table's items in this folder across runs. @default in memory */
+  readonly dataDir?: string;
+  /** Values for the secrets the template references (by the secret's logical id or name). */
+  readonly secrets?: { readonly [name: string]: string };
+  /**
+   * Where the lines of the functions, the gateway, the access log and the local DynamoDB go.
+   * @default kept in `api.logs` only
+   */
+  readonly log?: (line: string) => void;
+  /** TTL emulation. @default expired items are deleted 60 s after expiry at the earliest, swept every 30 s */
+  readonly ttl?: { readonly sweepIntervalMs?: number; readonly delaySeconds?: number };
+  /** Folders whose node_modules provide what bundles keep external (the AWS SDK). @default the working directory */
+  readonly moduleRoots?: readonly string[];
+  /** Where the dev signing keys live. @default node_modules/.cache/cdk-serverless-api */
+  readonly keysDir?: string;
+}
+
+/** The claims of a dev token. */
+export interface LocalTokenOptions {
+  readonly sub: string;
+  readonly scopes?: readonly string[];
+  readonly claims?: { readonly [name: string]: unknown };
+  /** @default 3600 */
+  readonly expiresInSeconds?: number;
+  /** Which authorizer the token is for, by name, when the API has several JWT or Cognito authorizers. */
+  readonly authorizer?: string;
+  /** Cognito only: an access token (default when scopes are given) or an id token. */
+  readonly tokenUse?: 'id' | 'access';
+}
+
+export class LocalApi {
+  /** Starts the API; `stop()` it when the tests are done. */
+  public static async start(options: LocalApiStartOptions): Promise<LocalApi> {
+    const assemblyDir = assemblyOf(options);
+    const model = readLocalApp(assemblyDir, { stack: options.stack, secrets: options.secrets });
+    const logs: string[] = [];
+    const running = await runLocal(model, {
+      port: options.port,
+      dataDir: options.dataDir,
+      keysDir: options.keysDir,
+      moduleRoots: options.moduleRoots,
+      ttl: options.ttl,
+      log: (line) => {
+        logs.push(line);
+        options.log?.(line);
+      },
+    });
+    return new LocalApi(running, logs);
+  }
+
+  /** The stage's base URL, without a trailing slash (`http://127.0.0.1:<port>`, or `.../prod` for a REST stage): append the route path. */
+  public readonly url: string;
+  /** The API's table (the first, when the stack has several), read and written past IAM for arranging tests. */
+  public readonly table: LocalTable;
+  /** Every line written so far. */
+  public readonly logs: readonly string[];
+
+  private constructor(
+    private readonly running: RunningLocal,
+    logs: string[],
+  ) {
+    this.url = running.url.replace(/\/$/, '');
+    this.logs = logs;
+    this.table = new LocalTable(running.dynamodb, running.app.tables[0]);
+  }
+
+  /** What the local API read from the assembly. */
+  public get model(): LocalAppModel {
+    return this.running.app;
+  }
+
+  /** A token the API's JWT or Cognito authorizer accepts, signed with the local dev key. */
+  public async token(options: LocalTokenOptions): Promise<string> {
+    const authorizer = this.tokenAuthorizer(options.authorizer);
+    const common = {
+      sub: options.sub,
+      scopes: options.scopes ? [...options.scopes] : undefined,
+      claims: options.claims ? { ...options.claims } : undefined,
+      expiresInSeconds: options.expiresInSeconds,
+    };
+    if (authorizer.kind === 'jwt') {
+      return issueDevToken(this.running.keys, {
+        ...common,
+        issuer: authorizer.issuer,
+        audience: authorizer.audience[0],
+      });
+    }
+    const tokenUse = options.tokenUse ?? (options.scopes?.length ? 'access' : 'id');
+    return issueDevToken(this.running.keys, {
+      ...common,
+      issuer: authorizer.issuers[0],
+      tokenUse,
+      clientId: 'local-client',
+      audience: tokenUse === 'id' ? 'local-client' : undefined,
+    });
+  }
+
+  /**
+   * The value of a REST API key, by the name it was declared with in `usagePlans` (the construct names the key
+   * `<apiName>-<name>`), or by its full name.
+   */
+  public apiKey(name: string): string {
+    const api = this.running.app.api;
+    const key = api.apiKeys.find((k) => k.name === `${api.name}-${name}` || k.name === name || k.id === name);
+    if (!key) {
+      const names = api.apiKeys.map((k) => k.name);
+      throw new Error(`no API key "${name}" in ${this.running.app.stackName}: it has ${names.join(', ') || 'none'}`);
+    }
+    return key.value;
+  }
+
+  /** Headers that sign a request for an IAM-authorized route with the local credentials (SigV4). */
+  public sign(request: {
+    readonly method: string;
+    readonly url: string;
+    readonly headers?: { readonly [name: string]: string };
+    readonly body?: string;
+  }): { [name: string]: string } {
+    return signIamRequest(this.running.keys, {
+      ...request,
+      headers: { ...request.headers },
+      region: this.running.app.region,
+    });
+  }
+
+  /** Stops the server, the functions and the table. */
+  public async stop(): Promise<void> {
+    await this.running.stop();
+  }
+
+  private tokenAuthorizer(name?: string): LocalAuthorizerModel & { kind: 'jwt' | 'cognito' } {
+    const candidates = Object.values(this.running.app.api.authorizers).filter(
+      (a): a is LocalAuthorizerModel & { kind: 'jwt' | 'cognito' } => a.kind === 'jwt' || a.kind === 'cognito',
+    );
+    const chosen = name === undefined ? candidates : candidates.filter((a) => a.name === name || a.id === name);
+    if (chosen.length === 1) return chosen[0];
+    const names = candidates.map((a) => a.name).join(', ');
+    if (candidates.length === 0) throw new Error(`${this.running.app.stackName} has no JWT or Cognito authorizer`);
+    throw new Error(
+      name === undefined
+        ? `\`authorizer\` must name one of the API's token authorizers (${names}), got: undefined`
+        : `\`authorizer\` must be one of ${names}, got: "${name}"`,
+    );
+  }
+}
+
+function assemblyOf(options: LocalApiStartOptions): string {
+  if (options.assembly !== undefined && options.app !== undefined) {
+    throw new Error('`assembly` and `app` must not both be given: pass a synthesized folder or an app to synthesize');
+  }
+  if (options.app) return options.app.synth().directory;
+  if (options.assembly !== undefined) return options.assembly;
+  throw new Error('`assembly` or `app` must be given, got: neither (for example `{ assembly: "cdk.out" }`)');
+}
