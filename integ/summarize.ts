@@ -1,13 +1,11 @@
 /**
- * Prints what a synthesized cloud assembly really defines for a serverless API, so a reviewer can audit it.
+ * Prints what a synthesized cloud assembly really defines for a serverless API, so a reviewer can audit it:
+ * the package's `serverless-api summary` command, run from the sources.
  *
- * It reads the CloudFormation templates only, never the CDK source: the point is to report what was
- * synthesized, not what the code meant to synthesize.
- *
- * Usage: ts-node --project tsconfig.dev.json integ/summarize.ts <cloud-assembly-dir> [--json]
+ * Usage: ts-node --project tsconfig.dev.json integ/summarize.ts <cloud-assembly-dir> [--stack NAME] [--json]
  */
-import { main } from '../src/cli/summary';
+import { main } from '../src/cli/main';
 
 if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2));
+  void main(['summary', ...process.argv.slice(2)]).then((code) => (process.exitCode = code));
 }

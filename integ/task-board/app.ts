@@ -1,6 +1,7 @@
 import { App } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { TaskBoardStack } from './stack';
-import { formatFindings, runNag } from '../../src/cli/nag';
+import { formatFinding, nagFindings } from '../../src/cli/check/findings';
 
 /**
  * The example app: synthesizes the task board with an embedded default issuer, so no AWS account
@@ -16,10 +17,14 @@ const stack = new TaskBoardStack(app, 'TaskBoard', {
   audience: app.node.tryGetContext('audience'),
 });
 
-const findings = formatFindings(runNag(stack));
+// The same packs and the same finding lines as `serverless-api check`, over the live construct tree.
+const findings = nagFindings(stack, [
+  new AwsSolutionsChecks(undefined, { verbose: true }),
+  new ServerlessChecks(undefined, { verbose: true }),
+]);
 console.log(`cdk-nag AwsSolutions + Serverless: ${findings.length} unacknowledged findings`);
 if (findings.length) {
-  findings.forEach((finding) => console.error(`  ${finding}`));
+  findings.forEach((finding) => console.error(`  ${formatFinding(finding)}`));
   process.exitCode = 1;
 }
 app.synth();

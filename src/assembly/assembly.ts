@@ -2,6 +2,7 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
+import { ConstructMetadata, readConstructMetadata } from './construct-metadata';
 import { CfnTemplate, isObject, JsonObject, list, obj, str } from './template';
 
 /** An error the command line reports as a message, without a stack trace. */
@@ -29,6 +30,10 @@ export interface StackArtifact extends AssemblyStack {
   readonly assetManifestPath?: string;
   /** Construct paths below the stack by logical id, from the stack's metadata (`Api/Functions/tasks/Function/Resource`). */
   readonly constructPaths: ReadonlyMap<string, string>;
+  /** The template's file. */
+  readonly templatePath: string;
+  /** Every construct metadata entry synth recorded for the stack (acknowledged rules among them), by construct path. */
+  readonly constructMetadata: ConstructMetadata;
 }
 
 function readManifest(assemblyDir: string): JsonObject {
@@ -116,6 +121,8 @@ export function loadStackArtifacts(assemblyDir: string, options: { nested?: bool
       ...environmentOf(artifact),
       assetManifestPath: assetManifestOf(assemblyDir, artifacts, artifact),
       constructPaths: constructPathsOf(assemblyDir, artifact, displayName),
+      templatePath,
+      constructMetadata: readConstructMetadata(assemblyDir, artifact),
     });
   }
   if (options.nested) for (const dir of nested) stacks.push(...loadStackArtifacts(dir, options));

@@ -1,8 +1,5 @@
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { IntegTest } from '@aws-cdk/integ-tests-alpha';
-import { App, Duration, RemovalPolicy, Stack, Stage } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -17,7 +14,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { AccessPattern, ApiAuthorization, ServerlessApi } from '../../src';
-import { CfnTemplate, formatSummary, formatTable, main, StackSummary, summarizeTemplate } from '../../src/cli/summary';
+import { CfnTemplate, formatSummary, formatTable, StackSummary, summarizeTemplate } from '../../src/cli/summary';
 
 /**
  * aws-cdk-lib's own TableV2 reads deprecated props internally and warns on every synth; that noise is not ours.
@@ -1321,91 +1318,5 @@ describe('the access-pattern table of a ServerlessApi', () => {
 describe('formatTable', () => {
   test('pads every column but the last to its widest cell', () => {
     expect(formatTable(['A', 'BB'], [['long', 'x']], '')).toEqual(['A     BB', 'long  x']);
-  });
-});
-
-describe('main (command line)', () => {
-  let dir: string;
-  let out: string;
-  let err: string;
-  const run = (...args: string[]) =>
-    main(
-      args,
-      (text) => (out += text),
-      (text) => (err += text),
-    );
-
-  beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'summarize-'));
-    out = '';
-    err = '';
-  });
-  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-  /** A real cloud assembly: the stack, an integ-tests assertion stack and a nested Stage assembly. */
-  function synthAssembly(): void {
-    quietly(() => {
-      const app = new App({ outdir: dir, context: PATH_METADATA });
-      const stack = buildTaskBoardStack(app);
-      new IntegTest(app, 'Integ', { testCases: [stack] });
-      buildTaskBoardStack(new Stage(app, 'Nested'), 'NestedBoard');
-      app.synth();
-    });
-  }
-
-  test('prints usage and exits 1 without a directory', () => {
-    expect(run()).toBe(1);
-    expect(err).toMatch(/^usage: /);
-  });
-
-  test('exits 1 on an unknown flag', () => {
-    expect(run(dir, '--yaml')).toBe(1);
-    expect(err).toMatch(/^usage: /);
-  });
-
-  test('exits 1 when the directory is missing', () => {
-    const missing = path.join(dir, 'nope');
-    expect(run(missing)).toBe(1);
-    expect(err).toBe(`error: cloud assembly directory not found: ${missing}\n`);
-  });
-
-  test('exits 1 when the manifest is missing', () => {
-    expect(run(dir)).toBe(1);
-    expect(err).toBe(`error: no manifest.json in ${dir}: pass a cdk.out or *.snapshot directory (run synth first)\n`);
-  });
-
-  test('exits 1 when a stack template is missing', () => {
-    const manifest = {
-      artifacts: { Gone: { type: 'aws:cloudformation:stack', properties: { templateFile: 'Gone.json' } } },
-    };
-    fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
-    expect(run(dir)).toBe(1);
-    expect(err).toBe(`error: template of stack Gone not found: ${path.join(dir, 'Gone.json')}\n`);
-  });
-
-  test('summarizes the stacks of a synthesized assembly, skipping DeployAssert and nested assemblies', () => {
-    synthAssembly();
-    expect(run(dir)).toBe(0);
-    expect(err).toBe('');
-    expect(out).toMatch(/^Stack TaskBoard\n/);
-    expect(out.match(/^Stack /gm)).toHaveLength(1);
-    expect(out).not.toContain('DeployAssert');
-    expect(out).not.toContain('NestedBoard');
-  });
-
-  test('prints StackSummary objects as JSON with --json', () => {
-    synthAssembly();
-    expect(run(dir, '--json')).toBe(0);
-    const summaries = JSON.parse(out) as StackSummary[];
-    expect(summaries.map((s) => s.stackName)).toEqual(['TaskBoard']);
-    expect(summaries[0].routes).toHaveLength(3);
-    expect(summaries[0].functions.map((f) => f.name).sort()).toEqual(['Tasks', 'Webhook']);
-    // The machine-readable form keeps what the text leaves out.
-    expect(summaries[0].alarms[0]).toMatchObject({
-      name: 'board-Tasks-Errors',
-      description: 'Tasks function errors',
-      condition: 'AWS/Lambda Errors Sum (FunctionName=Tasks) >= 1 for 3 of 5 x 60s, missing data: notBreaching',
-    });
-    expect(summaries[0].monitoring.topics.map((t) => t.encryption)).toEqual(['KMS key AlarmKey (rotation on)']);
   });
 });

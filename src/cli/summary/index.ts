@@ -3,7 +3,7 @@ export type { AlarmSummary } from './alarms';
 export type { ApiSummary, AuthorizerSummary, RouteSummary, StageSummary, ThrottleSummary } from './api';
 export { loadAssemblyStacks, UsageError } from '../../assembly/assembly';
 export type { AssemblyStack } from '../../assembly/assembly';
-export { main } from './cli';
+export { summaryCommand } from './command';
 export { formatSummary, formatTable } from './format';
 export type { FunctionSummary } from './functions';
 export type { DynamoStatementSummary } from './iam';
