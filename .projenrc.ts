@@ -131,14 +131,25 @@ const quietEnv = {
 };
 for (const [name, value] of Object.entries(quietEnv)) project.tasks.addEnvironment(name, value);
 
-// Main job: synthesize the task-board example app (no AWS account) and print what it defines.
+// Main job: synthesize the task-board example app (no AWS account), print what it defines, run it locally and print
+// a short session against it.
 project.addTask('example', {
-  description: 'Synthesize the task-board example app and print a summary of what it defines',
-  env: { CDK_VALIDATION: 'false', JSII_DEPRECATED: 'quiet' },
+  description: 'Synthesize the task-board example, print its summary, run it locally and print a session against it',
+  env: { CDK_VALIDATION: 'false', TS_NODE_TRANSPILE_ONLY: '1' },
+  steps: [
+    { exec: 'rm -rf cdk.out/example cdk.out/example-local' },
+    { exec: 'ts-node --project tsconfig.dev.json integ/task-board/app.ts' },
+    { exec: 'ts-node --project tsconfig.dev.json src/cli/main.ts summary cdk.out/example' },
+    { exec: 'ts-node --project tsconfig.dev.json integ/task-board/local/session.ts' },
+  ],
+});
+project.addTask('dev', {
+  description: 'Run the task-board example locally until stopped (Ctrl-C), as `serverless-api dev` runs a user app',
+  env: { CDK_VALIDATION: 'false', TS_NODE_TRANSPILE_ONLY: '1' },
   steps: [
     { exec: 'rm -rf cdk.out/example' },
     { exec: 'ts-node --project tsconfig.dev.json integ/task-board/app.ts' },
-    { exec: 'ts-node --project tsconfig.dev.json integ/summarize.ts cdk.out/example' },
+    { exec: 'ts-node --project tsconfig.dev.json src/cli/main.ts dev cdk.out/example', receiveArgs: true },
   ],
 });
 
@@ -181,6 +192,12 @@ const bench = project.addTask('bench', {
 });
 bench.spawn(project.compileTask);
 bench.exec('ts-node --transpile-only --project tsconfig.dev.json bench/synth/run.ts', { receiveArgs: true });
+project.addTask('bench:local', {
+  description:
+    'Benchmark the local API: overhead over calling the handler, start to first answer, 200 concurrent requests',
+  env: { JSII_DEPRECATED: 'quiet', CDK_VALIDATION: 'false' },
+  steps: [{ exec: 'ts-node --transpile-only --project tsconfig.dev.json bench/local/run.ts', receiveArgs: true }],
+});
 project.addTask('bench:runtime', {
   description: 'Benchmark the runtime toolkit: wrapper overhead, bundle size and cold start (prints figures)',
   env: { JSII_DEPRECATED: 'quiet' },

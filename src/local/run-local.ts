@@ -61,10 +61,6 @@ export async function runLocal(app: LocalAppModel, options: RunLocalOptions = {}
     dataDir: options.dataDir,
     authorizer: createTableAuthorizer(app, identities),
     adminAccessKeyId: ADMIN_ACCESS_KEY_ID,
-    callerName: (accessKeyId) => {
-      const functionId = identities.get(accessKeyId);
-      return functionId === undefined ? undefined : app.functions[functionId].name;
-    },
     ttl: options.ttl,
     now: options.now,
     log: (line) => log(`[dynamodb] ${line}`),

@@ -189,6 +189,8 @@ describe('LocalApi on an app synthesized in the test, with a handler that reache
     const res = await fetch(`${api.url}/report`, { headers: { authorization: `Bearer ${token}` } });
     expect(await res.text()).toBe('AccessDeniedException');
     const denied = api.logs.filter((line) => line.includes('DENIED'));
-    expect(denied).toEqual([expect.stringMatching(/^\[dynamodb\] DENIED report .*dynamodb:LeadingKeys.*USER#alice/)]);
+    expect(denied).toEqual([
+      expect.stringMatching(/^\[dynamodb\] DENIED function report .*dynamodb:LeadingKeys.*USER#alice/),
+    ]);
   });
 });

