@@ -19,7 +19,8 @@ export const devCommand: Command = {
     '',
     "With --watch, a change to the project's sources runs the app's synth (cdk.json's \"app\", as `cdk synth` runs",
     'it, honouring cdk.json\'s "watch" include and exclude globs) and reloads on the same port; the table keeps its',
-    'items unless its keys or indexes changed. A failed synth keeps the last good version serving.',
+    'items unless its keys or indexes changed. A failed synth keeps the last good version serving. The assembly is',
+    'ASSEMBLY_DIR, else cdk.json\'s "output", else cdk.out; when it has no manifest yet, the app is synthesized first.',
   ].join('\n'),
   arguments: [ASSEMBLY_DIR_ARGUMENT],
   options: {
