@@ -1,18 +1,21 @@
 #!/usr/bin/env node
 /**
  * `serverless-api`: the command line shipped with cdk-serverless-api. It reads the cloud assembly `cdk synth`
- * wrote for any app that uses ServerlessApi; it never runs the app's code.
+ * wrote for any app that uses ServerlessApi; only `dev` runs code of the app: its handlers from their bundles, and
+ * with `--watch` its synth command.
  */
 
 import * as fs from 'fs';
 import * as path from 'path';
 import { checkCommand } from './check/command';
 import { Command, CommandIo } from './command';
+import { devCommand } from './dev/command';
 import { Program, runProgram } from './program';
 import { summaryCommand } from './summary/command';
+import { tokenCommand } from './token/command';
 
 /** Every command, in the order the help lists them; a new command is one entry here. */
-const COMMANDS: readonly Command[] = [summaryCommand, checkCommand];
+const COMMANDS: readonly Command[] = [summaryCommand, checkCommand, devCommand, tokenCommand];
 
 const PROGRAM: Program = {
   name: 'serverless-api',

@@ -1,18 +1,19 @@
 /**
  * Runs one stack's API locally: the embedded DynamoDB with each function's role enforced, the functions in their
  * own execution environments, the authorizers and the gateway of the API's type behind a loopback HTTP server.
- * `serverless-api dev` and the test kit's `LocalApi` both start here.
+ * `serverless-api dev` and the test kit's `LocalApi` both start here; `dev --watch` swaps in each new synth with
+ * `reload`, behind the same server.
  */
-import { createHash } from 'crypto';
-import { createRouteAuthorizer, DevKeys, loadDevKeys } from './auth';
+import { startAppVersion, tableAccessOf, type AppVersion, type TableAccess } from './app-version';
+import { DevKeys, loadDevKeys } from './auth';
 import type { Gateway } from './contracts';
 import { startLocalDynamoDb, type LocalDynamoDb } from './dynamodb';
-import { createHttpGateway } from './gateway/http';
-import { createRestGateway } from './gateway/rest';
 import { startGatewayServer } from './gateway/server';
-import { createTableAuthorizer } from './iam';
-import { createFunctionRunner, type FunctionRunner } from './lambda';
-import type { LocalAppModel, LocalFunctionModel } from './model';
+import type { FunctionRunner } from './lambda';
+import type { LocalAppModel, LocalTableModel } from './model';
+import { tableChanges } from './table-changes';
+
+export { functionAccessKeyId } from './app-version';
 
 /** How to run the stack locally. */
 export interface RunLocalOptions {
@@ -33,109 +34,199 @@ export interface RunLocalOptions {
   readonly now?: () => number;
 }
 
+/** What a reload did with the tables. */
+export interface ReloadResult {
+  /**
+   * `kept`: the tables' models are unchanged, so the same DynamoDB and its items serve the new version.
+   * `restarted`: a table was added, removed or changed (keys, indexes, TTL): DynamoDB restarted with the new tables.
+   */
+  readonly tables: 'kept' | 'restarted';
+  /** What changed in the tables, one entry per table, when they were restarted. */
+  readonly tableChanges: readonly string[];
+}
+
 /** A stack running locally. */
 export interface RunningLocal {
   /** The stage's base URL without a trailing slash: `http://127.0.0.1:<port>` or `.../prod` for a named stage. */
   readonly url: string;
+  /** The port the server listens on, kept across reloads. */
+  readonly port: number;
+  /** The version being served (the latest reloaded). */
   readonly app: LocalAppModel;
   readonly keys: DevKeys;
   readonly dynamodb: LocalDynamoDb;
   readonly runner: FunctionRunner;
+  /**
+   * Serves `app` from now on, behind the same server and port: new functions, authorizers and gateway; the same
+   * DynamoDB and items when the tables are unchanged, else a new one. Requests in flight finish on the old version.
+   * When it fails, the old version keeps serving.
+   */
+  reload(app: LocalAppModel): Promise<ReloadResult>;
   stop(): Promise<void>;
 }
 
-/** An access key id per function: the local DynamoDB tells callers apart by it, as IAM tells roles apart. */
-export function functionAccessKeyId(fn: LocalFunctionModel): string {
-  return `ASIALOCAL${createHash('sha256').update(fn.logicalId).digest('hex').slice(0, 11).toUpperCase()}`;
+export async function runLocal(app: LocalAppModel, options: RunLocalOptions = {}): Promise<RunningLocal> {
+  const log = options.log ?? (() => undefined);
+  const keys = loadDevKeys({ dir: options.keysDir });
+  // The table endpoint asks the version being served: functions of a retired version still finishing a request are
+  // held to the new version's roles, which is what a deployment does to a running function too.
+  let access: TableAccess = tableAccessOf(app);
+  const startDynamoDb = (tables: readonly LocalTableModel[]) =>
+    startLocalDynamoDb({
+      tables,
+      dataDir: options.dataDir,
+      authorizer: { authorize: (request) => access.authorizer.authorize(request) },
+      adminAccessKeyId: ADMIN_ACCESS_KEY_ID,
+      ttl: options.ttl,
+      now: options.now,
+      log: (line) => log(`[dynamodb] ${line}`),
+    });
+  const startVersion = (model: LocalAppModel, db: LocalDynamoDb) =>
+    startAppVersion({
+      app: model,
+      keys,
+      dynamodbEndpoint: db.endpoint,
+      moduleRoots: options.moduleRoots,
+      now: options.now,
+      log,
+    });
+
+  let dynamodb = await startDynamoDb(app.tables);
+  let current: AppVersion;
+  try {
+    current = startVersion(app, dynamodb);
+  } catch (e) {
+    await dynamodb.close();
+    throw e;
+  }
+  /** Old versions and databases, stopped once their requests are answered (or at once, by `stop`). */
+  const retiring = new Set<Promise<void>>();
+  const retired = new Set<AppVersion>();
+  const retire = (stop: () => Promise<void>) => {
+    const done: Promise<void> = stop()
+      .catch((error) => log(`[local] a retired version did not stop cleanly: ${describe(error)}`))
+      .finally(() => retiring.delete(done));
+    retiring.add(done);
+  };
+
+  // One server for every version: the port stays while versions come and go.
+  const gateway: Gateway = { handle: (request) => current.handle(request) };
+  let server;
+  try {
+    server = await startGatewayServer({
+      gateway,
+      host: options.host,
+      port: options.port,
+      // Read at each request, so a reload that adds, changes or removes the access log takes effect at once.
+      accessLog: {
+        get format() {
+          return current.app.api.accessLogFormat ?? '';
+        },
+        write: (line) => {
+          if (current.app.api.accessLogFormat) log(`[access] ${line}`);
+        },
+      },
+    });
+  } catch (e) {
+    await Promise.allSettled([current.close(), dynamodb.close()]);
+    throw e;
+  }
+  const gatewayServer = server;
+
+  /** Serves `next` with `db` from now on; the version it replaces finishes its requests, then stops. */
+  function swap(next: LocalAppModel, db: LocalDynamoDb, stopAfter?: LocalDynamoDb): void {
+    const previous = current;
+    current = startVersion(next, db);
+    access = current.tableAccess;
+    dynamodb = db;
+    retired.add(previous);
+    retire(async () => {
+      await previous.retire();
+      retired.delete(previous);
+      await stopAfter?.close();
+    });
+  }
+
+  async function reload(next: LocalAppModel): Promise<ReloadResult> {
+    const changes = tableChanges(current.app.tables, next.tables);
+    if (changes.length === 0) {
+      swap(next, dynamodb);
+      return { tables: 'kept', tableChanges: [] };
+    }
+    if (options.dataDir === undefined) {
+      // In memory, the new DynamoDB starts beside the old one, which serves until the swap.
+      swap(next, await startDynamoDb(next.tables), dynamodb);
+      return { tables: 'restarted', tableChanges: changes };
+    }
+    // A data folder can be open once only: the old DynamoDB stops first, and starts again if the new one cannot;
+    // the functions then get a version that calls it where it now listens.
+    await dynamodb.close();
+    let restarted: LocalDynamoDb;
+    try {
+      restarted = await startDynamoDb(next.tables);
+    } catch (error) {
+      swap(current.app, await startDynamoDb(current.app.tables));
+      throw error;
+    }
+    swap(next, restarted);
+    return { tables: 'restarted', tableChanges: changes };
+  }
+
+  // Reloads one at a time: each compares its tables with those of the version before it.
+  let reloading: Promise<unknown> = Promise.resolve();
+  let stopped: Promise<void> | undefined;
+  const serialReload = (next: LocalAppModel): Promise<ReloadResult> => {
+    if (stopped) return Promise.reject(new Error('the local API is stopped: it cannot reload'));
+    const result = reloading.then(() => reload(next));
+    reloading = result.catch(() => undefined);
+    return result;
+  };
+
+  const stopAll = async () => {
+    await reloading;
+    await stopEach([
+      () => gatewayServer.close(),
+      () => current.close(),
+      // A retired version still answering a request is not waited for: its invocations end as the server does.
+      () => Promise.all([...retired].map((version) => version.close())).then(() => undefined),
+      () => Promise.all(retiring).then(() => undefined),
+      () => dynamodb.close(),
+    ]);
+  };
+
+  return {
+    get url() {
+      return `${gatewayServer.url.replace(/\/$/, '')}${stagePath(current.app)}`;
+    },
+    port: gatewayServer.port,
+    get app() {
+      return current.app;
+    },
+    keys,
+    get dynamodb() {
+      return dynamodb;
+    },
+    get runner() {
+      return current.runner;
+    },
+    reload: serialReload,
+    stop: () => (stopped ??= stopAll()),
+  };
 }
 
 const ADMIN_ACCESS_KEY_ID = 'AKIALOCALADMIN';
 
-export async function runLocal(app: LocalAppModel, options: RunLocalOptions = {}): Promise<RunningLocal> {
-  const log = options.log ?? (() => undefined);
-  const functions = Object.values(app.functions);
-  const identities = new Map(functions.map((fn) => [functionAccessKeyId(fn), fn.logicalId] as const));
-
-  const dynamodb = await startLocalDynamoDb({
-    tables: app.tables,
-    dataDir: options.dataDir,
-    authorizer: createTableAuthorizer(app, identities),
-    adminAccessKeyId: ADMIN_ACCESS_KEY_ID,
-    ttl: options.ttl,
-    now: options.now,
-    log: (line) => log(`[dynamodb] ${line}`),
-  });
-  const stops: (() => Promise<void>)[] = [() => dynamodb.close()];
-  try {
-    const runner = createFunctionRunner({
-      functions: app.functions,
-      region: app.region,
-      accountId: app.accountId,
-      moduleRoots: options.moduleRoots ? [...options.moduleRoots] : undefined,
-      extraEnvironment: (fn) => ({
-        // Lambda sets these from the function's LoggingConfig.
-        // https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-advanced.html
-        ...(fn.logFormat === 'JSON' ? { AWS_LAMBDA_LOG_FORMAT: 'JSON' } : {}),
-        ...(fn.applicationLogLevel ? { AWS_LAMBDA_LOG_LEVEL: fn.applicationLogLevel } : {}),
-        // The function's own credentials, as its execution role's session would give them, and the local table.
-        AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
-        AWS_ACCESS_KEY_ID: functionAccessKeyId(fn),
-        AWS_SECRET_ACCESS_KEY: 'local',
-        AWS_SESSION_TOKEN: 'local',
-        // The SDK warns when the Node.js running it is older than it supports: a fact of this machine, not of the
-        // Lambda runtime the function is emulated on.
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      }),
-      log: (name, line) => log(`[${name}] ${line}`),
-    });
-    stops.unshift(() => runner.close());
-
-    const keys = loadDevKeys({ dir: options.keysDir });
-    const authorizer = createRouteAuthorizer({
-      app,
-      invoker: runner,
-      keys,
-      now: options.now,
-      log: (line) => log(`[gateway] ${line}`),
-    });
-    const gatewayOptions = {
-      app,
-      invoker: runner,
-      authorizer,
-      now: options.now,
-      log: (line: string) => log(`[gateway] ${line}`),
-    };
-    const gateway: Gateway =
-      app.api.type === 'HTTP' ? createHttpGateway(gatewayOptions) : createRestGateway(gatewayOptions);
-    const server = await startGatewayServer({
-      gateway,
-      host: options.host,
-      port: options.port,
-      accessLog: app.api.accessLogFormat
-        ? { format: app.api.accessLogFormat, write: (line) => log(`[access] ${line}`) }
-        : undefined,
-    });
-    stops.unshift(() => server.close());
-
-    let stopped: Promise<void> | undefined;
-    // API Gateway serves a named stage under its name (`/prod/...`); the `$default` stage at the root.
-    const stagePath = app.api.stageName === '$default' ? '' : `/${encodeURIComponent(app.api.stageName)}`;
-    return {
-      url: `${server.url.replace(/\/$/, '')}${stagePath}`,
-      app,
-      keys,
-      dynamodb,
-      runner,
-      stop: () => (stopped ??= stopAll(stops)),
-    };
-  } catch (e) {
-    await stopAll(stops);
-    throw e;
-  }
+/** API Gateway serves a named stage under its name (`/prod/...`); the `$default` stage at the root. */
+function stagePath(app: LocalAppModel): string {
+  return app.api.stageName === '$default' ? '' : `/${encodeURIComponent(app.api.stageName)}`;
 }
 
-/** Stops each part, last started first, even when one fails; rethrows the first failure. */
-async function stopAll(stops: readonly (() => Promise<void>)[]): Promise<void> {
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Stops each part, in order, even when one fails; rethrows the first failure. */
+async function stopEach(stops: readonly (() => Promise<void>)[]): Promise<void> {
   let failure: unknown;
   for (const stop of stops) {
     try {

@@ -8,8 +8,9 @@
  */
 import type { Stage } from 'aws-cdk-lib';
 import { LocalTable } from './local-table';
-import { issueDevToken, signIamRequest } from '../local/auth';
-import type { LocalAppModel, LocalAuthorizerModel } from '../local/model';
+import { issueAppToken } from '../local/app-token';
+import { signIamRequest } from '../local/auth';
+import type { LocalAppModel } from '../local/model';
 import { readLocalApp } from '../local/reader';
 import { runLocal, type RunningLocal } from '../local/run-local';
 
@@ -98,28 +99,7 @@ export class LocalApi {
 
   /** A token the API's JWT or Cognito authorizer accepts, signed with the local dev key. */
   public async token(options: LocalTokenOptions): Promise<string> {
-    const authorizer = this.tokenAuthorizer(options.authorizer);
-    const common = {
-      sub: options.sub,
-      scopes: options.scopes ? [...options.scopes] : undefined,
-      claims: options.claims ? { ...options.claims } : undefined,
-      expiresInSeconds: options.expiresInSeconds,
-    };
-    if (authorizer.kind === 'jwt') {
-      return issueDevToken(this.running.keys, {
-        ...common,
-        issuer: authorizer.issuer,
-        audience: authorizer.audience[0],
-      });
-    }
-    const tokenUse = options.tokenUse ?? (options.scopes?.length ? 'access' : 'id');
-    return issueDevToken(this.running.keys, {
-      ...common,
-      issuer: authorizer.issuers[0],
-      tokenUse,
-      clientId: 'local-client',
-      audience: tokenUse === 'id' ? 'local-client' : undefined,
-    });
+    return issueAppToken(this.running.app, this.running.keys, options);
   }
 
   /**
@@ -153,21 +133,6 @@ export class LocalApi {
   /** Stops the server, the functions and the table. */
   public async stop(): Promise<void> {
     await this.running.stop();
-  }
-
-  private tokenAuthorizer(name?: string): LocalAuthorizerModel & { kind: 'jwt' | 'cognito' } {
-    const candidates = Object.values(this.running.app.api.authorizers).filter(
-      (a): a is LocalAuthorizerModel & { kind: 'jwt' | 'cognito' } => a.kind === 'jwt' || a.kind === 'cognito',
-    );
-    const chosen = name === undefined ? candidates : candidates.filter((a) => a.name === name || a.id === name);
-    if (chosen.length === 1) return chosen[0];
-    const names = candidates.map((a) => a.name).join(', ');
-    if (candidates.length === 0) throw new Error(`${this.running.app.stackName} has no JWT or Cognito authorizer`);
-    throw new Error(
-      name === undefined
-        ? `\`authorizer\` must name one of the API's token authorizers (${names}), got: undefined`
-        : `\`authorizer\` must be one of ${names}, got: "${name}"`,
-    );
   }
 }
 

@@ -17,6 +17,8 @@ describe('serverless-api (the shipped command table)', () => {
     expect(out).toMatch(/^Usage: serverless-api <command> \[options\]\n/);
     expect(out).toContain('\nCommands:\n  summary  print the routes');
     expect(out).toContain('\n  check    run cdk-nag');
+    expect(out).toContain("\n  dev      run the stack's API locally");
+    expect(out).toContain('\n  token    print a dev token');
     expect(out).toContain("Run `serverless-api <command> --help` for a command's arguments and options.");
   });
 
@@ -41,10 +43,10 @@ describe('serverless-api (the shipped command table)', () => {
   });
 
   test.each([
-    [[], 'missing command: summary, check', 'serverless-api <command> [options]', 'serverless-api --help'],
+    [[], 'missing command: summary, check, dev, token', 'serverless-api <command> [options]', 'serverless-api --help'],
     [
       ['sumary'],
-      'unknown command sumary: use one of summary, check',
+      'unknown command sumary: use one of summary, check, dev, token',
       'serverless-api <command> [options]',
       'serverless-api --help',
     ],

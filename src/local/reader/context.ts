@@ -18,6 +18,12 @@ export interface ReadOptions {
    * id, construct name or name; the others get a local placeholder and a warning.
    */
   readonly secrets?: { readonly [name: string]: string };
+  /**
+   * Whether to read the functions (code folder, environment, role). Without them the model has the API, its routes,
+   * authorizers and tables, which is all a dev token needs, and an assembly synthesized without bundling reads.
+   * @default true
+   */
+  readonly functions?: boolean;
 }
 
 /** What an API reader found: the API, and the functions its routes and authorizers invoke. */

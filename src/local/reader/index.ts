@@ -56,7 +56,7 @@ export function readLocalApp(assemblyDir: string, options: ReadOptions = {}): Lo
   const apiId = apis[0];
   const reading = ctx.index.get(apiId)?.Type === T.restApi ? readRestApi(ctx, apiId) : readHttpApi(ctx, apiId);
   const functions: { [logicalId: string]: LocalFunctionModel } = {};
-  for (const [id] of ctx.index.ofType(T.function)) {
+  for (const [id] of options.functions === false ? [] : ctx.index.ofType(T.function)) {
     if (reading.functionIds.has(id)) functions[id] = readFunction(ctx, id);
   }
   return {

@@ -1,0 +1,116 @@
+/**
+ * One version of an app as the local API serves it: its functions, authorizers and gateway, and the table
+ * authorizer that holds its functions to their roles. A reload builds a new version and retires the old one once
+ * the requests it is answering are done, so a reload never cuts a request short.
+ */
+import { createHash } from 'crypto';
+import { createRouteAuthorizer, type DevKeys } from './auth';
+import type { Gateway, GatewayRequest, GatewayResult, TableAuthorizer } from './contracts';
+import { createHttpGateway } from './gateway/http';
+import { createRestGateway } from './gateway/rest';
+import { createTableAuthorizer } from './iam';
+import { createFunctionRunner, type FunctionRunner } from './lambda';
+import type { LocalAppModel, LocalFunctionModel } from './model';
+
+/** An access key id per function: the local DynamoDB tells callers apart by it, as IAM tells roles apart. */
+export function functionAccessKeyId(fn: LocalFunctionModel): string {
+  return `ASIALOCAL${createHash('sha256').update(fn.logicalId).digest('hex').slice(0, 11).toUpperCase()}`;
+}
+
+/** Who may do what on the tables, for one version of the app. */
+export interface TableAccess {
+  readonly authorizer: TableAuthorizer;
+  /** The declared name of the function behind an access key id, for the `DENIED` log line. */
+  callerName(accessKeyId: string): string | undefined;
+}
+
+export function tableAccessOf(app: LocalAppModel): TableAccess {
+  const identities = new Map(
+    Object.values(app.functions).map((fn) => [functionAccessKeyId(fn), fn.logicalId] as const),
+  );
+  return {
+    authorizer: createTableAuthorizer(app, identities),
+    callerName: (accessKeyId) => {
+      const functionId = identities.get(accessKeyId);
+      return functionId === undefined ? undefined : app.functions[functionId].name;
+    },
+  };
+}
+
+export interface AppVersionOptions {
+  readonly app: LocalAppModel;
+  readonly keys: DevKeys;
+  /** The table endpoint the functions call. */
+  readonly dynamodbEndpoint: string;
+  readonly moduleRoots?: readonly string[];
+  readonly now?: () => number;
+  readonly log: (line: string) => void;
+}
+
+export interface AppVersion extends Gateway {
+  readonly app: LocalAppModel;
+  readonly runner: FunctionRunner;
+  readonly tableAccess: TableAccess;
+  /** Resolves once the requests in flight are answered, then stops the functions. */
+  retire(): Promise<void>;
+  /** Stops the functions now; invocations in flight end as Lambda ends a crashed runtime's. */
+  close(): Promise<void>;
+}
+
+export function startAppVersion(options: AppVersionOptions): AppVersion {
+  const { app, log } = options;
+  const runner = createFunctionRunner({
+    functions: app.functions,
+    region: app.region,
+    accountId: app.accountId,
+    moduleRoots: options.moduleRoots ? [...options.moduleRoots] : undefined,
+    extraEnvironment: (fn) => ({
+      // Lambda sets these from the function's LoggingConfig.
+      // https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-advanced.html
+      ...(fn.logFormat === 'JSON' ? { AWS_LAMBDA_LOG_FORMAT: 'JSON' } : {}),
+      ...(fn.applicationLogLevel ? { AWS_LAMBDA_LOG_LEVEL: fn.applicationLogLevel } : {}),
+      // The function's own credentials, as its execution role's session would give them, and the local table.
+      AWS_ENDPOINT_URL_DYNAMODB: options.dynamodbEndpoint,
+      AWS_ACCESS_KEY_ID: functionAccessKeyId(fn),
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_SESSION_TOKEN: 'local',
+      // The SDK warns when the Node.js running it is older than it supports: a fact of this machine, not of the
+      // Lambda runtime the function is emulated on.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    }),
+    log: (name, line) => log(`[${name}] ${line}`),
+  });
+  const gatewayLog = (line: string) => log(`[gateway] ${line}`);
+  const authorizer = createRouteAuthorizer({
+    app,
+    invoker: runner,
+    keys: options.keys,
+    now: options.now,
+    log: gatewayLog,
+  });
+  const gatewayOptions = { app, invoker: runner, authorizer, now: options.now, log: gatewayLog };
+  const gateway = app.api.type === 'HTTP' ? createHttpGateway(gatewayOptions) : createRestGateway(gatewayOptions);
+
+  let inFlight = 0;
+  let onIdle: (() => void) | undefined;
+  let closed: Promise<void> | undefined;
+  const close = () => (closed ??= runner.close());
+  return {
+    app,
+    runner,
+    tableAccess: tableAccessOf(app),
+    async handle(request: GatewayRequest): Promise<GatewayResult> {
+      inFlight++;
+      try {
+        return await gateway.handle(request);
+      } finally {
+        if (--inFlight === 0) onIdle?.();
+      }
+    },
+    async retire() {
+      if (inFlight > 0) await new Promise<void>((resolve) => (onIdle = resolve));
+      await close();
+    },
+    close,
+  };
+}

@@ -1,0 +1,195 @@
+/**
+ * `serverless-api dev` on the committed assemblies: started in process on a free port through `startDev` (the
+ * command itself waits for Ctrl-C), the banner, requests answered with a token from `serverless-api token`, the
+ * logs streamed line by line, a clean stop; and through `main()`, what it refuses.
+ */
+import * as net from 'net';
+import { removeTempDirs, REST_API_SNAPSHOT, ROOT, runCli, TASK_BOARD_SNAPSHOT, tempDir } from './run';
+import { startDev, type DevServer } from '../../src/cli/dev/dev-server';
+
+let cacheDir: string;
+const savedCacheDir = process.env.CDK_SERVERLESS_API_CACHE_DIR;
+beforeAll(() => {
+  cacheDir = tempDir('dev-cache');
+  process.env.CDK_SERVERLESS_API_CACHE_DIR = cacheDir;
+});
+afterAll(() => {
+  if (savedCacheDir === undefined) delete process.env.CDK_SERVERLESS_API_CACHE_DIR;
+  else process.env.CDK_SERVERLESS_API_CACHE_DIR = savedCacheDir;
+  removeTempDirs();
+});
+
+describe('dev on the task board (HTTP API, JWT)', () => {
+  let server: DevServer;
+  let out = '';
+  beforeAll(async () => {
+    server = await startDev({
+      cwd: ROOT,
+      assemblyDir: TASK_BOARD_SNAPSHOT,
+      port: 0,
+      selection: ['integ/integ.task-board.ts.snapshot'],
+      write: (text) => (out += text),
+    });
+  });
+  afterAll(() => server.stop());
+
+  test('the banner: URL, API type, each route with its function and authorization, the table, how to get a token', () => {
+    const url = server.url;
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const banner = out.slice(0, out.indexOf('Ctrl-C stops.\n') + 'Ctrl-C stops.\n'.length);
+    const lines = banner.split('\n');
+    expect(lines.slice(0, 4)).toEqual([
+      'serverless-api dev: TaskBoardIntegStack, HTTP API task-board (the $default stage)',
+      `Listening on ${url}`,
+      '',
+      'Routes:',
+    ]);
+    expect(lines).toContain('  GET     /projects/{projectId}/tasks                    tasks     JWT jwt');
+    expect(lines).toContain('  POST    /projects/{projectId}/tasks/{taskId}/complete  tasks     JWT jwt');
+    expect(lines).toContain('  DELETE  /sessions/{sessionId}                          sessions  JWT jwt');
+    expect(lines).toContain('  POST    /webhooks/{provider}                           webhooks  public');
+    expect(lines).toContain('Table (in memory, lost at stop):');
+    expect(lines).toContain('  TaskBoardIntegStack-ApiTableDB4CD73A  PK (S) + SK (S); TTL expiresAt');
+    expect(lines).toContain('Tokens:');
+    expect(lines).toContain('  TOKEN=$(npx serverless-api token integ/integ.task-board.ts.snapshot --sub alice)');
+    expect(lines).toContain(`  curl -H "authorization: Bearer $TOKEN" ${url}/projects/demo/tasks`);
+    expect(lines).toContain('Runs differently than deployed:');
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^ {2}function webhooks \(\w+\): environment variable WEBHOOK_SIGNING_SECRET reads secret WebhookSigningSecret/,
+      ),
+    );
+    expect(lines).toContain(
+      "  (give a secret its value with --secret NAME=VALUE, NAME the secret's name or logical id)",
+    );
+    expect(lines[lines.length - 2]).toBe(
+      'Logs follow: [function name], [gateway], [access], [dynamodb]. Ctrl-C stops.',
+    );
+  });
+
+  test('GIVEN a token from `serverless-api token` THEN the task is created, and the logs stream line by line', async () => {
+    const token = (await runCli(['token', TASK_BOARD_SNAPSHOT, '--sub', 'alice'])).out.trim();
+    const before = out.length;
+    const res = await fetch(`${server.url}/projects/demo/tasks`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ taskId: 't1', title: 'From dev' }),
+    });
+    expect(res.status).toBe(201);
+    expect(await res.json()).toMatchObject({ taskId: 't1', createdBy: 'alice' });
+
+    const logged = out.slice(before).split('\n').filter(Boolean);
+    expect(logged.every((line) => /^\[(tasks|gateway|access|dynamodb)\] /.test(line))).toBe(true);
+    expect(logged.filter((line) => line.startsWith('[tasks] '))).toContainEqual(
+      expect.stringContaining('"platform.report"'),
+    );
+    const access = logged.filter((line) => line.startsWith('[access] ')).map((line) => JSON.parse(line.slice(9)));
+    expect(access).toEqual([
+      expect.objectContaining({ routeKey: 'POST /projects/{projectId}/tasks', status: '201', principalId: 'alice' }),
+    ]);
+  });
+
+  // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-jwt-authorizer.html
+  test('GIVEN no token THEN the gateway answers 401', async () => {
+    expect((await fetch(`${server.url}/projects/demo/tasks`)).status).toBe(401);
+  });
+});
+
+describe('dev with --secret', () => {
+  test("GIVEN the secret's value THEN the function runs with it and the banner has no warning", async () => {
+    let out = '';
+    const server = await startDev({
+      cwd: ROOT,
+      assemblyDir: TASK_BOARD_SNAPSHOT,
+      port: 0,
+      secrets: { WebhookSigningSecret: 'whsec-local' },
+      write: (text) => (out += text),
+    });
+    try {
+      expect(
+        server.running.app.functions[Object.keys(server.running.app.functions).find((id) => id.includes('webhooks'))!]
+          .environment.WEBHOOK_SIGNING_SECRET,
+      ).toBe('whsec-local');
+      expect(out).not.toContain('Runs differently than deployed');
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe('dev on the REST partner API', () => {
+  test('the banner gives the stage URL, the Cognito and API-key routes and the keys; stop closes the port', async () => {
+    let out = '';
+    const server = await startDev({
+      cwd: ROOT,
+      assemblyDir: REST_API_SNAPSHOT,
+      port: 0,
+      write: (text) => (out += text),
+    });
+    const url = server.url;
+    try {
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/prod$/);
+      expect(out).toMatch(/^serverless-api dev: RestApiIntegStack, REST API \S+ \(stage prod\)\n/);
+      expect(out).toMatch(/\n {2}POST +\/items +\S+ +public, API key\n/);
+      expect(out).toMatch(/\n {2}\S+ +\/\S* +\S+ +Cognito \S+/);
+      expect(out).toMatch(/\nAPI keys \(header x-api-key\):\n {2}rest-api-integ-integ {2}\S{20,}\n/);
+      expect(out).toContain('  TOKEN=$(npx serverless-api token --sub alice)\n');
+      expect((await fetch(`${url}/items`, { method: 'POST', body: '{}' })).status).toBe(403);
+    } finally {
+      await server.stop();
+    }
+    await expect(fetch(`${url}/items`)).rejects.toThrow();
+  });
+});
+
+describe('dev: what it refuses', () => {
+  test('GIVEN the port in use THEN exit 1, naming the port and --port, and nothing left running', async () => {
+    const busy = net.createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const port = (busy.address() as net.AddressInfo).port;
+    const listening = () => process.getActiveResourcesInfo().filter((type) => type === 'TCPServerWrap').length;
+    const before = listening();
+    try {
+      const run = await runCli(['dev', TASK_BOARD_SNAPSHOT, '--port', String(port)]);
+      expect(run).toEqual({
+        code: 1,
+        out: '',
+        err: `serverless-api: port ${port} on 127.0.0.1 is in use: stop what listens there, or choose another port with --port (--port 0 picks a free one)\n`,
+      });
+      // DynamoDB and its endpoint had started before the port was found taken: both are closed again (a closed
+      // server leaves the list of active handles on a later turn of the event loop).
+      for (let wait = 0; listening() > before && wait < 1000; wait += 10) await new Promise((r) => setTimeout(r, 10));
+      expect(listening()).toBe(before);
+    } finally {
+      await new Promise((resolve) => busy.close(resolve));
+    }
+  });
+
+  test.each([
+    [['--port', 'http'], '--port must be a whole number from 0 to 65535, got: "http"'],
+    [['--port', '70000'], '--port must be a whole number from 0 to 65535, got: "70000"'],
+    [['--secret', 'token'], '--secret must be NAME=VALUE, got: "token"'],
+  ])('%j: exit 2 with the flag and the bad value', async (args, message) => {
+    const run = await runCli(['dev', TASK_BOARD_SNAPSHOT, ...args]);
+    expect(run.code).toBe(2);
+    expect(run.err.split('\n')[0]).toBe(`serverless-api: ${message}`);
+  });
+
+  test('GIVEN no cloud assembly and no --watch THEN exit 1 and what to run', async () => {
+    const dir = tempDir('dev-empty');
+    const run = await runCli(['dev', dir]);
+    expect(run.code).toBe(1);
+    expect(run.err).toBe(
+      `serverless-api: no cloud assembly in ${dir} (it has no manifest.json): run \`cdk synth\` first, or pass the folder it writes to (cdk.out by default)\n`,
+    );
+  });
+
+  test('--help gives the usage, with port 3000 by default', async () => {
+    const run = await runCli(['dev', '--help']);
+    expect(run.code).toBe(0);
+    expect(run.out).toMatch(
+      /^Usage: serverless-api dev \[ASSEMBLY_DIR\] \[--stack NAME\] \[--port PORT\] \[--host HOST\] \[--data DIR\] \[--secret NAME=VALUE\]\.\.\. \[--watch\]\n/,
+    );
+    expect(run.out).toContain('  --port PORT          the port to listen on (default: 3000; 0 picks a free one)\n');
+  });
+});
