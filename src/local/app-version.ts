@@ -19,9 +19,8 @@ export function functionAccessKeyId(fn: LocalFunctionModel): string {
 
 /** Who may do what on the tables, for one version of the app. */
 export interface TableAccess {
+  /** Its denials name the function, its logical id and its role, for the `DENIED` log line. */
   readonly authorizer: TableAuthorizer;
-  /** The declared name of the function behind an access key id, for the `DENIED` log line. */
-  callerName(accessKeyId: string): string | undefined;
 }
 
 export function tableAccessOf(app: LocalAppModel): TableAccess {
@@ -30,10 +29,6 @@ export function tableAccessOf(app: LocalAppModel): TableAccess {
   );
   return {
     authorizer: createTableAuthorizer(app, identities),
-    callerName: (accessKeyId) => {
-      const functionId = identities.get(accessKeyId);
-      return functionId === undefined ? undefined : app.functions[functionId].name;
-    },
   };
 }
 

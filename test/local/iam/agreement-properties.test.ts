@@ -153,12 +153,16 @@ describe('GIVEN random string conditions (operators, set prefixes, IfExists, wil
     )
     // IfExists under a set prefix is left out: iam-simulate ignores it there (see conditions.test.ts).
     .map(([set, base, ifExists]) => `${set}${base}${ifExists && !set ? 'IfExists' : ''}`);
-  const statement = fc.record({
-    effect: fc.constantFrom('Allow', 'Deny'),
-    operator,
-    key: fc.constantFrom('dynamodb:LeadingKeys', 'dynamodb:Select', 'aws:PrincipalType'),
-    values: fc.array(policyValue, { minLength: 1, maxLength: 3 }),
-  });
+  const statement = fc
+    .record({
+      effect: fc.constantFrom('Allow', 'Deny'),
+      operator,
+      key: fc.constantFrom('dynamodb:LeadingKeys', 'dynamodb:Select', 'aws:PrincipalType'),
+      values: fc.array(policyValue, { minLength: 1, maxLength: 3 }),
+    })
+    // The special variables ${*}, ${?} and ${$} under the Equals operators are left out: iam-simulate never matches
+    // them there, where the docs make them the literal character (see wildcards.test.ts).
+    .filter((s) => !(/Equals/.test(s.operator) && s.values.some((v) => /\$\{[*?$]\}/.test(v))));
   /** A request value near one of the policy's: its wildcards and variables filled with zero, one or two characters. */
   const near = (values: readonly string[]) =>
     fc

@@ -47,20 +47,20 @@ describe('GIVEN a pattern with * and ?', () => {
   });
 });
 
-describe('GIVEN the two places the local evaluator reads the docs differently from iam-simulate', () => {
+describe('GIVEN the places the local evaluator reads the docs differently from iam-simulate', () => {
   const TABLE = 'arn:aws:dynamodb:us-east-1:123456789012:table/T';
-  const policy = (pattern: string) => ({
+  const policy = (pattern: string, operator = 'StringLike') => ({
     Version: '2012-10-17',
     Statement: [
       {
         Effect: 'Allow',
         Action: 'dynamodb:GetItem',
         Resource: TABLE,
-        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [pattern] } },
+        Condition: { [`ForAllValues:${operator}`]: { 'dynamodb:LeadingKeys': [pattern] } },
       },
     ],
   });
-  async function simulate(pattern: string, key: string): Promise<string> {
+  async function simulate(pattern: string, key: string, operator?: string): Promise<string> {
     const response = await runSimulation(
       {
         request: {
@@ -69,7 +69,7 @@ describe('GIVEN the two places the local evaluator reads the docs differently fr
           resource: { resource: TABLE, accountId: '123456789012' },
           contextVariables: { 'dynamodb:LeadingKeys': [key] },
         },
-        identityPolicies: [{ name: 'p', policy: policy(pattern) }],
+        identityPolicies: [{ name: 'p', policy: policy(pattern, operator) }],
         serviceControlPolicies: [],
         resourceControlPolicies: [],
       },
@@ -77,14 +77,14 @@ describe('GIVEN the two places the local evaluator reads the docs differently fr
     );
     return response.resultType === 'single' ? response.overallResult : response.resultType;
   }
-  const local = (pattern: string, key: string) =>
+  const local = (pattern: string, key: string, operator?: string) =>
     evaluateIdentityPolicy(
       [
         {
           Effect: 'Allow',
           Action: ['dynamodb:GetItem'],
           Resource: [TABLE],
-          Condition: policy(pattern).Statement[0].Condition,
+          Condition: policy(pattern, operator).Statement[0].Condition,
         },
       ],
       {
@@ -94,6 +94,23 @@ describe('GIVEN the two places the local evaluator reads the docs differently fr
         context: { 'dynamodb:LeadingKeys': [key] },
       },
     ).decision;
+
+  // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#policy-vars-specialchars:
+  // ${*}, ${?} and ${$} stand for the literal character "in string comparisons in the Condition element".
+  test.each(['StringEquals', 'StringEqualsIgnoreCase'])(
+    'WHEN %s compares ${$}, ${*} or ${?} THEN it matches the literal character; iam-simulate never matches it',
+    async (operator) => {
+      for (const [variable, literal] of [
+        ['${$}', '$'],
+        ['${*}', '*'],
+        ['${?}', '?'],
+      ]) {
+        expect(await simulate(variable, literal, operator)).toBe('ImplicitlyDenied');
+        expect(local(variable, literal, operator)).toBe('Allow');
+        expect(local(variable, 'x', operator)).toBe('ImplicitDeny');
+      }
+    },
+  );
 
   test('WHEN a key holds a line break THEN * matches it ("any combination of characters"); iam-simulate stops at it', async () => {
     expect(matchesWildcard('NOTE#*', 'NOTE#line one\nline two')).toBe(true);
