@@ -36,9 +36,6 @@ export function bannerLines(input: BannerInput): string[] {
   lines.push(...accessLines(input));
   if (app.warnings && app.warnings.length > 0) {
     lines.push('Runs differently than deployed:', ...app.warnings.map((warning) => `  ${warning}`));
-    if (app.warnings.some((warning) => /secret/i.test(warning))) {
-      lines.push("  (give a secret its value with --secret NAME=VALUE, NAME the secret's name or logical id)");
-    }
   }
   if (input.watching) {
     lines.push(`Watching ${input.watching.dir}: a change runs \`${input.watching.command}\` and reloads.`);

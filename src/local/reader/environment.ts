@@ -52,7 +52,7 @@ function valueOf(ctx: ReadContext, reference: Reference, where: string): string 
   const placeholder = `local-placeholder-${reference.id}${reference.jsonKey ? `-${reference.jsonKey}` : ''}`;
   if (key === undefined) {
     ctx.warnings.push(
-      `${where} reads ${reference.label}, which exists only in AWS: it is "${placeholder}" locally; pass secrets: { "${reference.keys[0]}": "<value>" } to set it`,
+      `${where} reads ${reference.label}, which exists only in AWS: it is "${placeholder}" locally; give it a value with --secret ${reference.keys[0]}=<value> (serverless-api dev) or secrets: { "${reference.keys[0]}": "<value>" } (LocalApi)`,
     );
     return placeholder;
   }

@@ -69,7 +69,7 @@ describe('functions', () => {
     const app = readLocalApp(dir);
     expect(app.functions.Fn.environment.FLAG).toBe('local-placeholder-/app/flag');
     expect(app.warnings).toEqual([
-      'function Fn: environment variable FLAG reads SSM parameter /app/flag, which exists only in AWS: it is "local-placeholder-/app/flag" locally; pass secrets: { "/app/flag": "<value>" } to set it',
+      'function Fn: environment variable FLAG reads SSM parameter /app/flag, which exists only in AWS: it is "local-placeholder-/app/flag" locally; give it a value with --secret /app/flag=<value> (serverless-api dev) or secrets: { "/app/flag": "<value>" } (LocalApi)',
     ]);
   });
 });

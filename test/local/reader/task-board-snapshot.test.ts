@@ -202,7 +202,7 @@ describe('the task-board snapshot (HTTP API, JWT, three functions, a secret)', (
 
   test('GIVEN no value for the webhook secret THEN a placeholder, and a warning that says how to give one', () => {
     expect(app.warnings).toEqual([
-      'function webhooks (ApiFunctionswebhooksFunction2AE28B66): environment variable WEBHOOK_SIGNING_SECRET reads secret WebhookSigningSecret (WebhookSigningSecretDD964680), which exists only in AWS: it is "local-placeholder-WebhookSigningSecretDD964680" locally; pass secrets: { "WebhookSigningSecret": "<value>" } to set it',
+      'function webhooks (ApiFunctionswebhooksFunction2AE28B66): environment variable WEBHOOK_SIGNING_SECRET reads secret WebhookSigningSecret (WebhookSigningSecretDD964680), which exists only in AWS: it is "local-placeholder-WebhookSigningSecretDD964680" locally; give it a value with --secret WebhookSigningSecret=<value> (serverless-api dev) or secrets: { "WebhookSigningSecret": "<value>" } (LocalApi)',
     ]);
   });
 
