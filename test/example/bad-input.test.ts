@@ -3,7 +3,9 @@
  * mistyped, oversized, mislabelled and forged requests over HTTP, through the local API's gateway: each is a
  * specific 4xx with a problem document whose `detail` says why, and the table is unchanged, item by item and
  * attribute by attribute. Rate-limit counters (`RATE#...`) are left out of "unchanged": the tasks function counts
- * every request against its caller before it reads the request, by design.
+ * every request against its caller before it reads the request, by design. (The local API keeps no record of the
+ * calls a function makes to its table, so a write undone within the same request would escape these scans; the
+ * generated requests of bad-input-fuzz.test.ts are each checked against such a record.)
  *
  * Requests API Gateway never passes to a function (an empty path segment, a header no HTTP client can send, a
  * caller without authorizer context) and the 10,000 generated requests are in bad-input-fuzz.test.ts, in process.
