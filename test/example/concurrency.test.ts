@@ -20,6 +20,11 @@ import type { LocalTable } from '../helpers/local-dynamodb';
  * Many requests at once against the real handlers and one table: the guarantees that only hold if every
  * check-then-write is a single conditional write. Requests are spread over several copies of each handler, as
  * Lambda spreads them over several instances.
+ *
+ * In process rather than through the local API: the copies are given patient timeouts (below) and the rate-limit
+ * burst a clock of the test's (`Table.fromEnvironment()` options, which a test can only inject into a handler
+ * loaded in its own process); and the bursts are larger than the stage's throttle lets through at once (a burst of
+ * 200, 40 on the webhook route), which the local API enforces as API Gateway does.
  */
 
 const CREATE = 'POST /projects/{projectId}/tasks';

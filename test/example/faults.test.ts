@@ -3,6 +3,10 @@
  * drops connections before forwarding them, or forwards them and drops the connection instead of returning the
  * answer (the write happened, its answer was lost). Whatever the fault, a handler answers 2xx, 4xx or 503, never
  * 500, and the table ends up with each write applied exactly once.
+ *
+ * In process rather than through the local API: the proxy sits between a handler and its table, where the local
+ * API lets nothing in (each function reaches its own IAM-checked endpoint), and the handlers are given a retry
+ * strategy without backoff (a `Table.fromEnvironment()` option, injected only into a handler loaded here).
  */
 import { createHmac } from 'crypto';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';

@@ -14,6 +14,9 @@ import { startLocalTable, type LocalTable } from '../helpers/local-dynamodb';
 
 export const TABLE_NAME = 'task-board';
 
+/** The webhook signing secret: what the stack reads from Secrets Manager, given to the functions the tests run. */
+export const WEBHOOK_SECRET = 'task-board-test-signing-secret';
+
 /** The example's functions, by the name they have in the stack. */
 export type ExampleFunction = 'tasks' | 'sessions' | 'webhooks';
 

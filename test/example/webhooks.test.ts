@@ -1,5 +1,11 @@
+/**
+ * The webhooks function of the example, over HTTP through the local API: its real bundle behind the gateway's
+ * public route (and its throttle), reading the signing secret the stack passes from Secrets Manager, its table
+ * calls checked against its IAM role. The tests at the end invoke the handler in this process instead, each block
+ * saying what only that can give.
+ */
 import { createHmac } from 'crypto';
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BASE64_JSON, problemOf, request, startExample, type HttpResult } from './example-api';
 import {
   epochSeconds,
   httpEvent,
@@ -8,16 +14,16 @@ import {
   PROBLEM_JSON,
   problemBody,
   startExampleTable,
-  TABLE_NAME,
+  WEBHOOK_SECRET,
   type ExampleHandler,
 } from './task-board';
 import {
   WEBHOOK_SIGNATURE_HEADER,
   WEBHOOK_SIGNING_SECRET_ENV,
 } from '../../integ/task-board/handlers/lib/webhook-signature';
+import type { LocalApi } from '../../src/testing';
 import type { LocalTable } from '../helpers/local-dynamodb';
 
-const SECRET = 'test-signing-secret';
 const THIRTY_DAYS_SECONDS = 30 * 24 * 60 * 60;
 const SEVEN_DAYS_SECONDS = 7 * 24 * 60 * 60;
 const ROUTE = 'POST /webhooks/{provider}';
@@ -26,54 +32,66 @@ const KEY_REUSED =
   'this idempotency key was used with another request (method, path or body): use a new key for a new request';
 const PROVIDER_RULE = 'must be 1 to 32 lowercase letters, digits or "-"';
 
-let table: LocalTable;
-let handler: ExampleHandler;
+let api: LocalApi;
 
 beforeAll(async () => {
-  table = await startExampleTable();
-  // The stack passes the secret from Secrets Manager; locally it is given as the function's extra environment.
-  handler = loadHandler('webhooks', { [WEBHOOK_SIGNING_SECRET_ENV]: SECRET });
-}, 60_000); // synthesizes the example stack and loads handlers: slow on a busy machine
+  api = await startExample();
+}, 60_000); // synthesizes and bundles the example stack: slow on a busy machine
 
 afterAll(async () => {
-  await table.close();
+  await api?.stop();
 });
 
 /** Signs like a provider would: hex HMAC-SHA256 of the exact request bytes. */
-function sign(body: string | Buffer, secret = SECRET): string {
+function sign(body: string | Buffer, secret = WEBHOOK_SECRET): string {
   return createHmac('sha256', secret).update(body).digest('hex');
 }
 
 interface DeliveryOptions {
   /** The signature header; the body's signature under the test secret when not given, none when undefined. */
   readonly signature?: string;
-  readonly isBase64Encoded?: boolean;
-  readonly to?: ExampleHandler;
+  /** @default application/json */
+  readonly contentType?: string;
 }
 
 /** Delivers `body` to `provider`, signed with the test secret unless a signature is given. */
 function deliver(provider: string, body: string, options: DeliveryOptions = {}) {
   const signature = 'signature' in options ? options.signature : sign(body);
-  return invoke(
-    options.to ?? handler,
-    httpEvent(ROUTE, {
-      pathParameters: { provider },
-      headers: signature === undefined ? {} : { [WEBHOOK_SIGNATURE_HEADER]: signature },
-      body,
-      isBase64Encoded: options.isBase64Encoded,
-    }),
-  );
+  return request(api, 'POST', `/webhooks/${encodeURIComponent(provider)}`, {
+    body,
+    contentType: options.contentType ?? 'application/json',
+    headers: signature === undefined ? {} : { [WEBHOOK_SIGNATURE_HEADER]: signature },
+  });
 }
 
-async function storedEvent(provider: string, eventId: string) {
-  const result = await table.client.send(
-    new GetCommand({ TableName: TABLE_NAME, Key: { PK: `WEBHOOK#${provider}`, SK: `EVENT#${eventId}` } }),
-  );
-  return result.Item;
+/** The whole answer, for `toEqual`. */
+function answer(result: HttpResult) {
+  return { status: result.status, headers: result.headers, body: result.body };
+}
+
+function storedEvent(provider: string, eventId: string) {
+  return api.table.get({ PK: `WEBHOOK#${provider}`, SK: `EVENT#${eventId}` });
 }
 
 async function deliveryRecords() {
-  return (await table.items()).filter((item) => String(item.PK).startsWith('IDEMPOTENCY#webhooks#'));
+  return (await api.table.items()).filter((item) => String(item.PK).startsWith('IDEMPOTENCY#webhooks#'));
+}
+
+const UNSIGNED_BODY = JSON.stringify({ id: 'evt_unsigned', type: 'ping' });
+
+/** A well-formed delivery's signature header values that are not its valid signature (undefined: no header). */
+function unsignedDeliveries(): [string, string | undefined][] {
+  return [
+    ['no signature', undefined],
+    ['an empty signature', ''],
+    ['the signature of another body', sign('{"id":"evt_other","type":"ping"}')],
+    ['a signature made with another secret', sign(UNSIGNED_BODY, 'another-secret')],
+    ['a truncated signature', sign(UNSIGNED_BODY).slice(0, 63)],
+    ['a signature with a byte appended', `${sign(UNSIGNED_BODY)}00`],
+    ['a signature that is not hex', 'z'.repeat(64)],
+    ['a base64 signature', createHmac('sha256', WEBHOOK_SECRET).update(UNSIGNED_BODY).digest('base64')],
+    ['a "sha256=" prefixed signature', `sha256=${sign(UNSIGNED_BODY)}`],
+  ];
 }
 
 describe('POST /webhooks/{provider}', () => {
@@ -86,8 +104,8 @@ describe('POST /webhooks/{provider}', () => {
 
     // THEN it is accepted
     const after = epochSeconds();
-    expect(result).toEqual({
-      statusCode: 202,
+    expect(answer(result)).toEqual({
+      status: 202,
       headers: { 'content-type': 'application/json' },
       body: { status: 'accepted' },
     });
@@ -122,37 +140,33 @@ describe('POST /webhooks/{provider}', () => {
       response: { statusCode: 202, headers: { 'content-type': 'application/json' }, body: '{"status":"accepted"}' },
       expiresAt: expect.any(Number),
     });
-    expect(record.expiresAt).toBeGreaterThanOrEqual(before + SEVEN_DAYS_SECONDS);
-    expect(record.expiresAt).toBeLessThanOrEqual(after + SEVEN_DAYS_SECONDS);
+    expect(record.expiresAt as number).toBeGreaterThanOrEqual(before + SEVEN_DAYS_SECONDS);
+    expect(record.expiresAt as number).toBeLessThanOrEqual(after + SEVEN_DAYS_SECONDS);
   });
 
+  // Which calls reach the table on a repeat is checked in process, below.
   test('replays 202 to a repeated delivery, marked as a replay, without writing again', async () => {
     // GIVEN a delivered event
     const body = JSON.stringify({ id: 'evt_2', type: 'first' });
     const first = await deliver('stripe', body);
-    expect(first.statusCode).toBe(202);
-    const items = await table.items();
+    expect(first.status).toBe(202);
+    const items = await api.table.items();
 
     // WHEN the provider delivers it again, byte for byte
-    const { result, operations } = await table.record(() => deliver('stripe', body));
+    const result = await deliver('stripe', body);
 
     // THEN it gets the first answer back, and nothing is written
-    expect(result).toEqual({
-      statusCode: 202,
+    expect(answer(result)).toEqual({
+      status: 202,
       headers: { 'content-type': 'application/json', 'idempotent-replayed': 'true' },
       body: { status: 'accepted' },
     });
-    const writes = operations.filter((op) => op.operation !== 'GetItem');
-    expect(writes.map((op) => [op.operation, op.input.Item.PK.S])).toEqual([
-      ['PutItem', expect.stringMatching(/^IDEMPOTENCY#webhooks#/)],
-    ]);
-    expect(writes[0].input.ConditionExpression).toMatch(/^attribute_not_exists\(#pk\)/);
-    expect(await table.items()).toEqual(items);
+    expect(await api.table.items()).toEqual(items);
   });
 
   test('answers 422 to a delivery reusing an event id with another body, keeping the first event', async () => {
     // GIVEN a delivered event
-    expect((await deliver('stripe', JSON.stringify({ id: 'evt_3', type: 'first' }))).statusCode).toBe(202);
+    expect((await deliver('stripe', JSON.stringify({ id: 'evt_3', type: 'first' }))).status).toBe(202);
     const first = await storedEvent('stripe', 'evt_3');
     const records = await deliveryRecords();
 
@@ -160,9 +174,9 @@ describe('POST /webhooks/{provider}', () => {
     const result = await deliver('stripe', JSON.stringify({ id: 'evt_3', type: 'second' }));
 
     // THEN it is refused as a different request, and neither record changes
-    expect(result.statusCode).toBe(422);
+    expect(result.status).toBe(422);
     expect(result.headers).toEqual({ 'content-type': PROBLEM_JSON });
-    expect(result.body).toEqual(problemBody(422, KEY_REUSED));
+    expect(result.body).toEqual(problemOf(result, 422, KEY_REUSED));
     expect(await storedEvent('stripe', 'evt_3')).toEqual(first);
     expect(await deliveryRecords()).toEqual(records);
   });
@@ -171,24 +185,17 @@ describe('POST /webhooks/{provider}', () => {
     // GIVEN a delivered event whose delivery record has expired (TTL has not deleted it yet)
     const body = JSON.stringify({ id: 'evt_late', type: 'late' });
     const records = await deliveryRecords();
-    expect((await deliver('stripe', body)).statusCode).toBe(202);
+    expect((await deliver('stripe', body)).status).toBe(202);
     const record = (await deliveryRecords()).find((item) => !records.some((old) => old.PK === item.PK))!;
-    await table.client.send(
-      new UpdateCommand({
-        TableName: TABLE_NAME,
-        Key: { PK: record.PK, SK: record.SK },
-        UpdateExpression: 'SET expiresAt = :past',
-        ExpressionAttributeValues: { ':past': epochSeconds() - 1 },
-      }),
-    );
+    await api.table.put({ ...record, expiresAt: epochSeconds() - 1 });
     const first = await storedEvent('stripe', 'evt_late');
 
     // WHEN the provider delivers it again
     const result = await deliver('stripe', body);
 
     // THEN the event record, create-once, tells the repeat apart: success for the provider, nothing rewritten
-    expect(result).toEqual({
-      statusCode: 200,
+    expect(answer(result)).toEqual({
+      status: 200,
       headers: { 'content-type': 'application/json' },
       body: { status: 'duplicate' },
     });
@@ -198,25 +205,27 @@ describe('POST /webhooks/{provider}', () => {
   test('keeps events of different providers apart', async () => {
     const body = JSON.stringify({ id: 'evt_same', type: 'ping' });
 
-    expect((await deliver('github', body)).statusCode).toBe(202);
+    expect((await deliver('github', body)).status).toBe(202);
     const second = await deliver('gitlab', body);
 
-    expect(second.statusCode).toBe(202);
+    expect(second.status).toBe(202);
     expect(second.headers).not.toHaveProperty('idempotent-replayed');
     expect(await storedEvent('github', 'evt_same')).toBeDefined();
     expect(await storedEvent('gitlab', 'evt_same')).toBeDefined();
   });
 
-  test('checks the signature of the decoded bytes of a base64-encoded body', async () => {
+  // A JSON media type API Gateway does not treat as text reaches the function base64-encoded: the signature is of
+  // the bytes the provider sent, not of their encoding.
+  test('checks the signature of the decoded bytes of a body API Gateway passes base64-encoded', async () => {
     const body = JSON.stringify({ id: 'evt_b64', type: 'binary' });
     const encoded = Buffer.from(body).toString('base64');
 
-    const signedEncoding = await deliver('stripe', encoded, { isBase64Encoded: true, signature: sign(encoded) });
-    expect(signedEncoding.statusCode).toBe(401);
-    expect(signedEncoding.body).toEqual(problemBody(401, BAD_SIGNATURE));
+    const signedEncoding = await deliver('stripe', body, { contentType: BASE64_JSON, signature: sign(encoded) });
+    expect(signedEncoding.status).toBe(401);
+    expect(signedEncoding.body).toEqual(problemOf(signedEncoding, 401, BAD_SIGNATURE));
 
-    const signedBytes = await deliver('stripe', encoded, { isBase64Encoded: true, signature: sign(body) });
-    expect(signedBytes.statusCode).toBe(202);
+    const signedBytes = await deliver('stripe', body, { contentType: BASE64_JSON, signature: sign(body) });
+    expect(signedBytes.status).toBe(202);
     expect(await storedEvent('stripe', 'evt_b64')).toMatchObject({ type: 'binary' });
   });
 
@@ -235,57 +244,49 @@ describe('POST /webhooks/{provider}', () => {
     // THEN it is accepted and recorded, and the repeat replayed: the provider never sees a 4xx for an event it
     // sent correctly (nor one about an \`idempotency-key\` header it never sent)
     expect(first.body).toEqual({ status: 'accepted' });
-    expect(first.statusCode).toBe(202);
+    expect(first.status).toBe(202);
     expect(await storedEvent('acme', id)).toMatchObject({ eventId: id });
-    expect(repeat.statusCode).toBe(202);
+    expect(repeat.status).toBe(202);
     expect(repeat.headers['idempotent-replayed']).toBe('true');
   });
 
   test('accepts an upper-case hex signature', async () => {
     const body = JSON.stringify({ id: 'evt_upper', type: 'ping' });
 
-    expect((await deliver('stripe', body, { signature: sign(body).toUpperCase() })).statusCode).toBe(202);
+    expect((await deliver('stripe', body, { signature: sign(body).toUpperCase() })).status).toBe(202);
   });
 
-  const validBody = JSON.stringify({ id: 'evt_unsigned', type: 'ping' });
-  test.each([
-    ['no signature', undefined],
-    ['an empty signature', ''],
-    ['the signature of another body', sign('{"id":"evt_other","type":"ping"}')],
-    ['a signature made with another secret', sign(validBody, 'another-secret')],
-    ['a truncated signature', sign(validBody).slice(0, 63)],
-    ['a signature with a byte appended', `${sign(validBody)}00`],
-    ['a signature that is not hex', 'z'.repeat(64)],
-    ['a base64 signature', createHmac('sha256', SECRET).update(validBody).digest('base64')],
-    ['a "sha256=" prefixed signature', `sha256=${sign(validBody)}`],
-  ])('answers 401 to a valid body with %s and writes nothing, not even a delivery record', async (_, signature) => {
-    // GIVEN the table as it is
-    const before = await table.items();
+  // That nothing reaches the table is checked in process, below.
+  test.each(unsignedDeliveries())(
+    'answers 401 to a valid body with %s and writes nothing, not even a delivery record',
+    async (_, signature) => {
+      // GIVEN the table as it is
+      const before = await api.table.items();
 
-    // WHEN a well-formed delivery arrives without a valid signature
-    const { result, operations } = await table.record(() => deliver('stripe', validBody, { signature }));
+      // WHEN a well-formed delivery arrives without a valid signature
+      const result = await deliver('stripe', UNSIGNED_BODY, { signature });
 
-    // THEN it is refused before anything reaches the table
-    expect(result).toEqual({
-      statusCode: 401,
-      headers: { 'content-type': PROBLEM_JSON },
-      body: problemBody(401, BAD_SIGNATURE),
-    });
-    expect(operations).toEqual([]);
-    expect(await table.items()).toEqual(before);
-    expect(await storedEvent('stripe', 'evt_unsigned')).toBeUndefined();
-  });
+      // THEN it is refused, and nothing is written
+      expect(answer(result)).toEqual({
+        status: 401,
+        headers: { 'content-type': PROBLEM_JSON },
+        body: problemOf(result, 401, BAD_SIGNATURE),
+      });
+      expect(await api.table.items()).toEqual(before);
+      expect(await storedEvent('stripe', 'evt_unsigned')).toBeUndefined();
+    },
+  );
 
   test('lets a provider deliver an event after an unsigned copy of it was refused', async () => {
     // GIVEN an unsigned copy of an event, refused
     const body = JSON.stringify({ id: 'evt_after_forgery', type: 'ping' });
-    expect((await deliver('stripe', body, { signature: undefined })).statusCode).toBe(401);
+    expect((await deliver('stripe', body, { signature: undefined })).status).toBe(401);
 
     // WHEN the provider delivers the real one
     const result = await deliver('stripe', body);
 
     // THEN it is processed, not replayed or blocked
-    expect(result.statusCode).toBe(202);
+    expect(result.status).toBe(202);
     expect(result.headers).not.toHaveProperty('idempotent-replayed');
     expect(await storedEvent('stripe', 'evt_after_forgery')).toBeDefined();
   });
@@ -336,87 +337,160 @@ describe('POST /webhooks/{provider}', () => {
       [['body.type', 'Too big: expected string to have <=128 characters']],
     ],
   ])('answers 400 to a signed body with %s and writes nothing', async (_, body, detail, fields) => {
-    const before = await table.items();
+    const before = await api.table.items();
 
     const result = await deliver('stripe', body);
 
-    expect(result.statusCode).toBe(400);
+    expect(result.status).toBe(400);
     expect(result.headers).toEqual({ 'content-type': PROBLEM_JSON });
     const extensions = fields === undefined ? {} : { errors: fields.map(([field, message]) => ({ field, message })) };
-    expect(result.body).toEqual(problemBody(400, detail, extensions));
-    expect(await table.items()).toEqual(before);
+    expect(result.body).toEqual(problemOf(result, 400, detail, extensions));
+    expect(await api.table.items()).toEqual(before);
   });
 
   test.each(['Stripe', 'stripe_payments', 'a'.repeat(33), 'web#hook'])(
     'answers 400 to provider %p and writes nothing',
     async (provider) => {
-      const before = await table.items();
+      const before = await api.table.items();
 
       const result = await deliver(provider, JSON.stringify({ id: 'evt_provider', type: 'ping' }));
 
-      expect(result.statusCode).toBe(400);
+      expect(result.status).toBe(400);
       expect(result.body).toEqual(
-        problemBody(400, `the request path is invalid: \`path.provider\`: ${PROVIDER_RULE}`, {
+        problemOf(result, 400, `the request path is invalid: \`path.provider\`: ${PROVIDER_RULE}`, {
           errors: [{ field: 'path.provider', message: PROVIDER_RULE }],
         }),
       );
-      expect(await table.items()).toEqual(before);
+      expect(await api.table.items()).toEqual(before);
     },
   );
+});
 
-  test('refuses every delivery with a generic 500 when the signing secret is not configured', async () => {
-    // GIVEN a copy of the handler started without the signing secret, logging to the console
-    const unconfigured = loadHandler('webhooks', { [WEBHOOK_SIGNING_SECRET_ENV]: undefined, POWERTOOLS_DEV: 'true' });
-    const errors = jest.spyOn(console, 'error').mockImplementation(() => {});
-    const before = await table.items();
-    const body = JSON.stringify({ id: 'evt_no_secret', type: 'ping' });
+// ----------------------------------------------------------------------------------------------------------------
+// In process: the handler loaded in this test's process with the function's environment, called with the events
+// API Gateway would send, against a table in this process. Each block says what LocalApi cannot give it.
 
-    try {
-      // WHEN deliveries arrive signed with an empty key (the one secret an unconfigured function could know),
-      // and unsigned
-      const signedWithEmpty = await deliver('stripe', body, { signature: sign(body, ''), to: unconfigured });
-      const unsigned = await deliver('stripe', body, { signature: undefined, to: unconfigured });
+describe('in process', () => {
+  let table: LocalTable;
+  let handler: ExampleHandler;
 
-      // THEN both are refused with a 500 that says nothing of the cause, and nothing is written
-      for (const result of [signedWithEmpty, unsigned]) {
-        expect(result).toEqual({
-          statusCode: 500,
-          headers: { 'content-type': PROBLEM_JSON },
-          body: problemBody(500, 'the request failed; quote the request id when reporting it'),
-        });
-      }
-      expect(await table.items()).toEqual(before);
+  beforeAll(async () => {
+    table = await startExampleTable();
+    // The stack passes the secret from Secrets Manager; here it is given as the function's extra environment.
+    handler = loadHandler('webhooks', { [WEBHOOK_SIGNING_SECRET_ENV]: WEBHOOK_SECRET });
+  }, 60_000); // synthesizes the example stack and loads the handler: slow on a busy machine
 
-      // AND the configuration error is logged with each request id
-      expect(errors).toHaveBeenCalledTimes(2);
-      const log = JSON.parse(errors.mock.calls[0][0] as string);
-      expect(log).toMatchObject({
-        level: 'ERROR',
-        message: 'request failed',
-        requestId: signedWithEmpty.body.requestId,
-        routeKey: ROUTE,
-        error: { message: `environment variable ${WEBHOOK_SIGNING_SECRET_ENV} is not set: every webhook is refused` },
+  afterAll(async () => {
+    await table?.close();
+  });
+
+  /** `body` to `provider` as API Gateway passes it, signed with the test secret unless a signature is given. */
+  function deliverTo(to: ExampleHandler, body: string, options: Pick<DeliveryOptions, 'signature'> = {}) {
+    const signature = 'signature' in options ? options.signature : sign(body);
+    return invoke(
+      to,
+      httpEvent(ROUTE, {
+        pathParameters: { provider: 'stripe' },
+        headers: signature === undefined ? {} : { [WEBHOOK_SIGNATURE_HEADER]: signature },
+        body,
+      }),
+    );
+  }
+
+  // The table here records each call it receives; the local API's table keeps no record of a function's calls.
+  describe('the table calls of a delivery', () => {
+    test('a repeated delivery only tries to claim its delivery record, which fails its condition', async () => {
+      // GIVEN a delivered event
+      const body = JSON.stringify({ id: 'evt_2', type: 'first' });
+      expect((await deliverTo(handler, body)).statusCode).toBe(202);
+
+      // WHEN the provider delivers it again, byte for byte
+      const { result, operations } = await table.record(() => deliverTo(handler, body));
+
+      // THEN the only write it tries is the conditional claim of the delivery record
+      expect(result.statusCode).toBe(202);
+      expect(result.headers['idempotent-replayed']).toBe('true');
+      const writes = operations.filter((op) => op.operation !== 'GetItem');
+      expect(writes.map((op) => [op.operation, op.input.Item.PK.S])).toEqual([
+        ['PutItem', expect.stringMatching(/^IDEMPOTENCY#webhooks#/)],
+      ]);
+      expect(writes[0].input.ConditionExpression).toMatch(/^attribute_not_exists\(#pk\)/);
+    });
+
+    test.each(unsignedDeliveries())('a valid body with %s reaches nothing of the table', async (_, signature) => {
+      const { result, operations } = await table.record(() => deliverTo(handler, UNSIGNED_BODY, { signature }));
+
+      expect(result).toEqual({
+        statusCode: 401,
+        headers: { 'content-type': PROBLEM_JSON },
+        body: problemBody(401, BAD_SIGNATURE),
       });
-    } finally {
-      errors.mockRestore();
-    }
+      expect(operations).toEqual([]);
+    });
   });
 
-  test('refuses every delivery with a generic 500 when the signing secret is empty', async () => {
-    const unconfigured = loadHandler('webhooks', { [WEBHOOK_SIGNING_SECRET_ENV]: '', POWERTOOLS_DEV: 'true' });
-    const errors = jest.spyOn(console, 'error').mockImplementation(() => {});
-    const body = JSON.stringify({ id: 'evt_empty_secret', type: 'ping' });
+  // These start the function without the signing secret, or with an empty one, and read the console of its
+  // process; the local API runs the function with the environment the stack declares (the secret's value, or a
+  // placeholder when none is given).
+  describe('webhooks handler configuration', () => {
+    test('refuses every delivery with a generic 500 when the signing secret is not configured', async () => {
+      // GIVEN a copy of the handler started without the signing secret, logging to the console
+      const unconfigured = loadHandler('webhooks', { [WEBHOOK_SIGNING_SECRET_ENV]: undefined, POWERTOOLS_DEV: 'true' });
+      const errors = jest.spyOn(console, 'error').mockImplementation(() => {});
+      const before = await table.items();
+      const body = JSON.stringify({ id: 'evt_no_secret', type: 'ping' });
 
-    try {
-      const result = await deliver('stripe', body, { signature: sign(body, ''), to: unconfigured });
+      try {
+        // WHEN deliveries arrive signed with an empty key (the one secret an unconfigured function could know),
+        // and unsigned
+        const signedWithEmpty = await deliverTo(unconfigured, body, { signature: sign(body, '') });
+        const unsigned = await deliverTo(unconfigured, body, { signature: undefined });
 
-      expect(result.statusCode).toBe(500);
-      expect(await storedEvent('stripe', 'evt_empty_secret')).toBeUndefined();
-    } finally {
-      errors.mockRestore();
-    }
+        // THEN both are refused with a 500 that says nothing of the cause, and nothing is written
+        for (const result of [signedWithEmpty, unsigned]) {
+          expect(result).toEqual({
+            statusCode: 500,
+            headers: { 'content-type': PROBLEM_JSON },
+            body: problemBody(500, 'the request failed; quote the request id when reporting it'),
+          });
+        }
+        expect(await table.items()).toEqual(before);
+
+        // AND the configuration error is logged with each request id
+        expect(errors).toHaveBeenCalledTimes(2);
+        const log = JSON.parse(errors.mock.calls[0][0] as string);
+        expect(log).toMatchObject({
+          level: 'ERROR',
+          message: 'request failed',
+          requestId: signedWithEmpty.body.requestId,
+          routeKey: ROUTE,
+          error: {
+            message: `environment variable ${WEBHOOK_SIGNING_SECRET_ENV} is not set: every webhook is refused`,
+          },
+        });
+      } finally {
+        errors.mockRestore();
+      }
+    });
+
+    test('refuses every delivery with a generic 500 when the signing secret is empty', async () => {
+      const unconfigured = loadHandler('webhooks', { [WEBHOOK_SIGNING_SECRET_ENV]: '', POWERTOOLS_DEV: 'true' });
+      const errors = jest.spyOn(console, 'error').mockImplementation(() => {});
+      const body = JSON.stringify({ id: 'evt_empty_secret', type: 'ping' });
+
+      try {
+        const result = await deliverTo(unconfigured, body, { signature: sign(body, '') });
+
+        expect(result.statusCode).toBe(500);
+        expect(await table.items()).not.toContainEqual(expect.objectContaining({ SK: 'EVENT#evt_empty_secret' }));
+      } finally {
+        errors.mockRestore();
+      }
+    });
   });
 
+  // The gateway answers a method the API does not declare itself (404), so only a direct call reaches the
+  // handler's own routing.
   test('answers 404 to a route it does not serve', async () => {
     const result = await invoke(handler, httpEvent('GET /webhooks/{provider}', { pathParameters: { provider: 'x' } }));
 
