@@ -21,6 +21,8 @@ export function functionAccessKeyId(fn: LocalFunctionModel): string {
 export interface TableAccess {
   /** Its denials name the function, its logical id and its role, for the `DENIED` log line. */
   readonly authorizer: TableAuthorizer;
+  /** The declared name of the function an access key id belongs to. */
+  functionName(accessKeyId: string): string | undefined;
 }
 
 export function tableAccessOf(app: LocalAppModel): TableAccess {
@@ -29,6 +31,10 @@ export function tableAccessOf(app: LocalAppModel): TableAccess {
   );
   return {
     authorizer: createTableAuthorizer(app, identities),
+    functionName: (accessKeyId) => {
+      const functionId = identities.get(accessKeyId);
+      return functionId === undefined ? undefined : app.functions[functionId].name;
+    },
   };
 }
 

@@ -7,7 +7,7 @@
 import { startAppVersion, tableAccessOf, type AppVersion, type TableAccess } from './app-version';
 import { DevKeys, loadDevKeys } from './auth';
 import type { Gateway } from './contracts';
-import { startLocalDynamoDb, type LocalDynamoDb } from './dynamodb';
+import { startLocalDynamoDb, type LocalDynamoDb, type TableCall } from './dynamodb';
 import { startGatewayServer } from './gateway/server';
 import type { FunctionRunner } from './lambda';
 import type { LocalAppModel, LocalTableModel } from './model';
@@ -31,6 +31,8 @@ export interface RunLocalOptions {
   readonly ttl?: { readonly sweepIntervalMs?: number; readonly delaySeconds?: number };
   /** Every line the local API, the functions and the access log write. */
   readonly log?: (line: string) => void;
+  /** Told of every DynamoDB call a function makes, once answered, with the function's declared name. */
+  readonly onTableCall?: (call: FunctionTableCall) => void;
   readonly now?: () => number;
 }
 
@@ -65,6 +67,12 @@ export interface RunningLocal {
   stop(): Promise<void>;
 }
 
+/** A DynamoDB call of a function, as the local table answered it. */
+export interface FunctionTableCall extends TableCall {
+  /** The function's declared name (`tasks`); undefined for a key no function of the served version has. */
+  readonly function?: string;
+}
+
 export async function runLocal(app: LocalAppModel, options: RunLocalOptions = {}): Promise<RunningLocal> {
   const log = options.log ?? (() => undefined);
   const keys = loadDevKeys({ dir: options.keysDir });
@@ -76,6 +84,9 @@ export async function runLocal(app: LocalAppModel, options: RunLocalOptions = {}
       tables,
       dataDir: options.dataDir,
       authorizer: { authorize: (request) => access.authorizer.authorize(request) },
+      onCall: options.onTableCall
+        ? (call) => options.onTableCall!({ ...call, function: access.functionName(call.accessKeyId) })
+        : undefined,
       adminAccessKeyId: ADMIN_ACCESS_KEY_ID,
       ttl: options.ttl,
       now: options.now,

@@ -5,6 +5,6 @@
 export { LocalApi } from './local-api';
 export type { LocalApiStartOptions, LocalTokenOptions } from './local-api';
 export { LocalTable } from './local-table';
-export type { LocalTableClientConfig } from './local-table';
+export type { LocalTableCall, LocalTableClientConfig } from './local-table';
 export type { PlainItem } from './dynamodb-json';
 export type { LocalAppModel } from '../local/model';

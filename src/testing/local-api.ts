@@ -7,7 +7,7 @@
  *     await api.stop();
  */
 import type { Stage } from 'aws-cdk-lib';
-import { LocalTable } from './local-table';
+import { LocalTable, type LocalTableCall } from './local-table';
 import { issueAppToken } from '../local/app-token';
 import { signIamRequest } from '../local/auth';
 import type { LocalAppModel } from '../local/model';
@@ -62,7 +62,9 @@ export class LocalApi {
     const assemblyDir = assemblyOf(options);
     const model = readLocalApp(assemblyDir, { stack: options.stack, secrets: options.secrets });
     const logs: string[] = [];
+    const calls: LocalTableCall[] = [];
     const running = await runLocal(model, {
+      onTableCall: (call) => calls.push(call),
       port: options.port,
       dataDir: options.dataDir,
       keysDir: options.keysDir,
@@ -73,7 +75,7 @@ export class LocalApi {
         options.log?.(line);
       },
     });
-    return new LocalApi(running, logs);
+    return new LocalApi(running, logs, calls);
   }
 
   /** The stage's base URL, without a trailing slash (`http://127.0.0.1:<port>`, or `.../prod` for a REST stage): append the route path. */
@@ -86,10 +88,11 @@ export class LocalApi {
   private constructor(
     private readonly running: RunningLocal,
     logs: string[],
+    calls: readonly LocalTableCall[],
   ) {
     this.url = running.url.replace(/\/$/, '');
     this.logs = logs;
-    this.table = new LocalTable(running.dynamodb, running.app.tables[0]);
+    this.table = new LocalTable(running.dynamodb, running.app.tables[0], calls);
   }
 
   /** What the local API read from the assembly. */

@@ -2,6 +2,7 @@
 import { fromItem, toItem, type AttributeValue, type PlainItem } from './dynamodb-json';
 import type { LocalDynamoDb } from '../local/dynamodb';
 import type { LocalTableModel } from '../local/model';
+import type { FunctionTableCall } from '../local/run-local';
 
 /** Settings for an AWS SDK client of the test's own (`new DynamoDBClient(api.table.clientConfig())`). */
 export interface LocalTableClientConfig {
@@ -10,6 +11,13 @@ export interface LocalTableClientConfig {
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
 }
 
+/**
+ * A DynamoDB call a function made: `function` (its declared name), `operation` (`Query`, `PutItem`...), `input`
+ * (DynamoDB JSON), `status` (200, or 400 for an error such as a failed condition) and `refusedWith`
+ * (`AccessDeniedException` when IAM denied it).
+ */
+export type LocalTableCall = FunctionTableCall;
+
 export class LocalTable {
   /** The table's name, as the functions' environment has it. */
   public readonly tableName: string;
@@ -17,8 +25,24 @@ export class LocalTable {
   constructor(
     private readonly dynamodb: LocalDynamoDb,
     private readonly table: LocalTableModel | undefined,
+    private readonly recorded: readonly LocalTableCall[],
   ) {
     this.tableName = table?.tableName ?? '';
+  }
+
+  /** Every DynamoDB call the functions made so far, in the order answered; the test's own calls here are not in it. */
+  public get calls(): readonly LocalTableCall[] {
+    return [...this.recorded];
+  }
+
+  /**
+   * Runs `action` (requests to the API) and returns its result with the functions' DynamoDB calls meanwhile: to
+   * prove a route reads one partition with a Query and never scans, or that a refused request wrote nothing.
+   */
+  public async record<T>(action: () => Promise<T>): Promise<{ readonly result: T; readonly calls: LocalTableCall[] }> {
+    const from = this.recorded.length;
+    const result = await action();
+    return { result, calls: this.recorded.slice(from) };
   }
 
   /** Every item, in the table's key order per partition (a Scan: fine for a test, never for a handler). */

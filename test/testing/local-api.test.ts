@@ -73,6 +73,26 @@ describe('LocalApi on the task board (HTTP API, JWT)', () => {
     expect(await res.json()).toMatchObject({ items: [expect.objectContaining({ taskId: 's1', title: 'Seeded' })] });
   });
 
+  test("GIVEN a list request THEN the table saw one Query on the project's partition from the tasks function, never a Scan", async () => {
+    const token = await api.token({ sub: 'dana' });
+    const { result, calls } = await api.table.record(() =>
+      fetch(`${api.url}/projects/recorded/tasks`, { headers: { authorization: `Bearer ${token}` } }),
+    );
+    expect(result.status).toBe(200);
+    const reads = calls.filter((call) => call.operation !== 'UpdateItem'); // the rate-limit counter
+    expect(reads).toEqual([
+      expect.objectContaining({
+        function: 'tasks',
+        operation: 'Query',
+        status: 200,
+        input: expect.objectContaining({
+          ExpressionAttributeValues: expect.objectContaining({ ':pk': { S: 'PROJECT#recorded' } }),
+        }),
+      }),
+    ]);
+    expect(api.table.calls.some((call) => call.operation === 'Scan')).toBe(false);
+  });
+
   test('the access log is written in the stage’s JSON format, one line per request', async () => {
     const lines = api.logs.filter((line) => line.startsWith('[access] ')).map((line) => JSON.parse(line.slice(9)));
     expect(lines.length).toBeGreaterThanOrEqual(4);
@@ -188,6 +208,14 @@ describe('LocalApi on an app synthesized in the test, with a handler that reache
     const token = await api.token({ sub: 'alice' });
     const res = await fetch(`${api.url}/report`, { headers: { authorization: `Bearer ${token}` } });
     expect(await res.text()).toBe('AccessDeniedException');
+    expect(api.table.calls).toEqual([
+      expect.objectContaining({
+        function: 'report',
+        operation: 'Query',
+        status: 400,
+        refusedWith: 'AccessDeniedException',
+      }),
+    ]);
     const denied = api.logs.filter((line) => line.includes('DENIED'));
     expect(denied).toEqual([
       expect.stringMatching(/^\[dynamodb\] DENIED function report .*dynamodb:LeadingKeys.*USER#alice/),

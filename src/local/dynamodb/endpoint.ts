@@ -29,7 +29,28 @@ export interface EndpointOptions {
   readonly adminAccessKeyId: string;
   /** The name to log for a caller's access key id (its function's), when known. */
   readonly callerName?: (accessKeyId: string) => string | undefined;
+  /** Told of every DynamoDB call a caller other than the admin made, once it is answered. */
+  readonly onCall?: (call: TableCall) => void;
   readonly log: (line: string) => void;
+}
+
+/** One DynamoDB call as the endpoint answered it. */
+export interface TableCall {
+  readonly accessKeyId: string;
+  /** `Query`, `PutItem`, ... */
+  readonly operation: string;
+  /** The request, DynamoDB JSON. */
+  readonly input: { readonly [key: string]: unknown };
+  /** The HTTP status answered: 200, or 400 for an error DynamoDB names (denied, a failed condition...). */
+  readonly status: number;
+  /** The error the endpoint answered itself (`AccessDeniedException`...); the engine's own errors are not read. */
+  readonly refusedWith?: string;
+}
+
+/** What to do with a complete request: answer it here, or forward it; and the call it is, when it is one. */
+interface Decision {
+  readonly answer?: DynamoDbErrorBody;
+  readonly call?: Omit<TableCall, 'status' | 'refusedWith'>;
 }
 
 export interface Endpoint {
@@ -59,29 +80,34 @@ export async function startEndpoint(options: EndpointOptions): Promise<Endpoint>
   const pool = new http.Agent({ keepAlive: true });
   const warned = new Set<string>();
 
-  /** What to do with a complete request: answer it here, or forward it. */
-  const decide = (request: http.IncomingMessage, body: Buffer): DynamoDbErrorBody | undefined => {
+  const decide = (request: http.IncomingMessage, body: Buffer): Decision => {
     const operation = operationOf(request.headers['x-amz-target']);
     // Not a DynamoDB operation (or a health check): the engine answers as DynamoDB does, and it changes nothing.
     if (operation === undefined || operationSupport(operation) === 'unknown' || request.method !== 'POST') {
-      return undefined;
+      return {};
     }
     let input: unknown;
     try {
       input = JSON.parse(body.toString('utf8'));
     } catch {
       // Empty or unreadable: the engine answers SerializationException as DynamoDB does, and it changes nothing.
-      return undefined;
+      return {};
     }
     if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-      return serializationError(
-        `Start of structure or map expected for ${operation}, got: ${JSON.stringify(input).slice(0, 40)}`,
-      );
+      return {
+        answer: serializationError(
+          `Start of structure or map expected for ${operation}, got: ${JSON.stringify(input).slice(0, 40)}`,
+        ),
+      };
     }
     const query = new URL(request.url ?? '/', 'http://local').searchParams;
     const signature = readSignature(request.headers.authorization, query);
-    if (signature.kind === 'missing') return missingAuthenticationToken();
-    if (signature.kind === 'incomplete') return incompleteSignature(signature.message);
+    if (signature.kind === 'missing') return { answer: missingAuthenticationToken() };
+    if (signature.kind === 'incomplete') return { answer: incompleteSignature(signature.message) };
+    const call =
+      signature.accessKeyId === options.adminAccessKeyId
+        ? undefined
+        : { accessKeyId: signature.accessKeyId, operation, input: input as { [key: string]: unknown } };
     if (signature.accessKeyId !== options.adminAccessKeyId && options.authorizer) {
       const decision = options.authorizer.authorize({
         accessKeyId: signature.accessKeyId,
@@ -92,7 +118,7 @@ export async function startEndpoint(options: EndpointOptions): Promise<Endpoint>
         // The authorizer's reason may name the caller itself; a name given here goes first.
         const caller = options.callerName?.(signature.accessKeyId);
         options.log(caller === undefined ? `DENIED ${decision.reason}` : `DENIED ${caller} ${decision.reason}`);
-        return refused(decision.errorType, decision.message);
+        return { answer: refused(decision.errorType, decision.message), call };
       }
     }
     if (operationSupport(operation) === 'unsupported' && !warned.has(operation)) {
@@ -101,10 +127,15 @@ export async function startEndpoint(options: EndpointOptions): Promise<Endpoint>
         `The local DynamoDB (dynalite) does not support ${operation}: it answers UnknownOperationException, where DynamoDB in AWS runs it. Code that needs ${operation} cannot be exercised locally.`,
       );
     }
-    return undefined;
+    return { call };
   };
 
-  const forward = (request: http.IncomingMessage, body: Buffer, response: http.ServerResponse) => {
+  const forward = (
+    request: http.IncomingMessage,
+    body: Buffer,
+    response: http.ServerResponse,
+    answered: (status: number) => void,
+  ) => {
     const headers: http.OutgoingHttpHeaders = {};
     for (const [name, value] of Object.entries(request.headers)) {
       if (!HOP_BY_HOP.has(name) && name !== 'content-length' && value !== undefined) headers[name] = value;
@@ -126,6 +157,7 @@ export async function startEndpoint(options: EndpointOptions): Promise<Endpoint>
         }
       }
       response.writeHead(answer.statusCode ?? 502, raw);
+      answered(answer.statusCode ?? 502);
       // A caller that hangs up only stops the copy; the engine's answer is read to its end either way.
       pipeline(answer, response, () => answer.resume());
     });
@@ -133,6 +165,7 @@ export async function startEndpoint(options: EndpointOptions): Promise<Endpoint>
       options.log(`The local DynamoDB engine did not answer: ${error.message}`);
       if (response.headersSent) response.destroy();
       else sendError(response, internalServerError());
+      answered(500);
     });
     // The whole body is sent at once: the engine never sees a request cut short.
     upstream.end(body);
@@ -156,17 +189,22 @@ export async function startEndpoint(options: EndpointOptions): Promise<Endpoint>
     };
     const onEnd = () => {
       const body = Buffer.concat(chunks);
-      let answer: DynamoDbErrorBody | undefined;
+      let decision: Decision;
       try {
-        answer = decide(request, body);
+        decision = decide(request, body);
       } catch (error) {
         options.log(
           `The local DynamoDB endpoint failed on a request: ${error instanceof Error ? error.stack : String(error)}`,
         );
-        answer = internalServerError();
+        decision = { answer: internalServerError() };
       }
-      if (answer) sendError(response, answer);
-      else forward(request, body, response);
+      const { answer, call } = decision;
+      if (answer) {
+        sendError(response, answer);
+        if (call) options.onCall?.({ ...call, status: answer.status, refusedWith: errorTypeOf(answer) });
+      } else {
+        forward(request, body, response, (status) => call && options.onCall?.({ ...call, status }));
+      }
     };
     request.on('data', onData);
     request.on('end', onEnd);
@@ -192,6 +230,12 @@ export async function startEndpoint(options: EndpointOptions): Promise<Endpoint>
         });
       }),
   };
+}
+
+/** `AccessDeniedException` from `com.amazon.coral.service#AccessDeniedException`. */
+function errorTypeOf(answer: DynamoDbErrorBody): string | undefined {
+  const type = answer.body.__type;
+  return type === undefined ? undefined : type.slice(type.indexOf('#') + 1);
 }
 
 /**

@@ -5,7 +5,7 @@
 import { randomBytes } from 'crypto';
 import type { TableAuthorizer } from '../contracts';
 import type { LocalTableModel } from '../model';
-import { startEndpoint } from './endpoint';
+import { startEndpoint, type TableCall } from './endpoint';
 import { startEngine } from './engine';
 import { jsonClient } from './json-client';
 import { ensureTables } from './tables';
@@ -29,6 +29,8 @@ export interface LocalDynamoDbOptions {
    * @default - the access key id
    */
   readonly callerName?: (accessKeyId: string) => string | undefined;
+  /** Told of every DynamoDB call the functions make (not the admin's), once it is answered. */
+  readonly onCall?: (call: TableCall) => void;
   /**
    * Requests signed with this access key id skip the authorizer: for arranging and checking data in tests.
    * @default - a random `LOCALADMIN...` key
@@ -116,6 +118,7 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions): Promise
       authorizer: options.authorizer,
       adminAccessKeyId: adminCredentials.accessKeyId,
       callerName: options.callerName,
+      onCall: options.onCall,
       log,
     });
     closers.push(() => endpoint.close());

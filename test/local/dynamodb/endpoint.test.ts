@@ -344,3 +344,49 @@ describe('refusals other than AccessDenied', () => {
     },
   );
 });
+
+describe('the record of calls', () => {
+  test("GIVEN a function's calls and the admin's WHEN answered THEN each of the function's is told once with its status, a refusal with its error, and the admin's are not", async () => {
+    const calls: unknown[] = [];
+    const db = await startLocalDynamoDb({
+      tables: [TASKS_TABLE],
+      authorizer: new FakeAuthorizer({ 'tasks-key': ['PutItem'] }),
+      adminAccessKeyId: 'ADMINKEY',
+      onCall: (call) => calls.push(call),
+      log: () => undefined,
+    });
+    const tasks = sdkClient(db.endpoint, 'tasks-key');
+    try {
+      await db.request('PutItem', { TableName: TABLE, Item: TASK });
+      await tasks.send(new PutItemCommand({ TableName: TABLE, Item: TASK }));
+      const failed = await tasks
+        .send(new PutItemCommand({ TableName: TABLE, Item: TASK, ConditionExpression: 'attribute_not_exists(PK)' }))
+        .catch((e: unknown) => e);
+      const denied = await tasks
+        .send(new GetItemCommand({ TableName: TABLE, Key: { PK: TASK.PK, SK: TASK.SK } }))
+        .catch((e: unknown) => e);
+
+      expect(failed).toMatchObject({ name: 'ConditionalCheckFailedException' });
+      expect(denied).toMatchObject({ name: 'AccessDeniedException' });
+      expect(calls).toEqual([
+        { accessKeyId: 'tasks-key', operation: 'PutItem', input: { TableName: TABLE, Item: TASK }, status: 200 },
+        {
+          accessKeyId: 'tasks-key',
+          operation: 'PutItem',
+          input: { TableName: TABLE, Item: TASK, ConditionExpression: 'attribute_not_exists(PK)' },
+          status: 400,
+        },
+        {
+          accessKeyId: 'tasks-key',
+          operation: 'GetItem',
+          input: { TableName: TABLE, Key: { PK: TASK.PK, SK: TASK.SK } },
+          status: 400,
+          refusedWith: 'AccessDeniedException',
+        },
+      ]);
+    } finally {
+      tasks.destroy();
+      await db.close();
+    }
+  });
+});
