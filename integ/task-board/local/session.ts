@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     const token = await api.token({ sub: 'alice' });
     console.log(`Local API of ${api.model.stackName} at ${api.url} (started in ${Date.now() - started} ms)`);
     console.log(`  ${api.model.api.type} API, ${api.model.api.routes.length} routes, table ${api.table.tableName}`);
-    console.log(`  token for alice: npx serverless-api token --sub alice\n`);
+    console.log(`  tokens signed with the local dev key (api.token(), or serverless-api token)\n`);
 
     const task = JSON.stringify({ taskId: 'readme', title: 'Write the README' });
     const webhook = JSON.stringify({ id: 'evt-1', type: 'task.created' });
