@@ -6,8 +6,8 @@
  *   character (no HTTP client sends one), a body flagged base64 that is not;
  * - 10,000 generated requests (fast-check), each checked for the writes the table applied while it ran. The local
  *   API throttles as the stage does (100 requests a second, the webhook route 20), which alone would stretch them
- *   to minutes; its table keeps no record of the calls a function makes; and the generator builds the events
- *   themselves (lone surrogates, base64 flags, missing parameters), many of which no HTTP request could carry.
+ *   to minutes; and the generator builds the events themselves (lone surrogates, base64 flags, missing
+ *   parameters), many of which no HTTP request could carry.
  *
  * The named bad requests an HTTP client can send are in bad-input.test.ts, over HTTP through the local API.
  *

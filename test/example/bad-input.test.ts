@@ -2,10 +2,10 @@
  * Bad input never yields a 5xx and never writes. Every route of the example's three functions gets malformed,
  * mistyped, oversized, mislabelled and forged requests over HTTP, through the local API's gateway: each is a
  * specific 4xx with a problem document whose `detail` says why, and the table is unchanged, item by item and
- * attribute by attribute. Rate-limit counters (`RATE#...`) are left out of "unchanged": the tasks function counts
- * every request against its caller before it reads the request, by design. (The local API keeps no record of the
- * calls a function makes to its table, so a write undone within the same request would escape these scans; the
- * generated requests of bad-input-fuzz.test.ts are each checked against such a record.)
+ * attribute by attribute. The table's record of the functions' calls shows what a scan cannot: no write was applied
+ * (not even one undone within the same request), and a refusal of the input or the caller (400, 401, 413, 415) made
+ * no table call at all. Rate-limit counters (`RATE#...`) are left out of both: the tasks function counts every
+ * request against its caller before it reads the request, by design.
  *
  * Requests API Gateway never passes to a function (an empty path segment, a header no HTTP client can send, a
  * caller without authorizer context) and the 10,000 generated requests are in bad-input-fuzz.test.ts, in process.
@@ -41,7 +41,8 @@ import {
   type Refusal,
 } from './bad-requests';
 import { BASE64_JSON, request, startExample, type RequestOptions } from './example-api';
-import type { LocalApi } from '../../src/testing';
+import type { LocalApi, LocalTableCall } from '../../src/testing';
+import { appliedWrites, keyValue } from '../helpers/local-dynamodb';
 
 let api: LocalApi;
 /** A token the JWT authorizer accepts that names no caller (no `sub`, nor a claim a principal falls back to). */
@@ -94,6 +95,31 @@ function taskCaller(): string {
 
 async function itemsExceptCounters(): Promise<Item[]> {
   return withoutCounters(await api.table.items());
+}
+
+/** Refusals of the request itself (its input or its caller), as opposed to refusals for the table's state. */
+const INPUT_REFUSALS: ReadonlySet<number> = new Set([400, 401, 413, 415]);
+
+/** A function's table calls, without the tasks function's count of its caller (`RATE#...`). */
+function besidesCounting(calls: readonly LocalTableCall[]): LocalTableCall[] {
+  return calls.filter((call) => {
+    const key = call.input.Key as { readonly PK?: unknown } | undefined;
+    return !(call.operation === 'UpdateItem' && keyValue(key?.PK)?.startsWith('RATE#'));
+  });
+}
+
+/**
+ * Sends a bad request and checks, from the calls the functions made meanwhile, that it wrote nothing (a write
+ * undone within the same request, which a scan cannot see, included), and that a refusal of the input or caller
+ * made no table call at all besides the rate-limit count.
+ */
+async function sendRefused(req: HttpRequest, refusal: Refusal): Promise<void> {
+  const { result, calls } = await api.table.record(() => send(req));
+
+  expectRefusal(result, refusal);
+  const made = besidesCounting(calls);
+  expect(appliedWrites(made)).toEqual([]);
+  if (INPUT_REFUSALS.has(refusal.status)) expect(made).toEqual([]);
 }
 
 const at = (value: string) => encodeURIComponent(value);
@@ -598,9 +624,8 @@ describe.each([
     const req = badCase.request();
     const before = await itemsExceptCounters();
 
-    const result = await send(req);
+    await sendRefused(req, badCase);
 
-    expectRefusal(result, badCase);
     expect(await itemsExceptCounters()).toEqual(before);
   });
 });
@@ -681,9 +706,8 @@ describe('cursors whose start key is over DynamoDB key limits', () => {
   ] as const)('%s: a cursor whose start key is over 1,024 bytes is a 400, not a 500', async (_, req) => {
     const before = await itemsExceptCounters();
 
-    const result = await send(req());
+    await sendRefused(req(), { status: 400 });
 
-    expectRefusal(result, { status: 400 });
     expect(await itemsExceptCounters()).toEqual(before);
   });
 });

@@ -12,13 +12,10 @@ import {
   loadHandler,
   PROBLEM_JSON,
   problemBody,
-  startExampleTable,
-  TABLE_NAME,
   type ExampleHandler,
 } from './task-board';
 import { TABLE_ACCESS_PATTERNS_ENV, TABLE_TTL_ATTRIBUTE_ENV } from '../../src/shared/env';
 import type { LocalApi } from '../../src/testing';
-import type { LocalTable } from '../helpers/local-dynamodb';
 
 const SEVEN_DAYS_SECONDS = 7 * 24 * 60 * 60;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -327,22 +324,45 @@ describe('GET /sessions', () => {
     );
   });
 
-  // That no query runs is checked in process, below.
-  test("answers 400 to a caller's own cursor edited to start in another caller's partition", async () => {
+  test("answers 400 to a caller's own cursor edited to start in another caller's partition, before any query", async () => {
     // GIVEN a cursor issued to mallory, whose key she edits to point into ivan's partition
     for (let i = 0; i < 2; i++) await createSession('mallory-edits');
     const own = await listSessions('mallory-edits', { limit: '1' });
+    expect(own.body.nextCursor).toBeDefined();
 
-    // WHEN she passes it back
-    const result = await listSessions('mallory-edits', { cursor: forgedCursor(own.body.nextCursor) });
+    // WHEN she passes it back while the table records the function's calls
+    const { result, calls } = await api.table.record(() =>
+      listSessions('mallory-edits', { cursor: forgedCursor(own.body.nextCursor) }),
+    );
 
-    // THEN it is refused
+    // THEN it is refused before any query runs
     expect(result.status).toBe(400);
     expect(result.body).toEqual(
       problemOf(result, 400, MALFORMED_CURSOR, {
         errors: [{ field: 'cursor', message: 'not a cursor this list issued' }],
       }),
     );
+    expect(calls).toEqual([]);
+  });
+
+  test('reads the table with one Query of the caller partition and session range', async () => {
+    // GIVEN a session of the caller
+    expect((await createSession('erin-reads')).status).toBe(201);
+
+    // WHEN she lists her sessions while the table records the function's calls
+    const { result, calls } = await api.table.record(() => listSessions('erin-reads'));
+
+    // THEN the function ran a single Query bounded to her partition and its sessions, filtering out expired ones
+    expect(result.status).toBe(200);
+    expect(result.body.items).toHaveLength(1);
+    expect(calls.map((call) => [call.function, call.operation, call.status])).toEqual([['sessions', 'Query', 200]]);
+    expect(calls[0].input).toMatchObject({
+      TableName: api.table.tableName,
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :sk)',
+      FilterExpression: '#ttl > :now',
+      ExpressionAttributeNames: { '#pk': 'PK', '#sk': 'SK', '#ttl': 'expiresAt' },
+      ExpressionAttributeValues: { ':pk': { S: 'USER#erin-reads' }, ':sk': { S: 'SESSION#' } },
+    });
   });
 
   test.each([
@@ -461,63 +481,15 @@ describe('a session item without an expiry', () => {
 });
 
 // ----------------------------------------------------------------------------------------------------------------
-// In process: the handler loaded in this test's process with the function's environment, called with the events
-// API Gateway would send, against a table in this process. Each block says what LocalApi cannot give it.
+// In process: the handler loaded in this test's process, called with an event API Gateway never sends it or started
+// with an environment the stack never gives it; none of these reaches a table. Each says what LocalApi cannot give.
 
 describe('in process', () => {
-  let table: LocalTable;
   let handler: ExampleHandler;
 
-  beforeAll(async () => {
-    table = await startExampleTable();
+  beforeAll(() => {
     handler = loadHandler('sessions');
   }, 60_000); // synthesizes the example stack and loads the handler: slow on a busy machine
-
-  afterAll(async () => {
-    await table?.close();
-  });
-
-  const listEvent = (sub: string, queryStringParameters?: Record<string, string>) =>
-    httpEvent('GET /sessions', { sub, queryStringParameters });
-
-  // The table here records each call it receives; the local API's table keeps no record of a function's calls.
-  describe('the table calls of a list', () => {
-    test('reads the table with one Query of the caller partition and session range', async () => {
-      expect((await invoke(handler, httpEvent('POST /sessions', { sub: 'erin' }))).statusCode).toBe(201);
-
-      const { result, operations } = await table.record(() => invoke(handler, listEvent('erin')));
-
-      expect(result.statusCode).toBe(200);
-      expect(operations.map((op) => op.operation)).toEqual(['Query']);
-      expect(operations[0].input).toMatchObject({
-        TableName: TABLE_NAME,
-        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :sk)',
-        FilterExpression: '#ttl > :now',
-        ExpressionAttributeNames: { '#pk': 'PK', '#sk': 'SK', '#ttl': 'expiresAt' },
-        ExpressionAttributeValues: { ':pk': { S: 'USER#erin' }, ':sk': { S: 'SESSION#' } },
-      });
-    });
-
-    test("refuses a caller's own cursor edited to start in another caller's partition before any query runs", async () => {
-      // GIVEN a cursor issued to mallory, whose key she edits to point into ivan's partition
-      for (let i = 0; i < 2; i++) await invoke(handler, httpEvent('POST /sessions', { sub: 'mallory-edits' }));
-      const own = await invoke(handler, listEvent('mallory-edits', { limit: '1' }));
-
-      // WHEN she passes it back
-      const { result, operations } = await table.record(() =>
-        invoke(handler, listEvent('mallory-edits', { cursor: forgedCursor(own.body.nextCursor) })),
-      );
-
-      // THEN it is refused before any query runs
-      expect(result.statusCode).toBe(400);
-      expect(result.body).toEqual(
-        problemBody(400, MALFORMED_CURSOR, {
-          errors: [{ field: 'cursor', message: 'not a cursor this list issued' }],
-        }),
-      );
-      expect(operations).toEqual([]);
-    });
-  });
 
   // The gateway answers a method the API does not declare itself (404), so only a direct call reaches the
   // handler's own routing.

@@ -22,7 +22,7 @@ import {
   TABLE_SORT_KEY_ENV,
   TABLE_TTL_ATTRIBUTE_ENV,
 } from '../../src/shared/env';
-import type { LocalApi } from '../../src/testing';
+import type { LocalApi, LocalTableCall } from '../../src/testing';
 import { TEST_EPOCH_MS, TestClock } from '../helpers/clock';
 import type { LocalTable } from '../helpers/local-dynamodb';
 
@@ -96,6 +96,11 @@ async function idempotencyRecords() {
 
 function taskIds(result: HttpResult) {
   return (result.body.items as { taskId: string }[]).map((task) => task.taskId);
+}
+
+/** Who made each table call, which operation, and what the table answered: the calls' order and count. */
+function callsMade(calls: readonly LocalTableCall[]) {
+  return calls.map((call) => [call.function, call.operation, call.status]);
 }
 
 /** Rewrites the key inside a cursor, keeping everything else (its binding to the list) as issued. */
@@ -207,15 +212,16 @@ describe('GET /projects/{projectId}/tasks', () => {
     const cursor = editCursor(issued.body.nextCursor, edit);
 
     // WHEN it is passed back
-    const result = await list('list', { cursor });
+    const { result, calls } = await api.table.record(() => list('list', { cursor }));
 
-    // THEN the list refuses it rather than querying from the edited key
+    // THEN the list refuses it rather than querying from the edited key: the request is counted, nothing is read
     expect(result.status).toBe(400);
     expect(result.body).toEqual(
       problemOf(result, 400, MALFORMED_CURSOR, {
         errors: [{ field: 'cursor', message: 'not a cursor this list issued' }],
       }),
     );
+    expect(callsMade(calls)).toEqual([['tasks', 'UpdateItem', 200]]);
   });
 
   test.each([
@@ -260,8 +266,32 @@ describe('GET /projects/{projectId}/tasks', () => {
     expect(result.body.items).toHaveLength(Math.min(Number(limit), 3));
   });
 
-  test('rejects a malformed project id with 400', async () => {
-    const result = await list('no#hash');
+  test('reads the table with one Query of the project partition and task range, never a Scan', async () => {
+    // WHEN the project's tasks are listed while the table records the function's calls
+    const { result, calls } = await api.table.record(() => list('list'));
+
+    // THEN the function counted the request, then ran a single Query bounded to the project and its tasks
+    expect(result.status).toBe(200);
+    expect(callsMade(calls)).toEqual([
+      ['tasks', 'UpdateItem', 200],
+      ['tasks', 'Query', 200],
+    ]);
+    expect(calls[0].input).toMatchObject({ Key: { PK: { S: expect.stringMatching(/^RATE#tasks#/) } } });
+    const query = calls[1].input;
+    expect(query).toMatchObject({
+      TableName: api.table.tableName,
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :sk)',
+      ExpressionAttributeNames: { '#pk': 'PK', '#sk': 'SK' },
+      Limit: 25,
+    });
+    const values = query.ExpressionAttributeValues as { [name: string]: unknown };
+    expect(values[':pk']).toEqual({ S: 'PROJECT#list' });
+    expect(values[':sk']).toEqual({ S: 'TASK#' });
+    expect(query).not.toHaveProperty('IndexName');
+  });
+
+  test('rejects a malformed project id with 400 before reading the table', async () => {
+    const { result, calls } = await api.table.record(() => list('no#hash'));
 
     expect(result.status).toBe(400);
     expect(result.body).toEqual(
@@ -269,6 +299,7 @@ describe('GET /projects/{projectId}/tasks', () => {
         errors: [{ field: 'path.projectId', message: ID_RULE }],
       }),
     );
+    expect(callsMade(calls)).toEqual([['tasks', 'UpdateItem', 200]]);
   });
 });
 
@@ -760,17 +791,6 @@ describe('in process', () => {
   beforeAll(async () => {
     table = await startExampleTable();
     handler = loadHandler('tasks', {}, { clock: clock.now });
-    for (const taskId of ['c', 'a', 'b']) {
-      const created = await invoke(
-        handler,
-        httpEvent(CREATE, {
-          pathParameters: { projectId: 'list' },
-          body: JSON.stringify({ taskId, title: `Task ${taskId}` }),
-          sub: 'creator',
-        }),
-      );
-      expect(created.statusCode).toBe(201);
-    }
   }, 60_000); // synthesizes the example stack and loads the handler: slow on a busy machine
 
   afterAll(async () => {
@@ -778,41 +798,6 @@ describe('in process', () => {
   });
 
   const listEvent = (projectId: string, sub = 'lister') => httpEvent(LIST, { pathParameters: { projectId }, sub });
-
-  // The table here records each call it receives; the local API's table keeps no record of a function's calls.
-  describe('the table calls of a list', () => {
-    test('reads the table with one Query of the project partition and task range, never a Scan', async () => {
-      // WHEN the project's tasks are listed while the table records what it receives
-      const { result, operations } = await table.record(() => invoke(handler, listEvent('list')));
-
-      // THEN the handler counted the request, then ran a single Query bounded to the project and its tasks
-      expect(result.statusCode).toBe(200);
-      expect(operations.map((op) => op.operation)).toEqual(['UpdateItem', 'Query']);
-      const query = operations[1].input;
-      expect(query).toMatchObject({
-        TableName: TABLE_NAME,
-        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :sk)',
-        ExpressionAttributeNames: { '#pk': 'PK', '#sk': 'SK' },
-        Limit: 25,
-      });
-      expect(query.ExpressionAttributeValues[':pk']).toEqual({ S: 'PROJECT#list' });
-      expect(query.ExpressionAttributeValues[':sk']).toEqual({ S: 'TASK#' });
-      expect(query).not.toHaveProperty('IndexName');
-      expect(operations[0].input.Key.PK.S).toMatch(/^RATE#tasks#/);
-    });
-
-    test('rejects a malformed project id with 400 before reading the table', async () => {
-      const { result, operations } = await table.record(() => invoke(handler, listEvent('no#hash')));
-
-      expect(result.statusCode).toBe(400);
-      expect(result.body).toEqual(
-        problemBody(400, `the request path is invalid: \`path.projectId\`: ${ID_RULE}`, {
-          errors: [{ field: 'path.projectId', message: ID_RULE }],
-        }),
-      );
-      expect(operations.map((op) => op.operation)).toEqual(['UpdateItem']);
-    });
-  });
 
   // API Gateway sends these events to no function: a JWT route's event always carries the authorizer's claims
   // (and `api.token` always sets `sub`), and HTTP strips the whitespace around a header value.

@@ -144,16 +144,15 @@ describe('POST /webhooks/{provider}', () => {
     expect(record.expiresAt as number).toBeLessThanOrEqual(after + SEVEN_DAYS_SECONDS);
   });
 
-  // Which calls reach the table on a repeat is checked in process, below.
-  test('replays 202 to a repeated delivery, marked as a replay, without writing again', async () => {
+  test('replays 202 to a repeated delivery, marked as a replay, only trying the conditional claim of its record', async () => {
     // GIVEN a delivered event
     const body = JSON.stringify({ id: 'evt_2', type: 'first' });
     const first = await deliver('stripe', body);
     expect(first.status).toBe(202);
     const items = await api.table.items();
 
-    // WHEN the provider delivers it again, byte for byte
-    const result = await deliver('stripe', body);
+    // WHEN the provider delivers it again, byte for byte, while the table records the function's calls
+    const { result, calls } = await api.table.record(() => deliver('stripe', body));
 
     // THEN it gets the first answer back, and nothing is written
     expect(answer(result)).toEqual({
@@ -162,6 +161,27 @@ describe('POST /webhooks/{provider}', () => {
       body: { status: 'accepted' },
     });
     expect(await api.table.items()).toEqual(items);
+
+    // AND the only write it tried is the claim of the delivery record, which failed its condition
+    expect(calls.every((call) => call.function === 'webhooks')).toBe(true);
+    const writes = calls.filter((call) => call.operation !== 'GetItem');
+    expect(writes).toEqual([
+      expect.objectContaining({
+        operation: 'PutItem',
+        status: 400,
+        input: expect.objectContaining({
+          Item: expect.objectContaining({ PK: { S: expect.stringMatching(/^IDEMPOTENCY#webhooks#/) } }),
+          ConditionExpression: expect.stringMatching(/^attribute_not_exists\(#pk\)/),
+        }),
+      }),
+    ]);
+    expect(writes[0].refusedWith).toBeUndefined();
+    // (The local engine ignores ReturnValuesOnConditionCheckFailure, so the function reads the record it failed
+    // to claim; in AWS the failed claim returns it.)
+    const claimed = (writes[0].input.Item as { readonly PK: unknown }).PK;
+    for (const read of calls.filter((call) => call.operation === 'GetItem')) {
+      expect(read.input).toMatchObject({ Key: { PK: claimed } });
+    }
   });
 
   test('answers 422 to a delivery reusing an event id with another body, keeping the first event', async () => {
@@ -256,22 +276,22 @@ describe('POST /webhooks/{provider}', () => {
     expect((await deliver('stripe', body, { signature: sign(body).toUpperCase() })).status).toBe(202);
   });
 
-  // That nothing reaches the table is checked in process, below.
   test.each(unsignedDeliveries())(
-    'answers 401 to a valid body with %s and writes nothing, not even a delivery record',
+    'answers 401 to a valid body with %s and reaches nothing of the table, not even a delivery record',
     async (_, signature) => {
       // GIVEN the table as it is
       const before = await api.table.items();
 
-      // WHEN a well-formed delivery arrives without a valid signature
-      const result = await deliver('stripe', UNSIGNED_BODY, { signature });
+      // WHEN a well-formed delivery arrives without a valid signature, while the table records the function's calls
+      const { result, calls } = await api.table.record(() => deliver('stripe', UNSIGNED_BODY, { signature }));
 
-      // THEN it is refused, and nothing is written
+      // THEN it is refused without a single table call, and nothing is written
       expect(answer(result)).toEqual({
         status: 401,
         headers: { 'content-type': PROBLEM_JSON },
         body: problemOf(result, 401, BAD_SIGNATURE),
       });
+      expect(calls).toEqual([]);
       expect(await api.table.items()).toEqual(before);
       expect(await storedEvent('stripe', 'evt_unsigned')).toBeUndefined();
     },
@@ -396,38 +416,6 @@ describe('in process', () => {
       }),
     );
   }
-
-  // The table here records each call it receives; the local API's table keeps no record of a function's calls.
-  describe('the table calls of a delivery', () => {
-    test('a repeated delivery only tries to claim its delivery record, which fails its condition', async () => {
-      // GIVEN a delivered event
-      const body = JSON.stringify({ id: 'evt_2', type: 'first' });
-      expect((await deliverTo(handler, body)).statusCode).toBe(202);
-
-      // WHEN the provider delivers it again, byte for byte
-      const { result, operations } = await table.record(() => deliverTo(handler, body));
-
-      // THEN the only write it tries is the conditional claim of the delivery record
-      expect(result.statusCode).toBe(202);
-      expect(result.headers['idempotent-replayed']).toBe('true');
-      const writes = operations.filter((op) => op.operation !== 'GetItem');
-      expect(writes.map((op) => [op.operation, op.input.Item.PK.S])).toEqual([
-        ['PutItem', expect.stringMatching(/^IDEMPOTENCY#webhooks#/)],
-      ]);
-      expect(writes[0].input.ConditionExpression).toMatch(/^attribute_not_exists\(#pk\)/);
-    });
-
-    test.each(unsignedDeliveries())('a valid body with %s reaches nothing of the table', async (_, signature) => {
-      const { result, operations } = await table.record(() => deliverTo(handler, UNSIGNED_BODY, { signature }));
-
-      expect(result).toEqual({
-        statusCode: 401,
-        headers: { 'content-type': PROBLEM_JSON },
-        body: problemBody(401, BAD_SIGNATURE),
-      });
-      expect(operations).toEqual([]);
-    });
-  });
 
   // These start the function without the signing secret, or with an empty one, and read the console of its
   // process; the local API runs the function with the environment the stack declares (the secret's value, or a
