@@ -13,8 +13,8 @@ export interface LocalTableClientConfig {
 
 /**
  * A DynamoDB call a function made: `function` (its declared name), `operation` (`Query`, `PutItem`...), `input`
- * (DynamoDB JSON), `status` (200, or 400 for an error such as a failed condition) and `refusedWith`
- * (`AccessDeniedException` when IAM denied it).
+ * (DynamoDB JSON), `status` (200, or 400 for an error such as a failed condition) and `errorType`
+ * (`AccessDeniedException` when IAM denied it, `ConditionalCheckFailedException`...).
  */
 export type LocalTableCall = FunctionTableCall;
 

@@ -213,7 +213,7 @@ describe('LocalApi on an app synthesized in the test, with a handler that reache
         function: 'report',
         operation: 'Query',
         status: 400,
-        refusedWith: 'AccessDeniedException',
+        errorType: 'AccessDeniedException',
       }),
     ]);
     const denied = api.logs.filter((line) => line.includes('DENIED'));

@@ -7,8 +7,11 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import { pipeline } from 'stream';
 import type { TableAuthorizer } from '../contracts';
+import { errorTypeOfBody, oldItemKey, withOldItem } from './condition-failure';
 import { KEEP_ALIVE_MS, MAX_REQUEST_BYTES } from './engine';
 import {
+  AMZ_JSON,
+  crc32,
   refused,
   incompleteSignature,
   internalServerError,
@@ -31,6 +34,8 @@ export interface EndpointOptions {
   readonly callerName?: (accessKeyId: string) => string | undefined;
   /** Told of every DynamoDB call a caller other than the admin made, once it is answered. */
   readonly onCall?: (call: TableCall) => void;
+  /** The key attribute names of a table, to find the item a failed PutItem asked for. */
+  readonly keyNames?: (tableName: string) => readonly string[] | undefined;
   readonly log: (line: string) => void;
 }
 
@@ -43,14 +48,14 @@ export interface TableCall {
   readonly input: { readonly [key: string]: unknown };
   /** The HTTP status answered: 200, or 400 for an error DynamoDB names (denied, a failed condition...). */
   readonly status: number;
-  /** The error the endpoint answered itself (`AccessDeniedException`...); the engine's own errors are not read. */
-  readonly refusedWith?: string;
+  /** The error answered, by DynamoDB's name: `AccessDeniedException`, `ConditionalCheckFailedException`... */
+  readonly errorType?: string;
 }
 
 /** What to do with a complete request: answer it here, or forward it; and the call it is, when it is one. */
 interface Decision {
   readonly answer?: DynamoDbErrorBody;
-  readonly call?: Omit<TableCall, 'status' | 'refusedWith'>;
+  readonly call?: Omit<TableCall, 'status' | 'errorType'>;
 }
 
 export interface Endpoint {
@@ -134,7 +139,8 @@ export async function startEndpoint(options: EndpointOptions): Promise<Endpoint>
     request: http.IncomingMessage,
     body: Buffer,
     response: http.ServerResponse,
-    answered: (status: number) => void,
+    call: Decision['call'],
+    answered: (status: number, errorType?: string) => void,
   ) => {
     const headers: http.OutgoingHttpHeaders = {};
     for (const [name, value] of Object.entries(request.headers)) {
@@ -150,16 +156,37 @@ export async function startEndpoint(options: EndpointOptions): Promise<Endpoint>
       headers,
     });
     upstream.on('response', (answer) => {
+      const status = answer.statusCode ?? 502;
       const raw: string[] = [];
       for (let i = 0; i < answer.rawHeaders.length; i += 2) {
         if (!HOP_BY_HOP.has(answer.rawHeaders[i].toLowerCase())) {
           raw.push(answer.rawHeaders[i], answer.rawHeaders[i + 1]);
         }
       }
-      response.writeHead(answer.statusCode ?? 502, raw);
-      answered(answer.statusCode ?? 502);
-      // A caller that hangs up only stops the copy; the engine's answer is read to its end either way.
-      pipeline(answer, response, () => answer.resume());
+      if (status < 400) {
+        response.writeHead(status, raw);
+        answered(status);
+        // A caller that hangs up only stops the copy; the engine's answer is read to its end either way.
+        pipeline(answer, response, () => answer.resume());
+        return;
+      }
+      // An error is small: read it whole, to name it and to add what DynamoDB adds that the engine leaves out.
+      const chunks: Buffer[] = [];
+      answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+      answer.on('error', () => response.destroy());
+      answer.on('end', () => {
+        void completeError(request, Buffer.concat(chunks), call).then((errorBody) => {
+          // The body may have grown: its length and checksum are the new body's.
+          const kept: string[] = [];
+          for (let i = 0; i < raw.length; i += 2) {
+            if (!['content-length', 'x-amz-crc32'].includes(raw[i].toLowerCase())) kept.push(raw[i], raw[i + 1]);
+          }
+          kept.push('Content-Length', String(errorBody.length), 'x-amz-crc32', String(crc32(errorBody)));
+          response.writeHead(status, kept);
+          response.end(errorBody);
+          answered(status, errorTypeOfBody(errorBody));
+        });
+      });
     });
     upstream.on('error', (error) => {
       options.log(`The local DynamoDB engine did not answer: ${error.message}`);
@@ -170,6 +197,57 @@ export async function startEndpoint(options: EndpointOptions): Promise<Endpoint>
     // The whole body is sent at once: the engine never sees a request cut short.
     upstream.end(body);
   };
+
+  /** The engine's error body, with the failed write's item when it asked for it (see condition-failure.ts). */
+  const completeError = async (request: http.IncomingMessage, body: Buffer, call: Decision['call']) => {
+    if (!call || errorTypeOfBody(body) !== 'ConditionalCheckFailedException') return body;
+    const key = oldItemKey(call.operation, call.input, options.keyNames ?? (() => undefined));
+    if (!key) return body;
+    try {
+      const read = await engineCall(request, 'GetItem', { ...key, ConsistentRead: true });
+      return withOldItem(body, (read as { Item?: { [key: string]: unknown } }).Item);
+    } catch (error) {
+      options.log(`Could not read the item a failed condition asked for: ${(error as Error).message}`);
+      return body;
+    }
+  };
+
+  /** One call to the engine, signed as the request it serves (the engine reads the signature's shape only). */
+  const engineCall = (request: http.IncomingMessage, operation: string, input: object) =>
+    new Promise<unknown>((resolve, reject) => {
+      const payload = Buffer.from(JSON.stringify(input), 'utf8');
+      const call = http.request(
+        {
+          agent: pool,
+          hostname: engine.hostname.replace(/^\[(.*)\]$/, '$1'),
+          port: engine.port,
+          method: 'POST',
+          path: '/',
+          headers: {
+            'content-type': AMZ_JSON,
+            'content-length': payload.length,
+            'x-amz-target': `DynamoDB_20120810.${operation}`,
+            ...(request.headers.authorization ? { authorization: request.headers.authorization } : {}),
+            ...(request.headers['x-amz-date'] ? { 'x-amz-date': request.headers['x-amz-date'] } : {}),
+          },
+        },
+        (answer) => {
+          const chunks: Buffer[] = [];
+          answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+          answer.on('error', reject);
+          answer.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            if ((answer.statusCode ?? 500) >= 400) {
+              reject(new Error(`${operation} answered ${answer.statusCode}: ${text}`));
+            } else {
+              resolve(JSON.parse(text));
+            }
+          });
+        },
+      );
+      call.on('error', reject);
+      call.end(payload);
+    });
 
   const server = http.createServer((request, response) => {
     request.on('error', () => undefined);
@@ -201,9 +279,11 @@ export async function startEndpoint(options: EndpointOptions): Promise<Endpoint>
       const { answer, call } = decision;
       if (answer) {
         sendError(response, answer);
-        if (call) options.onCall?.({ ...call, status: answer.status, refusedWith: errorTypeOf(answer) });
+        if (call) options.onCall?.({ ...call, status: answer.status, errorType: errorTypeOf(answer) });
       } else {
-        forward(request, body, response, (status) => call && options.onCall?.({ ...call, status }));
+        forward(request, body, response, call, (status, errorType) => {
+          if (call) options.onCall?.({ ...call, status, ...(errorType ? { errorType } : {}) });
+        });
       }
     };
     request.on('data', onData);

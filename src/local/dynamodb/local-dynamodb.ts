@@ -119,6 +119,10 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions): Promise
       adminAccessKeyId: adminCredentials.accessKeyId,
       callerName: options.callerName,
       onCall: options.onCall,
+      keyNames: (tableName) => {
+        const table = options.tables.find((t) => t.tableName === tableName);
+        return table && [table.partitionKey.name, ...(table.sortKey ? [table.sortKey.name] : [])];
+      },
       log,
     });
     closers.push(() => endpoint.close());

@@ -12,6 +12,7 @@ import {
   PutItemCommand,
   QueryCommand,
   TransactWriteItemsCommand,
+  UpdateItemCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { FakeAuthorizer, rawRequest, sdkClient, signedHeaders, TASKS_TABLE } from './fixtures';
@@ -375,18 +376,72 @@ describe('the record of calls', () => {
           operation: 'PutItem',
           input: { TableName: TABLE, Item: TASK, ConditionExpression: 'attribute_not_exists(PK)' },
           status: 400,
+          errorType: 'ConditionalCheckFailedException',
         },
         {
           accessKeyId: 'tasks-key',
           operation: 'GetItem',
           input: { TableName: TABLE, Key: { PK: TASK.PK, SK: TASK.SK } },
           status: 400,
-          refusedWith: 'AccessDeniedException',
+          errorType: 'AccessDeniedException',
         },
       ]);
     } finally {
       tasks.destroy();
       await db.close();
     }
+  });
+});
+
+describe('a write whose condition fails', () => {
+  // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html: with
+  // ReturnValuesOnConditionCheckFailure ALL_OLD, the ConditionalCheckFailedException carries the item as it stands.
+  let db: LocalDynamoDb;
+  let client: DynamoDBClient;
+  beforeAll(async () => {
+    db = await startLocalDynamoDb({ tables: [TASKS_TABLE], log: () => undefined });
+    client = sdkClient(db.endpoint, 'any-key');
+    await db.request('PutItem', { TableName: TABLE, Item: TASK });
+  });
+  afterAll(async () => {
+    client.destroy();
+    await db.close();
+  });
+  const fail = (command: PutItemCommand | UpdateItemCommand) =>
+    (command instanceof PutItemCommand ? client.send(command) : client.send(command)).catch((e: unknown) => e);
+
+  test('GIVEN a PutItem asking for ALL_OLD THEN the error carries the stored item', async () => {
+    const error = await fail(
+      new PutItemCommand({
+        TableName: TABLE,
+        Item: { ...TASK, title: { S: 'other' } },
+        ConditionExpression: 'attribute_not_exists(PK)',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+    expect(error).toMatchObject({ name: 'ConditionalCheckFailedException', Item: TASK });
+  });
+
+  test('GIVEN an UpdateItem asking for ALL_OLD THEN the error carries the stored item', async () => {
+    const error = await fail(
+      new UpdateItemCommand({
+        TableName: TABLE,
+        Key: { PK: TASK.PK, SK: TASK.SK },
+        UpdateExpression: 'SET #t = :t',
+        ConditionExpression: 'attribute_not_exists(PK)',
+        ExpressionAttributeNames: { '#t': 'title' },
+        ExpressionAttributeValues: { ':t': { S: 'x' } },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+    expect(error).toMatchObject({ name: 'ConditionalCheckFailedException', Item: TASK });
+  });
+
+  test('GIVEN a write not asking for it THEN the error carries no item, as DynamoDB sends it', async () => {
+    const error = await fail(
+      new PutItemCommand({ TableName: TABLE, Item: TASK, ConditionExpression: 'attribute_not_exists(PK)' }),
+    );
+    expect(error).toMatchObject({ name: 'ConditionalCheckFailedException' });
+    expect((error as { Item?: unknown }).Item).toBeUndefined();
   });
 });
