@@ -23,8 +23,12 @@ const FORBIDDEN_IN_VALUE = /[#\u0000-\u001f\u007f]/;
  */
 function checkValue(param: string, value: unknown): void {
   if (typeof value === 'number' && Number.isFinite(value)) return;
-  if (typeof value !== 'string' || value === '') {
+  if (typeof value !== 'string') {
     throw new Error(`a key needs a string or finite number for {${param}}, got: ${String(value)}`);
+  }
+  // A string can only be empty because the request made it so (`{"taskId": ""}`, an empty path segment).
+  if (value === '') {
+    throw badRequest(`\`${param}\` must not be empty, got: ""`, [{ field: param, message: 'must not be empty' }]);
   }
   if (value.length > MAX_KEY_VALUE_LENGTH) {
     throw badRequest(`\`${param}\` must be at most ${MAX_KEY_VALUE_LENGTH} characters, got ${value.length}`, [
@@ -40,7 +44,8 @@ function checkValue(param: string, value: unknown): void {
 
 /**
  * Fills a key shape, refusing a value that could change which key it names. A missing value is a programming
- * error (an Error, answered 500); a bad value from the request is a 400 naming the parameter.
+ * error (an Error, answered 500); a bad value from the request, an empty one included, is a 400 naming the
+ * parameter.
  */
 export function fillKeyShape(shape: string, values: KeyValues): string {
   return buildKey(shape, values, checkValue);

@@ -1,6 +1,9 @@
-import { PATTERNS, thrownBy } from './util';
+import { z } from 'zod';
+import { httpApiEvent, jwtAuthorizer, parse, PATTERNS, quietLogger, startRuntimeTable, thrownBy } from './util';
+import { apiHandler, route } from '../../src/runtime/handler';
 import { fillKeyShape, itemKeyOf, keyParamsOf, MAX_KEY_VALUE_LENGTH } from '../../src/runtime/keys';
 import { HttpError } from '../../src/runtime/problem';
+import { created, ok } from '../../src/runtime/response';
 
 describe('fillKeyShape', () => {
   it('fills every placeholder, numbers included', () => {
@@ -50,7 +53,6 @@ describe('fillKeyShape', () => {
 
   it.each([
     ['missing', {}],
-    ['empty', { projectId: '' }],
     ['null', { projectId: null as unknown as string }],
     ['NaN', { projectId: NaN }],
     ['infinite', { projectId: Infinity }],
@@ -60,6 +62,67 @@ describe('fillKeyShape', () => {
     expect(error).toBeInstanceOf(Error);
     expect(error).not.toBeInstanceOf(HttpError);
     expect(error.message).toMatch(/^a key needs .*\{projectId\}/);
+  });
+
+  it('refuses an empty value with a 400 naming the parameter (a request value, not a programming mistake)', () => {
+    // GIVEN an empty string where a key value goes, as `{"taskId": ""}` or an empty path segment delivers it
+    const error = thrownBy(() => fillKeyShape('PROJECT#{projectId}#TASK#{taskId}', { projectId: 'p-1', taskId: '' }));
+
+    // THEN it is a 400 that names the parameter, shows the value and says it must not be empty
+    expect(error).toBeInstanceOf(HttpError);
+    expect(error.status).toBe(400);
+    expect(error.message).toBe('`taskId` must not be empty, got: ""');
+    expect(error.extensions).toEqual({ errors: [{ field: 'taskId', message: 'must not be empty' }] });
+  });
+});
+
+describe('empty key values through apiHandler', () => {
+  const CREATE = 'POST /projects/{projectId}/tasks';
+  const GET = 'GET /projects/{projectId}/tasks/{taskId}';
+
+  it('answers 400 naming the parameter for an empty body value or an empty path parameter, never 500', async () => {
+    const rt = await startRuntimeTable();
+    try {
+      // GIVEN the README's create route, whose schema lets an empty taskId through, and a get route without one
+      const newTask = rt.table.item('createTask');
+      const getTask = rt.table.item('getTask');
+      const handler = apiHandler({
+        logger: quietLogger(),
+        routes: {
+          [CREATE]: route({
+            params: z.object({ projectId: z.string() }),
+            body: z.strictObject({ taskId: z.string(), title: z.string().min(1).max(200) }),
+            handle: async ({ params, body }) => created(await newTask.create({ ...params, taskId: body.taskId }, body)),
+          }),
+          [GET]: route({ handle: async ({ params }) => ok(await getTask.get(params as { [name: string]: string })) }),
+        },
+      });
+      const common = { authorizer: jwtAuthorizer('user-1') };
+
+      // WHEN the key value in the body is empty, and WHEN a path parameter is empty
+      const fromBody = parse(
+        await handler(
+          httpApiEvent(CREATE, { ...common, pathParameters: { projectId: 'p-1' }, body: { taskId: '', title: 'T' } }),
+        ),
+      );
+      const fromPath = parse(
+        await handler(httpApiEvent(GET, { ...common, pathParameters: { projectId: 'p-1', taskId: '' } })),
+      );
+
+      // THEN each is a 400 problem document naming the parameter, and nothing was written
+      for (const result of [fromBody, fromPath]) {
+        expect(result.statusCode).toBe(400);
+        expect(result.headers['content-type']).toBe('application/problem+json');
+        expect(result.body).toMatchObject({
+          status: 400,
+          detail: '`taskId` must not be empty, got: ""',
+          errors: [{ field: 'taskId', message: 'must not be empty' }],
+        });
+      }
+      expect(await rt.local.items()).toEqual([]);
+    } finally {
+      await rt.close();
+    }
   });
 });
 
