@@ -127,7 +127,10 @@ export class Idempotency {
       return derived;
     }
     const key = request.headers[header];
-    if (key === undefined || key === '') {
+    // Only an absent header means "no idempotency": a client opts in by sending the field
+    // (https://datatracker.ietf.org/doc/draft-ietf-httpapi-idempotency-key-header/), so one sent empty is a
+    // malformed key, refused below like a blank one, never a silent opt-out that lets a retry run twice.
+    if (key === undefined) {
       if (this.options.required) {
         throw badRequest(`this request needs an \`${header}\` header: a unique value per operation, reused on retries`);
       }

@@ -83,6 +83,8 @@ interface Call {
   readonly routeKey?: string;
   readonly sourceIp?: string;
   readonly headers?: { [name: string]: string };
+  /** The `requestContext.authorizer` to send instead of a JWT authorizer with `sub`. */
+  readonly authorizer?: { [key: string]: unknown };
 }
 
 let keyCounter = 0;
@@ -101,7 +103,7 @@ function eventOf(call: Call) {
       ...(call.key === undefined ? {} : { 'idempotency-key': call.key }),
       ...call.headers,
     },
-    authorizer: call.sub === null ? undefined : jwtAuthorizer(call.sub ?? 'user-1'),
+    authorizer: call.authorizer ?? (call.sub === null ? undefined : jwtAuthorizer(call.sub ?? 'user-1')),
     sourceIp: call.sourceIp,
   });
 }
@@ -573,6 +575,35 @@ describe('idempotency keys', () => {
     );
     expect(runs.create).toBe(0);
     expect((await handler(eventOf({ key: '' }))).statusCode).toBe(400);
+  });
+
+  it.each([
+    ['an empty', ''],
+    ['a blank', '   '],
+  ])('refuses %s key with 400 naming the header instead of running without idempotency', async (_, key) => {
+    // GIVEN optional keys: only an absent header means "no idempotency" (draft-ietf-httpapi-idempotency-key-header,
+    // https://datatracker.ietf.org/doc/draft-ietf-httpapi-idempotency-key-header/: a client opts in by sending the
+    // field, so a field sent with no key is a malformed key, not an opt-out)
+    const { handler, runs } = makeHandler();
+
+    // WHEN the header is sent with no visible characters, twice
+    const { result, written } = await recordsWrittenBy(async () => [
+      parse(await handler(eventOf({ key }))),
+      parse(await handler(eventOf({ key }))),
+    ]);
+
+    // THEN both are refused with the header named, and the route never ran (a retry cannot run it twice)
+    for (const response of result) {
+      expect(response.statusCode).toBe(400);
+      expect(response.body.detail).toBe(
+        `\`idempotency-key\` must be 1 to 255 visible ASCII characters, got ${key.length} characters`,
+      );
+      expect(response.body.errors).toEqual([
+        { field: 'idempotency-key', message: '1 to 255 visible ASCII characters' },
+      ]);
+    }
+    expect(runs.create).toBe(0);
+    expect(written).toHaveLength(0);
   });
 
   it(`accepts a key of ${MAX_IDEMPOTENCY_KEY_LENGTH} characters and refuses a longer one with 400`, async () => {
