@@ -79,7 +79,8 @@ export type IdempotencyOutcome =
  *   record expires through TTL; a 5xx, 408, 429 or a crash releases the claim, so a retry runs again;
  * - a retry with a different method, path or body is a 422; one that arrives while the first still runs is a 409
  *   with `Retry-After`.
- * Keys are scoped to the route and the caller, so one caller can never replay another's response.
+ * Keys are scoped to the route and the caller, so one caller can never replay another's response; a client's key
+ * from a caller the authorizer did not identify is refused (400), as there is no caller to scope it to.
  */
 export class Idempotency {
   private readonly table: TableContext;
@@ -147,16 +148,7 @@ export class Idempotency {
 
   /** Claims `key` for `request`, or answers with the stored response, a 409 (in progress) or a 422 (other payload). */
   public async begin(request: ApiRequest, key: string, remainingMs?: number): Promise<IdempotencyOutcome> {
-    // A client's own key is scoped to the client; an anonymous client is known only by its address. A key the
-    // handler derives (a webhook's event id) names the same event whoever delivers it.
-    const principal = request.principal;
-    const caller =
-      principal.id !== undefined
-        ? `${principal.kind}:${principal.id}`
-        : this.options.keyOf
-          ? 'anonymous'
-          : `ip:${request.sourceIp}`;
-    const scope = `${request.routeKey}\n${caller}\n${key}`;
+    const scope = `${request.routeKey}\n${this.callerOf(request)}\n${key}`;
     const recordKey = itemKeyOf(this.put, { key: createHash('sha256').update(scope).digest('base64url') });
     const fingerprint = createHash('sha256')
       .update(`${request.method} ${request.path}\n${JSON.stringify(request.query)}\n`)
@@ -194,6 +186,32 @@ export class Idempotency {
       );
     }
     throw retryLater(503, 'the idempotency record changed while being read; retry the request', 1);
+  }
+
+  /**
+   * Whom a key belongs to. A client's own key is scoped to the client; an anonymous client is known only by its
+   * address. A key the handler derives (a webhook's event id) names the same event whoever delivers it.
+   */
+  private callerOf(request: ApiRequest): string {
+    const principal = request.principal;
+    if (this.options.keyOf) return principal.id !== undefined ? `${principal.kind}:${principal.id}` : 'anonymous';
+    if (principal.id === undefined) return `ip:${request.sourceIp}`;
+    // An authorizer that let a caller in without naming it (a JWT without `sub`, a Lambda authorizer without
+    // `principalId`) leaves every such caller reading as "unknown", so scoping by that id would replay one
+    // caller's response to another. Nothing else in the request is that caller: a hash of the token changes when
+    // the token is refreshed (a retry would run again) and the source address is shared behind a NAT or proxy.
+    // So the key is refused, before any record is read or written; the request may still go without one.
+    if (principal.id === 'unknown') {
+      const header = (this.options.header ?? 'idempotency-key').toLowerCase();
+      const fix = this.options.required
+        ? `send \`${header}\` as an identified caller`
+        : `send \`${header}\` as an identified caller, or send no \`${header}\``;
+      throw badRequest(
+        `this route keeps idempotency keys per caller, and the authorizer did not identify this one (a JWT without \`sub\`, a Lambda authorizer without \`principalId\`): ${fix}`,
+        [{ field: header, message: 'needs an identified caller' }],
+      );
+    }
+    return `${principal.kind}:${principal.id}`;
   }
 
   /** Puts the in-progress record unless a live one exists: true when claimed, else the record if DynamoDB returned it. */

@@ -261,6 +261,59 @@ describe('an idempotent route', () => {
     expect(runs.create).toBe(2);
   });
 
+  // Authorizers that let a caller in without saying who: every such caller reads as id "unknown".
+  const jwtWithoutSubject = (user: string) => ({
+    principalId: '',
+    integrationLatency: 0,
+    jwt: { claims: { iss: 'https://issuer.example.com', email: `${user}@example.com` }, scopes: null },
+  });
+  const lambdaWithoutPrincipalId = (user: string) => ({ lambda: { tenant: 'acme', user } });
+
+  it.each([
+    ['a JWT without sub', jwtWithoutSubject],
+    ['a Lambda authorizer context without principalId', lambdaWithoutPrincipalId],
+  ])('never replays one unidentified caller the response of another (%s)', async (_, authorizerOf) => {
+    // GIVEN two different callers the authorizer let in without an id, who happen to send the same key and body
+    const { handler, runs } = makeHandler();
+    const key = newKey();
+    const body = { title: 'Same task' };
+
+    // WHEN caller A sends the request, then caller B sends it
+    const { result, written } = await recordsWrittenBy(async () => ({
+      a: parse(await handler(eventOf({ key, body, authorizer: authorizerOf('alice') }))),
+      b: parse(await handler(eventOf({ key, body, authorizer: authorizerOf('bob') }))),
+    }));
+
+    // THEN B is never answered with A's stored response: the key is refused with 400 naming the header, as
+    // nothing in the request identifies the caller to scope it by; no record is shared because none is written
+    expect(result.b.headers[IDEMPOTENT_REPLAY_HEADER]).toBeUndefined();
+    expect(result.b.body).not.toEqual(result.a.body);
+    for (const response of [result.a, result.b]) {
+      expect(response.statusCode).toBe(400);
+      expect(response.headers[IDEMPOTENT_REPLAY_HEADER]).toBeUndefined();
+      expect(response.body.detail).toBe(
+        'this route keeps idempotency keys per caller, and the authorizer did not identify this one (a JWT without `sub`, a Lambda authorizer without `principalId`): send `idempotency-key` as an identified caller, or send no `idempotency-key`',
+      );
+      expect(response.body.errors).toEqual([{ field: 'idempotency-key', message: 'needs an identified caller' }]);
+    }
+    expect(runs.create).toBe(0);
+    expect(written).toHaveLength(0);
+
+    // AND without a key each request runs on its own
+    expect(parse(await handler(eventOf({ body, authorizer: authorizerOf('alice') }))).body).toMatchObject({ run: 1 });
+    expect(parse(await handler(eventOf({ body, authorizer: authorizerOf('bob') }))).body).toMatchObject({ run: 2 });
+  });
+
+  it('does not offer "send no key" to an unidentified caller when keys are required', async () => {
+    const { handler, runs } = makeHandler({ required: true });
+    const result = parse(await handler(eventOf({ key: newKey(), authorizer: jwtWithoutSubject('carol') })));
+    expect(result.statusCode).toBe(400);
+    expect(result.body.detail).toBe(
+      'this route keeps idempotency keys per caller, and the authorizer did not identify this one (a JWT without `sub`, a Lambda authorizer without `principalId`): send `idempotency-key` as an identified caller',
+    );
+    expect(runs.create).toBe(0);
+  });
+
   it('gives every key a partition of its own (no hot partition)', async () => {
     const { handler } = makeHandler();
     const keys = Array.from({ length: 5 }, newKey);
