@@ -1,5 +1,6 @@
 // eslint-disable-next-line import/no-extraneous-dependencies -- the AWS SDK v3 of the Lambda runtime (README: Dependencies)
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { isDeadlineAbort } from './deadline';
 import { HttpError, retryLater } from './problem';
 
 /** Whether a write was refused by its condition expression. Compares the name, which survives bundling. */
@@ -45,11 +46,13 @@ const NETWORK_ERROR_CODES = new Set([
 ]);
 
 /**
- * Whether an error is one a later attempt may not meet: throttling, a DynamoDB server error, a timeout or a
- * dropped connection. The AWS SDK has already retried these with backoff by the time a handler sees them.
+ * Whether an error is one a later attempt may not meet: throttling, a DynamoDB server error, a timeout, a
+ * dropped connection, or a call cut off by the invocation's deadline. The AWS SDK has already retried these with backoff by the time a handler sees them.
  */
 export function isTransient(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
+  // Cut off by the invocation's deadline: no answer came while the function had time to wait for one.
+  if (isDeadlineAbort(error)) return true;
   const e = error as Error & { code?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
   if (TRANSIENT_ERROR_NAMES.has(e.name) || (e.code !== undefined && NETWORK_ERROR_CODES.has(e.code))) return true;
   if (e.$retryable !== undefined) return true;

@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { isDeadlineAbort, withDeadline } from './deadline';
 import { httpErrorOf } from './dynamodb-errors';
 import { Idempotency, IDEMPOTENT_REPLAY_HEADER, type IdempotencyOptions } from './idempotency';
 import type { Principal } from './principal';
@@ -123,7 +124,8 @@ export type ApiHandler = (event: unknown, context?: LambdaContextLike) => Promis
  * - parses the JSON body within `maxBodyBytes` and validates body, query and path parameters (400, 413, 415);
  * - runs `idempotent` routes once per key (replay, 409 in progress, 422 for another payload);
  * - answers errors as problem documents: an `HttpError` with its status and detail; a database still
- *   throttled or unreachable after the SDK's retries with 503 and `Retry-After`; anything else with a 500
+ *   throttled or unreachable after the SDK's retries, or still silent when the invocation's time (from the Lambda
+ *   context, less a margin to answer) runs out, with 503 and `Retry-After`; anything else with a 500
  *   whose body says nothing of the cause, logged in full with the request id.
  */
 export function apiHandler(options: ApiHandlerOptions): ApiHandler {
@@ -145,7 +147,11 @@ export function apiHandler(options: ApiHandlerOptions): ApiHandler {
     }
   }
 
-  return async (event, context) => {
+  // Every database call of an invocation is cut off shortly before Lambda's timeout (see `DEADLINE_MARGIN_MS`), so
+  // a stalled database is answered 503 by this function rather than by Lambda killing it.
+  return (event, context) => withDeadline(context?.getRemainingTimeInMillis?.(), () => invoke(event, context));
+
+  async function invoke(event: unknown, context?: LambdaContextLike): Promise<ProxyResult> {
     // The function's name, request id and cold start on every line, as Powertools adds them from the context.
     if (context && typeof (context as { functionName?: unknown }).functionName === 'string') {
       logger.addContext(context as Parameters<Logger['addContext']>[0]);
@@ -173,7 +179,7 @@ export function apiHandler(options: ApiHandlerOptions): ApiHandler {
     if (rateLimit) Object.assign(result.headers, rateLimitHeaders(rateLimit));
     addCorsHeaders(result, request, cors);
     return result;
-  };
+  }
 
   /** The route of a request; on a REST API, a method without its own route falls back to the resource's ANY. */
   function routeFor(request: ApiRequest): RouteDefinition<any, any, any> | undefined {
@@ -225,7 +231,10 @@ function errorResult(error: unknown, request: ApiRequest, logger: Logger): Proxy
     return toProblem(httpError, request);
   }
   if (httpError) {
-    logger.warn('answered 503: a dependency stayed throttled or unreachable after retries', {
+    const why = isDeadlineAbort(error)
+      ? "a dependency had not answered when the function's time ran out"
+      : 'a dependency stayed throttled or unreachable after retries';
+    logger.warn(`answered 503: ${why}`, {
       requestId: request.requestId,
       routeKey: request.routeKey,
       error: error as Error,

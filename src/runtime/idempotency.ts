@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'crypto';
 // eslint-disable-next-line import/no-extraneous-dependencies -- the AWS SDK v3 of the Lambda runtime (README: Dependencies)
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { nowEpochSeconds } from './clock';
+import { sendOptions } from './deadline';
 import { isConditionalCheckFailed, itemOfConditionFailure } from './dynamodb-errors';
 import { itemKeyOf, keyParamsOf } from './keys';
 import { badRequest, HttpError, retryLater } from './problem';
@@ -249,6 +250,7 @@ export class Idempotency {
           ExpressionAttributeValues: { ':now': now, ':inProgress': IN_PROGRESS, ':nowMs': nowMs },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
+        sendOptions(),
       );
       return true;
     } catch (error) {
@@ -261,6 +263,7 @@ export class Idempotency {
     if (!this.canGet) return undefined;
     const result = await this.table.client.send(
       new GetCommand({ TableName: this.table.config.tableName, Key: key, ConsistentRead: true }),
+      sendOptions(),
     );
     return this.live(result.Item);
   }
@@ -285,6 +288,7 @@ export class Idempotency {
             ExpressionAttributeNames: { '#owner': 'owner' },
             ExpressionAttributeValues: { ':owner': owner },
           }),
+          sendOptions(),
         );
       } catch (error) {
         if (!isConditionalCheckFailed(error)) throw error;

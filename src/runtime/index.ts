@@ -29,4 +29,5 @@ export * from './keys';
 export * from './idempotency';
 export * from './rate-limit';
 export * from './dynamodb-errors';
+export * from './deadline';
 export type { StandardSchemaV1 } from './standard-schema';

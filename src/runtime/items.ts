@@ -2,6 +2,7 @@ import { randomUUID } from 'crypto';
 // eslint-disable-next-line import/no-extraneous-dependencies -- the AWS SDK v3 of the Lambda runtime (README: Dependencies)
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { nowEpochSeconds } from './clock';
+import { sendOptions } from './deadline';
 import { isConditionalCheckFailed, itemOfConditionFailure } from './dynamodb-errors';
 import { itemKeyOf, keyParamsOf, type KeyValues } from './keys';
 import { conflict, notFound, preconditionFailed } from './problem';
@@ -105,6 +106,7 @@ export class ItemPattern {
         Key: this.key(values),
         ConsistentRead: options.consistent,
       }),
+      sendOptions(),
     );
     return this.live(result.Item);
   }
@@ -130,6 +132,7 @@ export class ItemPattern {
           ExpressionAttributeValues: { ':now': this.now() },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
+        sendOptions(),
       );
       return item;
     } catch (error) {
@@ -145,7 +148,7 @@ export class ItemPattern {
     this.require('PutItem', 'put');
     this.requireExpiry(options);
     const item = Object.assign(this.attributes(attributes, options), this.key(values));
-    await this.table.client.send(new PutCommand({ TableName: this.table.config.tableName, Item: item }));
+    await this.table.client.send(new PutCommand({ TableName: this.table.config.tableName, Item: item }), sendOptions());
     return item;
   }
 
@@ -188,6 +191,7 @@ export class ItemPattern {
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
+        sendOptions(),
       );
       return withoutWriteId(result.Attributes ?? {});
     } catch (error) {
@@ -220,6 +224,7 @@ export class ItemPattern {
           ReturnValues: 'ALL_OLD',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
+        sendOptions(),
       );
       return withoutWriteId(result.Attributes ?? {});
     } catch (error) {
@@ -284,6 +289,7 @@ export class ItemPattern {
     if (!this.mayReadBack()) return undefined;
     const result = await this.table.client.send(
       new GetCommand({ TableName: this.table.config.tableName, Key: this.key(values), ConsistentRead: true }),
+      sendOptions(),
     );
     return this.liveRaw(result.Item);
   }

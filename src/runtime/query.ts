@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 // eslint-disable-next-line import/no-extraneous-dependencies -- the AWS SDK v3 of the Lambda runtime (README: Dependencies)
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { nowEpochSeconds } from './clock';
+import { sendOptions } from './deadline';
 import { liveCondition, withoutWriteId, type Item } from './items';
 import { queryKeyConditionOf, type KeyValues } from './keys';
 import { badRequest } from './problem';
@@ -98,6 +99,7 @@ export class QueryPattern {
         ExclusiveStartKey:
           options.cursor === undefined ? undefined : this.decode(options.cursor, binding, partition, prefix),
       }),
+      sendOptions(),
     );
     return {
       items: (result.Items ?? []).map(withoutWriteId),

@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 // eslint-disable-next-line import/no-extraneous-dependencies -- the AWS SDK v3 of the Lambda runtime (README: Dependencies)
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { sendOptions } from './deadline';
 import { isConditionalCheckFailed } from './dynamodb-errors';
 import { itemKeyOf } from './keys';
 import { retryLater } from './problem';
@@ -94,6 +95,7 @@ export class RateLimiter {
           ExpressionAttributeValues: { ':one': 1, ':limit': limit, ':expires': windowEnd },
           ReturnValues: 'UPDATED_NEW',
         }),
+        sendOptions(),
       );
       const count = Number(result.Attributes?.[COUNT_ATTRIBUTE] ?? limit);
       return { limit, remaining: Math.max(0, limit - count), resetSeconds: windowEnd - nowSeconds };
