@@ -258,12 +258,15 @@ export class ExecutionEnvironment {
       return { outcome, discarded: message.exiting };
     }
     if (event.kind === 'timeout') {
-      // Lambda stops the runtime and discards the environment: the next invocation starts a new one.
-      this.platform.timedOut(requestId, durationMs);
+      // Lambda stops the runtime and discards the environment: the next invocation starts a new one. A timer can
+      // fire a fraction of a millisecond before the clock it is measured with says the time is up; a timed-out
+      // invocation lasted its whole timeout, as Lambda reports it.
+      const timedOutAfterMs = Math.max(durationMs, this.settings.fn.timeoutSeconds * 1000);
+      this.platform.timedOut(requestId, timedOutAfterMs);
       await this.discard();
-      this.platform.end(requestId, 'timeout', durationMs);
-      this.report(requestId, durationMs, initDurationMs, 'timeout');
-      return { outcome: { status: 'timeout', durationMs }, discarded: true };
+      this.platform.end(requestId, 'timeout', timedOutAfterMs);
+      this.report(requestId, timedOutAfterMs, initDurationMs, 'timeout');
+      return { outcome: { status: 'timeout', durationMs: timedOutAfterMs }, discarded: true };
     }
     const exit: { code: number; error?: unknown } = event.kind === 'exit' ? event : { code: 0 };
     const error = exitError(requestId, exit);

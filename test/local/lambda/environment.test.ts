@@ -207,7 +207,8 @@ exports.handler = async (event, context) => {
     const { before, after } = okPayload(await runner.invoke('Tasks', { sleepMs: 200 }));
 
     expect(before).toBeLessThanOrEqual(3000);
-    expect(before).toBeGreaterThan(2900);
+    // Near the whole timeout at the start; the slack is for a loaded machine, not for the runtime.
+    expect(before).toBeGreaterThan(2500);
     expect(before - after).toBeGreaterThanOrEqual(190);
     expect(before - after).toBeLessThan(1000);
   });
