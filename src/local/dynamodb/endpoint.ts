@@ -4,7 +4,6 @@
  * to the engine unchanged.
  */
 import * as http from 'http';
-import type { AddressInfo } from 'net';
 import { pipeline } from 'stream';
 import type { TableAuthorizer } from '../contracts';
 import { errorTypeOfBody, oldItemKey, withOldItem } from './condition-failure';
@@ -22,6 +21,7 @@ import {
 } from './errors';
 import { operationOf, operationSupport } from './operations';
 import { readSignature } from './signature';
+import { closeServer, listen } from '../listen';
 
 export interface EndpointOptions {
   /** `http://host:port` of the engine. */
@@ -290,25 +290,13 @@ export async function startEndpoint(options: EndpointOptions): Promise<Endpoint>
     request.on('end', onEnd);
   });
   server.keepAliveTimeout = KEEP_ALIVE_MS;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { address, port } = server.address() as AddressInfo;
+  const { url } = await listen(server, options.host);
   return {
-    url: `http://${address.includes(':') ? `[${address}]` : address}:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => {
-          pool.destroy();
-          if (error) reject(error);
-          else resolve();
-        });
-      }),
+    url,
+    close: async () => {
+      await closeServer(server);
+      pool.destroy();
+    },
   };
 }
 

@@ -5,10 +5,10 @@
 import { EventEmitter } from 'events';
 import * as fs from 'fs';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'http';
-import type { AddressInfo } from 'net';
 import * as path from 'path';
 import { sendError, serializationError } from './errors';
 import { operationOf } from './operations';
+import { closeServer, listen } from '../listen';
 
 /** DynamoDB refuses requests over 16 MiB, and dynalite answers them 413 as it does. */
 export const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
@@ -62,22 +62,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   );
   server.keepAliveTimeout = KEEP_ALIVE_MS;
   guard(server, options.log);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { address, port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://${address.includes(':') ? `[${address}]` : address}:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
-  };
+  const { url } = await listen(server, options.host);
+  return { endpoint: url, close: () => closeServer(server) };
 }
 
 function withEnvironment<T>(variables: { [name: string]: string }, action: () => T): T {

@@ -5,9 +5,10 @@
  */
 import { randomBytes } from 'crypto';
 import * as http from 'http';
-import type { AddressInfo, Socket } from 'net';
+import type { Socket } from 'net';
 import { formatAccessLog } from './access-log';
 import type { Gateway, GatewayRequest, GatewayResponse } from '../contracts';
+import { closeServer, listen } from '../listen';
 
 /** API Gateway's payload quota: 10 MB. */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -203,22 +204,6 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     socket.destroy();
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return {
-    url: `http://${host}:${address.port}`,
-    port: address.port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  const { url, port } = await listen(server, options.host ?? '127.0.0.1', options.port ?? 0);
+  return { url, port, close: () => closeServer(server) };
 }
