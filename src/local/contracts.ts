@@ -3,7 +3,7 @@
  * `RouteAuthorizer` who the caller is; functions reach DynamoDB through an endpoint that evaluates each request
  * against their role. Types only.
  */
-import type { LocalRouteModel } from './model';
+import type { LocalAppModel, LocalRouteModel } from './model';
 
 /** How one invocation may run. */
 export interface InvokeOptions {
@@ -147,6 +147,17 @@ export interface GatewayResponse {
   /** Header names as sent; every value of a repeated header (`set-cookie`), in order. */
   readonly headers: { readonly [name: string]: readonly string[] };
   readonly body: Buffer;
+}
+
+/** What a gateway of either API type is built from. */
+export interface GatewayOptions {
+  readonly app: LocalAppModel;
+  readonly invoker: FunctionInvoker;
+  readonly authorizer: RouteAuthorizer;
+  /** Milliseconds since the epoch, for throttles, quotas and latencies. @default Date.now */
+  readonly now?: () => number;
+  /** Where the gateway explains what a client sees only as a status (a refusal, a failed function), one line each. */
+  readonly log?: (line: string) => void;
 }
 
 /**

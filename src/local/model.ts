@@ -1,7 +1,7 @@
 /**
  * What the local API reads from a synthesized stack: the API, its routes and authorizers, the functions with the
- * environment and role statements the template gives them, and the tables. Types only; `reader/` builds it from a
- * cloud assembly, with every intrinsic function resolved to a local value.
+ * environment and role statements the template gives them, and the tables. Types, and the one limit they fall back
+ * to; `reader/` builds it from a cloud assembly, with every intrinsic function resolved to a local value.
  */
 
 /** The two API Gateway flavours, as the template says which one it is. */
@@ -12,6 +12,12 @@ export interface ThrottleModel {
   readonly rateLimit: number;
   readonly burstLimit: number;
 }
+
+/**
+ * API Gateway's account-level limits per Region: what applies where a stage, route or method leaves a limit unset,
+ * and what no setting raises. https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html
+ */
+export const ACCOUNT_THROTTLE: ThrottleModel = { rateLimit: 10000, burstLimit: 5000 };
 
 /** One stack that holds a `ServerlessApi`, ready to run locally. */
 export interface LocalAppModel {

@@ -8,7 +8,7 @@
  */
 import type { Stage } from 'aws-cdk-lib';
 import { LocalTable, type LocalTableCall } from './local-table';
-import { issueAppToken } from '../local/app-token';
+import { issueAppToken, type AppTokenOptions } from '../local/app-token';
 import { signIamRequest } from '../local/auth';
 import type { LocalAppModel } from '../local/model';
 import { readLocalApp } from '../local/reader';
@@ -43,18 +43,11 @@ export interface LocalApiStartOptions {
   readonly keysDir?: string;
 }
 
-/** The claims of a dev token. */
-export interface LocalTokenOptions {
-  readonly sub: string;
-  readonly scopes?: readonly string[];
-  readonly claims?: { readonly [name: string]: unknown };
-  /** @default 3600 */
-  readonly expiresInSeconds?: number;
-  /** Which authorizer the token is for, by name, when the API has several JWT or Cognito authorizers. */
-  readonly authorizer?: string;
-  /** Cognito only: an access token (default when scopes are given) or an id token. */
-  readonly tokenUse?: 'id' | 'access';
-}
+/** The claims of a dev token, and which authorizer it is for (when the API has several JWT or Cognito ones). */
+export type LocalTokenOptions = Pick<
+  AppTokenOptions,
+  'sub' | 'scopes' | 'claims' | 'expiresInSeconds' | 'authorizer' | 'tokenUse'
+>;
 
 export class LocalApi {
   /** Starts the API; `stop()` it when the tests are done. */

@@ -13,10 +13,11 @@ import {
   ReadContext,
   refersTo,
 } from './context';
-import { ACCOUNT_THROTTLE, throttleOf } from './throttle';
+import { throttleOf } from './throttle';
 import { UsageError } from '../../assembly/assembly';
 import { JsonObject, obj, refOf, T } from '../../assembly/template';
 import {
+  ACCOUNT_THROTTLE,
   LocalAuthorizerModel,
   LocalCorsModel,
   LocalRouteAuthorization,

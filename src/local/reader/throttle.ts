@@ -1,13 +1,7 @@
 /** Throttle limits as stages, routes, methods and usage plans declare them. */
 
 import { numberOf, ReadContext } from './context';
-import { ThrottleModel } from '../model';
-
-/**
- * API Gateway's account-level limits per Region, which apply where a stage, route or method leaves a limit unset.
- * https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html
- */
-export const ACCOUNT_THROTTLE: ThrottleModel = { rateLimit: 10000, burstLimit: 5000 };
+import { ACCOUNT_THROTTLE, ThrottleModel } from '../model';
 
 /** The limits a setting declares, the unset one taken from `fallback`; undefined when it declares neither. */
 export function throttleOf(

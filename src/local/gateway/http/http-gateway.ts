@@ -5,16 +5,15 @@
  */
 import type {
   AuthOutcome,
-  FunctionInvoker,
+  GatewayOptions,
   Gateway,
   GatewayRequest,
   GatewayResponse,
   GatewayResult,
   InvokeOutcome,
   MatchedRequest,
-  RouteAuthorizer,
 } from '../../contracts';
-import type { LocalAppModel, LocalRouteModel, ThrottleModel } from '../../model';
+import { ACCOUNT_THROTTLE, type LocalAppModel, type LocalRouteModel } from '../../model';
 import { TokenBuckets } from '../token-bucket';
 import { accessLogContext, type RequestRecord } from './access-context';
 import { isPreflight, preflightHeaders, withCorsHeaders } from './cors';
@@ -34,19 +33,6 @@ import { readLambdaResult } from './lambda-result';
 import { viewRequest } from './request-view';
 import { HttpRouteTable, type RouteMatch } from './routes';
 
-export interface HttpGatewayOptions {
-  readonly app: LocalAppModel;
-  readonly invoker: FunctionInvoker;
-  readonly authorizer: RouteAuthorizer;
-  /** Milliseconds, for throttling and latencies; `Date.now` unless a test drives the time. */
-  readonly now?: () => number;
-  /** Where the gateway explains failures the client only sees as a status (a malformed result, a failed function). */
-  readonly log?: (line: string) => void;
-}
-
-/** The account's limits across all APIs of a Region, which no stage or route setting raises. */
-const ACCOUNT_THROTTLE: ThrottleModel = { rateLimit: 10_000, burstLimit: 5_000 };
-
 type Authorized = { readonly ok: true; readonly authorizer?: { readonly [key: string]: unknown } } | GatewayError;
 
 export class HttpGateway implements Gateway {
@@ -57,7 +43,7 @@ export class HttpGateway implements Gateway {
   private readonly now: () => number;
   private readonly log: (line: string) => void;
 
-  constructor(private readonly options: HttpGatewayOptions) {
+  constructor(private readonly options: GatewayOptions) {
     this.app = options.app;
     this.api = apiIdentity(options.app);
     this.routes = new HttpRouteTable(options.app.api.routes);

@@ -16,14 +16,13 @@
 import { createHash } from 'crypto';
 import type {
   AuthOutcome,
-  FunctionInvoker,
+  GatewayOptions,
   Gateway,
   GatewayRequest,
   GatewayResponse,
   GatewayResult,
-  RouteAuthorizer,
 } from '../../contracts';
-import type { LocalApiModel, LocalAppModel, LocalRouteModel } from '../../model';
+import type { LocalApiModel, LocalRouteModel } from '../../model';
 import { TokenBuckets } from '../token-bucket';
 import { authFailureError, authorizationKindOf } from './auth-failures';
 import { preflightResponse } from './cors-preflight';
@@ -45,21 +44,11 @@ import { readProxyResult } from './result';
 import { UsagePlans } from './usage-plans';
 import { RequestValidation } from './validation';
 
-export interface RestGatewayOptions {
-  readonly app: LocalAppModel;
-  readonly invoker: FunctionInvoker;
-  readonly authorizer: RouteAuthorizer;
-  /** Milliseconds since the epoch, for throttles, quotas and latencies. @default Date.now */
-  readonly now?: () => number;
-  /** Where the gateway explains its refusals and the integration's failures, one line each. @default - nowhere */
-  readonly log?: (line: string) => void;
-}
-
 /** API Gateway's payload quota: a larger request is refused before anything else, with a plain-text body. */
 const REQUEST_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
 
 /** The gateway of a REST API read from a cloud assembly. */
-export function createRestGateway(options: RestGatewayOptions): Gateway {
+export function createRestGateway(options: GatewayOptions): Gateway {
   return new RestGateway(options);
 }
 
@@ -93,7 +82,7 @@ class RestGateway implements Gateway {
   private readonly now: () => number;
   private readonly log: (line: string) => void;
 
-  constructor(private readonly options: RestGatewayOptions) {
+  constructor(private readonly options: GatewayOptions) {
     const { app } = options;
     if (app.api.type !== 'REST') {
       throw new Error(

@@ -1,3 +1,3 @@
 /** The local REST API gateway (API Gateway REST APIs with Lambda proxy integrations). */
-export { createRestGateway, type RestGatewayOptions } from './gateway';
+export { createRestGateway } from './gateway';
 export { localRestApiId } from './ids';
