@@ -60,6 +60,11 @@ export interface MatchedRequest {
 export interface AuthorizationInput {
   readonly matched: MatchedRequest;
   /**
+   * The request's `execute-api` ARN exactly as the gateway puts it in a Lambda authorizer's event (`methodArn`,
+   * `routeArn`): the ARN the authorizer's policy is checked against, so the two can never differ.
+   */
+  readonly requestArn: string;
+  /**
    * The event a Lambda authorizer of this route receives, built by the gateway, which owns the event shapes of its
    * API type. Called only when a Lambda authorizer runs.
    */

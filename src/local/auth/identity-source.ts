@@ -7,7 +7,6 @@
  */
 import type { MatchedRequest } from '../contracts';
 import type { LocalAppModel } from '../model';
-import { localApiId } from './arn';
 
 type Source =
   | { readonly kind: 'header' | 'querystring' | 'context' | 'stageVariables'; readonly name: string }
@@ -89,7 +88,7 @@ function contextVariables(app: LocalAppModel, matched: MatchedRequest): { [name:
   const http = app.api.type === 'HTTP';
   return {
     accountId: app.accountId,
-    apiId: localApiId(app),
+    apiId: app.api.apiId,
     domainName: request.headers.host?.[0],
     httpMethod: request.method.toUpperCase(),
     'identity.sourceIp': request.sourceIp,

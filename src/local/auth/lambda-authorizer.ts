@@ -6,7 +6,6 @@
  */
 import type { AuthorizationInput, AuthOutcome, FunctionInvoker, InvokeOutcome } from '../contracts';
 import type { LocalAppModel, LocalLambdaRequestAuthorizerModel, LocalLambdaTokenAuthorizerModel } from '../model';
-import { requestArn } from './arn';
 import { identitySourceValue } from './identity-source';
 import { readPolicyResult, readSimpleResult, type AuthorizerResult, type ResultRead } from './lambda-result';
 import { evaluatePolicy } from './policy';
@@ -101,7 +100,7 @@ export class LambdaAuthorizer {
       if (!result.isAuthorized) return this.fail('denied', 'the authorizer answered isAuthorized: false', 'Forbidden');
       return { ok: true, authorizer: { lambda: result.context } };
     }
-    const arn = requestArn(app, input.matched);
+    const arn = input.requestArn;
     const verdict = evaluatePolicy(result.policy, arn);
     if (verdict.note) this.log(verdict.note);
     if (!verdict.allowed) {

@@ -108,10 +108,13 @@ export function matched(
 /** The input the gateway gives, recording the events it was asked to build. */
 export function authInput(
   match: MatchedRequest,
+  /** The ARN the gateway would put in the authorizer's event; only Lambda authorizers read it. */
+  requestArn = `arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/stage/${match.request.method}${match.request.rawPath}`,
 ): AuthorizationInput & { events: { type: string; identitySource: readonly string[] }[] } {
   const events: { type: string; identitySource: readonly string[] }[] = [];
   return {
     matched: match,
+    requestArn,
     events,
     lambdaAuthorizerEvent: (type, identitySource) => {
       events.push({ type, identitySource });

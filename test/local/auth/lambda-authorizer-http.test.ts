@@ -50,7 +50,9 @@ function setup(
     headers: { [name: string]: string } = { authorization: 'token-1' },
     rawQueryString = '',
   ) => {
-    const input = authInput(matched(routeModel, { headers, rawQueryString }));
+    const request = matched(routeModel, { headers, rawQueryString });
+    // The gateway's routeArn: the authorizer checks its policy against this, the ARN it was sent.
+    const input = authInput(request, `${ARN_PREFIX}/${request.request.method}${request.request.rawPath}`);
     return { input, outcome: authorizer.authorize(input) };
   };
   return { clock, invoker, logged, authorize };

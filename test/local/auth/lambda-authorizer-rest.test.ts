@@ -61,7 +61,9 @@ function setup(
     log: (line) => logged.push(line),
   });
   const authorize = (authorizerId: string, parts: RequestParts) => {
-    const input = authInput(matched(guarded(authorizerId), parts));
+    const request = matched(guarded(authorizerId), parts);
+    // The gateway's methodArn: the authorizer checks its policy against this, the ARN it was sent.
+    const input = authInput(request, `${ARN_PREFIX}/${request.request.method}${request.request.rawPath}`);
     return { input, outcome: authorizer.authorize(input) };
   };
   return { clock, invoker, logged, authorize };

@@ -3,8 +3,6 @@
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-control-access-using-iam-policies-to-invoke-api.html
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
  */
-import { appModel, matched, route } from './fixtures';
-import { executeApiArn, requestArn } from '../../../src/local/auth';
 import { evaluatePolicy, parsePolicyDocument } from '../../../src/local/auth/policy';
 
 const ARN = 'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/GET/projects/p1';
@@ -106,27 +104,5 @@ describe('documents API Gateway cannot use', () => {
     ],
   ])('%s', (_, document, reason) => {
     expect(parsePolicyDocument(document)).toEqual({ ok: false, reason: expect.stringContaining(reason) });
-  });
-});
-
-describe('the request ARN (methodArn / routeArn)', () => {
-  test("the route path with the request's parameters, a greedy one keeping its slashes, and the request's method on ANY", () => {
-    const app = appModel('REST');
-    const files = route({ method: 'ANY', path: '/files/{proxy+}' });
-
-    expect(requestArn(app, matched(files, { method: 'PUT' }, { proxy: 'a/b/c.txt' }))).toBe(
-      'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/PUT/files/a/b/c.txt',
-    );
-  });
-
-  test('the HTTP API default stage is `$default`; the root path ends the ARN with a slash', () => {
-    const app = appModel('HTTP');
-
-    expect(requestArn(app, matched(route({ path: '/' }), {}, {}))).toBe(
-      'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/$default/GET/',
-    );
-    expect(executeApiArn(app, 'POST', '/a')).toBe(
-      'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/$default/POST/a',
-    );
   });
 });

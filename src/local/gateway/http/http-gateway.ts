@@ -17,7 +17,7 @@ import { ACCOUNT_THROTTLE, type LocalAppModel, type LocalRouteModel } from '../.
 import { TokenBuckets } from '../token-bucket';
 import { accessLogContext, type RequestRecord } from './access-context';
 import { isPreflight, preflightHeaders, withCorsHeaders } from './cors';
-import { apiIdentity, integrationEvent, type ApiIdentity } from './events';
+import { apiIdentity, executeApiArn, integrationEvent, type ApiIdentity } from './events';
 import {
   authorizationError,
   gatewayResponse,
@@ -112,6 +112,7 @@ export class HttpGateway implements Gateway {
     try {
       outcome = await this.options.authorizer.authorize({
         matched,
+        requestArn: executeApiArn(record.view, this.api),
         lambdaAuthorizerEvent: (type, identitySource) =>
           authorizerEventFor(this.app, record.view, match, type, identitySource),
       });

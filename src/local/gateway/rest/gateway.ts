@@ -33,6 +33,7 @@ import {
   requestAuthorizerEvent,
   requestContextOf,
   tokenAuthorizerEvent,
+  methodArnOf,
 } from './event';
 import { Exchange, setHeader } from './exchange';
 import { GatewayError, gatewayError } from './gateway-responses';
@@ -243,6 +244,7 @@ class RestGateway implements Gateway {
     try {
       outcome = await this.options.authorizer.authorize({
         matched: { request: facts.request, route, pathParameters: decoded },
+        requestArn: methodArnOf(facts),
         lambdaAuthorizerEvent: (type, identitySource) =>
           type === 'TOKEN'
             ? tokenAuthorizerEvent(facts, identitySource)

@@ -237,9 +237,10 @@ describe('the Lambda authorizer event', () => {
 
   test('GIVEN payload format 2.0 THEN the integration event fields without body, with type, routeArn and identitySource', async () => {
     // WHEN
-    const { event, app, req } = await authorizerEvent('/keys/k1?tenant=t1', ['k-123']);
+    const { event, input, app, req } = await authorizerEvent('/keys/k1?tenant=t1', ['k-123']);
 
-    // THEN
+    // THEN the policy is checked against the very ARN the event carries
+    expect(input.requestArn).toBe(event.routeArn);
     const { apiId } = apiIdentity(app);
     expect(event).toEqual({
       version: '2.0',

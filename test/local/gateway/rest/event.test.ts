@@ -216,6 +216,8 @@ describe('REST Lambda authorizer events', () => {
     });
     // The matched request gives the authorizer decoded path parameters (contracts.ts: MatchedRequest).
     expect(authorizer.inputs[0].matched.pathParameters).toEqual({ cartId: 'c 1' });
+    // ...and the policy is checked against the very ARN the event carries, encoded path and all.
+    expect(authorizer.inputs[0].requestArn).toBe((event as { methodArn: string }).methodArn);
   });
 
   test('REQUEST: the request without its body, with methodArn and requestContext', async () => {
