@@ -81,6 +81,15 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'zod@^4.6.0',
     'fast-check@^4.10.0',
     '@aws-lambda-powertools/idempotency@2.35.0',
+    // What the Lambda runtime provides and the toolkit calls: STS for caller-scoped credentials, Secrets Manager
+    // for secrets read at run time.
+    '@aws-sdk/client-sts@^3.1100.0',
+    '@aws-sdk/client-secrets-manager@^3.1100.0',
+    '@aws-lambda-powertools/parameters@2.35.0',
+    // Template conformance gate of the tests: CloudFormation's resource-schema validator (the engine aws-cdk-lib
+    // 2.262+ bundles) and AWS Control Tower's proactive-control guard rules.
+    '@aws/cloudformation-validate@1.9.0-beta',
+    '@cdklabs/cdk-validator-cfnguard@0.0.62',
   ],
   // The runtime toolkit logs through Powertools for AWS Lambda. jsii accepts only jsii modules as dependencies,
   // so it ships bundled; handler bundles include it only when they import the toolkit.
