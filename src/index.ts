@@ -11,6 +11,7 @@ export * from './functions/function-options';
 export * from './monitoring/alarm-options';
 export * from './monitoring/metric-options';
 export * from './table/access-pattern';
+export * from './table/caller-attribute';
 export * from './table/table-encryption';
 export * from './table/table-options';
 export * from './functions/bundling/bundling-options';

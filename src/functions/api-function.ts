@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Lazy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -9,6 +9,7 @@ import { BundledFunction, FunctionSettings, resolveFunctionSettings, sourceMapEn
 import { BundlingOptions } from './bundling/bundling-options';
 import { validateBundling } from './bundling/bundling-validation';
 import { installedVersions } from './bundling/node-modules';
+import { CallerRole } from './caller-role';
 import { FunctionDefaults, IApiFunction } from './function-options';
 import { checkEntry } from './observed-function';
 import { FunctionMetrics, millisExpression } from '../monitoring/metrics';
@@ -16,6 +17,7 @@ import { checkInteger, checkOneOf, checkUnique, fail, isLiteral } from '../priva
 import {
   SERVICE_NAME_ENV,
   API_CORS_ENV,
+  TABLE_CALLER_ROLE_ENV,
   TABLE_ACCESS_PATTERNS_ENV,
   TABLE_NAME_ENV,
   TABLE_PARTITION_KEY_ENV,
@@ -32,6 +34,7 @@ const RESERVED_ENVIRONMENT = [
   TABLE_SORT_KEY_ENV,
   TABLE_TTL_ATTRIBUTE_ENV,
   TABLE_ACCESS_PATTERNS_ENV,
+  TABLE_CALLER_ROLE_ENV,
 ];
 
 /** Lambda limits the environment variables of a function to 4 KB in all, names and values. */
@@ -148,6 +151,7 @@ export function validateFunctionOptions(
     names.map((pattern) => context.accessPatterns.get(pattern)!),
     context.apiEnvironment,
     name,
+    'x'.repeat(DEPLOY_TIME_VALUE_BYTES),
   );
   const bytes = Object.entries(environment).reduce(
     (sum, [key, value]) =>
@@ -176,6 +180,7 @@ function functionEnvironment(
   patterns: readonly ResolvedAccessPattern[],
   apiEnvironment: { [key: string]: string },
   serviceName: string,
+  callerRoleArn: string,
 ): { [key: string]: string } {
   const descriptors = Object.fromEntries(patterns.map((p) => [p.name, accessPatternDescriptor(p)]));
   return {
@@ -188,6 +193,7 @@ function functionEnvironment(
     [TABLE_SORT_KEY_ENV]: table.sortKey,
     [TABLE_TTL_ATTRIBUTE_ENV]: table.timeToLiveAttribute,
     [TABLE_ACCESS_PATTERNS_ENV]: JSON.stringify(descriptors),
+    ...(patterns.some((p) => p.callerBound) ? { [TABLE_CALLER_ROLE_ENV]: callerRoleArn } : {}),
   };
 }
 
@@ -216,15 +222,21 @@ export class ApiFunction extends BundledFunction implements IApiFunction {
   public readonly alarms: cloudwatch.IAlarm[] = [];
   /** The function's metrics, shared with its alarms and the dashboard. */
   public readonly metrics: FunctionMetrics;
+  /** The role of its caller-bound access patterns, when it has any. */
+  public readonly callerRole?: iam.IRole;
 
   constructor(scope: Construct, id: string, props: ApiFunctionProps) {
     const { options, settings, table } = props;
+    const own = props.accessPatterns.filter((pattern) => !pattern.callerBound);
+    const bound = props.accessPatterns.filter((pattern) => pattern.callerBound);
+    // The caller role names the execution role, so it is built after it; the environment takes its ARN lazily.
+    const caller: { role?: CallerRole } = {};
     super(scope, id, {
       prop: `functions.${props.name}`,
       entry: options.entry,
       handler: options.handler,
       settings,
-      statements: accessPatternStatements(props.accessPatterns, table),
+      statements: accessPatternStatements(own, table),
       environment: functionEnvironment(
         options,
         settings.bundling,
@@ -233,6 +245,7 @@ export class ApiFunction extends BundledFunction implements IApiFunction {
         props.accessPatterns,
         props.apiEnvironment,
         props.name,
+        Lazy.string({ produce: () => caller.role?.role.roleArn }),
       ),
       reservedConcurrentExecutions: options.reservedConcurrentExecutions,
       description: options.description ?? props.description,
@@ -241,6 +254,16 @@ export class ApiFunction extends BundledFunction implements IApiFunction {
       noDeadLetterQueueReason:
         'API Gateway invokes route functions synchronously: failures go back to the caller, never to a queue.',
     });
+    if (bound.length) {
+      caller.role = new CallerRole(this, 'CallerRole', {
+        functionName: props.name,
+        functionRole: this.role,
+        patterns: bound,
+        table,
+      });
+      this.callerRole = caller.role.role;
+      this.lambdaFunction.node.addDependency(caller.role.assumePolicy);
+    }
     this.name = props.name;
     this.accessPatterns = props.accessPatterns.map((pattern) => pattern.name);
     this.grantPrincipal = this.role;

@@ -8,9 +8,11 @@ import { createRouteAuthorizer, type DevKeys } from './auth';
 import type { Gateway, GatewayRequest, GatewayResult, TableAuthorizer } from './contracts';
 import { createHttpGateway } from './gateway/http';
 import { createRestGateway } from './gateway/rest';
-import { createTableAuthorizer } from './iam';
+import { createTableAuthorizer, functionPrincipal } from './iam';
+import { RoleSessions } from './iam/role-sessions';
 import { createFunctionRunner, type FunctionRunner } from './lambda';
 import type { LocalAppModel, LocalFunctionModel } from './model';
+import { assumeRoleAnswer, readAssumeRole, type StsAnswer } from './sts/query-protocol';
 
 /** An access key id per function: the local DynamoDB tells callers apart by it, as IAM tells roles apart. */
 export function functionAccessKeyId(fn: LocalFunctionModel): string {
@@ -21,19 +23,37 @@ export function functionAccessKeyId(fn: LocalFunctionModel): string {
 export interface TableAccess {
   /** Its denials name the function, its logical id and its role, for the `DENIED` log line. */
   readonly authorizer: TableAuthorizer;
-  /** The declared name of the function an access key id belongs to. */
+  /** The declared name of the function an access key id (its own, or of a role session it assumed) belongs to. */
   functionName(accessKeyId: string): string | undefined;
+  /** Answers an STS request (`AssumeRole`) signed with `accessKeyId`; denials are logged through `log`. */
+  sts(accessKeyId: string, form: URLSearchParams, log: (line: string) => void): StsAnswer;
 }
 
-export function tableAccessOf(app: LocalAppModel): TableAccess {
+export function tableAccessOf(app: LocalAppModel, now: () => number = Date.now): TableAccess {
   const identities = new Map(
     Object.values(app.functions).map((fn) => [functionAccessKeyId(fn), fn.logicalId] as const),
   );
+  const functionOf = (accessKeyId: string) => {
+    const functionId = identities.get(accessKeyId);
+    return functionId === undefined ? undefined : app.functions[functionId];
+  };
+  const sessions = new RoleSessions(
+    app,
+    (accessKeyId) => {
+      const fn = functionOf(accessKeyId);
+      return fn && { fn, principal: functionPrincipal(app, fn) };
+    },
+    now,
+  );
   return {
-    authorizer: createTableAuthorizer(app, identities),
-    functionName: (accessKeyId) => {
-      const functionId = identities.get(accessKeyId);
-      return functionId === undefined ? undefined : app.functions[functionId].name;
+    authorizer: createTableAuthorizer(app, identities, sessions, now),
+    functionName: (accessKeyId) => (functionOf(accessKeyId) ?? sessions.session(accessKeyId)?.assumedBy)?.name,
+    sts(accessKeyId, form, log) {
+      const input = readAssumeRole(form);
+      if ('status' in input) return input;
+      const outcome = sessions.assumeRole(accessKeyId, input);
+      if (!outcome.ok) log(`DENIED ${outcome.reason}`);
+      return assumeRoleAnswer(outcome);
     },
   };
 }
@@ -72,6 +92,8 @@ export function startAppVersion(options: AppVersionOptions): AppVersion {
       ...(fn.applicationLogLevel ? { AWS_LAMBDA_LOG_LEVEL: fn.applicationLogLevel } : {}),
       // The function's own credentials, as its execution role's session would give them, and the local table.
       AWS_ENDPOINT_URL_DYNAMODB: options.dynamodbEndpoint,
+      // The local STS answers on the same endpoint: caller-scoped sessions of the function's caller role.
+      AWS_ENDPOINT_URL_STS: options.dynamodbEndpoint,
       AWS_ACCESS_KEY_ID: functionAccessKeyId(fn),
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_SESSION_TOKEN: 'local',
@@ -99,7 +121,7 @@ export function startAppVersion(options: AppVersionOptions): AppVersion {
   return {
     app,
     runner,
-    tableAccess: tableAccessOf(app),
+    tableAccess: tableAccessOf(app, options.now),
     async handle(request: GatewayRequest): Promise<GatewayResult> {
       inFlight++;
       try {

@@ -134,7 +134,11 @@ export type TableDecision =
        * `UnknownOperationException` for a request DynamoDB refuses before reading it.
        */
       readonly errorType?:
-        'AccessDeniedException' | 'UnrecognizedClientException' | 'ValidationException' | 'UnknownOperationException';
+        | 'AccessDeniedException'
+        | 'UnrecognizedClientException'
+        | 'ExpiredTokenException'
+        | 'ValidationException'
+        | 'UnknownOperationException';
       /** DynamoDB's AccessDeniedException message: `User: <arn> is not authorized to perform: <action> on resource: <arn> ...`. */
       readonly message: string;
       /** Which statement was missing, for the local log. */

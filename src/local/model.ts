@@ -30,6 +30,11 @@ export interface LocalAppModel {
   /** Every Lambda function of the stack the API reaches (route functions and Lambda authorizers), by logical id. */
   readonly functions: { readonly [logicalId: string]: LocalFunctionModel };
   readonly tables: readonly LocalTableModel[];
+  /**
+   * The roles of the stack a function may assume (their trust policy names an AWS principal), by ARN: the local STS
+   * answers `AssumeRole` for them.
+   */
+  readonly roles?: { readonly [arn: string]: LocalRoleModel };
   /** The folder of the cloud assembly the model was read from. */
   readonly assemblyDir: string;
   /**
@@ -192,6 +197,20 @@ export interface LocalFunctionModel {
   readonly logFormat: 'Text' | 'JSON';
   /** `LoggingConfig.ApplicationLogLevel` of a JSON-logging function (`INFO`): lower console levels are dropped. */
   readonly applicationLogLevel?: string;
+}
+
+/** A role of the stack: its identity statements, and who may assume it. */
+export interface LocalRoleModel {
+  readonly logicalId: string;
+  readonly arn: string;
+  readonly statements: readonly PolicyStatementModel[];
+  /** Its trust policy (`AssumeRolePolicyDocument`). */
+  readonly trust: readonly TrustStatementModel[];
+}
+
+/** A trust policy statement: a policy statement with the principals it names, by kind (`AWS`, `Service`). */
+export interface TrustStatementModel extends PolicyStatementModel {
+  readonly Principal?: { readonly [kind: string]: readonly string[] };
 }
 
 /** An IAM policy statement with every intrinsic resolved; single values normalised to lists. */

@@ -78,12 +78,13 @@ export async function runLocal(app: LocalAppModel, options: RunLocalOptions = {}
   const keys = loadDevKeys({ dir: options.keysDir });
   // The table endpoint asks the version being served: functions of a retired version still finishing a request are
   // held to the new version's roles, which is what a deployment does to a running function too.
-  let access: TableAccess = tableAccessOf(app);
+  let access: TableAccess = tableAccessOf(app, options.now);
   const startDynamoDb = (tables: readonly LocalTableModel[]) =>
     startLocalDynamoDb({
       tables,
       dataDir: options.dataDir,
       authorizer: { authorize: (request) => access.authorizer.authorize(request) },
+      sts: (accessKeyId, form) => access.sts(accessKeyId, form, (line) => log(`[sts] ${line}`)),
       onCall: options.onTableCall
         ? (call) => options.onTableCall!({ ...call, function: access.functionName(call.accessKeyId) })
         : undefined,

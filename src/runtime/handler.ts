@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { withCaller } from './caller';
 import { isDeadlineAbort, withDeadline } from './deadline';
 import { httpErrorOf } from './dynamodb-errors';
 import { Idempotency, IDEMPOTENT_REPLAY_HEADER, type IdempotencyOptions } from './idempotency';
@@ -167,7 +168,8 @@ export function apiHandler(options: ApiHandlerOptions): ApiHandler {
       }
       await definition.authenticate?.(request);
       if (rateLimiter && definition.rateLimited !== false) rateLimit = await rateLimiter.admit(request);
-      result = await run(request, definition, context);
+      // Caller-bound access patterns read the caller from here, never from the request.
+      result = await withCaller(request.principal, () => run(request, definition, context));
     } catch (error) {
       result = errorResult(error, request, logger);
     }

@@ -31,3 +31,4 @@ export * from './rate-limit';
 export * from './dynamodb-errors';
 export * from './deadline';
 export type { StandardSchemaV1 } from './standard-schema';
+export * from './caller-credentials';

@@ -3,6 +3,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from './clock';
 import {
   TABLE_ACCESS_PATTERNS_ENV,
+  TABLE_CALLER_ROLE_ENV,
   TABLE_NAME_ENV,
   TABLE_PARTITION_KEY_ENV,
   TABLE_SORT_KEY_ENV,
@@ -19,6 +20,8 @@ export interface TableConfig {
   readonly ttlAttribute: string;
   /** The function's access patterns by name (the `TABLE_ACCESS_PATTERNS` variable). */
   readonly accessPatterns: { readonly [name: string]: AccessPatternDescriptor };
+  /** The role of the function's caller-bound patterns (`TABLE_CALLER_ROLE_ARN`), when it has any. */
+  readonly callerRoleArn?: string;
 }
 
 /**
@@ -29,6 +32,11 @@ export interface TableContext {
   readonly config: TableConfig;
   readonly client: DynamoDBDocumentClient;
   readonly clock: Clock;
+  /**
+   * A client signing with the caller's session of the caller role, for caller-bound patterns: `tags` are the
+   * caller's values of the bound parameters.
+   */
+  callerClient?(tags: { readonly [param: string]: string }): Promise<DynamoDBDocumentClient>;
 }
 
 function requireEnv(env: NodeJS.ProcessEnv, name: string): string {
@@ -56,5 +64,6 @@ export function readTableConfig(env: NodeJS.ProcessEnv = process.env): TableConf
     sortKey: requireEnv(env, TABLE_SORT_KEY_ENV),
     ttlAttribute: requireEnv(env, TABLE_TTL_ATTRIBUTE_ENV),
     accessPatterns,
+    ...(env[TABLE_CALLER_ROLE_ENV] ? { callerRoleArn: env[TABLE_CALLER_ROLE_ENV] } : {}),
   };
 }

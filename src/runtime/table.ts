@@ -2,6 +2,7 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 // eslint-disable-next-line import/no-extraneous-dependencies -- the AWS SDK v3 of the Lambda runtime (README: Dependencies)
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { CallerSessions, type CallerCredentials, type CallerSessionOptions } from './caller-credentials';
 import { systemClock, type Clock } from './clock';
 import { ItemPattern, type ItemPatternOptions } from './items';
 import { QueryPattern, type PageLimits } from './query';
@@ -31,6 +32,19 @@ export interface TableOptions {
    * @default the AWS SDK's standard strategy: 3 attempts (`AWS_MAX_ATTEMPTS`), exponential backoff with jitter
    */
   readonly retryStrategy?: DynamoDBClientConfig['retryStrategy'];
+  /**
+   * How caller-bound patterns get their sessions of the caller role: the STS client, session length, renewal and
+   * how many callers one execution environment keeps.
+   * @default one-hour sessions renewed 5 minutes before they expire, up to 1,000 callers
+   */
+  readonly callerSessions?: Omit<CallerSessionOptions, 'roleArn' | 'clock'>;
+  /**
+   * Makes the client of one caller's session. Default: a client like the toolkit's own (same timeouts and retry
+   * strategy) signing with the session's credentials.
+   */
+  readonly callerClient?: (credentials: CallerCredentials) => DynamoDBDocumentClient;
+  /** Credentials of the toolkit's own client. Default: the AWS SDK's chain (the function's execution role). */
+  readonly credentials?: DynamoDBClientConfig['credentials'];
 }
 
 /**
@@ -38,15 +52,19 @@ export interface TableOptions {
  * rather than failing, bounds each attempt with a timeout, and keeps the SDK's standard retries (with backoff
  * for throttling); the endpoint and region come from the standard AWS SDK environment.
  */
-export function createDocumentClient(options: TableOptions = {}): DynamoDBDocumentClient {
+export function createDocumentClient(
+  options: TableOptions = {},
+  shared?: { readonly requestHandler?: DynamoDBClientConfig['requestHandler'] },
+): DynamoDBDocumentClient {
   const client = new DynamoDBClient({
-    requestHandler: {
+    requestHandler: shared?.requestHandler ?? {
       connectionTimeout: options.connectionTimeoutMs ?? 1_000,
       requestTimeout: options.requestTimeoutMs ?? 3_000,
       // Without it, the timeout only logs a warning and a stalled connection still holds the request.
       throwOnRequestTimeout: true,
     },
     retryStrategy: options.retryStrategy,
+    credentials: options.credentials,
   });
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
@@ -61,13 +79,18 @@ export function createDocumentClient(options: TableOptions = {}): DynamoDBDocume
 export class Table implements TableContext {
   /** Reads the configuration `ServerlessApi` set on the function. */
   public static fromEnvironment(options: TableOptions = {}): Table {
-    return new Table(readTableConfig(), options.client ?? createDocumentClient(options), options.clock);
+    const table = new Table(readTableConfig(), options.client ?? createDocumentClient(options), options.clock);
+    table.sessionOptions = options;
+    return table;
   }
 
   public readonly config: TableConfig;
   public readonly client: DynamoDBDocumentClient;
   /** The time this table's expiries, locks and windows are computed from. */
   public readonly clock: Clock;
+  /** Sessions of the caller role per caller, made on first use. */
+  private sessions?: CallerSessions<DynamoDBDocumentClient>;
+  private sessionOptions: TableOptions = {};
 
   /**
    * @param clock the time of expiries, idempotency locks and rate-limit windows
@@ -77,6 +100,29 @@ export class Table implements TableContext {
     this.config = config;
     this.client = client;
     this.clock = clock;
+  }
+
+  /**
+   * The client of the caller's session of the function's caller role, for caller-bound patterns: made with
+   * `AssumeRole` and the caller's values as session tags, and kept per caller until shortly before it expires.
+   */
+  public async callerClient(tags: { readonly [param: string]: string }): Promise<DynamoDBDocumentClient> {
+    const roleArn = this.config.callerRoleArn;
+    if (roleArn === undefined) {
+      throw new Error(
+        'this function has caller-bound access patterns but no caller role: ServerlessApi sets TABLE_CALLER_ROLE_ARN on such functions',
+      );
+    }
+    if (!this.sessions) {
+      const options = this.sessionOptions;
+      const make =
+        options.callerClient ??
+        ((credentials: CallerCredentials) =>
+          // One connection pool for every caller: a caller's first call needs no new TLS handshake.
+          createDocumentClient({ ...options, credentials }, { requestHandler: this.client.config.requestHandler }));
+      this.sessions = new CallerSessions({ ...options.callerSessions, roleArn, clock: this.clock }, make);
+    }
+    return this.sessions.get(tags);
   }
 
   /** An item pattern (`GetItem`, `PutItem`, `UpdateItem` or `DeleteItem`) of this function, by name. */

@@ -29,3 +29,8 @@ export const API_CORS_ENV = 'SERVERLESS_API_CORS';
  * unless the function's `environment` sets it.
  */
 export const SERVICE_NAME_ENV = 'POWERTOOLS_SERVICE_NAME';
+/**
+ * ARN of the role a route function uses for its caller-bound access patterns: the runtime toolkit assumes it with
+ * the caller's values as session tags. Set only on functions that have such patterns.
+ */
+export const TABLE_CALLER_ROLE_ENV = 'TABLE_CALLER_ROLE_ARN';

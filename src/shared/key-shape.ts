@@ -26,6 +26,11 @@ export interface AccessPatternDescriptor {
    * begins with (`begins_with`); for item operations, the whole sort key.
    */
   readonly sortKey?: readonly [string, string];
+  /**
+   * Partition key parameters bound to the verified caller, and where each value comes from: `id`,
+   * `claim:<name>` or `context:<name>`. Such a pattern is used only with the caller's scoped credentials.
+   */
+  readonly caller?: { readonly [param: string]: string };
 }
 
 const PARAM = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
@@ -70,6 +75,20 @@ export function keyShapeParams(shape: string): string[] {
 export function leadingKeysPattern(shape: string): string {
   return parseKeyShape(shape)
     .map((segment) => ('param' in segment ? '?*' : segment.literal))
+    .join('');
+}
+
+/**
+ * The `dynamodb:LeadingKeys` pattern of a caller-bound shape: each bound parameter becomes the session tag of the
+ * same name (`USER#${aws:PrincipalTag/userId}`), the others `?*`. Tag values cannot hold `#`, `*` or `?`, so a
+ * caller's tag cannot stretch the pattern over another caller's partition.
+ */
+export function callerLeadingKeysPattern(shape: string, bound: readonly string[]): string {
+  return parseKeyShape(shape)
+    .map((segment) => {
+      if (!('param' in segment)) return segment.literal;
+      return bound.includes(segment.param) ? `\${aws:PrincipalTag/${segment.param}}` : '?*';
+    })
     .join('');
 }
 

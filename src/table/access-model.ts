@@ -1,4 +1,5 @@
 import { AccessPattern, AccessPatternOperation } from './access-pattern';
+import { CallerAttribute, CallerAttributeSource } from './caller-attribute';
 import { INDEX_NAME, INDEX_RULE, TableKeyModel } from './table-builder';
 import { ExistingTableOptions, TableOptions } from './table-options';
 import {
@@ -10,7 +11,13 @@ import {
   DYNAMODB_UPDATE_ACTIONS,
 } from '../private/iam-actions';
 import { checkPattern, fail, IDENTIFIER_NAME, IDENTIFIER_NAME_RULE, isLiteral } from '../private/validation';
-import { AccessPatternDescriptor, leadingKeysPattern, parseKeyShape } from '../shared/key-shape';
+import {
+  AccessPatternDescriptor,
+  callerLeadingKeysPattern,
+  keyShapeParams,
+  leadingKeysPattern,
+  parseKeyShape,
+} from '../shared/key-shape';
 
 /** The IAM actions each operation grants: one source of truth for roles, summaries and docs. */
 export const OPERATION_ACTIONS: { readonly [operation in AccessPatternOperation]: readonly string[] } = {
@@ -37,8 +44,13 @@ export interface ResolvedAccessPattern {
   /** Attribute of the partition key: the table's, or the index's on an index. */
   readonly partitionKeyAttribute?: string;
   readonly sortKeyAttribute?: string;
-  /** The `dynamodb:LeadingKeys` pattern; absent for a Scan, which IAM cannot limit. */
+  /**
+   * The `dynamodb:LeadingKeys` pattern; absent for a Scan, which IAM cannot limit. For a caller-bound pattern it
+   * names the session tags (`USER#${aws:PrincipalTag/userId}`).
+   */
   readonly leadingKeys?: string;
+  /** Partition key parameters bound to the verified caller: the pattern is granted to the caller role only. */
+  readonly callerBound?: { readonly [param: string]: CallerAttribute };
   readonly actions: readonly string[];
   readonly writes: boolean;
   /** The key condition, in the notation of the access-pattern table. */
@@ -64,6 +76,7 @@ export function validateAccessPatterns(
           shape,
         );
       }
+      checkCallerBound(at, shape, pattern.callerBound);
     }
     if (pattern.operation === AccessPatternOperation.QUERY) {
       if (pattern.sortKey !== undefined) checkShape(`${at}.sortKeyPrefix`, pattern.sortKey);
@@ -88,6 +101,39 @@ export function validateAccessPatterns(
     } else {
       const declared = table?.globalSecondaryIndexes?.find((i) => i.indexName === indexName);
       if (declared) checkIndexSortKey(at, pattern, declared.sortKey);
+    }
+  }
+}
+
+/** Caller-bound parameters must be parameters of the partition key, each bound to an attribute of the caller. */
+function checkCallerBound(at: string, shape: string, bound: { [param: string]: CallerAttribute } | undefined): void {
+  if (bound === undefined) return;
+  if (typeof bound !== 'object' || bound === null || Array.isArray(bound)) {
+    fail(`${at}.callerBound`, 'map partition key parameters to CallerAttribute values', bound);
+  }
+  const params = keyShapeParams(shape);
+  for (const [param, attribute] of Object.entries(bound)) {
+    const prop = `${at}.callerBound.${param}`;
+    if (!params.includes(param)) {
+      const listed = params.length ? params.map((p) => `{${p}}`).join(', ') : 'none';
+      fail(
+        `${at}.callerBound`,
+        `name parameters of the partition key ${JSON.stringify(shape)} (its parameters: ${listed}); sort keys cannot be bound, IAM conditions only see partition keys`,
+        param,
+      );
+    }
+    if (!(attribute instanceof CallerAttribute)) {
+      fail(prop, 'be a CallerAttribute, such as CallerAttribute.id() or CallerAttribute.claim("tenantId")', attribute);
+    }
+    if (attribute.source !== CallerAttributeSource.ID) {
+      const name = attribute.name;
+      if (typeof name !== 'string' || !isLiteral(name) || !/^[\w.:/=+@-]{1,128}$/.test(name)) {
+        fail(
+          prop,
+          `name a ${attribute.source === CallerAttributeSource.CLAIM ? 'claim' : 'context field'} of 1 to 128 letters, digits or _.:/=+@-`,
+          name,
+        );
+      }
     }
   }
 }
@@ -132,13 +178,31 @@ export function resolveAccessPatterns(
       indexName: pattern.indexName,
       partitionKeyAttribute,
       sortKeyAttribute,
-      leadingKeys: pattern.partitionKey === undefined ? undefined : leadingKeysPattern(pattern.partitionKey),
+      leadingKeys: leadingKeysOf(pattern),
+      ...(boundParams(pattern).length ? { callerBound: pattern.callerBound } : {}),
       actions: OPERATION_ACTIONS[pattern.operation],
       writes: WRITE_OPERATIONS.includes(pattern.operation),
       keyCondition: keyCondition(pattern, partitionKeyAttribute, sortKeyAttribute),
     });
   }
   return resolved;
+}
+
+function boundParams(pattern: AccessPattern): string[] {
+  return Object.keys(pattern.callerBound ?? {});
+}
+
+function leadingKeysOf(pattern: AccessPattern): string | undefined {
+  if (pattern.partitionKey === undefined) return undefined;
+  const bound = boundParams(pattern);
+  return bound.length
+    ? callerLeadingKeysPattern(pattern.partitionKey, bound)
+    : leadingKeysPattern(pattern.partitionKey);
+}
+
+/** How the runtime reads a caller attribute: `id`, `claim:<name>` or `context:<name>`. */
+export function callerAttributeDescriptor(attribute: CallerAttribute): string {
+  return attribute.source === CallerAttributeSource.ID ? 'id' : `${attribute.source}:${attribute.name}`;
 }
 
 function keyCondition(pattern: AccessPattern, pk: string | undefined, sk: string | undefined): string {
@@ -160,6 +224,16 @@ export function accessPatternDescriptor(resolved: ResolvedAccessPattern): Access
       : {}),
     ...(resolved.sortKeyAttribute && resolved.pattern.sortKey
       ? { sortKey: [resolved.sortKeyAttribute, resolved.pattern.sortKey] as const }
+      : {}),
+    ...(resolved.callerBound
+      ? {
+          caller: Object.fromEntries(
+            Object.entries(resolved.callerBound).map(([param, attribute]) => [
+              param,
+              callerAttributeDescriptor(attribute),
+            ]),
+          ),
+        }
       : {}),
   };
 }

@@ -1,3 +1,5 @@
+import { CallerAttribute } from './caller-attribute';
+
 /** The DynamoDB operation an access pattern performs; each grants its own IAM actions and nothing else. */
 export enum AccessPatternOperation {
   /** Read one item by its full key: `GetItem`, `BatchGetItem`, and `ConditionCheckItem` in transactions. */
@@ -23,6 +25,16 @@ export interface ItemAccessPatternProps {
   readonly partitionKey: string;
   /** Shape of the sort key, e.g. `TASK#{taskId}`. */
   readonly sortKey: string;
+  /**
+   * Parameters of the partition key bound to the verified caller, e.g. `{ userId: CallerAttribute.id() }` for
+   * `USER#{userId}`. The function's own role is never granted such a pattern: the runtime toolkit takes each value
+   * from the caller's principal and uses the pattern only with credentials of a role whose `dynamodb:LeadingKeys`
+   * condition is `USER#${aws:PrincipalTag/userId}`, tagged with the caller's value, so the function cannot reach
+   * another caller's partition even through a bug.
+   *
+   * @default - no parameter is bound: the role may reach every partition of the shape
+   */
+  readonly callerBound?: { [param: string]: CallerAttribute };
   /**
    * What the pattern is for, shown in the access-pattern table.
    *
@@ -52,6 +64,16 @@ export interface QueryAccessPatternProps {
    * @default - the table itself
    */
   readonly indexName?: string;
+  /**
+   * Parameters of the partition key bound to the verified caller, e.g. `{ userId: CallerAttribute.id() }` for
+   * `USER#{userId}`. The function's own role is never granted such a pattern: the runtime toolkit takes each value
+   * from the caller's principal and uses the pattern only with credentials of a role whose `dynamodb:LeadingKeys`
+   * condition is `USER#${aws:PrincipalTag/userId}`, tagged with the caller's value, so the function cannot reach
+   * another caller's partition even through a bug.
+   *
+   * @default - no parameter is bound: the role may reach every partition of the shape
+   */
+  readonly callerBound?: { [param: string]: CallerAttribute };
   /**
    * What the pattern is for, shown in the access-pattern table.
    *
@@ -142,18 +164,21 @@ export class AccessPattern {
   public readonly indexName?: string;
   /** What the pattern is for. */
   public readonly description?: string;
+  /** Partition key parameters bound to the verified caller. */
+  public readonly callerBound?: { [param: string]: CallerAttribute };
 
   private constructor(
     operation: AccessPatternOperation,
     partitionKey: string | undefined,
     sortKey: string | undefined,
     indexName: string | undefined,
-    props: { readonly description?: string },
+    props: { readonly description?: string; readonly callerBound?: { [param: string]: CallerAttribute } },
   ) {
     this.operation = operation;
     this.partitionKey = partitionKey;
     this.sortKey = sortKey;
     this.indexName = indexName;
     this.description = props.description;
+    this.callerBound = props.callerBound;
   }
 }

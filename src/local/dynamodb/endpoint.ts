@@ -22,12 +22,18 @@ import {
 import { operationOf, operationSupport } from './operations';
 import { readSignature } from './signature';
 import { closeServer, listen } from '../listen';
+import { stsError, type StsAnswer } from '../sts/query-protocol';
+
+/** Answers an STS request signed with `accessKeyId`. */
+export type StsHandler = (accessKeyId: string, form: URLSearchParams) => StsAnswer;
 
 export interface EndpointOptions {
   /** `http://host:port` of the engine. */
   readonly engine: string;
   readonly host: string;
   readonly authorizer?: TableAuthorizer;
+  /** Answers STS requests (the query protocol: a form-encoded body) sent to this endpoint. */
+  readonly sts?: StsHandler;
   /** Requests signed with this key skip the authorizer. */
   readonly adminAccessKeyId: string;
   /** The name to log for a caller's access key id (its function's), when known. */
@@ -249,6 +255,23 @@ export async function startEndpoint(options: EndpointOptions): Promise<Endpoint>
       call.end(payload);
     });
 
+  /** STS shares the endpoint (the functions reach it through `AWS_ENDPOINT_URL_STS`): its requests are forms. */
+  const answerSts = (request: http.IncomingMessage, body: Buffer, response: http.ServerResponse) => {
+    const signature = readSignature(
+      request.headers.authorization,
+      new URL(request.url ?? '/', 'http://local').searchParams,
+    );
+    const answer =
+      signature.kind !== 'signed'
+        ? stsError(400, 'MissingAuthenticationToken', 'Request is missing Authentication Token')
+        : options.sts
+          ? options.sts(signature.accessKeyId, new URLSearchParams(body.toString('utf8')))
+          : stsError(400, 'InvalidAction', 'STS is not served by this endpoint');
+    const payload = Buffer.from(answer.body, 'utf8');
+    response.writeHead(answer.status, { 'content-type': 'text/xml', 'content-length': payload.length });
+    response.end(payload);
+  };
+
   const server = http.createServer((request, response) => {
     request.on('error', () => undefined);
     response.on('error', () => undefined);
@@ -267,6 +290,9 @@ export async function startEndpoint(options: EndpointOptions): Promise<Endpoint>
     };
     const onEnd = () => {
       const body = Buffer.concat(chunks);
+      if (/^application\/x-www-form-urlencoded/i.test(request.headers['content-type'] ?? '')) {
+        return answerSts(request, body, response);
+      }
       let decision: Decision;
       try {
         decision = decide(request, body);

@@ -27,6 +27,7 @@ export function accessDenied(message: string): DynamoDbErrorBody {
 const DECISION_TYPES = {
   AccessDeniedException: 'com.amazon.coral.service#AccessDeniedException',
   UnrecognizedClientException: 'com.amazon.coral.service#UnrecognizedClientException',
+  ExpiredTokenException: 'com.amazon.coral.service#ExpiredTokenException',
   ValidationException: 'com.amazon.coral.validate#ValidationException',
   UnknownOperationException: 'com.amazon.coral.service#UnknownOperationException',
 } as const;

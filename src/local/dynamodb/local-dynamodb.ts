@@ -5,7 +5,7 @@
 import { randomBytes } from 'crypto';
 import type { TableAuthorizer } from '../contracts';
 import type { LocalTableModel } from '../model';
-import { startEndpoint, type TableCall } from './endpoint';
+import { startEndpoint, type StsHandler, type TableCall } from './endpoint';
 import { startEngine } from './engine';
 import { jsonClient } from './json-client';
 import { ensureTables } from './tables';
@@ -24,6 +24,11 @@ export interface LocalDynamoDbOptions {
    * @default - every request is allowed
    */
   readonly authorizer?: TableAuthorizer;
+  /**
+   * Answers STS requests (form-encoded, `Action=AssumeRole`) sent to the same endpoint.
+   * @default - STS requests are refused
+   */
+  readonly sts?: StsHandler;
   /**
    * The name of the caller behind an access key id, for the `DENIED` log line.
    * @default - the access key id
@@ -116,6 +121,7 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions): Promise
       engine: engine.endpoint,
       host,
       authorizer: options.authorizer,
+      sts: options.sts,
       adminAccessKeyId: adminCredentials.accessKeyId,
       callerName: options.callerName,
       onCall: options.onCall,

@@ -35,6 +35,8 @@ export interface DynamoDbPrincipal {
   readonly accountId: string;
   /** The role's ARN with its path; derived from the session ARN when absent. */
   readonly roleArn?: string;
+  /** The session's tags, when it was assumed with some. */
+  readonly tags?: { readonly [key: string]: string };
 }
 
 /** Why a call cannot be authorized: DynamoDB refuses it before any item is read, with this exception. */

@@ -15,6 +15,8 @@ export interface SessionPrincipal {
   readonly region?: string;
   /** The role's own ARN, with its path; by default `arn:<partition>:iam::<account>:role/<role name>`. */
   readonly roleArn?: string;
+  /** The session's tags (`AssumeRole` with `Tags`): `aws:PrincipalTag/<key>` in every request it makes. */
+  readonly tags?: { readonly [key: string]: string };
 }
 
 /** `arn:aws:sts::1:assumed-role/Role/fn` -> role name, session name and partition. */
@@ -48,8 +50,8 @@ export function localRoleId(roleArn: string): string {
 
 /**
  * `aws:PrincipalArn` (the role, not the session), `aws:PrincipalAccount`, `aws:PrincipalType` (`AssumedRole`),
- * `aws:userid`, `aws:SecureTransport` (the SDK calls DynamoDB over HTTPS) and `aws:RequestedRegion`. `aws:username`
- * is absent for a role session, as the docs' principal table says.
+ * `aws:userid`, `aws:SecureTransport` (the SDK calls DynamoDB over HTTPS), `aws:RequestedRegion` and the session's
+ * tags as `aws:PrincipalTag/<key>`. `aws:username` is absent for a role session, as the docs' principal table says.
  */
 export function sessionContext(principal: SessionPrincipal): { [key: string]: string } {
   const { partition, roleName, sessionName } = parseSessionArn(principal.arn);
@@ -61,5 +63,8 @@ export function sessionContext(principal: SessionPrincipal): { [key: string]: st
     'aws:userid': `${localRoleId(roleArn)}:${sessionName}`,
     'aws:SecureTransport': 'true',
     ...(principal.region ? { 'aws:RequestedRegion': principal.region } : {}),
+    ...Object.fromEntries(
+      Object.entries(principal.tags ?? {}).map(([key, value]) => [`aws:PrincipalTag/${key}`, value]),
+    ),
   };
 }

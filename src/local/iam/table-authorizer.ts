@@ -8,6 +8,10 @@ import type { TableAuthorizer, TableDecision, TableRequest } from '../contracts'
 import type { LocalAppModel, LocalFunctionModel } from '../model';
 import { dynamoDbIamRequests, DynamoDbPrincipal } from './dynamodb-requests';
 import { evaluateIdentityPolicy } from './evaluate';
+import type { RoleSessions } from './role-sessions';
+
+/** DynamoDB's message for a request signed with the credentials of a session that has expired. */
+export const EXPIRED_TOKEN_MESSAGE = 'The security token included in the request is expired';
 
 /** DynamoDB's message for a request signed with an access key it does not know. */
 export const UNRECOGNIZED_CLIENT_MESSAGE = 'The security token included in the request is invalid.';
@@ -44,7 +48,12 @@ export function accessDeniedMessage(principalArn: string, action: string, resour
  * of the function that signs with it. For a call of several items (a batch, a transaction), the first item denied
  * decides, as DynamoDB refuses the whole call.
  */
-export function createTableAuthorizer(app: LocalAppModel, identities: ReadonlyMap<string, string>): TableAuthorizer {
+export function createTableAuthorizer(
+  app: LocalAppModel,
+  identities: ReadonlyMap<string, string>,
+  sessions?: RoleSessions,
+  now: () => number = Date.now,
+): TableAuthorizer {
   const principals = new Map<string, DynamoDbPrincipal>();
   const principalOf = (fn: LocalFunctionModel): DynamoDbPrincipal => {
     let principal = principals.get(fn.logicalId);
@@ -59,6 +68,19 @@ export function createTableAuthorizer(app: LocalAppModel, identities: ReadonlyMa
     authorize(request: TableRequest): TableDecision {
       const functionId = identities.get(request.accessKeyId);
       const fn = functionId === undefined ? undefined : app.functions[functionId];
+      const session = fn ? undefined : sessions?.session(request.accessKeyId);
+      if (session) {
+        const who = `function ${session.assumedBy.name} (${session.assumedBy.logicalId}) as ${session.principal.arn} (role ${session.role.logicalId}, tags ${JSON.stringify(session.principal.tags)})`;
+        if (session.expiresAtMs <= now()) {
+          return {
+            allowed: false,
+            errorType: 'ExpiredTokenException',
+            message: EXPIRED_TOKEN_MESSAGE,
+            reason: `${who}: the session expired at ${new Date(session.expiresAtMs).toISOString()}`,
+          };
+        }
+        return decide(request, session.principal, session.role.statements, who);
+      }
       if (!fn) {
         return {
           allowed: false,
@@ -70,28 +92,40 @@ export function createTableAuthorizer(app: LocalAppModel, identities: ReadonlyMa
             'answers UnrecognizedClientException; sign with the credentials the local API gives the function',
         };
       }
-      const principal = principalOf(fn);
-      const who = `function ${fn.name} (${fn.logicalId}, role ${fn.role.logicalId})`;
-      const requests = dynamoDbIamRequests(request.operation, request.input, app.tables, principal);
-      if ('error' in requests) {
-        return {
-          allowed: false,
-          errorType: requests.errorType,
-          message: requests.error,
-          reason: `${who}: DynamoDB refuses this ${request.operation} before authorizing it: ${requests.error}`,
-        };
-      }
-      for (const [i, iam] of requests.entries()) {
-        const verdict = evaluateIdentityPolicy(fn.role.statements, iam);
-        if (verdict.decision === 'Allow') continue;
-        const item = requests.length > 1 ? ` (request ${i + 1} of ${requests.length} of the ${request.operation})` : '';
-        return {
-          allowed: false,
-          message: accessDeniedMessage(principal.arn, iam.action, iam.resource, verdict.decision === 'ExplicitDeny'),
-          reason: `${who}${item}: ${verdict.reason}`,
-        };
-      }
-      return { allowed: true };
+      return decide(
+        request,
+        principalOf(fn),
+        fn.role.statements,
+        `function ${fn.name} (${fn.logicalId}, role ${fn.role.logicalId})`,
+      );
     },
   };
+
+  function decide(
+    request: TableRequest,
+    principal: DynamoDbPrincipal,
+    statements: LocalFunctionModel['role']['statements'],
+    who: string,
+  ): TableDecision {
+    const requests = dynamoDbIamRequests(request.operation, request.input, app.tables, principal);
+    if ('error' in requests) {
+      return {
+        allowed: false,
+        errorType: requests.errorType,
+        message: requests.error,
+        reason: `${who}: DynamoDB refuses this ${request.operation} before authorizing it: ${requests.error}`,
+      };
+    }
+    for (const [i, iam] of requests.entries()) {
+      const verdict = evaluateIdentityPolicy(statements, iam);
+      if (verdict.decision === 'Allow') continue;
+      const item = requests.length > 1 ? ` (request ${i + 1} of ${requests.length} of the ${request.operation})` : '';
+      return {
+        allowed: false,
+        message: accessDeniedMessage(principal.arn, iam.action, iam.resource, verdict.decision === 'ExplicitDeny'),
+        reason: `${who}${item}: ${verdict.reason}`,
+      };
+    }
+    return { allowed: true };
+  }
 }

@@ -7,6 +7,7 @@ import * as path from 'path';
 import { ReadContext, ReadOptions } from './context';
 import { readFunction } from './functions';
 import { readHttpApi } from './http-api';
+import { readAssumableRoles } from './policies';
 import { partitionOf, TemplateResolver } from './resolve';
 import { readRestApi } from './rest-api';
 import { apiResources, selectStack, stacksWithApi } from './select';
@@ -66,6 +67,7 @@ export function readLocalApp(assemblyDir: string, options: ReadOptions = {}): Lo
     api: reading.api,
     functions,
     tables: readTables(ctx),
+    roles: readAssumableRoles(ctx),
     assemblyDir: path.resolve(assemblyDir),
     warnings: ctx.warnings,
   };

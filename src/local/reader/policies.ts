@@ -7,7 +7,7 @@
 import { ReadContext, refersTo } from './context';
 import { UsageError } from '../../assembly/assembly';
 import { getAttOf, isObject, JsonObject, list, obj, refOf, T } from '../../assembly/template';
-import { LocalFunctionModel, PolicyStatementModel } from '../model';
+import { LocalFunctionModel, LocalRoleModel, PolicyStatementModel, TrustStatementModel } from '../model';
 
 const ROLE_POLICY = 'AWS::IAM::RolePolicy';
 
@@ -91,6 +91,10 @@ export function readRole(ctx: ReadContext, role: unknown, functionWhere: string)
     );
     return { logicalId: arn.slice(arn.lastIndexOf('/') + 1), arn, statements: [] };
   }
+  return { logicalId: roleId, arn, statements: roleStatements(ctx, roleId) };
+}
+
+function roleStatements(ctx: ReadContext, roleId: string): PolicyStatementModel[] {
   const where = `role ${ctx.index.name(roleId)} (${roleId})`;
   const inline = list(ctx.index.props(roleId).Policies)
     .filter(isObject)
@@ -99,5 +103,42 @@ export function readRole(ctx: ReadContext, role: unknown, functionWhere: string)
     .ofType(T.policy, ROLE_POLICY, T.managedPolicy)
     .filter(([, policy]) => attachedTo(ctx, policy.Properties ?? {}, roleId))
     .flatMap(([id, policy]) => documentStatements(ctx, policy.Properties?.PolicyDocument, `policy ${id}`));
-  return { logicalId: roleId, arn, statements: [...inline, ...attached, ...managedStatements(ctx, roleId, where)] };
+  return [...inline, ...attached, ...managedStatements(ctx, roleId, where)];
+}
+
+function trustStatements(ctx: ReadContext, roleId: string): TrustStatementModel[] {
+  const where = `role ${ctx.index.name(roleId)} (${roleId}) trust policy`;
+  return list(obj(ctx.index.props(roleId).AssumeRolePolicyDocument).Statement)
+    .filter(isObject)
+    .map((statement, i) => {
+      const principal: { [kind: string]: string[] } = {};
+      for (const [kind, value] of Object.entries(obj(statement.Principal))) {
+        principal[kind] = ctx.resolver.strings(value, `${where} statement ${i} Principal ${kind}`);
+      }
+      return {
+        ...statementOf(ctx, statement, `${where} statement ${i}`),
+        ...(statement.Principal === undefined ? {} : { Principal: principal }),
+      };
+    });
+}
+
+/**
+ * The roles of the stack that an AWS principal may assume (a role session, not a service): what the local STS
+ * answers `AssumeRole` for. Service roles (Lambda's, API Gateway's) are left out.
+ */
+export function readAssumableRoles(ctx: ReadContext): { [arn: string]: LocalRoleModel } {
+  const roles: { [arn: string]: LocalRoleModel } = {};
+  for (const [roleId, role] of ctx.index.ofType(T.role)) {
+    const trust = obj(role.Properties?.AssumeRolePolicyDocument);
+    const namesAws = list(trust.Statement).some((statement) => isObject(statement) && obj(statement.Principal).AWS);
+    if (!namesAws) continue;
+    const arn = ctx.resolver.getAtt(roleId, 'Arn');
+    roles[arn] = {
+      logicalId: roleId,
+      arn,
+      statements: roleStatements(ctx, roleId),
+      trust: trustStatements(ctx, roleId),
+    };
+  }
+  return roles;
 }
