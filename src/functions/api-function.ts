@@ -141,6 +141,7 @@ export function validateFunctionOptions(
     }
   });
   checkUnique(`${prop}.accessPatterns`, names, (pattern) => pattern);
+  checkCallerBindings(prop, names.map((pattern) => context.accessPatterns.get(pattern)!));
   const reserved = options.reservedConcurrentExecutions;
   checkInteger(`${prop}.reservedConcurrentExecutions`, reserved, 1, 10000);
   const environment = functionEnvironment(
@@ -166,6 +167,28 @@ export function validateFunctionOptions(
     );
   }
   return settings;
+}
+
+/**
+ * One function's caller-bound patterns share its session tags, so a parameter must be bound to the same caller
+ * attribute in each, and tag keys, which IAM compares without case, must not differ by case alone.
+ */
+function checkCallerBindings(prop: string, patterns: readonly ResolvedAccessPattern[]): void {
+  const bindings = new Map<string, { pattern: string; param: string; attribute: string }>();
+  for (const pattern of patterns) {
+    for (const [param, attribute] of Object.entries(pattern.callerBound ?? {})) {
+      const seen = bindings.get(param.toLowerCase());
+      const described = attribute.toString();
+      if (seen && (seen.param !== param || seen.attribute !== described)) {
+        fail(
+          `${prop}.accessPatterns`,
+          `bind each caller parameter one way, as one session tag: "${seen.pattern}" binds {${seen.param}} to the ${seen.attribute}, "${pattern.name}" binds {${param}} to the ${described}; give one of them another parameter name`,
+          patterns.map((p) => p.name),
+        );
+      }
+      bindings.set(param.toLowerCase(), { pattern: pattern.name, param, attribute: described });
+    }
+  }
 }
 
 /**

@@ -93,16 +93,17 @@ export class CallerSessions<T> {
     const now = (this.options.clock ?? systemClock)();
     const entry = this.entries.get(id);
     if (entry) {
+      // Most recently used goes last, at once: a concurrent request of the same caller must still find it.
       this.entries.delete(id);
+      this.entries.set(id, entry);
       try {
         const session = await entry.value;
-        if (session.renewAtMs > now) {
-          this.entries.set(id, entry);
-          return session.resource;
-        }
+        if (session.renewAtMs > now) return session.resource;
       } catch {
         // A failed AssumeRole is not cached: the next request tries again.
       }
+      const renewing = this.entries.get(id);
+      if (renewing && renewing !== entry) return (await renewing.value).resource;
     }
     const value = this.assume(tags, now);
     const fresh: Entry<T> = { value };
