@@ -45,8 +45,11 @@ const roleOf = (template: Template, fragment: string) => {
   return { id, role: roles[id] };
 };
 
-const statementsOf = (role: { Properties: { Policies: { PolicyDocument: { Statement: unknown[] } }[] } }) =>
-  role.Properties.Policies.flatMap((policy) => policy.PolicyDocument.Statement);
+interface RoleResource {
+  readonly Properties: { readonly Policies: { readonly PolicyDocument: { readonly Statement: unknown[] } }[] };
+}
+const statementsOf = (role: { [key: string]: unknown }) =>
+  (role as unknown as RoleResource).Properties.Policies.flatMap((policy) => policy.PolicyDocument.Statement);
 
 describe('GIVEN a function with caller-bound patterns', () => {
   test('THEN its own role reaches only its unbound patterns', () => {
