@@ -22,10 +22,11 @@ import {
 } from './monitoring/alarm-thresholds';
 import { systemErrorOperations } from './monitoring/metrics';
 import { AlarmFactory } from './private/alarm-factory';
-import { checkPattern, fail, IDENTIFIER_NAME, IDENTIFIER_NAME_RULE } from './private/validation';
+import { checkOneOf, checkPattern, fail, IDENTIFIER_NAME, IDENTIFIER_NAME_RULE } from './private/validation';
 import { ServerlessApiProps } from './serverless-api-props';
 import { resolveAccessPatterns, ResolvedAccessPattern, validateAccessPatterns } from './table/access-model';
 import { TableKeyModel, tableKeyModel, validateTableProps } from './table/table-builder';
+import { PartitionIsolation } from './table/partition-isolation';
 import { TableEncryptionType } from './table/table-encryption';
 
 /** A route function, checked and resolved: what `ServerlessApi` builds it from. */
@@ -88,6 +89,13 @@ export class ServerlessApiModel {
     validateThrottle('throttle', props.throttle);
 
     const accessPatterns = props.accessPatterns ?? {};
+    const isolations = Object.values(PartitionIsolation);
+    checkOneOf(
+      'partitionIsolation',
+      props.partitionIsolation,
+      isolations,
+      `be a PartitionIsolation (${isolations.join(', ')})`,
+    );
     validateAccessPatterns(accessPatterns, props.table, props.existingTable);
     validateTableProps(props.table, props.existingTable, accessPatterns);
     if (

@@ -8,6 +8,7 @@ import { ThrottleOptions } from './api/throttle';
 import { FunctionDefaults } from './functions/function-options';
 import { AlarmOptions } from './monitoring/alarm-options';
 import { AccessPattern } from './table/access-pattern';
+import { PartitionIsolation } from './table/partition-isolation';
 import { ExistingTableOptions, TableOptions } from './table/table-options';
 
 /** Properties of a `ServerlessApi`. */
@@ -60,6 +61,13 @@ export interface ServerlessApiProps extends RestApiOptions {
    * @default - none: no function can touch the table
    */
   readonly accessPatterns?: { [name: string]: AccessPattern };
+  /**
+   * Whether functions with different writes may share a writable partition prefix. IAM bounds partition keys, not
+   * sort keys, so functions writing one prefix can overwrite each other's items; `STRICT` refuses that at synth.
+   *
+   * @default PartitionIsolation.SHARED
+   */
+  readonly partitionIsolation?: PartitionIsolation;
   /**
    * The table the API creates.
    *

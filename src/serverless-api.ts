@@ -29,6 +29,8 @@ import {
 } from './shared/env';
 import { ACCESS_PATTERNS_METADATA_KEY, AccessPatternRow } from './shared/metadata';
 import { ResolvedAccessPattern } from './table/access-model';
+import { PartitionIsolation } from './table/partition-isolation';
+import { partitionPrefix, PatternUser, strictIsolationErrors } from './table/partition-writers';
 import { buildTable, TableModel } from './table/table-builder';
 
 /**
@@ -182,6 +184,9 @@ export class ServerlessApi extends Construct {
           ? []
           : ['`functions` must declare at least one function, in props or with addFunction(), got: {}'],
     });
+    if (props.partitionIsolation === PartitionIsolation.STRICT) {
+      this.node.addValidation({ validate: () => strictIsolationErrors(this.patternUsers()) });
+    }
   }
 
   /**
@@ -302,6 +307,15 @@ export class ServerlessApi extends Construct {
     return this.monitoring.table.conditionalCheckFailures(props);
   }
 
+  /** Each declared function and the access patterns it uses. */
+  private patternUsers(): PatternUser[] {
+    const patterns = this.model.functionContext.accessPatterns;
+    return this.declaredFunctions.map((fn) => ({
+      name: fn.name,
+      patterns: fn.accessPatterns.map((name) => patterns.get(name)!),
+    }));
+  }
+
   /** One row per access pattern: what it reads or writes, how, and which functions use it. */
   private accessPatternTable(): AccessPatternRow[] {
     return [...this.model.functionContext.accessPatterns.values()].map((pattern: ResolvedAccessPattern) => ({
@@ -311,6 +325,14 @@ export class ServerlessApi extends Construct {
       ...(pattern.indexName ? { index: pattern.indexName } : {}),
       keyCondition: pattern.keyCondition,
       ...(pattern.leadingKeys ? { leadingKeys: pattern.leadingKeys } : {}),
+      ...(pattern.pattern.partitionKey ? { partitionPrefix: partitionPrefix(pattern.pattern.partitionKey) } : {}),
+      ...(pattern.callerBound
+        ? {
+            callerBound: Object.fromEntries(
+              Object.entries(pattern.callerBound).map(([param, attribute]) => [param, attribute.toString()]),
+            ),
+          }
+        : {}),
       actions: [...pattern.actions],
       functions: this.declaredFunctions.filter((fn) => fn.accessPatterns.includes(pattern.name)).map((fn) => fn.name),
     }));

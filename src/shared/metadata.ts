@@ -17,6 +17,10 @@ export interface AccessPatternRow {
   readonly keyCondition: string;
   /** The `dynamodb:LeadingKeys` pattern the roles are limited to; absent for a Scan. */
   readonly leadingKeys?: string;
+  /** The literal text before the partition key's first parameter (`USER#`); absent for a Scan. */
+  readonly partitionPrefix?: string;
+  /** Partition key parameters bound to the verified caller, and to what: `{ userId: 'caller id' }`. */
+  readonly callerBound?: { readonly [param: string]: string };
   readonly actions: string[];
   /** The functions using the pattern, by name. */
   readonly functions: string[];

@@ -13,7 +13,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { AccessPattern, ApiAuthorization, ServerlessApi } from '../../src';
+import { AccessPattern, ApiAuthorization, CallerAttribute, PartitionIsolation, ServerlessApi } from '../../src';
 import { CfnTemplate, formatSummary, formatTable, StackSummary, summarizeTemplate } from '../../src/cli/summary';
 
 /**
@@ -1053,6 +1053,7 @@ describe('formatSummary', () => {
       'Routes (3)',
       'Functions (2)',
       'Access patterns (0)',
+      'Partition isolation (0)',
       'Tables (1)',
       'Log groups (3)',
       'Alarms (4)',
@@ -1311,6 +1312,73 @@ describe('the access-pattern table of a ServerlessApi', () => {
   test('warns about a Scan pattern in use', () => {
     expect(summary.warnings).toContain(
       'access pattern exportAll: Scan reads every item, whatever the key (used by tasks)',
+    );
+  });
+});
+
+describe('the partition isolation of a ServerlessApi', () => {
+  // GIVEN a shop whose cart and preferences functions both write USER# partitions, and sessions bound to the caller
+  const isolationApp = (partitionIsolation?: PartitionIsolation) => {
+    const stack = new Stack(new App(), 'Shop');
+    const entry = path.join(__dirname, '..', 'fixtures', 'handler.ts');
+    const bound = { callerBound: { userId: CallerAttribute.id() } };
+    quietly(
+      () =>
+        new ServerlessApi(stack, 'Api', {
+          authorization: ApiAuthorization.jwt({ issuer: 'https://issuer.example.com', audience: ['web'] }),
+          partitionIsolation,
+          accessPatterns: {
+            putCart: AccessPattern.putItem({ partitionKey: 'USER#{userId}', sortKey: 'CART' }),
+            putPreferences: AccessPattern.putItem({ partitionKey: 'USER#{userId}', sortKey: 'PREFERENCES' }),
+            putSession: AccessPattern.putItem({ partitionKey: 'SESSION#{userId}', sortKey: 'S#{sessionId}', ...bound }),
+            getOrder: AccessPattern.getItem({ partitionKey: 'ORDER#{orderId}', sortKey: 'ORDER' }),
+          },
+          functions: {
+            cart: { entry, routes: [{ method: apigwv2.HttpMethod.PUT, path: '/cart' }], accessPatterns: ['putCart'] },
+            preferences: {
+              entry,
+              routes: [{ method: apigwv2.HttpMethod.PUT, path: '/preferences' }],
+              accessPatterns: ['putPreferences'],
+            },
+            sessions: {
+              entry,
+              routes: [{ method: apigwv2.HttpMethod.POST, path: '/sessions' }],
+              accessPatterns: ['putSession'],
+            },
+            orders: {
+              entry,
+              routes: [{ method: apigwv2.HttpMethod.GET, path: '/orders/{orderId}' }],
+              accessPatterns: ['getOrder'],
+            },
+          },
+        }),
+    );
+    return stack;
+  };
+  const summary = summarizeTemplate(Template.fromStack(isolationApp()).toJSON() as CfnTemplate, 'Shop');
+
+  test('lists, per written partition prefix, the functions that may write it and what is bound to the caller', () => {
+    expect(formatSummary(summary)).toContain(
+      [
+        'Partition isolation (2)',
+        "  IAM bounds partition keys, not sort keys: functions writing one prefix can overwrite each other's items there",
+        '  PARTITION PREFIX  WRITTEN BY                                    BOUND TO THE CALLER',
+        '  SESSION#          sessions (putSession)                         userId = caller id',
+        '  USER#             cart (putCart), preferences (putPreferences)  -',
+      ].join('\n'),
+    );
+  });
+
+  test('warns when functions with different writes share a prefix', () => {
+    expect(summary.warnings).toContain(
+      "partition prefix USER#: WARNING: functions cart, preferences write partitions USER#... with different patterns: IAM bounds partition keys, not sort keys, so each can overwrite the others' items there; give them their own prefixes, or set partitionIsolation: PartitionIsolation.STRICT to refuse this at synth",
+    );
+  });
+
+  test('WHEN isolation is strict THEN synth refuses the shared prefix, naming both functions', () => {
+    const stack = isolationApp(PartitionIsolation.STRICT);
+    expect(() => Template.fromStack(stack)).toThrow(
+      '`functions.preferences.accessPatterns` must not write partitions of the prefix "USER#" that function cart also writes with other patterns (putCart): IAM bounds partition keys, not sort keys, so either could overwrite the other\'s items; give the patterns their own prefix, or set partitionIsolation to PartitionIsolation.SHARED, got: ["putPreferences"]',
     );
   });
 });

@@ -20,6 +20,14 @@ export function summarizeAccessPatterns(index: TemplateIndex): AccessPatternSumm
         index: str(row.index),
         keyCondition: str(row.keyCondition) ?? '?',
         leadingKeys: str(row.leadingKeys),
+        partitionPrefix: str(row.partitionPrefix),
+        ...(row.callerBound === undefined
+          ? {}
+          : {
+              callerBound: Object.fromEntries(
+                Object.entries(obj(row.callerBound)).map(([param, attribute]) => [param, str(attribute) ?? '?']),
+              ),
+            }),
         actions: list(row.actions).map((action) => str(action) ?? '?'),
         functions: list(row.functions).map((fn) => str(fn) ?? '?'),
       };

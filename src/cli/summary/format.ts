@@ -142,6 +142,28 @@ function formatAccessPatterns(summary: StackSummary): string[] {
   return [`Access patterns (${rows.length})`, ...(rows.length > 0 ? formatTable(headers, rows) : ['  (none)'])];
 }
 
+function formatIsolation(summary: StackSummary): string[] {
+  const multipleApis = new Set(summary.isolation.map((p) => p.api)).size > 1;
+  const rows = summary.isolation.map((prefix) => [
+    ...(multipleApis ? [prefix.api] : []),
+    prefix.prefix,
+    Object.entries(prefix.writers)
+      .map(([fn, patterns]) => `${fn} (${patterns.join(', ')})`)
+      .join(', ') || 'UNUSED',
+    prefix.callerBound.join(', ') || '-',
+  ]);
+  const headers = [...(multipleApis ? ['API'] : []), 'PARTITION PREFIX', 'WRITTEN BY', 'BOUND TO THE CALLER'];
+  return [
+    `Partition isolation (${rows.length})`,
+    ...(rows.length > 0
+      ? [
+          "  IAM bounds partition keys, not sort keys: functions writing one prefix can overwrite each other's items there",
+          ...formatTable(headers, rows),
+        ]
+      : ['  (none)']),
+  ];
+}
+
 function formatLogGroups(summary: StackSummary): string[] {
   const rows = summary.logGroups.map((group) => [
     group.name,
@@ -203,6 +225,7 @@ export function formatSummary(summary: StackSummary): string {
     formatRoutes(summary),
     formatFunctions(summary),
     formatAccessPatterns(summary),
+    formatIsolation(summary),
     formatTables(summary),
     formatLogGroups(summary),
     formatAlarms(summary),

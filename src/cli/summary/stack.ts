@@ -4,6 +4,7 @@ import { AccessPatternSummary, summarizeAccessPatterns } from './access-patterns
 import { AlarmSummary, summarizeAlarms } from './alarms';
 import { ApiSummary, RouteSummary, summarizeApis, summarizeRoutes, unmatchedRouteSettings } from './api';
 import { FunctionSummary, summarizeFunction } from './functions';
+import { PrefixIsolationSummary, summarizeIsolation } from './isolation';
 import { LogGroupSummary, summarizeLogGroups } from './log-groups';
 import { MonitoringSummary, summarizeMonitoring } from './monitoring';
 import { summarizeTable, TableSummary } from './tables';
@@ -24,6 +25,8 @@ export interface StackSummary {
   readonly tables: TableSummary[];
   /** The access patterns the APIs declare, with the functions using each. */
   readonly accessPatterns: AccessPatternSummary[];
+  /** Which functions may write each partition prefix. */
+  readonly isolation: PrefixIsolationSummary[];
   readonly logGroups: LogGroupSummary[];
   readonly alarms: AlarmSummary[];
   /** Dashboards, notification topics and metric filters. */
@@ -68,6 +71,9 @@ function collectWarnings(summary: Omit<StackSummary, 'warnings'>, index: Templat
       );
     }
   }
+  for (const prefix of summary.isolation) {
+    if (prefix.warning) warnings.push(`partition prefix ${prefix.prefix}: WARNING: ${prefix.warning}`);
+  }
   for (const logGroup of summary.logGroups.filter((group) => group.retentionDays === undefined)) {
     warnings.push(`log group ${logGroup.name}: WARNING: no RetentionInDays (never expires)`);
   }
@@ -78,13 +84,15 @@ function collectWarnings(summary: Omit<StackSummary, 'warnings'>, index: Templat
 export function summarizeTemplate(template: CfnTemplate, stackName = 'Stack'): StackSummary {
   const index = new TemplateIndex(template);
   const apis = summarizeApis(index);
+  const accessPatterns = summarizeAccessPatterns(index);
   const partial = {
     stackName,
     apis,
     routes: summarizeRoutes(index, apis),
     functions: index.ofType(T.function).map(([id, fn]) => summarizeFunction(index, id, fn.Properties ?? {})),
     tables: index.ofType(T.globalTable, T.table).map(([id, table]) => summarizeTable(index, id, table)),
-    accessPatterns: summarizeAccessPatterns(index),
+    accessPatterns,
+    isolation: summarizeIsolation(accessPatterns),
     logGroups: summarizeLogGroups(index),
     alarms: summarizeAlarms(index),
     monitoring: summarizeMonitoring(index),
