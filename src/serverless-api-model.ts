@@ -7,6 +7,7 @@ import { ApiType } from './api/api-type';
 import { restCorsEnvironment, validateCors } from './api/cors-config';
 import { HTTP_API_INTEGRATION_TIMEOUT } from './api/http/http-api-builder';
 import { REST_API_INTEGRATION_TIMEOUT } from './api/rest/rest-api-builder';
+import { checkSiblingVariables, PathVariable, pathVariables } from './api/rest/rest-path-variables';
 import { routeKey, routeShape, validateApiAuthorization, validateRoute } from './api/route-validation';
 import { validateThrottle } from './api/throttle-config';
 import { FunctionContext, validateFunctionDefaults, validateFunctionOptions } from './functions/api-function';
@@ -18,16 +19,25 @@ import {
   FunctionThresholds,
   functionThresholds,
   resolveAlarmThresholds,
+  validateConcurrencyAlarm,
   validateFunctionAlarms,
 } from './monitoring/alarm-thresholds';
 import { systemErrorOperations } from './monitoring/metrics';
 import { AlarmFactory } from './private/alarm-factory';
-import { checkOneOf, checkPattern, fail, IDENTIFIER_NAME, IDENTIFIER_NAME_RULE } from './private/validation';
+import { checkOneOf, checkPattern, fail, IDENTIFIER_NAME, IDENTIFIER_NAME_RULE, isLiteral } from './private/validation';
 import { ServerlessApiProps } from './serverless-api-props';
 import { resolveAccessPatterns, ResolvedAccessPattern, validateAccessPatterns } from './table/access-model';
 import { TableKeyModel, tableKeyModel, validateTableProps } from './table/table-builder';
 import { PartitionIsolation } from './table/partition-isolation';
 import { TableEncryptionType } from './table/table-encryption';
+
+/**
+ * The retention periods CloudWatch Logs accepts, in days: `logs.RetentionDays` but the unbounded one
+ * (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html).
+ */
+const LOG_RETENTION_DAYS: number[] = Object.values(logs.RetentionDays).filter(
+  (days): days is number => typeof days === 'number' && days !== logs.RetentionDays.INFINITE,
+);
 
 /** A route function, checked and resolved: what `ServerlessApi` builds it from. */
 export interface FunctionModel {
@@ -70,6 +80,8 @@ export class ServerlessApiModel {
   private readonly routeFeatures: RouteFeatureContext;
   private readonly functionNames = new Set<string>();
   private readonly routes: { shape: string; prop: string }[] = [];
+  /** The variable path parts of a REST API's routes so far, which must agree level by level. */
+  private readonly pathVariables: PathVariable[] = [];
 
   constructor(
     private readonly scope: Construct,
@@ -113,7 +125,15 @@ export class ServerlessApiModel {
     if (props.logRetention === logs.RetentionDays.INFINITE) {
       fail('logRetention', 'be bounded: logs kept forever are paid for forever', 'RetentionDays.INFINITE');
     }
+    if (isLiteral(props.logRetention) && !LOG_RETENTION_DAYS.includes(props.logRetention!)) {
+      fail(
+        'logRetention',
+        `be one of the retention periods CloudWatch Logs accepts (logs.RetentionDays), in days: ${LOG_RETENTION_DAYS.join(', ')}`,
+        props.logRetention,
+      );
+    }
     this.logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    if (props.apiName === '') fail('apiName', 'not be empty: it names the API, its alarms and its dashboard', '');
     this.apiName = props.apiName ?? Names.uniqueResourceName(scope, { maxLength: 128 });
     this.alarmThresholds = resolveAlarmThresholds(props.alarms);
     if (!Token.isUnresolved(this.apiName)) {
@@ -151,8 +171,10 @@ export class ServerlessApiModel {
       fail(`${prop}.routes`, 'list at least one route the function serves', options.routes ?? []);
     }
     validateFunctionAlarms(`${prop}.alarms`, options.alarms);
+    validateConcurrencyAlarm(`${prop}.alarms`, options.alarms, options.reservedConcurrentExecutions);
     const thresholds = functionThresholds(`${prop}.alarms`, this.props.alarms?.functions, options.alarms);
     const shapes: { shape: string; prop: string }[] = [];
+    const variables: PathVariable[] = [];
     options.routes.forEach((route, i) => {
       const at = `${prop}.routes[${i}]`;
       validateRoute(at, route, this.props.authorization, this.routeFeatures);
@@ -164,10 +186,17 @@ export class ServerlessApiModel {
         );
       }
       shapes.push({ shape, prop: at });
+      if (this.apiType === ApiType.REST) {
+        for (const variable of pathVariables(`${at}.path`, route.path)) {
+          checkSiblingVariables(variable, [...this.pathVariables, ...variables]);
+          variables.push(variable);
+        }
+      }
     });
     // Only a function that passed every check is declared.
     this.functionNames.add(name);
     this.routes.push(...shapes);
+    this.pathVariables.push(...variables);
     return {
       name,
       prop,

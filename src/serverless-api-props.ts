@@ -88,7 +88,8 @@ export interface ServerlessApiProps extends RestApiOptions {
    */
   readonly functionDefaults?: FunctionDefaults;
   /**
-   * How long the functions' logs and the API access log are kept. Never unbounded.
+   * How long the functions' logs and the API access log are kept: one of the periods CloudWatch Logs offers, never
+   * unbounded.
    *
    * @default logs.RetentionDays.ONE_MONTH
    */

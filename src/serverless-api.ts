@@ -7,10 +7,11 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { ApiBuilder } from './api/api-builder';
 import { ApiFunctionOptions } from './api/api-function-options';
 import { ApiType } from './api/api-type';
+import { acknowledgeInvokeWildcards } from './api/authorization/iam-grant';
 import { HttpApiBuilder } from './api/http/http-api-builder';
 import { RestApiBuilder } from './api/rest/rest-api-builder';
 import { ApiFunction } from './functions/api-function';
@@ -104,6 +105,8 @@ export class ServerlessApi extends Construct {
   private readonly tableModel: TableModel;
   private readonly api: ApiBuilder;
   private iamGrantChecked = false;
+  /** The principals `grantInvoke()` granted, on which the grant's cdk-nag findings are acknowledged. */
+  private readonly invokeGrantees: IConstruct[] = [];
   private readonly model: ServerlessApiModel;
   private readonly monitoring: ApiMonitoring;
   private readonly declaredFunctions: ApiFunction[] = [];
@@ -202,8 +205,8 @@ export class ServerlessApi extends Construct {
    * Lets `grantee` call the routes authorized with `ApiAuthorization.iam()` (`execute-api:Invoke` on exactly
    * those routes, including routes added later with `addFunction()`). Fails at synth if there is none.
    *
-   * Each path parameter becomes a `*` in the route's ARN, which cdk-nag's AwsSolutions-IAM5 reports on the
-   * grantee's policy.
+   * Each path parameter (and the ANY method) becomes a `*` in the route's ARN, as IAM matches request paths; the
+   * AwsSolutions-IAM5 finding this raises in cdk-nag is acknowledged on the grantee, route by route, with the reason.
    */
   public grantInvoke(grantee: iam.IGrantable): iam.Grant {
     if (!this.iamGrantChecked) {
@@ -217,11 +220,17 @@ export class ServerlessApi extends Construct {
               ],
       });
     }
-    return iam.Grant.addToPrincipal({
+    const grant = iam.Grant.addToPrincipal({
       grantee,
       actions: [...EXECUTE_API_INVOKE_ACTIONS],
       resourceArns: this.api.iamRouteArns(),
     });
+    const principal = grantee.grantPrincipal;
+    if (grant.success && Construct.isConstruct(principal)) {
+      this.invokeGrantees.push(principal);
+      acknowledgeInvokeWildcards(principal, this.api.iamRoutes());
+    }
+    return grant;
   }
 
   /** The route functions, in the order they were declared. */
@@ -349,7 +358,11 @@ export class ServerlessApi extends Construct {
       description: model.description,
       apiEnvironment: this.model.functionContext.apiEnvironment,
     });
+    const granted = this.api.iamRoutes().length;
     this.api.addFunction(fn, fn.lambdaFunction, model.options.routes);
+    // Routes added after a grant are granted too (the ARN list is lazy): so are their acknowledgements.
+    const added = this.api.iamRoutes().slice(granted);
+    this.invokeGrantees.forEach((principal) => acknowledgeInvokeWildcards(principal, added));
     fn.alarms.push(
       ...this.monitoring.addFunction({
         scope: fn,

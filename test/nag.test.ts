@@ -11,6 +11,7 @@ import { IConstruct } from 'constructs';
 import { ApiAuthorization, ApiType, ServerlessApi } from '../src';
 import {
   defaultProps,
+  ENV,
   fn,
   fullyConfigured,
   HANDLER_ENTRY,
@@ -386,20 +387,94 @@ describe('cdk-nag AwsSolutions and Serverless checks', () => {
     });
   });
 
-  // cdk-nag renders the ARN's tokens as <AWS::Partition> etc., and aws-cdk-lib's Validations.acknowledge() refuses an id
-  // with more than one "::", so the grantee's owner cannot acknowledge this finding yet: it is asserted, not acknowledged.
-  test("grantInvoke: the API adds nothing, the grantee's policy gets one IAM5 finding per route with path parameters", () => {
-    // GIVEN an IAM API with a route with a path parameter and one without, granted to a caller
-    const stack = newStack();
-    const api = new ServerlessApi(stack, 'Api', { ...defaultProps(), authorization: ApiAuthorization.iam() });
-    api.addFunction('status', fn([route(HttpMethod.GET, '/status')]));
-    const caller = new iam.Role(stack, 'Caller', { assumedBy: new iam.AccountRootPrincipal() });
-    api.grantInvoke(caller);
-    const apiId = logicalId(Template.fromStack(stack), 'AWS::ApiGatewayV2::Api', 'ApiHttpApi');
-    const finding = `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${apiId}>/$default/GET/items/*]`;
+  describe('grantInvoke() to a role on an API with IAM routes', () => {
+    /** Finding ids of the IAM5 rule itself on a policy, acknowledged or not. */
+    const iam5Findings = (policy: IConstruct) => {
+      const result = rules.iam.IAMNoWildcardPermissions(policy.node.defaultChild as CfnResource);
+      return Array.isArray(result) ? result.map((finding) => `AwsSolutions-IAM5[${finding}]`) : [];
+    };
+    const ackIds = (scope: IConstruct) =>
+      acknowledgements(scope)
+        .filter((ack) => ack.path === '')
+        .map((ack) => ack.id)
+        .sort();
 
-    // THEN only the parameterized route's ARN is reported, on the caller's policy
-    expect(unacknowledgedFindings(stack)).toEqual([`${finding}: Test/Caller/DefaultPolicy/Resource`]);
-    expect(acknowledgements(api).filter((ack) => !ack.path.startsWith('Functions/'))).toEqual([]);
+    test.each([
+      ['an HTTP API', ApiType.HTTP, 'ApiHttpApi', 'AWS::ApiGatewayV2::Api', '$default'],
+      ['a REST API', ApiType.REST, 'ApiRestApi', 'AWS::ApiGateway::RestApi', 'prod'],
+    ])(
+      'on %s has no unacknowledged finding: each ARN with a * is acknowledged on the grantee, and nothing more',
+      (_, apiType, prefix, type, stage) => {
+        // GIVEN an IAM API with a parameterized route, a plain one, and a greedy ANY route added after the grant
+        const stack = newStack();
+        const api = new ServerlessApi(stack, 'Api', {
+          ...defaultProps(),
+          apiType,
+          authorization: ApiAuthorization.iam(),
+        });
+        api.addFunction('status', fn([route(HttpMethod.GET, '/status')]));
+        const caller = new iam.Role(stack, 'Caller', { assumedBy: new iam.AccountRootPrincipal() });
+
+        // WHEN
+        api.grantInvoke(caller);
+        api.addFunction('files', fn([route(HttpMethod.ANY, '/files/{path+}')]));
+
+        // THEN cdk-nag's rule raises one finding per ARN with a *, each acknowledged on the caller exactly
+        const apiId = logicalId(Template.fromStack(stack), type, prefix);
+        const arn = (resource: string) =>
+          `arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${apiId}>/${stage}/${resource}`;
+        const expected = [
+          `AwsSolutions-IAM5[Resource::${arn('GET/items/*')}]`,
+          `AwsSolutions-IAM5[Resource::${arn('*/files/*')}]`,
+        ].sort();
+        expect(iam5Findings(caller.node.findChild('DefaultPolicy')).sort()).toEqual(expected);
+        expect(ackIds(caller)).toEqual(expected);
+        expect(unacknowledgedFindings(stack)).toEqual([]);
+        // with the reason, naming the route and what the * stands for
+        const reasons = acknowledgements(caller).map((ack) => ack.reason);
+        expect(reasons).toEqual(
+          expect.arrayContaining([
+            expect.stringContaining('call GET /items/{itemId}, a route authorized with ApiAuthorization.iam()'),
+            expect.stringContaining('call ANY /files/{path+}'),
+            expect.stringContaining('stands for any method and the values of the path parameters'),
+          ]),
+        );
+        // and the API's own constructs acknowledge nothing for the grant
+        expect(acknowledgements(api).filter((ack) => ack.id.includes('execute-api'))).toEqual([]);
+      },
+    );
+
+    test('in a stack with an account and a region, the acknowledgement names the ARN as cdk-nag renders it there', () => {
+      // GIVEN an environment-bound stack, where aws-cdk-lib writes the region and account literally
+      const stack = newStack({ env: ENV });
+      const api = new ServerlessApi(stack, 'Api', { ...defaultProps(), authorization: ApiAuthorization.iam() });
+      const caller = new iam.User(stack, 'Caller');
+
+      // WHEN
+      api.grantInvoke(caller);
+
+      // THEN
+      const apiId = logicalId(Template.fromStack(stack), 'AWS::ApiGatewayV2::Api', 'ApiHttpApi');
+      const finding = `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:${ENV.region}:${ENV.account}:<${apiId}>/$default/GET/items/*]`;
+      expect(iam5Findings(caller.node.findChild('DefaultPolicy'))).toEqual([finding]);
+      expect(ackIds(caller)).toEqual([finding]);
+      expect(unacknowledgedFindings(stack)).toEqual([]);
+    });
+
+    test('a grantee granted only routes without a * gets no acknowledgement', () => {
+      // GIVEN a JWT API whose only IAM route has no path parameter
+      const stack = newStack();
+      const api = new ServerlessApi(stack, 'Api', defaultProps());
+      api.addFunction('status', fn([route(HttpMethod.GET, '/status', { authorization: ApiAuthorization.iam() })]));
+      const caller = new iam.Role(stack, 'Caller', { assumedBy: new iam.AccountRootPrincipal() });
+
+      // WHEN
+      api.grantInvoke(caller);
+
+      // THEN
+      expect(iam5Findings(caller.node.findChild('DefaultPolicy'))).toEqual([]);
+      expect(acknowledgements(caller)).toEqual([]);
+      expect(unacknowledgedFindings(stack)).toEqual([]);
+    });
   });
 });

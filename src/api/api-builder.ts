@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { ApiType } from './api-type';
 import { ApiAuthorization } from './authorization/api-authorization';
 import { CreatedUserPool } from './authorization/authorization-kind';
+import { IamRoute } from './authorization/iam-grant';
 import { RouteOptions } from './route';
 import { ApiMetricSource } from '../monitoring/metrics';
 
@@ -34,6 +35,8 @@ export interface ApiBuilder {
   addFunction(scope: Construct, fn: lambda.IFunction, routes: readonly RouteOptions[]): void;
   /** The `execute-api` ARNs of the IAM-authorized routes, resolved at synth. */
   iamRouteArns(): string[];
+  /** The IAM-authorized routes so far, with their `execute-api` ARNs. */
+  iamRoutes(): IamRoute[];
 }
 
 /** The `execute-api` resource path of a route, each path parameter as `*`. */

@@ -11,6 +11,7 @@ import { validateBundling } from './bundling/bundling-validation';
 import { installedVersions } from './bundling/node-modules';
 import { CallerRole } from './caller-role';
 import { FunctionDefaults, IApiFunction } from './function-options';
+import { validateEnvironment, validateNodeRuntime } from './lambda-rules';
 import { checkEntry } from './observed-function';
 import { FunctionMetrics, millisExpression } from '../monitoring/metrics';
 import { checkInteger, checkOneOf, checkUnique, fail, isLiteral } from '../private/validation';
@@ -83,6 +84,7 @@ export function validateFunctionDefaults(prop: string, options: FunctionDefaults
   if (runtime && runtime.family !== lambda.RuntimeFamily.NODEJS) {
     fail(`${prop}.runtime`, 'be a Node.js runtime (handlers are bundled with esbuild)', runtime.name);
   }
+  if (runtime) validateNodeRuntime(`${prop}.runtime`, runtime);
   // JavaScript callers get no type check: a string such as "false" would otherwise leave tracing on.
   if (isLiteral(options.tracing) && typeof options.tracing !== 'boolean') {
     fail(`${prop}.tracing`, 'be true or false', options.tracing);
@@ -122,12 +124,17 @@ export function validateFunctionOptions(
 ): FunctionSettings {
   const prop = `functions.${name}`;
   validateFunctionDefaults(prop, options, context);
+  // JavaScript callers get no type check: a missing entry would otherwise fail inside Node's path module.
+  if (typeof options.entry !== 'string') {
+    fail(`${prop}.entry`, 'name an existing file with the handler (.ts, .js, .mjs or .cjs)', options.entry);
+  }
   checkEntry(`${prop}.entry`, options.entry);
   const settings = resolveFunctionSettings(options, context.defaults);
   installedVersions(`${prop}.bundling.nodeModules`, options.entry, settings.bundling.nodeModules ?? []);
   if (options.handler !== undefined && isLiteral(options.handler) && !/^[A-Za-z_$][\w$]*$/.test(options.handler)) {
     fail(`${prop}.handler`, 'be the name of an exported function, such as "handler"', options.handler);
   }
+  validateEnvironment(`${prop}.environment`, options.environment);
   for (const variable of Object.keys(options.environment ?? {})) {
     if (RESERVED_ENVIRONMENT.includes(variable)) {
       fail(`${prop}.environment`, `not set ${variable}: the library sets it from the API's settings`, variable);

@@ -99,7 +99,8 @@ export interface FunctionAlarmOptions {
   readonly durationP99?: PercentAlarmOptions;
   /**
    * Peak concurrent executions as a share of the function's `reservedConcurrentExecutions`: beyond it the
-   * function is throttled. Only for functions with a reservation.
+   * function is throttled. Only for functions with a reservation: set on a function's own `alarms` without one, it
+   * is refused.
    *
    * @default - on for functions with reserved concurrency: above 80%; separately, in one period of 5 minutes
    */

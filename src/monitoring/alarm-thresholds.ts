@@ -191,6 +191,25 @@ export function validateFunctionAlarms(prop: string, options: FunctionAlarmOptio
 }
 
 /**
+ * A function's own concurrency alarm needs a reservation to measure against; the API-wide one applies only to the
+ * functions that have one, as documented.
+ */
+export function validateConcurrencyAlarm(
+  prop: string,
+  own: FunctionAlarmOptions | undefined,
+  reservedConcurrentExecutions: number | undefined,
+): void {
+  const concurrency = own?.concurrency;
+  if (concurrency && concurrency.enabled !== false && reservedConcurrentExecutions === undefined) {
+    fail(
+      `${prop}.concurrency`,
+      'be left out on a function without `reservedConcurrentExecutions`: it measures concurrency as a share of the reservation',
+      concurrency,
+    );
+  }
+}
+
+/**
  * A function's thresholds: its own `alarms` over the API's `alarms.functions`, signal by signal. A shared
  * alarm has one evaluation, so a signal's own evaluation is refused unless each signal has its own alarm.
  */

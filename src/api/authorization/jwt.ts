@@ -4,6 +4,8 @@ import { DEFAULT_IDENTITY_SOURCE, validateIdentitySource } from './identity-sour
 import { fail, isLiteral } from '../../private/validation';
 import { ApiType } from '../api-type';
 
+const JWT_SOURCE = /^\$request\.(header|querystring)\.\S+$/;
+
 /** A JWT authorizer: API Gateway validates the token's signature, issuer, audience and expiry. */
 export interface JwtAuthorizationProps {
   /** The token issuer, e.g. `https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc123`. */
@@ -11,7 +13,7 @@ export interface JwtAuthorizationProps {
   /** Accepted values of the token's `aud` (or `client_id`) claim; at least one. */
   readonly audience: string[];
   /**
-   * Where the token is read from.
+   * Where the token is read from: exactly one header or query string selection expression.
    *
    * @default ['$request.header.Authorization']
    */
@@ -45,6 +47,7 @@ export class JwtAuthorization extends AuthorizationKind {
       if (isLiteral(audience) && audience.trim() === '') fail(`${prop}.audience[${i}]`, 'not be empty', audience);
     });
     validateIdentitySource(`${prop}.identitySource`, jwt.identitySource ?? []);
+    validateJwtIdentitySource(`${prop}.identitySource`, jwt.identitySource);
   }
 
   public unsupportedOn(type: ApiType): string | undefined {
@@ -60,6 +63,28 @@ export class JwtAuthorization extends AuthorizationKind {
       authorizationType: 'JWT',
       authorizer: httpJwtAuthorizer(context, id, authorizerName ?? name, issuer, audience, identitySource),
     };
+  }
+}
+
+/**
+ * A JWT authorizer reads the token from "a single entry ... Currently only header-based and query parameter-based
+ * selections are supported" (https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-authorizers.html).
+ */
+function validateJwtIdentitySource(prop: string, sources: string[] | undefined): void {
+  if (sources === undefined) return;
+  if (sources.length !== 1) {
+    fail(
+      prop,
+      'list exactly one header or query string the token is read from, such as "$request.header.Authorization", or be left out',
+      sources,
+    );
+  }
+  if (isLiteral(sources[0]) && !JWT_SOURCE.test(sources[0])) {
+    fail(
+      `${prop}[0]`,
+      'be a header or a query string ("$request.header.<name>" or "$request.querystring.<name>"): a JWT authorizer reads the token from nowhere else',
+      sources[0],
+    );
   }
 }
 

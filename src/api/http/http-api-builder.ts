@@ -10,6 +10,7 @@ import { ApiBuilder, executeApiPath } from '../api-builder';
 import { ApiType } from '../api-type';
 import { ApiAuthorization } from '../authorization/api-authorization';
 import { CreatedUserPool } from '../authorization/authorization-kind';
+import { IamRoute } from '../authorization/iam-grant';
 import { CorsOptions } from '../cors';
 import { httpCorsPreflight } from '../cors-config';
 import { createInvokeRole } from '../invoke';
@@ -52,7 +53,7 @@ export class HttpApiBuilder implements ApiBuilder {
   public readonly authorizers: HttpAuthorizers;
   private readonly authorization: ApiAuthorization;
   private readonly invokeStatement: iam.PolicyStatement;
-  private readonly iamRoutes: RouteOptions[] = [];
+  private readonly iamAuthorizedRoutes: RouteOptions[] = [];
   private readonly routeThrottles: { [routeKey: string]: unknown } = {};
   private readonly routesScope: Construct;
   private readonly stageThrottle: Required<ThrottleOptions>;
@@ -141,7 +142,7 @@ export class HttpApiBuilder implements ApiBuilder {
       authorizerId: binding.authorizer?.authorizerId,
       authorizationScopes: route.authorizationScopes,
     });
-    if (authorization._kind.iamAuthorized) this.iamRoutes.push(route);
+    if (authorization._kind.iamAuthorized) this.iamAuthorizedRoutes.push(route);
     authorization._kind.acknowledgeRoute(cfnRoute, key, ApiType.HTTP);
     if (route.throttle) {
       const throttle = resolveThrottle(route.throttle, this.stageThrottle);
@@ -157,7 +158,7 @@ export class HttpApiBuilder implements ApiBuilder {
   }
 
   public get hasIamRoutes(): boolean {
-    return this.iamRoutes.length > 0;
+    return this.iamAuthorizedRoutes.length > 0;
   }
 
   /**
@@ -165,9 +166,13 @@ export class HttpApiBuilder implements ApiBuilder {
    * routes added after the call are included.
    */
   public iamRouteArns(): string[] {
-    return Lazy.list({
-      produce: () =>
-        this.iamRoutes.map((route) => this.api.arnForExecuteApi(route.method, executeApiPath(route.path), '$default')),
-    });
+    return Lazy.list({ produce: () => this.iamRoutes().map((route) => route.arn) });
+  }
+
+  public iamRoutes(): IamRoute[] {
+    return this.iamAuthorizedRoutes.map((route) => ({
+      key: routeKey(route),
+      arn: this.api.arnForExecuteApi(route.method, executeApiPath(route.path), '$default'),
+    }));
   }
 }

@@ -12,6 +12,7 @@ import { ApiBuilder, executeApiPath } from '../api-builder';
 import { ApiType } from '../api-type';
 import { ApiAuthorization } from '../authorization/api-authorization';
 import { CreatedUserPool, RestAuthorizer } from '../authorization/authorization-kind';
+import { IamRoute } from '../authorization/iam-grant';
 import { CorsOptions } from '../cors';
 import { restCorsPreflight, restGatewayResponseHeaders } from '../cors-config';
 import { createInvokeRole, lambdaInvocationUri } from '../invoke';
@@ -78,7 +79,7 @@ export class RestApiBuilder implements ApiBuilder {
   private readonly invokeStatement: iam.PolicyStatement;
   private readonly cfnStage: apigateway.CfnStage;
   private readonly stageThrottle: Required<ThrottleOptions>;
-  private readonly iamRoutes: RouteOptions[] = [];
+  private readonly iamAuthorizedRoutes: RouteOptions[] = [];
   private readonly hasUsagePlans: boolean;
   private validator?: apigateway.RequestValidator;
 
@@ -167,7 +168,7 @@ export class RestApiBuilder implements ApiBuilder {
   }
 
   public get hasIamRoutes(): boolean {
-    return this.iamRoutes.length > 0;
+    return this.iamAuthorizedRoutes.length > 0;
   }
 
   public createdUserPool(authorization: ApiAuthorization): CreatedUserPool | undefined {
@@ -204,19 +205,21 @@ export class RestApiBuilder implements ApiBuilder {
           requestValidator: route.requestModel || route.requiredParameters ? this.requestValidator() : undefined,
         });
       if (authorizer) this.api.latestDeployment?.addToLogicalId({ authorizer: authorizer.deploymentProps });
-      if (authorization._kind.iamAuthorized) this.iamRoutes.push(route);
+      if (authorization._kind.iamAuthorized) this.iamAuthorizedRoutes.push(route);
       authorization._kind.acknowledgeRoute(method.node.defaultChild!, routeKey(route), ApiType.REST);
       this.addMethodSettings(route);
     });
   }
 
   public iamRouteArns(): string[] {
-    return Lazy.list({
-      produce: () =>
-        this.iamRoutes.map((route) =>
-          this.api.arnForExecuteApi(route.method, executeApiPath(route.path), REST_STAGE_NAME),
-        ),
-    });
+    return Lazy.list({ produce: () => this.iamRoutes().map((route) => route.arn) });
+  }
+
+  public iamRoutes(): IamRoute[] {
+    return this.iamAuthorizedRoutes.map((route) => ({
+      key: routeKey(route),
+      arn: this.api.arnForExecuteApi(route.method, executeApiPath(route.path), REST_STAGE_NAME),
+    }));
   }
 
   /** The method request parameters: required ones `true`, cache keys that are not required `false`. */
