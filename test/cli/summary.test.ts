@@ -1369,6 +1369,12 @@ describe('the partition isolation of a ServerlessApi', () => {
     );
   });
 
+  test("prints a function's caller-bound access as the caller's, with the session tag in its keys", () => {
+    expect(formatSummary(summary)).toContain(
+      '    dynamodb (as the caller): PutItem on ApiTableDB4CD73A; keys SESSION#${aws:PrincipalTag/userId}; conditions aws:PrincipalTag/userId\n',
+    );
+  });
+
   test('warns when functions with different writes share a prefix', () => {
     expect(summary.warnings).toContain(
       "partition prefix USER#: WARNING: functions cart, preferences write partitions USER#... with different patterns: IAM bounds partition keys, not sort keys, so each can overwrite the others' items there; give them their own prefixes, or set partitionIsolation: PartitionIsolation.STRICT to refuse this at synth",

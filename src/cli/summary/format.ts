@@ -68,7 +68,7 @@ function formatDynamoStatement(statement: DynamoStatementSummary): string[] {
   const keys = statement.leadingKeys.length > 0 ? `; keys ${statement.leadingKeys.join(', ')}` : '';
   const others = statement.otherConditions.length > 0 ? `; conditions ${statement.otherConditions.join(', ')}` : '';
   return [
-    `    dynamodb: ${deny}${actions} on ${statement.targets.join(', ')}${keys}${others}`,
+    `    dynamodb${statement.asCaller ? ' (as the caller)' : ''}: ${deny}${actions} on ${statement.targets.join(', ')}${keys}${others}`,
     ...statement.warnings.map((warning) => `      ${warning}`),
   ];
 }

@@ -3,6 +3,7 @@
 import { DynamoStatementSummary, summarizeRoleAccess } from './iam';
 import { lambdaSettings } from '../../assembly/lambda';
 import { getAttOf, JsonObject, num, obj, refOf, str, T, TemplateIndex } from '../../assembly/template';
+import { TABLE_CALLER_ROLE_ENV } from '../../shared/env';
 
 export interface FunctionSummary {
   readonly logicalId: string;
@@ -57,10 +58,17 @@ function functionLogGroup(index: TemplateIndex, id: string, props: JsonObject): 
   return { name: str(obj(props.LoggingConfig).LogGroup), source: 'external' };
 }
 
+/** The caller role a function's `TABLE_CALLER_ROLE_ARN` names, when it is a role of the template. */
+function callerRoleOf(index: TemplateIndex, props: JsonObject): string | undefined {
+  const roleId = getAttOf(obj(obj(props.Environment).Variables)[TABLE_CALLER_ROLE_ENV])?.[0];
+  return roleId !== undefined && index.get(roleId)?.Type === T.role ? roleId : undefined;
+}
+
 export function summarizeFunction(index: TemplateIndex, id: string, props: JsonObject): FunctionSummary {
   const access = summarizeRoleAccess(index, getAttOf(props.Role)?.[0]);
+  const asCaller = summarizeRoleAccess(index, callerRoleOf(index, props));
   const logGroup = functionLogGroup(index, id, props);
-  const warnings = [...access.warnings];
+  const warnings = [...access.warnings, ...asCaller.warnings];
   if (logGroup.name === undefined) {
     warnings.push('WARNING: no managed log group: logs go to /aws/lambda/<name>, which never expires');
   } else if (logGroup.source === 'external') {
@@ -82,7 +90,7 @@ export function summarizeFunction(index: TemplateIndex, id: string, props: JsonO
     logGroup: logGroup.name,
     logRetentionDays: logGroup.retention,
     logFormat: str(obj(props.LoggingConfig).LogFormat) ?? 'Text',
-    dynamodb: access.dynamodb,
+    dynamodb: [...access.dynamodb, ...asCaller.dynamodb.map((statement) => ({ ...statement, asCaller: true }))],
     otherActions: access.otherActions,
     managedPolicies: access.managedPolicies,
     warnings,

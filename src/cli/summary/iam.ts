@@ -24,6 +24,8 @@ export interface DynamoStatementSummary {
   /** Other condition keys, e.g. `dynamodb:Attributes`. */
   readonly otherConditions: string[];
   readonly warnings: string[];
+  /** Granted to the function's caller role: used only with a session tagged with the caller's values. */
+  readonly asCaller?: boolean;
 }
 
 function statementsOf(document: unknown): JsonObject[] {
