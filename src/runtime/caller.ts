@@ -2,7 +2,6 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 // eslint-disable-next-line import/no-extraneous-dependencies -- the AWS SDK v3 of the Lambda runtime (README: Dependencies)
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isTagValue } from './caller-credentials';
-import type { KeyValues } from './keys';
 import type { Principal } from './principal';
 import { HttpError } from './problem';
 import type { TableContext } from './table-config';
@@ -49,7 +48,7 @@ export function callerTags(
 ): { [param: string]: string } {
   if (principal === undefined) {
     throw new Error(
-      `access pattern "${pattern}" is bound to the caller: use it inside a route of apiHandler, which knows the caller`,
+      `access pattern ${JSON.stringify(pattern)} is bound to the caller: use it inside a route of apiHandler, which knows the caller`,
     );
   }
   const tags: { [param: string]: string } = {};
@@ -76,7 +75,10 @@ export function callerTags(
  * `values` with the bound parameters filled in from the caller. A handler that passes another caller's value
  * (say, from the path) is refused with 403 before anything is sent: IAM would refuse it anyway.
  */
-export function withCallerValues(values: KeyValues, tags: { readonly [param: string]: string }): KeyValues {
+export function withCallerValues(
+  values: { readonly [param: string]: string | number },
+  tags: { readonly [param: string]: string },
+): { readonly [param: string]: string | number } {
   const merged: { [param: string]: string | number } = { ...values };
   for (const [param, value] of Object.entries(tags)) {
     const given = values[param];
@@ -92,22 +94,24 @@ export function withCallerValues(values: KeyValues, tags: { readonly [param: str
 }
 
 /**
- * The client and key values a pattern's call uses: the table's own client, or for a caller-bound pattern the
- * caller's session client and the values with the caller's filled in.
+ * The client a caller-bound pattern sends with: each call goes out on the session of the caller being served, made
+ * (or taken from the cache) by `callerClient`. It has only `send`, which is all the toolkit's patterns use.
  */
-export async function bindCaller(
+export function callerBoundClient(
   table: TableContext,
   name: string,
   descriptor: AccessPatternDescriptor,
-  values: KeyValues,
-): Promise<{ readonly client: DynamoDBDocumentClient; readonly values: KeyValues }> {
-  if (descriptor.caller === undefined) return { client: table.client, values };
-  const tags = callerTags(descriptor.caller, currentPrincipal(), name);
-  const bound = withCallerValues(values, tags);
-  if (!table.callerClient) {
-    throw new Error(
-      `access pattern "${name}" is bound to the caller: use a Table, which can take the caller's session`,
-    );
-  }
-  return { client: await table.callerClient(tags), values: bound };
+): DynamoDBDocumentClient {
+  const bound = descriptor.caller ?? {};
+  const send = async (command: unknown, options?: unknown) => {
+    const tags = callerTags(bound, currentPrincipal(), name);
+    if (!table.callerClient) {
+      throw new Error(
+        `access pattern "${name}" is bound to the caller: use a Table, which can take the caller's session`,
+      );
+    }
+    const client = await table.callerClient(tags);
+    return (client.send as (command: unknown, options?: unknown) => Promise<unknown>)(command, options);
+  };
+  return { send } as unknown as DynamoDBDocumentClient;
 }

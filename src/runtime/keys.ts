@@ -1,3 +1,4 @@
+import { callerTags, currentPrincipal, withCallerValues } from './caller';
 import { badRequest } from './problem';
 import {
   buildKey,
@@ -56,12 +57,24 @@ export function fillKeyShape(shape: string, values: KeyValues): string {
  * the pattern's shapes, so the key is always one the function's role may touch.
  */
 export function itemKeyOf(descriptor: AccessPatternDescriptor, values: KeyValues): { [attribute: string]: string } {
-  return itemKey(descriptor, values, checkValue);
+  return itemKey(descriptor, boundValues(descriptor, values), checkValue);
 }
 
 /** The key condition of a Query pattern, its values checked like every key's. */
 export function queryKeyConditionOf(descriptor: AccessPatternDescriptor, values: KeyValues): QueryKeyCondition {
-  return queryKeyCondition(descriptor, values, checkValue);
+  return queryKeyCondition(descriptor, boundValues(descriptor, values), checkValue);
+}
+
+/**
+ * `values` with a caller-bound pattern's parameters filled in from the caller being served: the key a handler builds
+ * is always the caller's own (another caller's value is a 403).
+ */
+function boundValues(descriptor: AccessPatternDescriptor, values: KeyValues): KeyValues {
+  if (descriptor.caller === undefined) return values;
+  return withCallerValues(
+    values,
+    callerTags(descriptor.caller, currentPrincipal(), descriptor.partitionKey?.[1] ?? ''),
+  );
 }
 
 /** The parameter names a pattern's key needs, in order. */

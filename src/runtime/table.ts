@@ -3,6 +3,7 @@ import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynam
 // eslint-disable-next-line import/no-extraneous-dependencies -- the AWS SDK v3 of the Lambda runtime (README: Dependencies)
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CallerSessions, type CallerCredentials, type CallerSessionOptions } from './caller-credentials';
+import { callerBoundClient } from './caller';
 import { systemClock, type Clock } from './clock';
 import { ItemPattern, type ItemPatternOptions } from './items';
 import { QueryPattern, type PageLimits } from './query';
@@ -132,7 +133,7 @@ export class Table implements TableContext {
     if (descriptor.operation === 'Query') {
       throw new Error(`access pattern "${name}" is a Query: use table.query("${name}")`);
     }
-    return new ItemPattern(this, name, descriptor, options);
+    return new ItemPattern(this.contextOf(name, descriptor), name, descriptor, options);
   }
 
   /** A Query pattern of this function, by name. */
@@ -142,7 +143,18 @@ export class Table implements TableContext {
     if (descriptor.operation !== 'Query') {
       throw new Error(`access pattern "${name}" is a ${descriptor.operation}, not a Query: use table.item("${name}")`);
     }
-    return new QueryPattern(this, name, descriptor, options);
+    return new QueryPattern(this.contextOf(name, descriptor), name, descriptor, options);
+  }
+
+  /** What a pattern sends with: this table, or for a caller-bound pattern the caller's session of the caller role. */
+  private contextOf(name: string, descriptor: AccessPatternDescriptor): TableContext {
+    if (descriptor.caller === undefined) return this;
+    if (this.config.callerRoleArn === undefined) {
+      throw new Error(
+        `access pattern "${name}" is bound to the caller, but the function has no caller role: ServerlessApi sets TABLE_CALLER_ROLE_ARN on functions with caller-bound patterns`,
+      );
+    }
+    return { config: this.config, clock: this.clock, client: callerBoundClient(this, name, descriptor) };
   }
 
   private descriptor(name: string): AccessPatternDescriptor {
