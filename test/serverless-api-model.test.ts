@@ -390,15 +390,20 @@ describe('functions', () => {
     );
   });
 
-  test.each(['TABLE_NAME', 'TABLE_PARTITION_KEY', 'TABLE_SORT_KEY', 'TABLE_TTL_ATTRIBUTE', 'SERVERLESS_API_CORS'])(
-    'the environment may not set %s',
-    (name) => {
-      expectError(
-        { functions: { items: fn([route(HttpMethod.GET, '/items')], { environment: { [name]: 'x' } }) } },
-        `\`functions.items.environment\` must not set ${name}: the library sets it from the API's settings, got: "${name}"`,
-      );
-    },
-  );
+  test.each([
+    'TABLE_NAME',
+    'TABLE_PARTITION_KEY',
+    'TABLE_SORT_KEY',
+    'TABLE_TTL_ATTRIBUTE',
+    'TABLE_ACCESS_PATTERNS',
+    'TABLE_INDEX_KEYS',
+    'SERVERLESS_API_CORS',
+  ])('the environment may not set %s', (name) => {
+    expectError(
+      { functions: { items: fn([route(HttpMethod.GET, '/items')], { environment: { [name]: 'x' } }) } },
+      `\`functions.items.environment\` must not set ${name}: the library sets it from the API's settings, got: "${name}"`,
+    );
+  });
 
   test('the entry must be a JavaScript or TypeScript file', () => {
     expectError(

@@ -20,6 +20,7 @@ import {
   API_CORS_ENV,
   TABLE_CALLER_ROLE_ENV,
   TABLE_ACCESS_PATTERNS_ENV,
+  TABLE_INDEX_KEYS_ENV,
   TABLE_NAME_ENV,
   TABLE_PARTITION_KEY_ENV,
   TABLE_SORT_KEY_ENV,
@@ -36,6 +37,7 @@ const RESERVED_ENVIRONMENT = [
   TABLE_TTL_ATTRIBUTE_ENV,
   TABLE_ACCESS_PATTERNS_ENV,
   TABLE_CALLER_ROLE_ENV,
+  TABLE_INDEX_KEYS_ENV,
 ];
 
 /** Lambda limits the environment variables of a function to 4 KB in all, names and values. */
@@ -213,6 +215,8 @@ function functionEnvironment(
   callerRoleArn: string,
 ): { [key: string]: string } {
   const descriptors = Object.fromEntries(patterns.map((p) => [p.name, accessPatternDescriptor(p)]));
+  // Every index's keys, not only those of the function's patterns: the items it reads may carry any of them.
+  const indexKeys = table.indexes.flatMap((index) => [index.partitionKey, ...(index.sortKey ? [index.sortKey] : [])]);
   return {
     ...sourceMapEnvironment(bundling),
     [SERVICE_NAME_ENV]: serviceName,
@@ -224,6 +228,7 @@ function functionEnvironment(
     [TABLE_TTL_ATTRIBUTE_ENV]: table.timeToLiveAttribute,
     [TABLE_ACCESS_PATTERNS_ENV]: JSON.stringify(descriptors),
     ...(patterns.some((p) => p.callerBound) ? { [TABLE_CALLER_ROLE_ENV]: callerRoleArn } : {}),
+    ...(indexKeys.length ? { [TABLE_INDEX_KEYS_ENV]: JSON.stringify([...new Set(indexKeys)]) } : {}),
   };
 }
 

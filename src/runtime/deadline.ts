@@ -8,16 +8,29 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  */
 export const DEADLINE_MARGIN_MS = 500;
 
-/** Why a database call was cut off: the invocation's time, less the margin for answering, ran out. */
+/**
+ * Milliseconds before the deadline at which an idempotent route's handler is cut off, kept for the one write that
+ * follows it: storing the response, or releasing the key when the answer is a 503. Without them that write would
+ * be cut off too, and the key would stay locked until the lock expires. A DynamoDB write takes a few milliseconds
+ * and 300 leave room for the SDK's first retry; the route's own calls keep the rest of the time.
+ */
+export const FINAL_WRITE_RESERVE_MS = 300;
+
+/** Why a database call was cut off: the invocation's time, less what is kept back after it, ran out. */
 export class DeadlineExceededError extends Error {
-  public constructor(remainingMs: number) {
-    super(`the function's time (${remainingMs} ms left, less ${DEADLINE_MARGIN_MS} ms to answer) ran out`);
+  public constructor(remainingMs: number, keptBackMs: number = DEADLINE_MARGIN_MS) {
+    super(`the function's time (${remainingMs} ms left, less ${keptBackMs} ms kept back to finish) ran out`);
     this.name = 'DeadlineExceededError';
   }
 }
 
 interface Deadline {
   readonly signal: AbortSignal;
+  /** When the signal fires, by `performance.now()`. */
+  readonly atMs: number;
+  /** The invocation's time left when it started, and what is kept back from it: for the error's message. */
+  readonly remainingMs: number;
+  readonly keptBackMs: number;
 }
 
 const current = new AsyncLocalStorage<Deadline>();
@@ -29,14 +42,44 @@ const current = new AsyncLocalStorage<Deadline>();
 export async function withDeadline<T>(remainingMs: number | undefined, fn: () => Promise<T>): Promise<T> {
   if (remainingMs === undefined || !Number.isFinite(remainingMs)) return fn();
   const controller = new AbortController();
-  const timer = setTimeout(
-    () => controller.abort(new DeadlineExceededError(remainingMs)),
-    Math.max(0, remainingMs - DEADLINE_MARGIN_MS),
-  );
+  const waitMs = Math.max(0, remainingMs - DEADLINE_MARGIN_MS);
+  const timer = setTimeout(() => controller.abort(new DeadlineExceededError(remainingMs)), waitMs);
+  const deadline = {
+    signal: controller.signal,
+    atMs: performance.now() + waitMs,
+    remainingMs,
+    keptBackMs: DEADLINE_MARGIN_MS,
+  };
   try {
-    return await current.run({ signal: controller.signal }, fn);
+    return await current.run(deadline, fn);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/**
+ * Runs `fn` with the current deadline brought `reserveMs` forward, so what follows `fn` under the current deadline
+ * still has `reserveMs` for its own calls. Outside `withDeadline()`, runs `fn` without a deadline.
+ */
+export async function withReserve<T>(reserveMs: number, fn: () => Promise<T>): Promise<T> {
+  const outer = current.getStore();
+  if (outer === undefined) return fn();
+  const keptBackMs = outer.keptBackMs + reserveMs;
+  const error = () => new DeadlineExceededError(outer.remainingMs, keptBackMs);
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(error()), Math.max(0, outer.atMs - reserveMs - performance.now()));
+  // The outer deadline still binds, should it fire first (a reserve of 0).
+  const follow = () => controller.abort(outer.signal.reason);
+  if (outer.signal.aborted) follow();
+  else outer.signal.addEventListener('abort', follow, { once: true });
+  try {
+    return await current.run(
+      { signal: controller.signal, atMs: outer.atMs - reserveMs, remainingMs: outer.remainingMs, keptBackMs },
+      fn,
+    );
+  } finally {
+    clearTimeout(timer);
+    outer.signal.removeEventListener('abort', follow);
   }
 }
 

@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { withCaller } from './caller';
-import { isDeadlineAbort, withDeadline } from './deadline';
+import { FINAL_WRITE_RESERVE_MS, isDeadlineAbort, withDeadline, withReserve } from './deadline';
 import { httpErrorOf } from './dynamodb-errors';
 import { Idempotency, IDEMPOTENT_REPLAY_HEADER, type IdempotencyOptions } from './idempotency';
 import type { Principal } from './principal';
@@ -10,6 +10,7 @@ import { DEFAULT_MAX_BODY_BYTES, parseJsonBody, readApiEvent, validate, type Api
 import { addCorsHeaders, readCorsSettings, toProxyResult, type ApiResult, type ProxyResult } from './response';
 import type { StandardSchemaV1 } from './standard-schema';
 import type { Table } from './table';
+import { withIdempotentWrites } from './write-ids';
 
 /** The part of the Lambda context the wrapper reads. */
 export interface LambdaContextLike {
@@ -210,12 +211,17 @@ export function apiHandler(options: ApiHandlerOptions): ApiHandler {
 
     const outcome = await idempotency!.begin(request, key, context?.getRemainingTimeInMillis?.());
     if (outcome.kind === 'replay') return outcome.response;
-    let response: ProxyResult;
-    try {
-      response = toProxyResult(await definition.handle(input));
-    } catch (error) {
-      response = errorResult(error, request, logger);
-    }
+    // The route's calls end early enough for the write after them, which stores the response or frees the key;
+    // its writes carry ids every run of this request shares, so a run after a lost answer finds them done.
+    const response = await withIdempotentWrites(outcome.seed, () =>
+      withReserve(FINAL_WRITE_RESERVE_MS, async () => {
+        try {
+          return toProxyResult(await definition.handle(input));
+        } catch (error) {
+          return errorResult(error, request, logger);
+        }
+      }),
+    );
     try {
       await outcome.claim.complete(response);
     } catch (error) {

@@ -68,9 +68,12 @@ export interface IdempotencyClaim {
   release(): Promise<void>;
 }
 
-/** The outcome of `begin()`: run the request under a claim, or answer with the stored response. */
+/**
+ * The outcome of `begin()`: run the request under a claim, or answer with the stored response. A run carries the
+ * seed its writes derive their ids from (`withIdempotentWrites`): the same for every run of the same request.
+ */
 export type IdempotencyOutcome =
-  | { readonly kind: 'run'; readonly claim: IdempotencyClaim }
+  | { readonly kind: 'run'; readonly claim: IdempotencyClaim; readonly seed: string }
   | { readonly kind: 'replay'; readonly response: ProxyResult };
 
 /**
@@ -79,7 +82,9 @@ export type IdempotencyOutcome =
  * - its response (any status below 500 except 408 and 429) is stored and replayed to every retry until the
  *   record expires through TTL; a 5xx, 408, 429 or a crash releases the claim, so a retry runs again;
  * - a retry with a different method, path or body is a 422; one that arrives while the first still runs is a 409
- *   with `Retry-After`.
+ *   with `Retry-After`;
+ * - a run after one whose answer was lost (a 503, or a crash past the lock) writes with the same write ids as the
+ *   first, so the toolkit's writes recognise what the first run already wrote instead of writing it again.
  * Keys are scoped to the route and the caller, so one caller can never replay another's response; a client's key
  * from a caller the authorizer did not identify is refused (400), as there is no caller to scope it to.
  */
@@ -155,17 +160,20 @@ export class Idempotency {
       .update(`${request.method} ${request.path}\n${JSON.stringify(request.query)}\n`)
       .update(request.rawBody)
       .digest('base64url');
+    // The request's content is part of the seed: a key reused for another request, once its record has expired,
+    // must not find the first request's writes and take them for its own.
+    const seed = createHash('sha256').update(`${scope}\n${fingerprint}`).digest('base64url');
     const lockMs =
       this.options.lockSeconds !== undefined ? this.options.lockSeconds * 1000 : (remainingMs ?? 55_000) + 5_000;
     // A record that expired between the failed claim and the read is claimed again, once.
     for (let attempt = 0; attempt < 2; attempt++) {
       const owner = randomUUID();
       const claimed = await this.claim(recordKey, fingerprint, owner, lockMs);
-      if (claimed === true) return { kind: 'run', claim: this.claimOf(recordKey, fingerprint, owner) };
+      if (claimed === true) return { kind: 'run', claim: this.claimOf(recordKey, fingerprint, owner), seed };
       const record = claimed ?? (await this.read(recordKey));
       if (record === undefined) continue;
       // The claim was applied but its answer lost, and the SDK's retry found this request's own claim.
-      if (record.owner === owner) return { kind: 'run', claim: this.claimOf(recordKey, fingerprint, owner) };
+      if (record.owner === owner) return { kind: 'run', claim: this.claimOf(recordKey, fingerprint, owner), seed };
       if (record.fingerprint !== fingerprint) {
         throw new HttpError(
           422,

@@ -9,6 +9,7 @@
  *   routes: {
  *     'POST /projects/{projectId}/tasks': route({
  *       body: z.object({ taskId: z.string(), title: z.string() }),
+ *       // The task without its storage keys, and its version as the ETag.
  *       handle: async ({ params, body }) => created(await tasks.create({ ...params, ...body }, body)),
  *     }),
  *   },
@@ -24,11 +25,15 @@ export * from './table';
 export * from './table-config';
 export * from './clock';
 export * from './items';
+export * from './item-options';
 export * from './query';
 export * from './keys';
 export * from './idempotency';
 export * from './rate-limit';
 export * from './dynamodb-errors';
 export * from './deadline';
+export * from './if-match';
+export { entityTag, entityTagOf, VERSION_ATTRIBUTE, versionOf, withVersionOf, type Item } from './representation';
+export { newId, WRITE_ID_ATTRIBUTE } from './write-ids';
 export type { StandardSchemaV1 } from './standard-schema';
 export * from './caller-credentials';

@@ -1,76 +1,33 @@
-import { randomUUID } from 'crypto';
 // eslint-disable-next-line import/no-extraneous-dependencies -- the AWS SDK v3 of the Lambda runtime (README: Dependencies)
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { nowEpochSeconds } from './clock';
 import { sendOptions } from './deadline';
 import { isConditionalCheckFailed, itemOfConditionFailure } from './dynamodb-errors';
+import type { DeleteOptions, GetOptions, ItemPatternOptions, UpdateOptions, WriteOptions } from './item-options';
 import { itemKeyOf, keyParamsOf, type KeyValues } from './keys';
 import { conflict, notFound, preconditionFailed } from './problem';
+import { rawOf, VERSION_ATTRIBUTE, viewOf, type Item } from './representation';
 import type { TableContext } from './table-config';
+import { carriesWrite, nextWriteId, notYetWritten, WRITE_ID_ATTRIBUTE } from './write-ids';
 import type { AccessPatternDescriptor } from '../shared/key-shape';
 
-/** An item as the document client returns it. */
-export type Item = { [attribute: string]: unknown };
-
-/**
- * Attribute the toolkit stamps on each write it makes with a fresh id. When the SDK retries a write whose first
- * attempt was applied but whose answer was lost (a dropped connection), the retry's condition fails; finding
- * its own id on the item tells the toolkit the write already happened, so it answers success, not a conflict.
- */
-export const WRITE_ID_ATTRIBUTE = '_writeId';
-/** Attribute counting an item's writes through the toolkit, for `If-Match` style preconditions (`ifVersion`). */
-export const VERSION_ATTRIBUTE = 'version';
-
-/** Options of `create()` and `put()`. */
-export interface WriteOptions {
-  /** Seconds from now until the item expires: sets the table's TTL attribute. */
-  readonly ttlSeconds?: number;
-}
-
-/** Options of `update()`. */
-export interface UpdateOptions {
-  /** Attributes to set. */
-  readonly set?: Item;
-  /** Attributes to remove. */
-  readonly remove?: readonly string[];
-  /**
-   * The state the item must be in (`{ status: 'OPEN' }`): a state transition. Otherwise a 409 whose problem
-   * document carries the item's current values of these attributes.
-   */
-  readonly expect?: Item;
-  /** The version the client last saw (from `If-Match`): a different current version is a 412. */
-  readonly ifVersion?: number;
-  /** Seconds from now until the item expires: sets the table's TTL attribute. */
-  readonly ttlSeconds?: number;
-}
-
-/** Options of `delete()`. */
-export interface DeleteOptions {
-  /** The state the item must be in to be deleted; otherwise a 409. */
-  readonly expect?: Item;
-  /** The version the client last saw: a different current version is a 412. */
-  readonly ifVersion?: number;
-}
+// Patterns take these options where `Table.item()` makes them.
+export type { ItemPatternOptions } from './item-options';
 
 const RESERVED = new Set([WRITE_ID_ATTRIBUTE, VERSION_ATTRIBUTE]);
-
-/** Options of `table.item()`. */
-export interface ItemPatternOptions {
-  /**
-   * Every item of this pattern must expire (sessions, tokens): one without a numeric expiry counts as expired,
-   * and `create()` needs `ttlSeconds`. Default false: an item without an expiry lives until deleted.
-   */
-  readonly expires?: boolean;
-  /** How error details name the item, e.g. `(v) => \`session "${v.sessionId}"\``. Default: by its key values. */
-  readonly label?: (values: KeyValues) => string;
-}
 
 /** The condition that an item has not expired, as the pattern counts expiry. */
 export function liveCondition(expires: boolean): string {
   return expires ? '#ttl > :now' : '(attribute_not_exists(#ttl) OR #ttl > :now)';
 }
 
-/** One item access pattern of the function: keys built from its shapes, and conditional writes by default. */
+/**
+ * One item access pattern of the function: keys built from its shapes, and conditional writes by default.
+ *
+ * The items it returns are as a response may show them: without the table's and the indexes' key attributes,
+ * the write id and the version. Each carries its version invisibly, so `ok(item)` answers with `ETag: "<version>"`
+ * (`versionOf(item)` reads it). `get(values, { raw: true })` returns the item as stored.
+ */
 export class ItemPattern {
   private readonly table: TableContext;
   private readonly name: string;
@@ -98,7 +55,7 @@ export class ItemPattern {
    * Reads the item, treating one past its expiry as absent: DynamoDB's TTL deletes expired items in the
    * background, often days late, so an expired item can still be read.
    */
-  public async get(values: KeyValues, options: { readonly consistent?: boolean } = {}): Promise<Item | undefined> {
+  public async get(values: KeyValues, options: GetOptions = {}): Promise<Item | undefined> {
     this.require('GetItem', 'get');
     const result = await this.table.client.send(
       new GetCommand({
@@ -108,7 +65,9 @@ export class ItemPattern {
       }),
       sendOptions(),
     );
-    return this.live(result.Item);
+    const item = this.liveRaw(result.Item);
+    if (item === undefined) return undefined;
+    return options.raw === true ? rawOf(item) : viewOf(item, this.table.config);
   }
 
   /**
@@ -119,14 +78,15 @@ export class ItemPattern {
     this.require('PutItem', 'create');
     this.requireExpiry(options);
     const { tableName, partitionKey, ttlAttribute } = this.table.config;
-    const writeId = randomUUID();
-    const item: Item = Object.assign(this.attributes(attributes, options), this.key(values));
+    const key = this.key(values);
+    const write = nextWriteId(tableName, key);
+    const item: Item = Object.assign(this.attributes(attributes, options), key);
     item[VERSION_ATTRIBUTE] = 1;
     try {
       await this.table.client.send(
         new PutCommand({
           TableName: tableName,
-          Item: Object.assign({ [WRITE_ID_ATTRIBUTE]: writeId }, item),
+          Item: Object.assign({ [WRITE_ID_ATTRIBUTE]: write.id }, item),
           ConditionExpression: 'attribute_not_exists(#pk) OR #ttl <= :now',
           ExpressionAttributeNames: { '#pk': partitionKey, '#ttl': ttlAttribute },
           ExpressionAttributeValues: { ':now': this.now() },
@@ -134,22 +94,45 @@ export class ItemPattern {
         }),
         sendOptions(),
       );
-      return item;
+      return viewOf(item, this.table.config);
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
       const current = await this.current(values, error);
-      if (current?.[WRITE_ID_ATTRIBUTE] === writeId) return withoutWriteId(current);
+      // This write (retried by the SDK, or made by an earlier run of the same idempotent request) is there.
+      if (carriesWrite(current, write)) return viewOf(current!, this.table.config);
       throw conflict(`${this.describe(values)} already exists`);
     }
   }
 
-  /** Writes the item whether or not it exists: for items whose every write carries the whole state. */
+  /**
+   * Writes the item whether or not it exists: for items whose every write carries the whole state. It has no
+   * version (a put cannot count the writes before it), so it is answered without an `ETag`, and an `ifVersion`
+   * on it is a 412. It is not written again while it holds this very write (the SDK's retry, or another run of
+   * the same idempotent request).
+   */
   public async put(values: KeyValues, attributes: Item, options: WriteOptions = {}): Promise<Item> {
     this.require('PutItem', 'put');
     this.requireExpiry(options);
-    const item = Object.assign(this.attributes(attributes, options), this.key(values));
-    await this.table.client.send(new PutCommand({ TableName: this.table.config.tableName, Item: item }), sendOptions());
-    return item;
+    const key = this.key(values);
+    const write = nextWriteId(this.table.config.tableName, key);
+    const item = Object.assign(this.attributes(attributes, options), key);
+    const unwritten = notYetWritten(write);
+    try {
+      await this.table.client.send(
+        new PutCommand({
+          TableName: this.table.config.tableName,
+          Item: Object.assign({ [WRITE_ID_ATTRIBUTE]: write.id }, item),
+          ConditionExpression: unwritten.condition,
+          ExpressionAttributeNames: unwritten.names,
+          ExpressionAttributeValues: unwritten.values,
+        }),
+        sendOptions(),
+      );
+    } catch (error) {
+      // The condition's only clause: the item already holds this write.
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+    return viewOf(item, this.table.config);
   }
 
   /**
@@ -159,11 +142,18 @@ export class ItemPattern {
   public async update(values: KeyValues, options: UpdateOptions): Promise<Item> {
     this.require('UpdateItem', 'update');
     const { tableName, partitionKey, ttlAttribute } = this.table.config;
-    const writeId = randomUUID();
+    const key = this.key(values);
+    const write = nextWriteId(tableName, key);
+    const unwritten = notYetWritten(write);
     const set = this.attributes(options.set ?? {}, options);
-    set[WRITE_ID_ATTRIBUTE] = writeId;
-    const names: { [name: string]: string } = { '#pk': partitionKey, '#ttl': ttlAttribute, '#v': VERSION_ATTRIBUTE };
-    const expressionValues: Item = { ':now': this.now(), ':one': 1 };
+    set[WRITE_ID_ATTRIBUTE] = write.id;
+    const names: { [name: string]: string } = {
+      '#pk': partitionKey,
+      '#ttl': ttlAttribute,
+      '#v': VERSION_ATTRIBUTE,
+      ...unwritten.names,
+    };
+    const expressionValues: Item = { ':now': this.now(), ':one': 1, ...unwritten.values };
     // Undefined values are left out, as the document client leaves them out of a put.
     const assignments = Object.entries(set).flatMap(([attribute, value], i) => {
       if (value === undefined) return [];
@@ -176,14 +166,15 @@ export class ItemPattern {
       names[`#r${i}`] = attribute;
       return `#r${i}`;
     });
-    const conditions = ['attribute_exists(#pk)', liveCondition(this.options.expires === true)];
+    // Without the write id clause, the SDK's retry of an applied update would apply it again (one version more).
+    const conditions = ['attribute_exists(#pk)', liveCondition(this.options.expires === true), unwritten.condition];
     conditions.push(...this.expectations(options, names, expressionValues));
     const expression = `SET ${assignments.join(', ')}${removals.length ? ` REMOVE ${removals.join(', ')}` : ''} ADD #v :one`;
     try {
       const result = await this.table.client.send(
         new UpdateCommand({
           TableName: tableName,
-          Key: this.key(values),
+          Key: key,
           UpdateExpression: expression,
           ConditionExpression: conditions.join(' AND '),
           ExpressionAttributeNames: names,
@@ -193,11 +184,11 @@ export class ItemPattern {
         }),
         sendOptions(),
       );
-      return withoutWriteId(result.Attributes ?? {});
+      return viewOf(result.Attributes ?? {}, this.table.config);
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
       const current = await this.current(values, error);
-      if (current?.[WRITE_ID_ATTRIBUTE] === writeId) return withoutWriteId(current);
+      if (carriesWrite(current, write)) return viewOf(current!, this.table.config);
       throw this.refusal(values, current, options);
     }
   }
@@ -226,7 +217,7 @@ export class ItemPattern {
         }),
         sendOptions(),
       );
-      return withoutWriteId(result.Attributes ?? {});
+      return viewOf(result.Attributes ?? {}, this.table.config);
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
       throw this.refusal(values, await this.current(values, error), options);
@@ -244,20 +235,20 @@ export class ItemPattern {
     return nowEpochSeconds(this.table.clock);
   }
 
-  private live(item: Item | undefined): Item | undefined {
-    return item === undefined || this.isExpired(item) ? undefined : withoutWriteId(item);
-  }
-
   private expectations(options: DeleteOptions, names: { [name: string]: string }, values: Item): string[] {
     const conditions = Object.entries(options.expect ?? {}).map(([attribute, value], i) => {
       names[`#e${i}`] = attribute;
       values[`:e${i}`] = value;
       return `#e${i} = :e${i}`;
     });
-    if (options.ifVersion !== undefined) {
-      values[':version'] = options.ifVersion;
-      conditions.push('#v = :version');
+    const versions = versionsOf(options);
+    if (versions !== undefined) {
       names['#v'] = VERSION_ATTRIBUTE;
+      versions.forEach((version, i) => (values[`:version${i}`] = version));
+      // No version accepted: never true, so an existing item is a 412 and a missing one still a 404.
+      conditions.push(
+        versions.length ? `#v IN (${versions.map((_, i) => `:version${i}`).join(', ')})` : 'attribute_not_exists(#pk)',
+      );
     }
     return conditions;
   }
@@ -265,9 +256,11 @@ export class ItemPattern {
   /** Why a conditional update or delete was refused, from the item as it is now. */
   private refusal(values: KeyValues, current: Item | undefined, options: DeleteOptions) {
     if (current === undefined) return notFound(`${this.describe(values)} does not exist`);
-    if (options.ifVersion !== undefined && current[VERSION_ATTRIBUTE] !== options.ifVersion) {
+    const versions = versionsOf(options);
+    if (versions !== undefined && !versions.includes(current[VERSION_ATTRIBUTE] as number)) {
+      const wanted = versions.length ? versions.join(' or ') : 'any version given';
       return preconditionFailed(
-        `${this.describe(values)} is at version ${String(current[VERSION_ATTRIBUTE])}, not ${options.ifVersion}: read it again and retry`,
+        `${this.describe(values)} is at version ${String(current[VERSION_ATTRIBUTE])}, not ${wanted}: read it again and retry`,
         { currentVersion: current[VERSION_ATTRIBUTE] },
       );
     }
@@ -355,10 +348,9 @@ export class ItemPattern {
   }
 }
 
-/** An item without the toolkit's bookkeeping attribute. */
-export function withoutWriteId(item: Item): Item {
-  if (!(WRITE_ID_ATTRIBUTE in item)) return item;
-  const copy = Object.assign({}, item);
-  delete copy[WRITE_ID_ATTRIBUTE];
-  return copy;
+/** The versions an `ifVersion` accepts, without repeats; undefined when it sets no precondition. */
+function versionsOf(options: DeleteOptions): readonly number[] | undefined {
+  const { ifVersion } = options;
+  if (ifVersion === undefined) return undefined;
+  return typeof ifVersion === 'number' ? [ifVersion] : [...new Set(ifVersion)];
 }

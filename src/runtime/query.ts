@@ -3,13 +3,17 @@ import { createHash } from 'crypto';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { nowEpochSeconds } from './clock';
 import { sendOptions } from './deadline';
-import { liveCondition, withoutWriteId, type Item } from './items';
+import { liveCondition } from './items';
 import { queryKeyConditionOf, type KeyValues } from './keys';
 import { badRequest } from './problem';
+import { rawOf, viewOf, type Item } from './representation';
 import type { TableContext } from './table-config';
 import type { AccessPatternDescriptor } from '../shared/key-shape';
 
-/** One page of a list. */
+/**
+ * One page of a list. Its items are as a response may show them (see `ItemPattern`), each carrying its version
+ * invisibly: a page has no one `ETag`, so a handler shows an item's with `entityTagOf(item)` if clients need it.
+ */
 export interface Page {
   readonly items: Item[];
   /** Pass back as `cursor` for the next page; absent on the last page. */
@@ -25,6 +29,11 @@ export interface PageOptions {
   /** Newest first when the sort key orders by time. Default false (ascending). */
   readonly descending?: boolean;
   readonly consistent?: boolean;
+  /**
+   * The items exactly as stored, keys and bookkeeping included. Only `true` counts, so options built from a query
+   * string (`?raw=true`, a string) never turn it on. Default false.
+   */
+  readonly raw?: boolean;
 }
 
 /** Page-size limits of a list. */
@@ -102,7 +111,7 @@ export class QueryPattern {
       sendOptions(),
     );
     return {
-      items: (result.Items ?? []).map(withoutWriteId),
+      items: (result.Items ?? []).map((item) => (options.raw === true ? rawOf(item) : viewOf(item, this.table.config))),
       nextCursor: result.LastEvaluatedKey ? this.encode(result.LastEvaluatedKey, binding) : undefined,
     };
   }

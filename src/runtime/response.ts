@@ -1,3 +1,4 @@
+import { entityTagOf } from './representation';
 import type { ApiRequest } from './request';
 import { API_CORS_ENV } from '../shared/env';
 
@@ -17,7 +18,10 @@ export interface ProxyResult {
   isBase64Encoded?: boolean;
 }
 
-/** A JSON response. */
+/**
+ * A JSON response. Like `ok()` and `created()`, a 2xx whose body is an item the toolkit returned (or one tagged by
+ * `withVersionOf()`) carries that item's version as `ETag: "<version>"`, unless `headers` set one.
+ */
 export function json(status: number, body: unknown, headers?: { readonly [name: string]: string }): ApiResult {
   return { status, body, headers };
 }
@@ -37,14 +41,23 @@ export function noContent(): ApiResult {
   return { status: 204 };
 }
 
-/** Renders a result; problem documents get `application/problem+json`. */
+/**
+ * Renders a result; problem documents get `application/problem+json`. A 2xx whose body carries an item's version
+ * gets it as a strong `ETag` (RFC 9110, section 8.8.3): the validator a client sends back in `If-Match`.
+ */
 export function toProxyResult(result: ApiResult, contentType = 'application/json'): ProxyResult {
   const headers: { [name: string]: string } = {};
   const given = result.headers;
   if (given !== undefined) for (const name in given) headers[name.toLowerCase()] = given[name];
   if (result.body === undefined) return { statusCode: result.status, headers, body: '' };
   headers['content-type'] ??= contentType;
+  const etag = result.status >= 200 && result.status < 300 && isObject(result.body) && entityTagOf(result.body);
+  if (etag) headers.etag ??= etag;
   return { statusCode: result.status, headers, body: JSON.stringify(result.body) };
+}
+
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null;
 }
 
 /** The CORS settings `ServerlessApi` gives the functions of a REST API (`SERVERLESS_API_CORS`). */

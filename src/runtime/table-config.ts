@@ -4,6 +4,7 @@ import type { Clock } from './clock';
 import {
   TABLE_ACCESS_PATTERNS_ENV,
   TABLE_CALLER_ROLE_ENV,
+  TABLE_INDEX_KEYS_ENV,
   TABLE_NAME_ENV,
   TABLE_PARTITION_KEY_ENV,
   TABLE_SORT_KEY_ENV,
@@ -22,6 +23,8 @@ export interface TableConfig {
   readonly accessPatterns: { readonly [name: string]: AccessPatternDescriptor };
   /** The role of the function's caller-bound patterns (`TABLE_CALLER_ROLE_ARN`), when it has any. */
   readonly callerRoleArn?: string;
+  /** The key attributes of every index of the table (the `TABLE_INDEX_KEYS` variable); none when absent. */
+  readonly indexKeyAttributes?: readonly string[];
 }
 
 /**
@@ -47,17 +50,34 @@ function requireEnv(env: NodeJS.ProcessEnv, name: string): string {
   return value;
 }
 
+/** The JSON value of an optional variable, or `fallback` when it is unset. */
+function jsonEnv<T>(env: NodeJS.ProcessEnv, name: string, fallback: T, valid: (value: unknown) => boolean): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new Error(`environment variable ${name} is not valid JSON`);
+  }
+  if (!valid(value)) throw new Error(`environment variable ${name} does not hold what ServerlessApi sets`);
+  return value as T;
+}
+
 /** Reads the table's configuration from the environment `ServerlessApi` sets on each route function. */
 export function readTableConfig(env: NodeJS.ProcessEnv = process.env): TableConfig {
-  const patterns = env[TABLE_ACCESS_PATTERNS_ENV];
-  let accessPatterns: { [name: string]: AccessPatternDescriptor } = {};
-  if (patterns !== undefined && patterns !== '') {
-    try {
-      accessPatterns = JSON.parse(patterns);
-    } catch {
-      throw new Error(`environment variable ${TABLE_ACCESS_PATTERNS_ENV} is not valid JSON`);
-    }
-  }
+  const accessPatterns = jsonEnv<{ [name: string]: AccessPatternDescriptor }>(
+    env,
+    TABLE_ACCESS_PATTERNS_ENV,
+    {},
+    (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+  );
+  const indexKeyAttributes = jsonEnv<string[]>(
+    env,
+    TABLE_INDEX_KEYS_ENV,
+    [],
+    (value) => Array.isArray(value) && value.every((name) => typeof name === 'string'),
+  );
   return {
     tableName: requireEnv(env, TABLE_NAME_ENV),
     partitionKey: requireEnv(env, TABLE_PARTITION_KEY_ENV),
@@ -65,5 +85,6 @@ export function readTableConfig(env: NodeJS.ProcessEnv = process.env): TableConf
     ttlAttribute: requireEnv(env, TABLE_TTL_ATTRIBUTE_ENV),
     accessPatterns,
     ...(env[TABLE_CALLER_ROLE_ENV] ? { callerRoleArn: env[TABLE_CALLER_ROLE_ENV] } : {}),
+    indexKeyAttributes,
   };
 }

@@ -14,6 +14,11 @@ export const TABLE_SORT_KEY_ENV = 'TABLE_SORT_KEY';
 /** Attribute name holding each item's expiry in epoch seconds (DynamoDB TTL). */
 export const TABLE_TTL_ATTRIBUTE_ENV = 'TABLE_TTL_ATTRIBUTE';
 /**
+ * JSON array of the key attribute names of every global secondary index of the table, set when it has any: a
+ * function may read items that carry index keys of patterns it does not use, and responses leave every key out.
+ */
+export const TABLE_INDEX_KEYS_ENV = 'TABLE_INDEX_KEYS';
+/**
  * JSON object of the access patterns the function uses, by name: each an `AccessPatternDescriptor`
  * (see `key-shape.ts`) from which handlers build keys that the function's role allows.
  */

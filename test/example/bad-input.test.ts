@@ -433,10 +433,11 @@ const TASK_CASES: BadCase[] = [
   task('a list with a body', noBody, listWith({ body: '{}' })),
   task('a list of a projectId with "#"', badPath('path.projectId'), listWith({}, 'a#b')),
   // POST /projects/{projectId}/tasks/{taskId}/complete
-  ...['abc', '**', '1.0', '-1', '1234567890', '', '"1" "2"', 'W/', '0x1', '1"x'].map((ifMatch) =>
+  // Not "*" nor a list of entity tags (RFC 9110, section 13.1.1): a bare version is not an entity tag either.
+  ...['abc', '**', '1.0', '-1', '1', '1234567890', '', '"1" "2"', 'W/', '0x1', '1"x'].map((ifMatch) =>
     task(
       `If-Match ${JSON.stringify(ifMatch)}`,
-      { status: 400, detail: /`if-match` must be a task version/ },
+      { status: 400, detail: /`if-match` must be "\*" or a list of at most 100 entity tags/ },
       completeWith({ headers: { 'if-match': ifMatch } }),
     ),
   ),
@@ -445,10 +446,13 @@ const TASK_CASES: BadCase[] = [
     { status: 412, detail: /is at version 1, not 7/ },
     completeWith({ headers: { 'if-match': '"7"' } }),
   ),
-  task(
-    'If-Match version 0',
-    { status: 412, detail: /is at version 1, not 0/ },
-    completeWith({ headers: { 'if-match': '0' } }),
+  // Well-formed tags that no version matches: a weak one (If-Match compares strongly) and ones no version has.
+  ...['"0"', 'W/"1"', '"v1"'].map((ifMatch) =>
+    task(
+      `If-Match ${ifMatch}, which no version matches`,
+      { status: 412, detail: /is at version 1, not any version given/ },
+      completeWith({ headers: { 'if-match': ifMatch } }),
+    ),
   ),
   task(
     'complete a task that does not exist',
@@ -663,7 +667,11 @@ describe('the cases are not refused for another reason: the same requests, made 
       () => listWith({ query: { limit: '100', cursor: seed.alphaCursor } })(),
       200,
     ],
-    ['a complete with If-Match W/"1"', completeWith({ headers: { 'if-match': 'W/"1"' } }, 'alpha', 'a2'), 200],
+    [
+      'a complete with If-Match W/"1", "1"',
+      completeWith({ headers: { 'if-match': 'W/"1", "1"' } }, 'alpha', 'a2'),
+      200,
+    ],
     [
       'a session list with a real cursor',
       () => sessionsWith('GET', '/sessions', { query: { limit: '1', cursor: seed.sessionCursor } })(),

@@ -18,6 +18,7 @@ import {
   type ExampleFunction,
   type ParsedResult,
 } from './task-board';
+import { TestClock } from '../helpers/clock';
 import { FaultProxy, on, withEnvironment, type DynamoRequest, type FaultAction } from '../helpers/fault-proxy';
 import type { LocalTable } from '../helpers/local-dynamodb';
 
@@ -64,9 +65,12 @@ beforeEach(async () => {
  * retry quota) without the backoff delay between attempts: what is tested is what the retries do, and the tests
  * do not wait on the wall clock for them.
  */
-function throughProxy(fn: ExampleFunction, extra: Record<string, string> = {}): Invoker {
+function throughProxy(fn: ExampleFunction, extra: Record<string, string> = {}, clock?: TestClock): Invoker {
   const environment = { AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint, AWS_MAX_ATTEMPTS: `${MAX_ATTEMPTS}`, ...extra };
-  const handler = loadHandler(fn, environment, { retryStrategy: new ConfiguredRetryStrategy(MAX_ATTEMPTS, () => 0) });
+  const handler = loadHandler(fn, environment, {
+    retryStrategy: new ConfiguredRetryStrategy(MAX_ATTEMPTS, () => 0),
+    clock: clock?.now,
+  });
   return (event) => withEnvironment(environment, () => invoke(handler, event));
 }
 
@@ -146,7 +150,7 @@ function apiTask(taskId: string): Item {
     taskId,
     title: `Task ${taskId}`,
     status: 'OPEN',
-    version: 1,
+    etag: '"1"',
     createdAt: expect.any(String),
     createdBy: 'faults-user',
   };
@@ -309,7 +313,7 @@ describe.each([
     const result = await tasks(completeEvent(projectId, 't1'));
 
     expect(result.statusCode).toBe(200);
-    expect(result.body).toEqual({ ...apiTask('t1'), status: 'DONE', version: 2, completedAt: expect.any(String) });
+    expect(result.body).toEqual({ ...apiTask('t1'), status: 'DONE', etag: '"2"', completedAt: expect.any(String) });
     expect(proxy.entries('UpdateItem', 'PROJECT#')).toEqual([
       expect.objectContaining({ action: 'applyThenDrop', upstreamStatus: 200 }),
       expect.objectContaining({
@@ -429,6 +433,61 @@ describe('idempotent create (Idempotency-Key)', () => {
         expect.objectContaining({ SK: 'RECORD', status: 'IN_PROGRESS' }),
       ]),
     );
+    expect(added).toHaveLength(2);
+    expect([changed, removed]).toEqual([[], []]);
+  });
+
+  test('the task write lands but no answer comes back (503): the retry with the same key is 201 with the task; one task', async () => {
+    const tasks = throughProxy('tasks');
+    const event = createEvent('idem-5', 't1', { 'idempotency-key': 'idem-5-key' });
+    proxy.plan(
+      { match: on('PutItem', 'PROJECT#'), action: 'applyThenDrop', times: 1 },
+      { match: on('PutItem', 'PROJECT#'), action: 'drop' },
+    );
+
+    const failed = await tasks(event);
+    proxy.plan();
+    const retry = await tasks(event);
+
+    // The 503 freed the key; the retry ran the handler again, whose create found the first run's write.
+    expectServiceUnavailable(failed);
+    expect(retry.statusCode).toBe(201);
+    expect(retry.headers['idempotent-replayed']).toBeUndefined();
+    expect(retry.headers.etag).toBe('"1"');
+    expect(retry.body).toEqual(apiTask('t1'));
+    expect(actions('PutItem', 'PROJECT#')).toEqual(['applyThenDrop', 'drop', 'drop', 'pass']);
+    const { added, changed, removed } = await changes();
+    expect(added).toEqual(expect.arrayContaining([storedTask('idem-5', 't1'), completedRecord(201)]));
+    expect(added).toHaveLength(2);
+    expect([changed, removed]).toEqual([[], []]);
+  });
+
+  test('the task write lands, its answer and the key release are lost: 409 until the lock expires, then 201; one task', async () => {
+    const clock = new TestClock(Date.now());
+    const tasks = throughProxy('tasks', {}, clock);
+    const event = createEvent('idem-6', 't1', { 'idempotency-key': 'idem-6-key' });
+    const release = (request: DynamoRequest) =>
+      on('PutItem', 'IDEMPOTENCY#tasks#')(request) && request.body.Item?.lockExpiresAtMs?.N === '0';
+    proxy.plan(
+      { match: on('PutItem', 'PROJECT#'), action: 'applyThenDrop', times: 1 },
+      { match: on('PutItem', 'PROJECT#'), action: 'drop' },
+      { match: release, action: 'drop' },
+    );
+
+    const failed = await tasks(event);
+    proxy.plan();
+    const locked = await tasks(event);
+    // Invoked without a Lambda context, the key is locked for the default 60 s.
+    clock.advance(60_001);
+    const retry = await tasks(event);
+
+    expectServiceUnavailable(failed);
+    expectProblem(locked, 409);
+    expect(retry.statusCode).toBe(201);
+    expect(retry.body).toEqual(apiTask('t1'));
+    expect(actions('PutItem', 'PROJECT#')).toEqual(['applyThenDrop', 'drop', 'drop', 'pass']);
+    const { added, changed, removed } = await changes();
+    expect(added).toEqual(expect.arrayContaining([storedTask('idem-6', 't1'), completedRecord(201)]));
     expect(added).toHaveLength(2);
     expect([changed, removed]).toEqual([[], []]);
   });

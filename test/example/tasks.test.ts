@@ -133,7 +133,7 @@ describe('GET /projects/{projectId}/tasks', () => {
         taskId,
         title: `Task ${taskId}`,
         status: 'OPEN',
-        version: 1,
+        etag: '"1"',
         createdAt: expect.stringMatching(ISO_TIMESTAMP),
         createdBy: 'creator',
       })),
@@ -310,27 +310,30 @@ describe('POST /projects/{projectId}/tasks', () => {
     // WHEN a task is created
     const result = await create('create', { taskId: 'task-1', title: 'Write handlers' });
 
-    // THEN it is answered with the task, and stored as answered
+    // THEN it is answered with the task and its entity tag, and stored as answered, at version 1
     expect(result.status).toBe(201);
     expect(result.headers).toEqual({
       'content-type': JSON_TYPE,
+      etag: '"1"',
       ...RATE_LIMITED,
     });
     expect(result.body).toEqual({
       taskId: 'task-1',
       title: 'Write handlers',
       status: 'OPEN',
-      version: 1,
+      etag: '"1"',
       createdAt: expect.stringMatching(ISO_TIMESTAMP),
       createdBy: 'creator',
     });
     expect(Date.parse(result.body.createdAt)).toBeGreaterThanOrEqual(before);
+    const { etag: _etag, ...shown } = result.body;
     expect(await storedTask('create', 'task-1')).toEqual({
       PK: 'PROJECT#create',
       SK: 'TASK#task-1',
       entityType: 'Task',
+      version: 1,
       _writeId: expect.any(String),
-      ...result.body,
+      ...shown,
     });
   });
 
@@ -499,7 +502,8 @@ describe('POST /projects/{projectId}/tasks with an Idempotency-Key', () => {
       owner: expect.any(String),
       response: {
         statusCode: 201,
-        headers: { 'content-type': JSON_TYPE },
+        // the ETag too: a replay is the whole first answer
+        headers: { 'content-type': JSON_TYPE, etag: '"1"' },
         body: JSON.stringify(first.body),
       },
       expiresAt: expect.any(Number),
@@ -612,21 +616,23 @@ describe('POST /projects/{projectId}/tasks/{taskId}/complete', () => {
 
     // THEN it is done, one version later
     expect(first.status).toBe(200);
-    expect(first.headers).toEqual({ 'content-type': JSON_TYPE, ...RATE_LIMITED });
+    expect(first.headers).toEqual({ 'content-type': JSON_TYPE, etag: '"2"', ...RATE_LIMITED });
     expect(first.body).toEqual({
       ...created.body,
       status: 'DONE',
-      version: 2,
+      etag: '"2"',
       completedAt: expect.stringMatching(ISO_TIMESTAMP),
     });
     expect(Date.parse(first.body.completedAt)).toBeGreaterThanOrEqual(before);
     const stored = await storedTask('complete', 'task-1');
+    const { etag: _etag, ...shown } = first.body;
     expect(stored).toEqual({
       PK: 'PROJECT#complete',
       SK: 'TASK#task-1',
       entityType: 'Task',
+      version: 2,
       _writeId: expect.any(String),
-      ...first.body,
+      ...shown,
     });
 
     // WHEN it is completed again
@@ -725,7 +731,8 @@ describe('POST /projects/{projectId}/tasks/{taskId}/complete with If-Match', () 
 
     // THEN it is done at version 2
     expect(done.status).toBe(200);
-    expect(done.body).toMatchObject({ status: 'DONE', version: 2 });
+    expect(done.headers.etag).toBe('"2"');
+    expect(done.body).toMatchObject({ status: 'DONE', etag: '"2"' });
 
     // WHEN it is completed again with the version it now has
     const again = await complete('if-match', 'matching', { ifMatch: '"2"', sub });
@@ -744,31 +751,50 @@ describe('POST /projects/{projectId}/tasks/{taskId}/complete with If-Match', () 
   });
 
   // ' "1" ' (with the spaces) is tested in process below: HTTP strips a header value's surrounding whitespace.
-  test.each(['1', '"1"', 'W/"1"'])('accepts If-Match: %s', async (ifMatch) => {
+  test.each(['"1"', '*', '"7", "1"', 'W/"1", "1"'])('accepts If-Match: %s', async (ifMatch) => {
     const taskId = `form-${Buffer.from(ifMatch).toString('hex')}`;
-    expect((await create('if-match', { taskId, title: 'T' })).status).toBe(201);
+    const created = await create('if-match', { taskId, title: 'T' });
+    expect(created.status).toBe(201);
 
     const result = await complete('if-match', taskId, { ifMatch, sub });
 
     expect(result.status).toBe(200);
-    expect(result.body.version).toBe(2);
+    expect(result.headers.etag).toBe('"2"');
   });
 
-  test.each(['abc', '"v1"', '"-1"', '"1234567890"'])(
-    'answers 400 to If-Match: %s and changes nothing',
+  // RFC 9110, section 13.1.1 (https://www.rfc-editor.org/rfc/rfc9110#name-if-match): If-Match compares entity
+  // tags strongly, so a weak tag never matches, and a well-formed tag that is no version of the task does not either.
+  test.each(['W/"1"', '"v1"', '"-1"', '"1234567890"'])(
+    'answers 412 to If-Match: %s, which cannot match, and changes nothing',
     async (ifMatch) => {
-      expect([201, 409]).toContain((await create('if-match', { taskId: 'malformed', title: 'T' })).status);
-      const stored = await storedTask('if-match', 'malformed');
+      expect([201, 409]).toContain((await create('if-match', { taskId: 'unmatched', title: 'T' })).status);
+      const stored = await storedTask('if-match', 'unmatched');
 
-      const result = await complete('if-match', 'malformed', { ifMatch, sub });
+      const result = await complete('if-match', 'unmatched', { ifMatch, sub });
 
-      expect(result.status).toBe(400);
-      expect(result.body).toEqual(
-        problemOf(result, 400, `\`if-match\` must be a task version such as "3", got: ${ifMatch}`),
-      );
-      expect(await storedTask('if-match', 'malformed')).toEqual(stored);
+      expect(result.status).toBe(412);
+      expect(result.body.currentVersion).toBe(1);
+      expect(await storedTask('if-match', 'unmatched')).toEqual(stored);
     },
   );
+
+  test.each(['1', 'abc', '"1'])('answers 400 to If-Match: %s and changes nothing', async (ifMatch) => {
+    expect([201, 409]).toContain((await create('if-match', { taskId: 'malformed', title: 'T' })).status);
+    const stored = await storedTask('if-match', 'malformed');
+
+    const result = await complete('if-match', 'malformed', { ifMatch, sub });
+
+    expect(result.status).toBe(400);
+    expect(result.body).toEqual(
+      problemOf(
+        result,
+        400,
+        `\`if-match\` must be "*" or a list of at most 100 entity tags such as "3" (RFC 9110), got: ${ifMatch}`,
+        { errors: [{ field: 'if-match', message: '"*" or at most 100 entity tags such as "3"' }] },
+      ),
+    );
+    expect(await storedTask('if-match', 'malformed')).toEqual(stored);
+  });
 
   test('answers 404 to If-Match on a task that does not exist', async () => {
     const result = await complete('if-match', 'nowhere', { ifMatch: '"1"', sub });
@@ -837,7 +863,7 @@ describe('in process', () => {
       );
 
       expect(result.statusCode).toBe(200);
-      expect(result.body.version).toBe(2);
+      expect(result.headers.etag).toBe('"2"');
     });
 
     // The gateway answers a method the API does not declare itself (404), so only a direct call reaches the

@@ -196,7 +196,7 @@ describe('POST /webhooks/{provider}', () => {
     expect(await deliveryRecords()).toEqual(records);
   });
 
-  test('answers 200 "duplicate" to a repeat that outlived its delivery record, keeping the first event', async () => {
+  test('answers a repeat that outlived its delivery record as the first delivery (202), rewriting nothing', async () => {
     // GIVEN a delivered event whose delivery record has expired (TTL has not deleted it yet)
     const body = JSON.stringify({ id: 'evt_late', type: 'late' });
     const records = await deliveryRecords();
@@ -208,13 +208,33 @@ describe('POST /webhooks/{provider}', () => {
     // WHEN the provider delivers it again
     const result = await deliver('stripe', body);
 
-    // THEN the event record, create-once, tells the repeat apart: success for the provider, nothing rewritten
+    // THEN the event record carries the write of this very delivery (same event id, same body): done, as before
+    expect(answer(result)).toEqual({
+      status: 202,
+      headers: { 'content-type': 'application/json' },
+      body: { status: 'accepted' },
+    });
+    expect(await storedEvent('stripe', 'evt_late')).toEqual(first);
+  });
+
+  test('answers 200 "duplicate" to another body under a known event id once its delivery record expired', async () => {
+    // GIVEN a delivered event whose delivery record has expired
+    const records = await deliveryRecords();
+    expect((await deliver('stripe', JSON.stringify({ id: 'evt_changed', type: 'first' }))).status).toBe(202);
+    const record = (await deliveryRecords()).find((item) => !records.some((old) => old.PK === item.PK))!;
+    await api.table.put({ ...record, expiresAt: epochSeconds() - 1 });
+    const first = await storedEvent('stripe', 'evt_changed');
+
+    // WHEN a delivery with the same id and another body arrives
+    const result = await deliver('stripe', JSON.stringify({ id: 'evt_changed', type: 'second' }));
+
+    // THEN the event record, create-once, tells it apart: success for the provider, nothing rewritten
     expect(answer(result)).toEqual({
       status: 200,
       headers: { 'content-type': 'application/json' },
       body: { status: 'duplicate' },
     });
-    expect(await storedEvent('stripe', 'evt_late')).toEqual(first);
+    expect(await storedEvent('stripe', 'evt_changed')).toEqual(first);
   });
 
   test('keeps events of different providers apart', async () => {

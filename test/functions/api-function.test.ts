@@ -2,9 +2,10 @@ import { Duration, Lazy } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { ServerlessApi } from '../../src';
+import { AccessPattern, ServerlessApi } from '../../src';
 import {
   SERVICE_NAME_ENV,
+  TABLE_INDEX_KEYS_ENV,
   TABLE_NAME_ENV,
   TABLE_PARTITION_KEY_ENV,
   TABLE_SORT_KEY_ENV,
@@ -20,6 +21,7 @@ import {
   functionIds,
   getAtt,
   inlineStatements,
+  itemPatterns,
   logicalId,
   newStack,
   ref,
@@ -188,6 +190,30 @@ describe('functionDefaults and per-function settings', () => {
     const functions = Template.fromStack(stack).findResources('AWS::Lambda::Function');
     expect(Object.values(functions).map((f) => f.Properties.Environment.Variables[SERVICE_NAME_ENV])).toEqual([
       'catalog',
+    ]);
+  });
+
+  test('gets the key attributes of every index of the table, whether its patterns use them or not', () => {
+    // GIVEN a table with two indexes, one keyed by a partition key only, and a function using neither
+    const { template } = buildApi({
+      accessPatterns: {
+        ...itemPatterns(),
+        byOwner: AccessPattern.query({ partitionKey: 'USER#{userId}', sortKeyPrefix: 'ITEM#', indexName: 'byOwner' }),
+        byTag: AccessPattern.query({ partitionKey: 'TAG#{tag}', indexName: 'byTag' }),
+      },
+      functions: {
+        items: fn([route(HttpMethod.GET, '/items/{itemId}')], { accessPatterns: ['getItem'] }),
+        owners: fn([route(HttpMethod.GET, '/owners/{userId}/items')], { accessPatterns: ['byOwner'] }),
+      },
+    });
+
+    // THEN each function lists them all, so its responses can leave every index key out
+    const variables = Object.values(template.findResources('AWS::Lambda::Function')).map(
+      (f) => f.Properties.Environment.Variables[TABLE_INDEX_KEYS_ENV],
+    );
+    expect(variables).toEqual([
+      JSON.stringify(['byOwnerPK', 'byOwnerSK', 'byTagPK']),
+      JSON.stringify(['byOwnerPK', 'byOwnerSK', 'byTagPK']),
     ]);
   });
 

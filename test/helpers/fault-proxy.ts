@@ -15,9 +15,10 @@ import { keyValue } from './local-dynamodb';
  * - `drop`: destroys the client's connection before forwarding (nothing reaches the table);
  * - `applyThenDrop`: forwards, lets the table apply the request, then destroys the client's connection instead
  *   of returning the answer (the write happened, its answer was lost);
+ * - `stall`: holds the request without forwarding or answering it, until the client gives up on it;
  * - `pass`: forwards and returns the answer unchanged.
  */
-export type FaultAction = 'throttle' | 'drop' | 'applyThenDrop' | 'pass';
+export type FaultAction = 'throttle' | 'drop' | 'applyThenDrop' | 'stall' | 'pass';
 
 /** A DynamoDB request as the proxy sees it. */
 export interface DynamoRequest {
@@ -44,7 +45,7 @@ export interface ProxyLogEntry {
   readonly pk?: string;
   readonly sk?: string;
   readonly action: FaultAction;
-  /** HTTP status of the table's answer, when forwarded (`undefined` for `throttle` and `drop`). */
+  /** HTTP status of the table's answer, when forwarded (`undefined` for `throttle`, `drop` and `stall`). */
   readonly upstreamStatus?: number;
   /** The `__type` of the table's error answer, when it was one (`...#ConditionalCheckFailedException`). */
   readonly upstreamError?: string;
@@ -192,6 +193,10 @@ export class FaultProxy {
     if (action === 'drop') {
       this.log.push(entry);
       req.socket.destroy();
+      return;
+    }
+    if (action === 'stall') {
+      this.log.push(entry);
       return;
     }
 

@@ -8,12 +8,15 @@ import {
   thrownBy,
   type RuntimeTable,
 } from './util';
-import { WRITE_ID_ATTRIBUTE, type ItemPattern } from '../../src/runtime/items';
+import type { ItemPattern } from '../../src/runtime/items';
 import { HttpError } from '../../src/runtime/problem';
+import { versionOf } from '../../src/runtime/representation';
 import { Table } from '../../src/runtime/table';
+import { WRITE_ID_ATTRIBUTE } from '../../src/runtime/write-ids';
 import { TestClock } from '../helpers/clock';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+/** A write id outside an idempotent request: a random UUID, then the write's sequence number. */
+const WRITE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\.000001$/;
 
 let rt: RuntimeTable;
 /** Patterns with a GetItem of the same key shapes: refusals are told apart by reading the item back. */
@@ -63,6 +66,31 @@ async function stored(projectId: string, taskId: string) {
   return result.Item;
 }
 
+/**
+ * A client that sends every command twice, as the SDK does when an applied write's answer is lost on a dropped
+ * connection, recording what each send did; it answers with the second.
+ */
+function sendingTwice(): { client: DynamoDBDocumentClient; sent: string[] } {
+  const sent: string[] = [];
+  const once = async (command: any) => {
+    try {
+      const result = await rt.table.client.send(command);
+      sent.push(`${command.constructor.name}: answered`);
+      return result;
+    } catch (error) {
+      sent.push(`${command.constructor.name}: ${(error as Error).name}`);
+      throw error;
+    }
+  };
+  const client = {
+    send: async (command: any) => {
+      await once(command);
+      return once(command);
+    },
+  } as unknown as DynamoDBDocumentClient;
+  return { client, sent };
+}
+
 async function putRaw(projectId: string, taskId: string, attributes: Record<string, unknown>) {
   await rt.local.put({ PK: `PROJECT#${projectId}`, SK: `TASK#${taskId}`, ...attributes });
 }
@@ -83,27 +111,56 @@ describe('ItemPattern.key', () => {
 });
 
 describe('get', () => {
-  it('returns a live item without the write id', async () => {
+  it('returns a live item without its keys, write id and version, which it carries for the ETag', async () => {
     // GIVEN an item written by the toolkit (with a write id) that expires in an hour
     const projectId = newProject();
-    await putRaw(projectId, 't', {
-      title: 'T',
-      version: 3,
-      [WRITE_ID_ATTRIBUTE]: 'w-1',
-      expiresAt: epochSeconds() + 3600,
-    });
+    const expiresAt = epochSeconds() + 3600;
+    await putRaw(projectId, 't', { title: 'T', version: 3, [WRITE_ID_ATTRIBUTE]: 'w-1', expiresAt });
 
     // WHEN it is read
     const item = await getTask.get({ projectId, taskId: 't' });
 
-    // THEN it is returned without the toolkit's bookkeeping
-    expect(item).toEqual({
-      PK: `PROJECT#${projectId}`,
-      SK: 'TASK#t',
-      title: 'T',
-      version: 3,
-      expiresAt: expect.any(Number),
-    });
+    // THEN it is returned as a response may show it: its own attributes and its expiry, its version out of sight
+    expect(item).toEqual({ title: 'T', expiresAt });
+    expect(JSON.stringify(item)).toBe(`{"title":"T","expiresAt":${expiresAt}}`);
+    expect(versionOf(item!)).toBe(3);
+  });
+
+  it('returns the item exactly as stored when asked for it raw', async () => {
+    // GIVEN an item written by the toolkit
+    const projectId = newProject();
+    const raw = { PK: `PROJECT#${projectId}`, SK: 'TASK#t', title: 'T', version: 2, [WRITE_ID_ATTRIBUTE]: 'w-1' };
+    await rt.local.put(raw);
+
+    // WHEN handler code asks for it raw
+    const item = await getTask.get({ projectId, taskId: 't' }, { raw: true });
+
+    // THEN it has every attribute, and still carries its version
+    expect(item).toEqual(raw);
+    expect(versionOf(item!)).toBe(2);
+  });
+
+  it('hides the key attributes of every index: those of its patterns and those the table lists', async () => {
+    // GIVEN a function with a pattern on one index, on a table that lists the keys of another
+    const table = new Table(
+      {
+        ...rt.table.config,
+        accessPatterns: {
+          getTask: PATTERNS.getTask,
+          byOwner: { operation: 'Query', index: 'byOwner', partitionKey: ['byOwnerPK', 'USER#{userId}'] },
+        },
+        indexKeyAttributes: ['byOwnerPK', 'byTagPK', 'byTagSK'],
+      },
+      rt.table.client,
+    );
+    const projectId = newProject();
+    await putRaw(projectId, 't', { title: 'T', byOwnerPK: 'USER#alice', byTagPK: 'TAG#x', byTagSK: 'USER#bob' });
+
+    // WHEN the item is read
+    const item = await table.item('getTask').get({ projectId, taskId: 't' });
+
+    // THEN none of those keys is shown
+    expect(item).toEqual({ title: 'T' });
   });
 
   it('returns undefined for a missing item', async () => {
@@ -185,7 +242,7 @@ describe("expiry by the table's clock", () => {
 });
 
 describe('create', () => {
-  it('creates the item at version 1 and returns it without the write id', async () => {
+  it('creates the item at version 1 and returns it without its keys, write id and version', async () => {
     // GIVEN no item
     const projectId = newProject();
 
@@ -195,17 +252,17 @@ describe('create', () => {
       { title: 'Write tests', status: 'OPEN', tags: ['a'] },
     );
 
-    // THEN it is returned as stored, minus the write id, which is stored beside it
-    expect(item).toEqual({
+    // THEN it is returned without its keys, at version 1, and stored with them and a write id
+    expect(item).toEqual({ title: 'Write tests', status: 'OPEN', tags: ['a'] });
+    expect(versionOf(item)).toBe(1);
+    const row = await stored(projectId, 't-1');
+    expect(row).toEqual({
       PK: `PROJECT#${projectId}`,
       SK: 'TASK#t-1',
-      title: 'Write tests',
-      status: 'OPEN',
-      tags: ['a'],
+      ...item,
       version: 1,
+      [WRITE_ID_ATTRIBUTE]: expect.stringMatching(WRITE_ID),
     });
-    const row = await stored(projectId, 't-1');
-    expect(row).toEqual({ ...item, [WRITE_ID_ATTRIBUTE]: expect.stringMatching(UUID) });
   });
 
   it('sets the TTL attribute from ttlSeconds, rounded up', async () => {
@@ -267,8 +324,14 @@ describe('create', () => {
     const item = await createTask.create({ projectId, taskId: 't' }, { title: 'new' });
 
     // THEN the create succeeds as if there were none
-    expect(item).toEqual({ PK: `PROJECT#${projectId}`, SK: 'TASK#t', title: 'new', version: 1 });
-    expect(await stored(projectId, 't')).toEqual({ ...item, [WRITE_ID_ATTRIBUTE]: expect.stringMatching(UUID) });
+    expect(item).toEqual({ title: 'new' });
+    expect(await stored(projectId, 't')).toEqual({
+      PK: `PROJECT#${projectId}`,
+      SK: 'TASK#t',
+      title: 'new',
+      version: 1,
+      [WRITE_ID_ATTRIBUTE]: expect.stringMatching(WRITE_ID),
+    });
   });
 
   it('lets exactly one of concurrent creates of the same item win', async () => {
@@ -286,20 +349,15 @@ describe('create', () => {
 
   it('answers success when a retried create finds its own write (the first answer was lost)', async () => {
     // GIVEN a client that sends every request twice, as the SDK does when an applied write's answer is lost
-    const retrying = {
-      send: async (command: any) => {
-        await rt.table.client.send(command);
-        return rt.table.client.send(command);
-      },
-    } as unknown as DynamoDBDocumentClient;
-    const tasks = new Table(rt.table.config, retrying).item('createTask');
+    const tasks = new Table(rt.table.config, sendingTwice().client).item('createTask');
     const projectId = newProject();
 
     // WHEN the item is created through it
     const item = await tasks.create({ projectId, taskId: 't' }, { title: 'once' });
 
     // THEN the retry's failed condition is recognized as the toolkit's own write
-    expect(item).toEqual({ PK: `PROJECT#${projectId}`, SK: 'TASK#t', title: 'once', version: 1 });
+    expect(item).toEqual({ title: 'once' });
+    expect(versionOf(item)).toBe(1);
   });
 
   it.each(['PK', 'SK', 'version', '_writeId'])('refuses an attribute named %s without writing', async (attribute) => {
@@ -323,12 +381,31 @@ describe('create', () => {
 });
 
 describe('put', () => {
-  it('writes the item whether or not it exists, without version or write id', async () => {
+  it('writes the item whether or not it exists, with a write id and without a version', async () => {
     const projectId = newProject();
     await createTask.create({ projectId, taskId: 't' }, { title: 'first' });
     const item = await createTask.put({ projectId, taskId: 't' }, { title: 'whole state' });
-    expect(item).toEqual({ PK: `PROJECT#${projectId}`, SK: 'TASK#t', title: 'whole state' });
-    expect(await stored(projectId, 't')).toEqual(item);
+    expect(item).toEqual({ title: 'whole state' });
+    expect(versionOf(item)).toBeUndefined();
+    expect(await stored(projectId, 't')).toEqual({
+      PK: `PROJECT#${projectId}`,
+      SK: 'TASK#t',
+      title: 'whole state',
+      [WRITE_ID_ATTRIBUTE]: expect.stringMatching(WRITE_ID),
+    });
+  });
+
+  it('answers success when a retried put finds its own write, without writing again', async () => {
+    // GIVEN a client that sends every request twice, as the SDK does when an applied write's answer is lost
+    const { client, sent } = sendingTwice();
+    const projectId = newProject();
+
+    // WHEN an item is put through it
+    const item = await new Table(rt.table.config, client).item('createTask').put({ projectId, taskId: 't' }, { n: 1 });
+
+    // THEN the second put fails its condition, which only this write's id fails: done
+    expect(item).toEqual({ n: 1 });
+    expect(sent).toEqual(['PutCommand: answered', 'PutCommand: ConditionalCheckFailedException']);
   });
 
   it('refuses reserved attributes and non-Put patterns', async () => {
@@ -346,7 +423,7 @@ describe('update', () => {
     return createTask.create({ projectId, taskId }, { title: 'T', status: 'OPEN', note: 'n' });
   }
 
-  it('updates, increments the version and returns the new item without the write id', async () => {
+  it('updates, increments the version and returns the new item without its keys, write id and version', async () => {
     // GIVEN an open task at version 1
     const projectId = newProject();
     await createOpenTask(projectId);
@@ -359,16 +436,16 @@ describe('update', () => {
     );
 
     // THEN the new item is returned at version 2, and stored with a new write id
-    expect(item).toEqual({
+    expect(item).toEqual({ title: 'T', status: 'DONE', doneBy: 'u-1' });
+    expect(versionOf(item)).toBe(2);
+    const row = await stored(projectId, 't');
+    expect(row).toEqual({
       PK: `PROJECT#${projectId}`,
       SK: 'TASK#t',
-      title: 'T',
-      status: 'DONE',
-      doneBy: 'u-1',
+      ...item,
       version: 2,
+      [WRITE_ID_ATTRIBUTE]: expect.stringMatching(WRITE_ID),
     });
-    const row = await stored(projectId, 't');
-    expect(row).toEqual({ ...item, [WRITE_ID_ATTRIBUTE]: expect.stringMatching(UUID) });
     expect(row![WRITE_ID_ATTRIBUTE]).not.toBe(writeIdBefore);
   });
 
@@ -379,7 +456,8 @@ describe('update', () => {
       { projectId, taskId: 't' },
       { set: { status: 'DONE' }, expect: { status: 'OPEN' } },
     );
-    expect(item).toMatchObject({ status: 'DONE', version: 2 });
+    expect(item).toEqual({ title: 'T', status: 'DONE', note: 'n' });
+    expect(versionOf(item)).toBe(2);
   });
 
   it('refuses an unexpected state with 409 carrying the current state', async () => {
@@ -430,10 +508,44 @@ describe('update', () => {
   it('applies an update whose ifVersion is current', async () => {
     const projectId = newProject();
     await createOpenTask(projectId);
-    expect(await updateTask.update({ projectId, taskId: 't' }, { set: { title: 'ok' }, ifVersion: 1 })).toMatchObject({
-      title: 'ok',
-      version: 2,
-    });
+    const item = await updateTask.update({ projectId, taskId: 't' }, { set: { title: 'ok' }, ifVersion: 1 });
+    expect(item).toMatchObject({ title: 'ok' });
+    expect(versionOf(item)).toBe(2);
+  });
+
+  it('applies an update when its version is one of several accepted, and refuses one when none is', async () => {
+    // GIVEN a task at version 2
+    const projectId = newProject();
+    await createOpenTask(projectId);
+    await updateTask.update({ projectId, taskId: 't' }, { set: { title: 'v2' } });
+
+    // WHEN it is updated accepting versions 1 or 3, then 2 or 3, then none
+    const neither = await rejectionOf(
+      updateTask.update({ projectId, taskId: 't' }, { set: { title: 'x' }, ifVersion: [1, 3] }),
+    );
+    const none = await rejectionOf(
+      updateTask.update({ projectId, taskId: 't' }, { set: { title: 'x' }, ifVersion: [] }),
+    );
+    const item = await updateTask.update({ projectId, taskId: 't' }, { set: { title: 'v3' }, ifVersion: [2, 3] });
+
+    // THEN the first two are 412s naming what was accepted, and the third applies
+    expect([neither.status, neither.message]).toEqual([
+      412,
+      `the item with projectId "${projectId}", taskId "t" is at version 2, not 1 or 3: read it again and retry`,
+    ]);
+    expect([none.status, none.message]).toEqual([
+      412,
+      `the item with projectId "${projectId}", taskId "t" is at version 2, not any version given: read it again and retry`,
+    ]);
+    expect(versionOf(item)).toBe(3);
+    expect(await stored(projectId, 't')).toMatchObject({ title: 'v3', version: 3 });
+  });
+
+  it('refuses an update accepting no version on a missing item with 404, not 412', async () => {
+    const error = await rejectionOf(
+      updateTask.update({ projectId: newProject(), taskId: 'none' }, { set: { title: 'x' }, ifVersion: [] }),
+    );
+    expect(error.status).toBe(404);
   });
 
   it('refuses to update a missing item with 404, creating nothing (with and without read-back)', async () => {
@@ -487,14 +599,7 @@ describe('update', () => {
     );
 
     // THEN the given field is set and the absent one left alone
-    expect(item).toEqual({
-      PK: `PROJECT#${projectId}`,
-      SK: 'TASK#t',
-      title: 'renamed',
-      status: 'OPEN',
-      note: 'n',
-      version: 2,
-    });
+    expect(item).toEqual({ title: 'renamed', status: 'OPEN', note: 'n' });
   });
 
   it('sets the TTL attribute from ttlSeconds', async () => {
@@ -510,13 +615,7 @@ describe('update', () => {
     // GIVEN an open task, and a client that sends every request twice
     const projectId = newProject();
     await createOpenTask(projectId);
-    const retrying = {
-      send: async (command: any) => {
-        await rt.table.client.send(command);
-        return rt.table.client.send(command);
-      },
-    } as unknown as DynamoDBDocumentClient;
-    const tasks = new Table(rt.table.config, retrying).item('updateTask');
+    const tasks = new Table(rt.table.config, sendingTwice().client).item('updateTask');
 
     // WHEN a state transition is sent through it
     const item = await tasks.update(
@@ -525,14 +624,32 @@ describe('update', () => {
     );
 
     // THEN the second attempt's failed condition is recognized as the first attempt's write
-    expect(item).toEqual({
-      PK: `PROJECT#${projectId}`,
-      SK: 'TASK#t',
-      title: 'T',
-      note: 'n',
-      status: 'DONE',
-      version: 2,
-    });
+    expect(item).toEqual({ title: 'T', note: 'n', status: 'DONE' });
+    expect(versionOf(item)).toBe(2);
+  });
+
+  it('applies an update without expectations once when the SDK retries it after its answer was lost', async () => {
+    // GIVEN an open task, and a client that sends every request twice
+    const projectId = newProject();
+    await createOpenTask(projectId);
+    const { client, sent } = sendingTwice();
+
+    // WHEN an update that only sets a title is sent through it
+    const item = await new Table(rt.table.config, client)
+      .item('updateTask')
+      .update({ projectId, taskId: 't' }, { set: { title: 'renamed' } });
+
+    // THEN the retry is refused by the write id the first attempt left, and the version went up once
+    // (and the item read back, as dynalite does not return it with the failed condition)
+    expect(sent).toEqual([
+      'UpdateCommand: answered',
+      'UpdateCommand: ConditionalCheckFailedException',
+      'GetCommand: answered',
+      'GetCommand: answered',
+    ]);
+    expect(item).toEqual({ title: 'renamed', status: 'OPEN', note: 'n' });
+    expect(versionOf(item)).toBe(2);
+    expect(await stored(projectId, 't')).toMatchObject({ title: 'renamed', version: 2 });
   });
 
   it.each([
@@ -557,11 +674,12 @@ describe('update', () => {
 });
 
 describe('delete', () => {
-  it('deletes the item and returns it as it was, without the write id', async () => {
+  it('deletes the item and returns it as it was, without its keys, write id and version', async () => {
     const projectId = newProject();
     await createTask.create({ projectId, taskId: 't' }, { title: 'bye' });
     const old = await deleteTask.delete({ projectId, taskId: 't' });
-    expect(old).toEqual({ PK: `PROJECT#${projectId}`, SK: 'TASK#t', title: 'bye', version: 1 });
+    expect(old).toEqual({ title: 'bye' });
+    expect(versionOf(old)).toBe(1);
     expect(await stored(projectId, 't')).toBeUndefined();
   });
 
@@ -604,7 +722,7 @@ describe('delete', () => {
     const projectId = newProject();
     await createTask.create({ projectId, taskId: 't' }, { status: 'OPEN' });
     const old = await deleteTask.delete({ projectId, taskId: 't' }, { expect: { status: 'OPEN' }, ifVersion: 1 });
-    expect(old).toMatchObject({ status: 'OPEN', version: 1 });
+    expect(old).toEqual({ status: 'OPEN' });
     expect(await stored(projectId, 't')).toBeUndefined();
   });
 

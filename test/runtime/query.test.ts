@@ -1,6 +1,7 @@
 import { epochSeconds, rejectionOf, startRuntimeTable, type RuntimeTable } from './util';
 import { HttpError } from '../../src/runtime/problem';
 import type { Page, QueryPattern } from '../../src/runtime/query';
+import { versionOf } from '../../src/runtime/representation';
 
 const MALFORMED = '`cursor` is not one this list issued: pass back the `nextCursor` of the previous page unchanged';
 const MALFORMED_ERRORS = [{ field: 'cursor', message: 'not a cursor this list issued' }];
@@ -20,6 +21,7 @@ beforeAll(async () => {
       PK: 'PROJECT#alpha',
       SK: `TASK#${taskId}`,
       title: `Task ${taskId}`,
+      version: Number(taskId),
       ...(taskId === '03' ? { _writeId: 'w' } : {}),
     });
   }
@@ -36,8 +38,9 @@ afterAll(async () => {
   await rt.close();
 });
 
+/** A task of project "alpha" as a page shows it: no keys, no write id, no version. */
 function task(taskId: string) {
-  return { PK: 'PROJECT#alpha', SK: `TASK#${taskId}`, title: `Task ${taskId}` };
+  return { title: `Task ${taskId}` };
 }
 
 /** Every page of a list, following the cursors. */
@@ -65,12 +68,14 @@ describe('paging', () => {
     // WHEN the list is read three items at a time
     const pages = await allPages(listTasks, { projectId: 'alpha' }, 3);
 
-    // THEN the pages hold exactly the project's tasks, none of the other items, without the write id
+    // THEN the pages hold exactly the project's tasks, none of the other items, without keys, write id or version
     expect(pages.map((page) => page.items)).toEqual([
       ['01', '02', '03'].map(task),
       ['04', '05', '06'].map(task),
       ['07'].map(task),
     ]);
+    // AND each item carries its version out of sight, for `entityTagOf()`
+    expect(pages.flatMap((page) => page.items.map((item) => versionOf(item)))).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(pages[0].nextCursor).toEqual(expect.stringMatching(/^[A-Za-z0-9_-]+$/));
     expect(pages[1].nextCursor).toEqual(expect.stringMatching(/^[A-Za-z0-9_-]+$/));
     expect(pages[2].nextCursor).toBeUndefined();
@@ -84,10 +89,10 @@ describe('paging', () => {
 
   it('pages in descending order', async () => {
     const pages = await allPages(listTasks, { projectId: 'alpha' }, 3, true);
-    expect(pages.map((page) => page.items.map((item) => item.SK))).toEqual([
-      ['TASK#07', 'TASK#06', 'TASK#05'],
-      ['TASK#04', 'TASK#03', 'TASK#02'],
-      ['TASK#01'],
+    expect(pages.map((page) => page.items.map((item) => item.title))).toEqual([
+      ['Task 07', 'Task 06', 'Task 05'],
+      ['Task 04', 'Task 03', 'Task 02'],
+      ['Task 01'],
     ]);
   });
 
@@ -98,7 +103,22 @@ describe('paging', () => {
 
   it('reads another prefix through another pattern', async () => {
     const notes = await rt.table.query('listNotes').page({ projectId: 'alpha' });
-    expect(notes.items).toEqual([{ PK: 'PROJECT#alpha', SK: 'NOTE#1', text: 'note' }]);
+    expect(notes.items).toEqual([{ text: 'note' }]);
+  });
+
+  it('returns the items exactly as stored when asked for them raw', async () => {
+    const page = await listTasks.page({ projectId: 'alpha' }, { limit: 3, raw: true });
+    expect(page.items).toEqual([
+      { PK: 'PROJECT#alpha', SK: 'TASK#01', title: 'Task 01', version: 1 },
+      { PK: 'PROJECT#alpha', SK: 'TASK#02', title: 'Task 02', version: 2 },
+      { PK: 'PROJECT#alpha', SK: 'TASK#03', title: 'Task 03', version: 3, _writeId: 'w' },
+    ]);
+    expect(versionOf(page.items[2])).toBe(3);
+  });
+
+  it('never returns raw items for a raw option that is not `true` (a query string value)', async () => {
+    const options = { limit: 1, raw: 'true' } as unknown as { raw: boolean };
+    expect((await listTasks.page({ projectId: 'alpha' }, options)).items).toEqual([task('01')]);
   });
 
   it('leaves out expired items, even when a page then holds fewer than the limit', async () => {
@@ -115,6 +135,7 @@ describe('paging', () => {
       await rt.local.put({
         PK: 'PROJECT#expiring',
         SK: `TASK#${taskId}`,
+        taskId,
         ...(expiresAt === undefined ? {} : { expiresAt }),
       });
     }
@@ -124,9 +145,9 @@ describe('paging', () => {
     const pages = await allPages(listTasks, { projectId: 'expiring' }, 2);
 
     // THEN only the live tasks come back
-    expect(whole.items.map((item) => item.SK)).toEqual(['TASK#a', 'TASK#c', 'TASK#e']);
-    expect(pages.flatMap((page) => page.items.map((item) => item.SK))).toEqual(['TASK#a', 'TASK#c', 'TASK#e']);
-    expect(pages[0].items.map((item) => item.SK)).toEqual(['TASK#a']);
+    expect(whole.items.map((item) => item.taskId)).toEqual(['a', 'c', 'e']);
+    expect(pages.flatMap((page) => page.items.map((item) => item.taskId))).toEqual(['a', 'c', 'e']);
+    expect(pages[0].items.map((item) => item.taskId)).toEqual(['a']);
     expect(pages[0].nextCursor).toBeDefined();
   });
 
@@ -135,7 +156,7 @@ describe('paging', () => {
     expect(listTasks.maxLimit).toBe(100);
     const small = listTasks.withLimits({ defaultLimit: 2, maxLimit: 4 });
     const page = await small.page({ projectId: 'alpha' });
-    expect(page.items.map((item) => item.SK)).toEqual(['TASK#01', 'TASK#02']);
+    expect(page.items.map((item) => item.title)).toEqual(['Task 01', 'Task 02']);
     const error = await rejectionOf(small.page({ projectId: 'alpha' }, { limit: 5 }));
     expect(error.status).toBe(400);
     expect(error.message).toBe('`limit` must be an integer from 1 to 4, got: 5');

@@ -24,7 +24,22 @@ describe('readTableConfig', () => {
       sortKey: 'SK',
       ttlAttribute: 'expiresAt',
       accessPatterns: { getTask: PATTERNS.getTask, listTasks: PATTERNS.listTasks },
+      indexKeyAttributes: [],
     });
+  });
+
+  it("reads the key attributes of the table's indexes when it has any", () => {
+    const config = readTableConfig({ ...ENV, TABLE_INDEX_KEYS: '["byOwnerPK","byOwnerSK"]' });
+    expect(config.indexKeyAttributes).toEqual(['byOwnerPK', 'byOwnerSK']);
+  });
+
+  it.each([
+    ['TABLE_INDEX_KEYS', '["byOwnerPK",', 'is not valid JSON'],
+    ['TABLE_INDEX_KEYS', '{"byOwner":"byOwnerPK"}', 'does not hold what ServerlessApi sets'],
+    ['TABLE_INDEX_KEYS', '["byOwnerPK",3]', 'does not hold what ServerlessApi sets'],
+    ['TABLE_ACCESS_PATTERNS', '["getTask"]', 'does not hold what ServerlessApi sets'],
+  ])('refuses %s=%s', (name, value, problem) => {
+    expect(() => readTableConfig({ ...ENV, [name]: value })).toThrow(`environment variable ${name} ${problem}`);
   });
 
   it('reads no access patterns as none', () => {

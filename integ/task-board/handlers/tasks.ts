@@ -1,5 +1,15 @@
 import * as z from 'zod';
-import { apiHandler, badRequest, created, ok, route, Table, type Item } from '../../../src/runtime';
+import {
+  apiHandler,
+  created,
+  entityTagOf,
+  ifMatchVersion,
+  ok,
+  route,
+  Table,
+  withVersionOf,
+  type Item,
+} from '../../../src/runtime';
 
 /**
  * Task board: one partition per project (`PROJECT#<projectId>`), one item per task (`TASK#<taskId>`), so
@@ -7,7 +17,10 @@ import { apiHandler, badRequest, created, ok, route, Table, type Item } from '..
  *
  * Creating a task is create-once (a second create of the same id is a 409, never an overwrite) and accepts an
  * `Idempotency-Key`, so a client retrying after a lost answer gets the first answer back. Completing is a state
- * transition (OPEN to DONE, else 409) that also honours `If-Match` with the task's version (else 412).
+ * transition (OPEN to DONE, else 409) that also honours `If-Match` with the task's entity tag (else 412).
+ *
+ * A task is answered with its `ETag`, and shows the same entity tag as `etag`, so a board can complete a task it
+ * only saw in a list without reading it first.
  */
 
 export const TASK_ROUTES = {
@@ -30,25 +43,18 @@ const ListQuery = z.object({
 });
 const NewTask = z.strictObject({ taskId: Id, title: z.string().trim().min(1).max(200) });
 
-/** A task as the API shows it: the storage keys stay private to the table design. */
+/** A task as the API shows it, carrying its version for the `ETag` header. */
 function toTask(item: Item) {
-  return {
+  const task = {
     taskId: item.taskId,
     title: item.title,
     status: item.status,
-    version: item.version,
+    etag: entityTagOf(item),
     createdAt: item.createdAt,
     createdBy: item.createdBy,
     completedAt: item.completedAt,
   };
-}
-
-/** `If-Match: "3"` (or `3`) as a version number; absent, or `*` (any version), means no version precondition. */
-function ifMatchVersion(header: string | undefined): number | undefined {
-  if (header === undefined || header.trim() === '*') return undefined;
-  const match = /^\s*(?:W\/)?(?:"(\d{1,9})"|(\d{1,9}))\s*$/.exec(header);
-  if (!match) throw badRequest(`\`if-match\` must be a task version such as "3", got: ${header.slice(0, 40)}`);
-  return Number(match[1] ?? match[2]);
+  return withVersionOf(task, item);
 }
 
 export const handler = apiHandler({
@@ -89,7 +95,7 @@ export const handler = apiHandler({
         const item = await existingTask.update(params, {
           set: { status: 'DONE', completedAt: new Date().toISOString() },
           expect: { status: 'OPEN' },
-          ifVersion: ifMatchVersion(request.headers['if-match']),
+          ifVersion: ifMatchVersion(request),
         });
         return ok(toTask(item));
       },
