@@ -27,8 +27,8 @@ import { AlarmFactory } from './private/alarm-factory';
 import { checkOneOf, checkPattern, fail, IDENTIFIER_NAME, IDENTIFIER_NAME_RULE, isLiteral } from './private/validation';
 import { ServerlessApiProps } from './serverless-api-props';
 import { resolveAccessPatterns, ResolvedAccessPattern, validateAccessPatterns } from './table/access-model';
-import { TableKeyModel, tableKeyModel, validateTableProps } from './table/table-builder';
 import { PartitionIsolation } from './table/partition-isolation';
+import { TableKeyModel, tableKeyModel, validateTableProps } from './table/table-builder';
 import { TableEncryptionType } from './table/table-encryption';
 
 /**

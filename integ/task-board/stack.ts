@@ -3,7 +3,7 @@ import { RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { AccessPattern, ApiAuthorization, ServerlessApi } from '../../src';
+import { AccessPattern, ApiAuthorization, CallerAttribute, ServerlessApi } from '../../src';
 import { WEBHOOK_SIGNING_SECRET_ENV } from './handlers/lib/webhook-signature';
 
 /** Options of the task-board example; the defaults synthesize without any AWS account. */
@@ -22,7 +22,9 @@ export const DEFAULT_AUDIENCE = 'task-board-web';
 const handler = (name: string) => path.join(__dirname, 'handlers', `${name}.ts`);
 
 const task = { partitionKey: 'PROJECT#{projectId}', sortKey: 'TASK#{taskId}' };
-const session = { partitionKey: 'USER#{userId}', sortKey: 'SESSION#{sessionId}' };
+// A user's sessions are bound to the user: IAM itself keeps the sessions function in the caller's own partition.
+const ownSessions = { callerBound: { userId: CallerAttribute.id() } };
+const session = { partitionKey: 'USER#{userId}', sortKey: 'SESSION#{sessionId}', ...ownSessions };
 const taskRequest = { partitionKey: 'IDEMPOTENCY#tasks#{key}', sortKey: 'RECORD' };
 const webhookDelivery = { partitionKey: 'IDEMPOTENCY#webhooks#{key}', sortKey: 'RECORD' };
 
@@ -44,6 +46,7 @@ export const TASK_BOARD_ACCESS_PATTERNS = {
   listSessions: AccessPattern.query({
     partitionKey: 'USER#{userId}',
     sortKeyPrefix: 'SESSION#',
+    ...ownSessions,
     description: "A user's live sessions",
   }),
   deleteSession: AccessPattern.deleteItem({ ...session, description: 'Sign out' }),

@@ -150,7 +150,10 @@ export function validateFunctionOptions(
     }
   });
   checkUnique(`${prop}.accessPatterns`, names, (pattern) => pattern);
-  checkCallerBindings(prop, names.map((pattern) => context.accessPatterns.get(pattern)!));
+  checkCallerBindings(
+    prop,
+    names.map((pattern) => context.accessPatterns.get(pattern)!),
+  );
   const reserved = options.reservedConcurrentExecutions;
   checkInteger(`${prop}.reservedConcurrentExecutions`, reserved, 1, 10000);
   const environment = functionEnvironment(

@@ -63,7 +63,7 @@ export function callerTags(
     if (!isTagValue(value)) {
       throw new HttpError(
         403,
-        `the caller's ${source === 'id' ? 'id' : missing.replace(/^the /, '')} holds characters a session tag cannot (only letters, digits, spaces and _.:/=+-@, up to 256), so its data cannot be bound to it`,
+        `the caller's ${source === 'id' ? 'id' : missing.replace(/^the /, '')} cannot be a session tag value (1 to 256 letters, digits, spaces and _.:/=+-@), so its data cannot be bound to it`,
       );
     }
     tags[param] = value;

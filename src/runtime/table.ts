@@ -2,8 +2,8 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 // eslint-disable-next-line import/no-extraneous-dependencies -- the AWS SDK v3 of the Lambda runtime (README: Dependencies)
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { CallerSessions, type CallerCredentials, type CallerSessionOptions } from './caller-credentials';
 import { callerBoundClient } from './caller';
+import { CallerSessions, type CallerCredentials, type CallerSessionOptions } from './caller-credentials';
 import { systemClock, type Clock } from './clock';
 import { ItemPattern, type ItemPatternOptions } from './items';
 import { QueryPattern, type PageLimits } from './query';

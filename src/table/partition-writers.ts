@@ -1,5 +1,5 @@
-import { AccessPatternOperation } from './access-pattern';
 import { ResolvedAccessPattern } from './access-model';
+import { AccessPatternOperation } from './access-pattern';
 import { parseKeyShape } from '../shared/key-shape';
 
 /** A function, and the access patterns it uses. */
@@ -30,8 +30,9 @@ export function writersByPrefix(users: readonly PatternUser[]): PrefixWriters[] 
   const byPrefix = new Map<string, Map<string, string[]>>();
   for (const user of users) {
     for (const pattern of user.patterns) {
-      if (!pattern.writes || pattern.operation === AccessPatternOperation.SCAN || !pattern.pattern.partitionKey)
+      if (!pattern.writes || pattern.operation === AccessPatternOperation.SCAN || !pattern.pattern.partitionKey) {
         continue;
+      }
       const prefix = partitionPrefix(pattern.pattern.partitionKey);
       const writers = byPrefix.get(prefix) ?? new Map<string, string[]>();
       writers.set(user.name, [...(writers.get(user.name) ?? []), pattern.name]);

@@ -3,13 +3,14 @@
  * handlers loaded as their functions, and the events API Gateway would send them.
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import type { STSClient } from '@aws-sdk/client-sts';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { TaskBoardStack } from '../../integ/task-board/stack';
 import type { ProxyResult, TableOptions } from '../../src/runtime';
 import type { Clock } from '../../src/runtime/clock';
-import { TABLE_NAME_ENV } from '../../src/shared/env';
+import { TABLE_CALLER_ROLE_ENV, TABLE_NAME_ENV } from '../../src/shared/env';
 import { startLocalTable, type LocalTable } from '../helpers/local-dynamodb';
 
 export const TABLE_NAME = 'task-board';
@@ -52,6 +53,11 @@ export function synthesizeExample(): SynthesizedExample {
       Object.entries(variables).flatMap(([key, value]) => (typeof value === 'string' ? [[key, value]] : [])),
     );
     environments[name][TABLE_NAME_ENV] = TABLE_NAME;
+    // The caller role's ARN is an attribute of a role of the stack: an ARN of its name stands in for it.
+    const callerRole = (variables[TABLE_CALLER_ROLE_ENV] as { 'Fn::GetAtt'?: [string, string] } | undefined)?.[
+      'Fn::GetAtt'
+    ];
+    if (callerRole) environments[name][TABLE_CALLER_ROLE_ENV] = `arn:aws:iam::123456789012:role/${callerRole[0]}`;
   }
   for (const fn of ['tasks', 'sessions', 'webhooks']) {
     if (!environments[fn]) throw new Error(`no function "${fn}" with an environment in the example stack`);
@@ -122,9 +128,12 @@ export function loadHandler(
   try {
     let handler: ExampleHandler | undefined;
     jest.isolateModules(() => {
-      if (options.clock || options.timeouts || options.retryStrategy) {
-        withTableOptions({ clock: options.clock, retryStrategy: options.retryStrategy, ...options.timeouts });
-      }
+      withTableOptions({
+        clock: options.clock,
+        retryStrategy: options.retryStrategy,
+        ...options.timeouts,
+        callerSessions: { sts: IN_PROCESS_STS },
+      });
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded with the function's environment
       handler = (require(`../../integ/task-board/handlers/${fn}`) as { handler: ExampleHandler }).handler;
     });
@@ -134,6 +143,22 @@ export function loadHandler(
     Object.assign(process.env, saved);
   }
 }
+
+/**
+ * The STS of handlers loaded in process: it hands out credentials for any caller without evaluating the caller
+ * role, as nothing here enforces IAM (the local API does: see example-api.ts). Caller-bound patterns then send with
+ * them to the local table like every other pattern.
+ */
+const IN_PROCESS_STS = {
+  send: async () => ({
+    Credentials: {
+      AccessKeyId: 'ASIAINPROCESS',
+      SecretAccessKey: 'in-process',
+      SessionToken: 'in-process',
+      Expiration: new Date(Date.now() + 3_600_000),
+    },
+  }),
+} as unknown as STSClient;
 
 /**
  * The example's handlers build their table at module scope with `Table.fromEnvironment()`, which a test cannot

@@ -9,7 +9,11 @@ import { ENV, fn, jwt, newStack, route } from '../helpers/api';
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html
  */
 
-const session = { partitionKey: 'USER#{userId}', sortKey: 'SESSION#{sessionId}', callerBound: { userId: CallerAttribute.id() } };
+const session = {
+  partitionKey: 'USER#{userId}',
+  sortKey: 'SESSION#{sessionId}',
+  callerBound: { userId: CallerAttribute.id() },
+};
 
 function props(overrides: Partial<ServerlessApiProps> = {}): ServerlessApiProps {
   return {
@@ -65,7 +69,12 @@ describe('GIVEN a function with caller-bound patterns', () => {
     const { template } = synth();
     const { role } = roleOf(template, 'sessionsCallerRole');
     const statements = statementsOf(role) as { Action: string[]; Condition: object }[];
-    expect(statements.map((s) => s.Action).flat().sort()).toEqual([
+    expect(
+      statements
+        .map((s) => s.Action)
+        .flat()
+        .sort(),
+    ).toEqual([
       'dynamodb:BatchGetItem',
       'dynamodb:ConditionCheckItem',
       'dynamodb:GetItem',
@@ -75,8 +84,8 @@ describe('GIVEN a function with caller-bound patterns', () => {
     for (const statement of statements) {
       expect(statement.Condition).toEqual({
         'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['USER#${aws:PrincipalTag/userId}'] },
-        'Null': { 'dynamodb:LeadingKeys': 'false', 'aws:PrincipalTag/userId': 'false' },
-        'StringLike': { 'aws:PrincipalTag/userId': '?*' },
+        Null: { 'dynamodb:LeadingKeys': 'false', 'aws:PrincipalTag/userId': 'false' },
+        StringLike: { 'aws:PrincipalTag/userId': '?*' },
       });
     }
   });
@@ -92,8 +101,8 @@ describe('GIVEN a function with caller-bound patterns', () => {
         Action: ['sts:AssumeRole', 'sts:TagSession'],
         Condition: {
           'ForAllValues:StringEquals': { 'aws:TagKeys': ['userId'] },
-          'Null': { 'aws:RequestTag/userId': 'false' },
-          'StringLike': { 'aws:RequestTag/userId': '?*' },
+          Null: { 'aws:RequestTag/userId': 'false' },
+          StringLike: { 'aws:RequestTag/userId': '?*' },
         },
       },
     ]);
@@ -118,16 +127,24 @@ describe('GIVEN a function with caller-bound patterns', () => {
     const functions = template.findResources('AWS::Lambda::Function', {
       Properties: { Environment: { Variables: { TABLE_CALLER_ROLE_ARN: { 'Fn::GetAtt': [callerRole, 'Arn'] } } } },
     });
-    const [fnResource] = Object.values(functions) as { Properties: { Environment: { Variables: { TABLE_ACCESS_PATTERNS: string } } }; DependsOn: string[] }[];
+    const [fnResource] = Object.values(functions) as {
+      Properties: { Environment: { Variables: { TABLE_ACCESS_PATTERNS: string } } };
+      DependsOn: string[];
+    }[];
     const patterns = JSON.parse(fnResource.Properties.Environment.Variables.TABLE_ACCESS_PATTERNS);
     expect(patterns.getSession.caller).toEqual({ userId: 'id' });
     expect(patterns.getTask.caller).toBeUndefined();
-    expect(fnResource.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/sessionsCallerRoleAssumePolicy/)]));
+    expect(fnResource.DependsOn).toEqual(
+      expect.arrayContaining([expect.stringMatching(/sessionsCallerRoleAssumePolicy/)]),
+    );
   });
 
   test('THEN a customer-managed table key is usable by the caller role through DynamoDB only', () => {
     const { template } = synth({ table: { encryption: TableEncryption.customerManaged() } }, ENV);
-    const statements = statementsOf(roleOf(template, 'sessionsCallerRole').role) as { Action: string[]; Condition: object }[];
+    const statements = statementsOf(roleOf(template, 'sessionsCallerRole').role) as {
+      Action: string[];
+      Condition: object;
+    }[];
     const kms = statements.find((s) => s.Action.includes('kms:Decrypt'))!;
     expect(kms.Action).toEqual(expect.arrayContaining(['kms:Encrypt', 'kms:GenerateDataKey']));
     expect(kms.Condition).toEqual({ StringEquals: { 'kms:ViaService': 'dynamodb.eu-west-1.amazonaws.com' } });
@@ -136,29 +153,38 @@ describe('GIVEN a function with caller-bound patterns', () => {
   test('THEN a claim and an authorizer context field bind as their descriptors', () => {
     const { template } = synth({
       accessPatterns: {
-        tenantItems: AccessPattern.query({ partitionKey: 'TENANT#{tenantId}#USER#{userId}', callerBound: { tenantId: CallerAttribute.claim('custom:tenant') } }),
+        tenantItems: AccessPattern.query({
+          partitionKey: 'TENANT#{tenantId}#USER#{userId}',
+          callerBound: { tenantId: CallerAttribute.claim('custom:tenant') },
+        }),
       },
       functions: { items: fn([route(HttpMethod.GET, '/items')], { accessPatterns: ['tenantItems'] }) },
     });
     const role = roleOf(template, 'itemsCallerRole').role;
     expect(JSON.stringify(statementsOf(role))).toContain('TENANT#${aws:PrincipalTag/tenantId}#USER#?*');
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: { TABLE_ACCESS_PATTERNS: Match.stringLikeRegexp('"caller":\\{"tenantId":"claim:custom:tenant"\\}') } },
+      Environment: {
+        Variables: { TABLE_ACCESS_PATTERNS: Match.stringLikeRegexp('"caller":\\{"tenantId":"claim:custom:tenant"\\}') },
+      },
     });
   });
 });
 
 describe('GIVEN a function without caller-bound patterns', () => {
   test('THEN it has no caller role and no caller role variable', () => {
-    const { template } = synth({ functions: { tasks: fn([route(HttpMethod.GET, '/t')], { accessPatterns: ['getTask'] }) } });
+    const { template } = synth({
+      functions: { tasks: fn([route(HttpMethod.GET, '/t')], { accessPatterns: ['getTask'] }) },
+    });
     expect(Object.keys(template.findResources('AWS::IAM::Role')).filter((id) => id.includes('CallerRole'))).toEqual([]);
     expect(JSON.stringify(template.toJSON())).not.toContain('TABLE_CALLER_ROLE_ARN');
   });
 });
 
 describe('GIVEN bad caller bindings', () => {
-  const bad = (patterns: ServerlessApiProps['accessPatterns'], accessPatterns = Object.keys(patterns ?? {})) => () =>
-    synth({ accessPatterns: patterns, functions: { f: fn([route(HttpMethod.GET, '/f')], { accessPatterns }) } });
+  const bad =
+    (patterns: ServerlessApiProps['accessPatterns'], accessPatterns = Object.keys(patterns ?? {})) =>
+    () =>
+      synth({ accessPatterns: patterns, functions: { f: fn([route(HttpMethod.GET, '/f')], { accessPatterns }) } });
 
   test('WHEN a bound parameter is not in the partition key THEN synth names it and the parameters there are', () => {
     expect(bad({ p: AccessPattern.getItem({ ...session, callerBound: { sessionId: CallerAttribute.id() } }) })).toThrow(
@@ -167,13 +193,17 @@ describe('GIVEN bad caller bindings', () => {
   });
 
   test('WHEN a binding is not a CallerAttribute THEN synth says what it must be', () => {
-    expect(bad({ p: AccessPattern.getItem({ ...session, callerBound: { userId: 'sub' as unknown as CallerAttribute } }) })).toThrow(
+    expect(
+      bad({ p: AccessPattern.getItem({ ...session, callerBound: { userId: 'sub' as unknown as CallerAttribute } }) }),
+    ).toThrow(
       '`accessPatterns.p.callerBound.userId` must be a CallerAttribute, such as CallerAttribute.id() or CallerAttribute.claim("tenantId"), got: "sub"',
     );
   });
 
   test('WHEN a claim name is empty THEN synth refuses it', () => {
-    expect(bad({ p: AccessPattern.getItem({ ...session, callerBound: { userId: CallerAttribute.claim('') } }) })).toThrow(
+    expect(
+      bad({ p: AccessPattern.getItem({ ...session, callerBound: { userId: CallerAttribute.claim('') } }) }),
+    ).toThrow(
       '`accessPatterns.p.callerBound.userId` must name a claim of 1 to 128 letters, digits or _.:/=+@-, got: ""',
     );
   });
@@ -187,7 +217,12 @@ describe('GIVEN bad caller bindings', () => {
       '`functions.f.accessPatterns` must bind each caller parameter one way, as one session tag: "a" binds {userId} to the caller id, "b" binds {userId} to the claim "uid"; give one of them another parameter name, got: ["a","b"]';
     expect(bad(patterns)).toThrow(message);
     const stack = newStack();
-    const api = new ServerlessApi(stack, 'Api', { ...props(), accessPatterns: { ...props().accessPatterns, ...patterns } });
-    expect(() => api.addFunction('f', fn([route(HttpMethod.GET, '/g')], { accessPatterns: ['a', 'b'] }))).toThrow(message);
+    const api = new ServerlessApi(stack, 'Api', {
+      ...props(),
+      accessPatterns: { ...props().accessPatterns, ...patterns },
+    });
+    expect(() => api.addFunction('f', fn([route(HttpMethod.GET, '/g')], { accessPatterns: ['a', 'b'] }))).toThrow(
+      message,
+    );
   });
 });

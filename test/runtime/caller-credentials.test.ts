@@ -1,5 +1,10 @@
 import type { STSClient } from '@aws-sdk/client-sts';
-import { CallerSessions, isTagValue, sessionNameOf, type CallerCredentials } from '../../src/runtime/caller-credentials';
+import {
+  CallerSessions,
+  isTagValue,
+  sessionNameOf,
+  type CallerCredentials,
+} from '../../src/runtime/caller-credentials';
 
 /**
  * Per-caller sessions of the caller role: one AssumeRole per caller until shortly before its session expires.
@@ -106,7 +111,9 @@ describe('GIVEN caller sessions', () => {
 
 describe('GIVEN caller values', () => {
   test('THEN only values a session tag can hold pass, and "#" never does', () => {
-    expect(['alice', '8f14e45f-ceea-467f-a0e6-7d5a6a1b2c3d', 'arn:aws:iam::1:user/a@b.c', 'Zoë'].every(isTagValue)).toBe(true);
+    expect(
+      ['alice', '8f14e45f-ceea-467f-a0e6-7d5a6a1b2c3d', 'arn:aws:iam::1:user/a@b.c', 'Zoë'].every(isTagValue),
+    ).toBe(true);
     expect(['', 'a#b', 'auth0|123', 'a*', 'x'.repeat(257)].some(isTagValue)).toBe(false);
   });
 

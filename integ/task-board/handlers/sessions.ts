@@ -6,7 +6,6 @@ import {
   noContent,
   notFound,
   ok,
-  requireCaller,
   route,
   Table,
   type Item,
@@ -15,8 +14,9 @@ import {
 
 /**
  * Sessions of the signed-in caller: one partition per user (`USER#<sub>`), one item per session
- * (`SESSION#<uuid>`). Every key is derived from the caller's own identity, so a caller can only ever reach
- * their own sessions.
+ * (`SESSION#<uuid>`). The patterns bind `{userId}` to the caller (`callerBound` in the stack): the toolkit fills it
+ * from the verified token and reads and writes with a session of the function's caller role tagged with it, so
+ * IAM itself keeps each caller in their own partition, whatever this code does.
  *
  * DynamoDB TTL deletes expired items in the background, typically within days, so an expired session can still
  * be read: the toolkit's reads, lists and writes treat an item past its `expiresAt` as gone.
@@ -54,12 +54,11 @@ function toSession(item: Item) {
 export const handler = apiHandler({
   routes: {
     [SESSION_ROUTES.create]: route({
-      handle: async ({ principal }) => {
-        const userId = requireCaller(principal).id;
+      handle: async () => {
         const sessionId = randomUUID();
         // Create-once: a clash of random UUIDs would be a 409, never a silently replaced session.
         const item = await newSession.create(
-          { userId, sessionId },
+          { sessionId },
           { entityType: 'Session', sessionId, createdAt: new Date().toISOString() },
           { ttlSeconds: SESSION_LIFETIME_SECONDS },
         );
@@ -68,27 +67,24 @@ export const handler = apiHandler({
     }),
     [SESSION_ROUTES.list]: route({
       query: ListQuery,
-      handle: async ({ principal, query }) => {
-        const userId = requireCaller(principal).id;
-        const page = await userSessions.page({ userId }, { limit: query.limit, cursor: query.cursor });
+      handle: async ({ query }) => {
+        const page = await userSessions.page({}, { limit: query.limit, cursor: query.cursor });
         return ok({ items: page.items.map(toSession), nextCursor: page.nextCursor });
       },
     }),
     [SESSION_ROUTES.get]: route({
       params: SessionPath,
-      handle: async ({ principal, params }) => {
-        const userId = requireCaller(principal).id;
-        const item = await session.get({ userId, sessionId: params.sessionId }, { consistent: true });
+      handle: async ({ params }) => {
+        const item = await session.get({ sessionId: params.sessionId }, { consistent: true });
         if (item === undefined) throw notFound(`session "${params.sessionId}" does not exist`);
         return ok(toSession(item));
       },
     }),
     [SESSION_ROUTES.delete]: route({
       params: SessionPath,
-      handle: async ({ principal, params }) => {
-        const userId = requireCaller(principal).id;
+      handle: async ({ params }) => {
         // An expired session is already gone for the caller: deleting it is a 404 like reading it.
-        await endedSession.delete({ userId, sessionId: params.sessionId });
+        await endedSession.delete({ sessionId: params.sessionId });
         return noContent();
       },
     }),

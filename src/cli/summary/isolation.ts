@@ -35,8 +35,9 @@ export function summarizeIsolation(patterns: readonly AccessPatternSummary[]): P
       bound: new Set(),
     };
     for (const fn of pattern.functions) entry.writers.set(fn, [...(entry.writers.get(fn) ?? []), pattern.name]);
-    for (const [param, attribute] of Object.entries(pattern.callerBound ?? {}))
+    for (const [param, attribute] of Object.entries(pattern.callerBound ?? {})) {
       entry.bound.add(`${param} = ${attribute}`);
+    }
     byPrefix.set(id, entry);
   }
   return [...byPrefix.values()]
