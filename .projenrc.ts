@@ -212,8 +212,11 @@ const benchLocal = project.addTask('bench:local', {
 benchLocal.spawn(project.compileTask);
 benchLocal.exec('ts-node --transpile-only --project tsconfig.dev.json bench/local/run.ts');
 benchLocal.exec('ts-node --transpile-only --project tsconfig.dev.json bench/local/dev-start.ts');
+// Caller-bound patterns: unbound vs warm session cache vs a caller's first request (AssumeRole).
+benchLocal.exec('ts-node --transpile-only --project tsconfig.dev.json bench/local/caller-sessions.ts');
 bench.exec('ts-node --transpile-only --project tsconfig.dev.json bench/local/run.ts');
 bench.exec('ts-node --transpile-only --project tsconfig.dev.json bench/local/dev-start.ts');
+bench.exec('ts-node --transpile-only --project tsconfig.dev.json bench/local/caller-sessions.ts');
 project.addTask('bench:runtime', {
   description: 'Benchmark the runtime toolkit: wrapper overhead, bundle size and cold start (prints figures)',
   env: { JSII_DEPRECATED: 'quiet' },
