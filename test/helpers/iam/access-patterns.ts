@@ -8,6 +8,8 @@
 
 export const ACCESS_PATTERNS_ENV = 'TABLE_ACCESS_PATTERNS';
 export const TABLE_NAME_ENV = 'TABLE_NAME';
+/** The role a function with caller-bound patterns assumes with its caller's session tags. */
+export const CALLER_ROLE_ENV = 'TABLE_CALLER_ROLE_ARN';
 
 export const OPERATIONS = ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'Scan'] as const;
 export type Operation = (typeof OPERATIONS)[number];
@@ -35,7 +37,15 @@ export interface AccessPattern {
   readonly index?: string;
   readonly partitionKey?: readonly [string, string];
   readonly sortKey?: readonly [string, string];
+  /**
+   * Partition key parameters bound to the verified caller, and where each value comes from (`id`, `claim:<name>`,
+   * `context:<name>`): the pattern belongs to the function's caller role, reached with the caller's session tags.
+   */
+  readonly caller?: { readonly [param: string]: string };
 }
+
+/** Where a caller-bound value may come from. */
+const CALLER_SOURCE = /^(id|claim:.+|context:.+)$/;
 
 const PLACEHOLDER = /\{[^{}]+\}/g;
 
@@ -80,6 +90,19 @@ function checkPattern(at: string, name: string, value: unknown): AccessPattern {
     }
     if (literalPrefix(key[1]) === '') fail(`key shape "${key[1]}" must start with a literal prefix`);
   }
+  if (pattern.caller !== undefined) {
+    const params = (pattern.partitionKey?.[1].match(PLACEHOLDER) ?? []).map((p) => p.slice(1, -1));
+    const caller = pattern.caller as unknown;
+    if (caller === null || typeof caller !== 'object' || Array.isArray(caller) || !Object.keys(caller).length) {
+      fail('caller must map partition key parameters to their source');
+    }
+    for (const [param, source] of Object.entries(pattern.caller)) {
+      if (!params.includes(param)) fail(`caller parameter "${param}" is not a parameter of the partition key`);
+      if (typeof source !== 'string' || !CALLER_SOURCE.test(source)) {
+        fail(`caller parameter "${param}" must come from id, claim:<name> or context:<name>`);
+      }
+    }
+  }
   return { ...pattern, name } as AccessPattern;
 }
 
@@ -97,9 +120,33 @@ export function matchesShape(shape: string, key: string): boolean {
   return new RegExp(`^${pattern}$`, 's').test(key);
 }
 
-/** A key inside the shape, with sample values: `PROJECT#{projectId}` -> `PROJECT#p-123` (n = 0). */
-export function sampleKey(shape: string, n = 0): string {
-  return shape.replace(PLACEHOLDER, (placeholder) => `${placeholder.charAt(1).toLowerCase()}-${123 + n}`);
+/** The sample value of a parameter: `projectId` -> `p-123` (n = 0), `p-124` (n = 1). */
+export function sampleValue(param: string, n = 0): string {
+  return `${param.charAt(0).toLowerCase()}-${123 + n}`;
+}
+
+/**
+ * A key inside the shape, with sample values: `PROJECT#{projectId}` -> `PROJECT#p-123` (n = 0); `values` sets
+ * some parameters instead.
+ */
+export function sampleKey(shape: string, n = 0, values: { readonly [param: string]: string } = {}): string {
+  return shape.replace(PLACEHOLDER, (placeholder) => {
+    const param = placeholder.slice(1, -1);
+    return param in values ? values[param] : sampleValue(param, n);
+  });
+}
+
+/**
+ * The session tags of sample caller `n` (0 is alice, 1 is bob): each bound parameter's sample value, so
+ * `sampleKey(shape, n)` is inside the partitions caller `n`'s session reaches.
+ */
+export function sampleTags(params: readonly string[], n = 0): { [key: string]: string } {
+  return Object.fromEntries(params.map((param) => [param, sampleValue(param, n)]));
+}
+
+/** The session tag keys of a function's caller-bound patterns: every bound parameter, sorted. */
+export function callerTagKeys(patterns: readonly AccessPattern[]): string[] {
+  return [...new Set(patterns.flatMap((p) => Object.keys(p.caller ?? {})))].sort();
 }
 
 /**

@@ -5,7 +5,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { StackModel, loadStack } from './model';
 import { CfnTemplate } from './template';
 import { TaskBoardStack } from '../../../integ/task-board/stack';
-import { AccessPattern, ApiAuthorization, ServerlessApi, TableEncryption } from '../../../src';
+import { AccessPattern, ApiAuthorization, CallerAttribute, ServerlessApi, TableEncryption } from '../../../src';
 import { ENV, HANDLER_ENTRY, buildApi, fn, fullyConfigured, jwt, newStack, route } from '../api';
 
 /** One synthesized app whose roles the least-privilege suite evaluates. */
@@ -60,6 +60,87 @@ function edgeCases(): Stack {
   return stack;
 }
 
+/**
+ * Caller-bound patterns: a shop whose carts, preferences and sessions live under `USER#{userId}` bound to the caller's
+ * id, whose tenant orders are read through an index bound to a JWT claim, and whose orders are keyed by two bound
+ * parameters; functions mixing bound and unbound patterns, and a customer-managed key.
+ */
+export function callerBoundShop(): Stack {
+  const stack = newStack({ env: ENV });
+  const byUser = { userId: CallerAttribute.id() };
+  const byTenant = { tenantId: CallerAttribute.claim('tenantId') };
+  new ServerlessApi(stack, 'Shop', {
+    authorization: jwt(),
+    table: {
+      encryption: TableEncryption.customerManaged(),
+      globalSecondaryIndexes: [{ indexName: 'byTenant', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' }],
+    },
+    accessPatterns: {
+      getCart: AccessPattern.getItem({ partitionKey: 'USER#{userId}', sortKey: 'CART', callerBound: byUser }),
+      saveCart: AccessPattern.putItem({ partitionKey: 'USER#{userId}', sortKey: 'CART', callerBound: byUser }),
+      setPreferences: AccessPattern.updateItem({
+        partitionKey: 'USER#{userId}',
+        sortKey: 'PREFERENCES',
+        callerBound: byUser,
+      }),
+      listSessions: AccessPattern.query({
+        partitionKey: 'USER#{userId}',
+        sortKeyPrefix: 'SESSION#',
+        callerBound: byUser,
+      }),
+      endSession: AccessPattern.deleteItem({
+        partitionKey: 'USER#{userId}',
+        sortKey: 'SESSION#{sessionId}',
+        callerBound: byUser,
+      }),
+      tenantOrders: AccessPattern.query({
+        partitionKey: 'TENANT#{tenantId}',
+        indexName: 'byTenant',
+        callerBound: byTenant,
+      }),
+      placeOrder: AccessPattern.putItem({
+        partitionKey: 'TENANT#{tenantId}#USER#{userId}',
+        sortKey: 'ORDER#{orderId}',
+        callerBound: { ...byTenant, ...byUser },
+      }),
+      getProduct: AccessPattern.getItem({ partitionKey: 'PRODUCT#{productId}', sortKey: 'DETAILS' }),
+    },
+    functions: {
+      cart: fn([route(HttpMethod.PUT, '/cart')], { accessPatterns: ['getCart', 'saveCart', 'getProduct'] }),
+      preferences: fn([route(HttpMethod.PATCH, '/preferences')], { accessPatterns: ['setPreferences'] }),
+      sessions: fn([route(HttpMethod.DELETE, '/sessions/{sessionId}')], {
+        accessPatterns: ['listSessions', 'endSession'],
+      }),
+      orders: fn([route(HttpMethod.POST, '/orders')], { accessPatterns: ['tenantOrders', 'placeOrder', 'getProduct'] }),
+    },
+  });
+  return stack;
+}
+
+/** Caller-bound patterns behind a Lambda authorizer: its context and the caller's id bind the partition. */
+export function callerBoundPartners(): Stack {
+  const stack = newStack({ env: ENV });
+  new ServerlessApi(stack, 'Partners', {
+    authorization: ApiAuthorization.lambdaRequest({ entry: HANDLER_ENTRY }),
+    accessPatterns: {
+      partnerOrders: AccessPattern.query({
+        partitionKey: 'PARTNER#{partnerId}',
+        sortKeyPrefix: 'ORDER#',
+        callerBound: { partnerId: CallerAttribute.context('partnerId') },
+      }),
+      agentNotes: AccessPattern.putItem({
+        partitionKey: 'PARTNER#{partnerId}#AGENT#{agentId}',
+        sortKey: 'NOTE#{noteId}',
+        callerBound: { partnerId: CallerAttribute.context('partnerId'), agentId: CallerAttribute.id() },
+      }),
+    },
+    functions: {
+      partners: fn([route(HttpMethod.GET, '/partner/orders')], { accessPatterns: ['partnerOrders', 'agentNotes'] }),
+    },
+  });
+  return stack;
+}
+
 /** Every app under test, synthesized once per test file. */
 export function appsUnderTest(): AppUnderTest[] {
   return [
@@ -67,5 +148,7 @@ export function appsUnderTest(): AppUnderTest[] {
     { name: 'defaultProps', model: modelOf(buildApi().stack) },
     { name: 'fullyConfigured', model: modelOf(fullyConfigured().stack) },
     { name: 'edge-cases', model: modelOf(edgeCases()) },
+    { name: 'caller-bound-shop', model: modelOf(callerBoundShop()) },
+    { name: 'caller-bound-partners', model: modelOf(callerBoundPartners()) },
   ];
 }

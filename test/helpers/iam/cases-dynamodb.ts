@@ -5,6 +5,7 @@ import {
   matchesShape,
   outsideKeys,
   sampleKey,
+  sampleValue,
 } from './access-patterns';
 import { keyedCase } from './dynamodb-calls';
 import { Case, Expected } from './evaluate';
@@ -58,7 +59,7 @@ const INDEX_KEYED_ACTIONS = ['dynamodb:Query', 'dynamodb:PartiQLSelect'];
 const INDEX_KEYLESS_ACTIONS = ['dynamodb:Scan', 'dynamodb:UpdateContributorInsights'];
 /** Account-wide actions, authorized on `*`. */
 const ACCOUNT_ACTIONS = ['ListTables', 'DescribeLimits', 'ListBackups', 'ListStreams'].map((a) => `dynamodb:${a}`);
-const BATCH_READ = 'dynamodb:BatchGetItem';
+export const BATCH_READ = 'dynamodb:BatchGetItem';
 
 /** Using a key for data; DynamoDB does these on the caller's behalf. */
 export const KMS_USE_ACTIONS = [
@@ -102,11 +103,19 @@ const FALLBACK_KEY = 'ITEM#i-123';
 /** What a function declared on one resource (table or index): shapes per action, and Scan. */
 interface Declared {
   readonly shapes: Map<string, Set<string>>;
+  /** Caller-bound parameters of each shape, at the session's (sample caller 0's) values. */
+  readonly bound: Map<string, { [param: string]: string }>;
   scan: boolean;
 }
 
 /** Makes a case of an action on a resource with these partition keys (see `keyedCase`). */
-type Keyed = (action: string, resource: string, keys: readonly string[], expected: Expected, why: string) => Case;
+export type Keyed = (
+  action: string,
+  resource: string,
+  keys: readonly string[],
+  expected: Expected,
+  why: string,
+) => Case;
 
 const allowed = (action: string, resource: string, why: string, context = {}): Case => ({
   action,
@@ -126,7 +135,7 @@ const denied = (action: string, resource: string, why: string, context = {}): Ca
 export const indexArn = (table: TableUnderTest, index: string) => `${table.arn}/index/${index}`;
 
 /** Keyed cases through the package's mapping, with the function's table (or, without one, `fallback`) as schema. */
-function keyedCases(
+export function keyedCases(
   model: StackModel,
   tables: readonly TableUnderTest[],
   own: TableUnderTest | undefined,
@@ -140,11 +149,18 @@ function declaredByResource(table: TableUnderTest, patterns: readonly AccessPatt
   const byResource = new Map<string, Declared>();
   for (const p of patterns) {
     const resource = p.index ? indexArn(table, p.index) : table.arn;
-    const declared = byResource.get(resource) ?? { shapes: new Map(), scan: false };
+    const declared = byResource.get(resource) ?? { shapes: new Map(), bound: new Map(), scan: false };
     byResource.set(resource, declared);
     if (p.operation === 'Scan') {
       declared.scan = true;
       continue;
+    }
+    const bound = Object.keys(p.caller ?? {}).map((param) => [param, sampleValue(param)]);
+    if (bound.length) {
+      declared.bound.set(p.partitionKey![1], {
+        ...declared.bound.get(p.partitionKey![1]),
+        ...Object.fromEntries(bound),
+      });
     }
     for (const action of OPERATION_ACTIONS[p.operation]) {
       const shapes = declared.shapes.get(action) ?? new Set<string>();
@@ -221,8 +237,10 @@ function declaredCases(
     for (const shape of shapes) {
       const inside = sampleKey(shape);
       cases.push(keyed(action, resource, [inside], 'Allowed', `declared on ${shape}`));
-      if (action === BATCH_READ) {
-        cases.push(keyed(action, resource, [inside, sampleKey(shape, 1)], 'Allowed', `two keys in ${shape}`));
+      // A session reaches one caller's partitions: the second key keeps the caller's bound values.
+      const second = sampleKey(shape, 1, declared.bound.get(shape));
+      if (action === BATCH_READ && second !== inside) {
+        cases.push(keyed(action, resource, [inside, second], 'Allowed', `two keys in ${shape}`));
       }
       const outside = outsideKeys(shape, shapes);
       for (const key of outside) {

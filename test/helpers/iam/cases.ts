@@ -1,13 +1,26 @@
-import { ACCESS_PATTERNS_ENV, AccessPattern, TABLE_NAME_ENV, parseAccessPatterns } from './access-patterns';
-import { kmsCases, tableCases } from './cases-dynamodb';
+import {
+  ACCESS_PATTERNS_ENV,
+  AccessPattern,
+  CALLER_ROLE_ENV,
+  TABLE_NAME_ENV,
+  callerTagKeys,
+  parseAccessPatterns,
+  sampleTags,
+} from './access-patterns';
+import { boundKeyDenials, callerSessionCases, trustCases, withSessionTags } from './cases-caller';
+import { keyedCases, kmsCases, tableCases } from './cases-dynamodb';
 import { Case } from './evaluate';
 import { FunctionUnderTest, RoleUnderTest, StackModel, TableUnderTest } from './model';
 
 /** A role's cases, and what keeps it from being evaluated as declared (each problem fails the test). */
 export interface RoleCases {
   readonly role: RoleUnderTest;
-  /** `function` for a Lambda function's role, `invoke` for an API Gateway credentials role, else `other`. */
-  readonly kind: 'function' | 'invoke' | 'other';
+  /**
+   * `function` for a Lambda function's role, `caller` for the role a function assumes with its caller's session tags,
+   * `invoke` for an API Gateway credentials role, else `other`.
+   */
+  readonly kind: 'function' | 'caller' | 'invoke' | 'other';
+  /** The patterns the role is granted: a function role's unbound ones, a caller role's caller-bound ones. */
   readonly patterns: readonly AccessPattern[];
   readonly problems: string[];
   readonly cases: Case[];
@@ -48,18 +61,21 @@ function grantsData(role: RoleUnderTest): boolean {
 }
 
 export function roleKind(role: RoleUnderTest): RoleCases['kind'] {
-  return role.function ? 'function' : role.invokes.length ? 'invoke' : 'other';
+  if (role.function) return 'function';
+  return role.assumedBy ? 'caller' : role.invokes.length ? 'invoke' : 'other';
 }
 
 /**
- * A sample key inside each `dynamodb:LeadingKeys` value the role's policies name (`USER#*` -> `USER#x1`):
- * probing with them finds grants wider than the declaration, whatever shape the declaration has.
+ * A sample key inside each `dynamodb:LeadingKeys` value the role's policies name (`USER#*` -> `USER#x1`, and
+ * `USER#${aws:PrincipalTag/userId}` -> the key of the session's `tags`): probing with them finds grants wider than the
+ * declaration, whatever shape the declaration has.
  */
-export function grantedKeys(role: RoleUnderTest): string[] {
+export function grantedKeys(role: RoleUnderTest, tags: { readonly [key: string]: string } = {}): string[] {
   const values = new Set<string>();
   const visit = (node: unknown, underKey: boolean): void => {
     if (typeof node === 'string' && underKey) {
-      values.add(node.replace(/\*/g, 'x1').replace(/\?/g, 'x'));
+      const tagged = node.replace(/\$\{aws:PrincipalTag\/([^}]+)\}/g, (_, key: string) => tags[key] ?? '');
+      values.add(tagged.replace(/\*/g, 'x1').replace(/\?/g, 'x'));
     } else if (Array.isArray(node)) {
       node.forEach((n) => visit(n, underKey));
     } else if (node && typeof node === 'object') {
@@ -70,22 +86,62 @@ export function grantedKeys(role: RoleUnderTest): string[] {
   return [...values].sort();
 }
 
-/** Every case for one role of the stack. */
+/**
+ * Every case for one role of the stack. A function role is granted its function's unbound patterns and denied the
+ * partitions of its caller-bound ones; a caller role is granted the caller-bound ones, from a session tagged with
+ * alice's values, and nothing else.
+ */
 export function roleCases(model: StackModel, role: RoleUnderTest): RoleCases {
   const problems = role.unevaluatedPolicies.map(
     (arn) => `role ${role.logicalId} attaches ${arn}: not evaluable offline`,
   );
-  const fn = role.function;
-  const patterns = fn ? declaredPatterns(fn, grantsData(role), problems) : [];
-  const table = fn && patterns.length ? tableOf(model, fn, patterns, problems) : undefined;
-  const cases = [
-    ...tableCases(model, table, patterns, grantedKeys(role)),
+  const owner = role.function ?? role.assumedBy;
+  const declared = owner ? declaredPatterns(owner, grantsData(role), problems) : [];
+  const bound = declared.filter((p) => p.caller);
+  const unbound = declared.filter((p) => !p.caller);
+  const patterns = role.assumedBy ? bound : unbound;
+  const table = owner && declared.length ? tableOf(model, owner, declared, problems) : undefined;
+  if (owner) problems.push(...callerRoleProblems(model, role, owner, bound));
+  const tags = role.assumedBy ? sampleTags(callerTagKeys(bound)) : {};
+  const tables = table && !model.tables.includes(table) ? [...model.tables, table] : model.tables;
+  const keyed = (t: TableUnderTest) => keyedCases(model, tables, t)(t);
+  const generated = [
+    ...tableCases(model, table, patterns, grantedKeys(role, tags)),
     ...kmsCases(model, table, patterns),
     ...lambdaCases(model, role),
     ...iamCases(model),
-    ...(fn ? logsCases(model, role) : []),
+    ...trustCases(model, role),
+    ...(owner ? logsCases(model, owner, role.function !== undefined) : []),
   ];
+  // Every request of a caller role comes from a session tagged with a caller's values.
+  const cases = role.assumedBy
+    ? [
+        ...generated.map((c) => withSessionTags(c, tags)),
+        ...(table ? callerSessionCases(keyed(table), table, bound) : []),
+      ]
+    : [...generated, ...(table ? boundKeyDenials(keyed(table), table, bound, unbound) : [])];
   return { role, kind: roleKind(role), patterns, problems, cases };
+}
+
+/**
+ * A function with caller-bound patterns names its caller role in its environment, and that role trusts the function's
+ * role; a function without them has none, and a caller role belongs to a function that has them.
+ */
+function callerRoleProblems(
+  model: StackModel,
+  role: RoleUnderTest,
+  owner: FunctionUnderTest,
+  bound: readonly AccessPattern[],
+): string[] {
+  const named = owner.environment[CALLER_ROLE_ENV];
+  const trusting = model.roles.filter((r) => r.assumedBy?.logicalId === owner.logicalId).map((r) => r.arn);
+  const consistent = bound.length
+    ? named !== undefined && trusting.length === 1 && trusting[0] === named
+    : named === undefined && trusting.length === 0;
+  if (consistent) return [];
+  return [
+    `role ${role.logicalId}: function ${owner.logicalId} has ${bound.length} caller-bound patterns and ${CALLER_ROLE_ENV} ${named ?? '(unset)'}, and the roles trusting its role are [${trusting.join(', ')}]`,
+  ];
 }
 
 /** The function's declared patterns; a missing declaration is a problem when its role grants data access. */
@@ -165,18 +221,21 @@ function lambdaCases(model: StackModel, role: RoleUnderTest): Case[] {
   return cases;
 }
 
+/** No role passes roles, nor assumes any but caller roles (see `trustCases`). */
 function iamCases(model: StackModel): Case[] {
   const { partition, account } = model.env;
   const foreign = `arn:${partition}:iam::${account}:role/SomeOtherRole`;
-  return [...model.roles.map((r) => r.arn), foreign].flatMap((arn) => [
-    denied('iam:PassRole', arn, 'no role passes roles'),
-    denied('sts:AssumeRole', arn, 'no role assumes roles'),
+  return [...model.roles, { arn: foreign, assumedBy: undefined }].flatMap((r) => [
+    denied('iam:PassRole', r.arn, 'no role passes roles'),
+    ...(r.assumedBy ? [] : [denied('sts:AssumeRole', r.arn, 'no role assumes roles but caller roles')]),
   ]);
 }
 
-/** A function writes its own log streams and traces; nothing else in CloudWatch Logs. */
-function logsCases(model: StackModel, role: RoleUnderTest): Case[] {
-  const fn = role.function!;
+/**
+ * A function's role writes its own log streams and traces; nothing else in CloudWatch Logs. Its caller role (`writes`
+ * false) writes none of them.
+ */
+function logsCases(model: StackModel, fn: FunctionUnderTest, writes: boolean): Case[] {
   const { partition, region, account } = model.env;
   const foreign = `arn:${partition}:logs:${region}:${account}:log-group:/aws/lambda/SomeOtherFunction:*`;
   const groups = [...new Set([fn.logGroupArn, ...model.logGroupArns, foreign])];
@@ -185,12 +244,14 @@ function logsCases(model: StackModel, role: RoleUnderTest): Case[] {
     const own = group === fn.logGroupArn;
     const stream = group.replace(/:\*$/, ':log-stream:2026/01/01/[$LATEST]abc');
     for (const action of LOGS_OWN_ACTIONS) {
-      cases.push(own ? allowed(action, stream, 'its own log group') : denied(action, stream, 'another log group'));
+      if (!writes) cases.push(denied(action, stream, 'a caller role writes no logs'));
+      else cases.push(own ? allowed(action, stream, 'its own log group') : denied(action, stream, 'another log group'));
     }
     cases.push(...LOGS_GROUP_ACTIONS.map((a) => denied(a, group.replace(/:\*$/, ''), 'log group administration')));
   }
   for (const action of XRAY_WRITE) {
-    cases.push(fn.tracing ? allowed(action, '*', 'active tracing') : denied(action, '*', 'tracing is off'));
+    if (!writes) cases.push(denied(action, '*', 'a caller role writes no traces'));
+    else cases.push(fn.tracing ? allowed(action, '*', 'active tracing') : denied(action, '*', 'tracing is off'));
   }
   cases.push(denied('xray:GetTraceSummaries', '*', 'functions write traces, never read them'));
   return cases;

@@ -57,7 +57,7 @@ function callFor(
   action: string,
   target: Target,
   keys: readonly string[],
-): { operation: string; input: object } | undefined {
+): { operation: string; input: { [key: string]: unknown } } | undefined {
   const { tableArn: TableName, partitionKey: pk, sortKey: sk } = target;
   const key = (value: string, n = 0): Key => ({ [pk]: { S: value }, ...(sk ? { [sk]: { S: `x${n}` } } : {}) });
   const one = keys.length === 1 ? keys[0] : undefined;
@@ -212,5 +212,5 @@ export function keyedCase(
   for (const [name, value] of Object.entries(iam.context)) {
     if (name.startsWith('dynamodb:')) context[name] = typeof value === 'string' ? value : [...value];
   }
-  return { action, resource, context, expected, why };
+  return { action, resource, context, expected, why, call };
 }

@@ -14,8 +14,12 @@ export interface Case {
   readonly expected: Expected;
   /** Why this is the expected decision, for the failure listing. */
   readonly why: string;
-  /** The resource's own policy (a KMS key policy), when the service evaluates one. */
+  /** The resource's own policy (a KMS key policy, a role's trust policy), when the service evaluates one. */
   readonly resourcePolicy?: PolicyDocument;
+  /** The DynamoDB call that makes this request, when one does: the local table endpoint is asked with it. */
+  readonly call?: { readonly operation: string; readonly input: { readonly [key: string]: unknown } };
+  /** Whether the case proves a caller-bound partition: a caller role's case, or a request its binding keeps out. */
+  readonly callerBound?: boolean;
 }
 
 export interface Principal {
@@ -104,30 +108,48 @@ export function formatFailures(outcomes: readonly Outcome[]): string {
     .join('\n');
 }
 
-/** Counts cases across tests for the suite's one-line summary. */
+/** Cases counted, as expected, and expected allowed or denied. */
+class Count {
+  public cases = 0;
+  public asExpected = 0;
+  public allowed = 0;
+  public denied = 0;
+
+  public add(o: Outcome): void {
+    this.cases++;
+    if (o.ok) this.asExpected++;
+    if (o.case.expected === 'Allowed') this.allowed++;
+    else this.denied++;
+  }
+
+  public toString(): string {
+    return `${this.cases} cases, ${this.asExpected} as expected (allowed ${this.allowed}, denied ${this.denied})`;
+  }
+}
+
+/** Counts cases across tests for the suite's summary: all of them, and those proving caller-bound partitions. */
 export class Tally {
-  private cases = 0;
-  private asExpected = 0;
-  private allowed = 0;
-  private denied = 0;
+  private readonly all = new Count();
+  private readonly callerBound = new Count();
   private readonly roles = new Set<string>();
+  private readonly callerRoles = new Set<string>();
   private readonly apps = new Set<string>();
 
-  public add(app: string, role: string, outcomes: readonly Outcome[]): void {
+  /** `callerRole` marks a role that a function assumes with its caller's session tags. */
+  public add(app: string, role: string, outcomes: readonly Outcome[], callerRole = false): void {
     this.apps.add(app);
     this.roles.add(`${app}/${role}`);
+    if (callerRole) this.callerRoles.add(`${app}/${role}`);
     for (const o of outcomes) {
-      this.cases++;
-      if (o.ok) this.asExpected++;
-      if (o.case.expected === 'Allowed') this.allowed++;
-      else this.denied++;
+      this.all.add(o);
+      if (o.case.callerBound) this.callerBound.add(o);
     }
   }
 
   public summary(): string {
     return (
-      `IAM evaluation: ${this.cases} cases, ${this.asExpected} as expected ` +
-      `(allowed ${this.allowed}, denied ${this.denied}) across ${this.roles.size} roles in ${this.apps.size} apps`
+      `IAM evaluation: ${this.all} across ${this.roles.size} roles in ${this.apps.size} apps\n` +
+      `caller-bound: ${this.callerBound} across ${this.callerRoles.size} caller roles and the roles they keep out`
     );
   }
 }

@@ -1,4 +1,8 @@
-import { outsideKeys, parseAccessPatterns, sampleKey } from './access-patterns';
+import { outsideKeys, parseAccessPatterns, sampleKey, sampleTags } from './access-patterns';
+import { grantedKeys } from './cases';
+import { requestTagsOf, sessionTagsOf, withSessionTags } from './cases-caller';
+import { Case } from './evaluate';
+import { RoleUnderTest } from './model';
 import { ResolvedTemplate } from './template';
 
 const template = new ResolvedTemplate({
@@ -85,5 +89,66 @@ describe('GIVEN key shapes', () => {
     );
     expect(parse({ p: { operation: 'Query' } })).toThrow('partitionKey is required but for Scan');
     expect(parseAccessPatterns('Fn', {})).toBeUndefined();
+  });
+});
+
+describe('GIVEN caller-bound declarations', () => {
+  const parse = (pattern: object) => () =>
+    parseAccessPatterns('Fn', { TABLE_ACCESS_PATTERNS: JSON.stringify({ p: { operation: 'GetItem', ...pattern } }) });
+
+  test('THEN alice (0) and bob (1) have tags whose partitions are the shape samples, and values pin parameters', () => {
+    expect(sampleTags(['tenantId', 'userId'])).toEqual({ tenantId: 't-123', userId: 'u-123' });
+    expect(sampleTags(['userId'], 1)).toEqual({ userId: 'u-124' });
+    expect(sampleKey('TENANT#{tenantId}#USER#{userId}', 1, { tenantId: 't-123' })).toBe('TENANT#t-123#USER#u-124');
+  });
+
+  test('THEN a caller binding outside the contract is rejected with the function and pattern named', () => {
+    const key = { partitionKey: ['PK', 'USER#{userId}'] };
+    expect(parse({ ...key, caller: { userId: 'id' } })()).toEqual([
+      { name: 'p', operation: 'GetItem', ...key, caller: { userId: 'id' } },
+    ]);
+    expect(parse({ ...key, caller: { orgId: 'id' } })).toThrow(
+      'function Fn pattern "p": caller parameter "orgId" is not a parameter of the partition key, got: ',
+    );
+    expect(parse({ ...key, caller: { userId: 'header:x-user' } })).toThrow(
+      'caller parameter "userId" must come from id, claim:<name> or context:<name>',
+    );
+    expect(parse({ ...key, caller: {} })).toThrow('caller must map partition key parameters to their source');
+  });
+
+  test("THEN a caller role's LeadingKeys are probed with the session's own partition", () => {
+    const role = {
+      policies: [
+        {
+          name: 'inline:access',
+          document: {
+            Statement: [
+              {
+                Condition: {
+                  'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['TENANT#${aws:PrincipalTag/tenantId}#*'] },
+                },
+              },
+            ],
+          },
+        },
+      ],
+    } as unknown as RoleUnderTest;
+    expect(grantedKeys(role, { tenantId: 't-123' })).toEqual(['TENANT#t-123#x1']);
+  });
+
+  test('THEN the tags of a session and of an AssumeRole request read back from a case', () => {
+    const c: Case = { action: 'dynamodb:GetItem', resource: '*', context: {}, expected: 'Denied', why: '' };
+    expect(sessionTagsOf(withSessionTags(c, { userId: 'u-123', tenantId: '' }))).toEqual({
+      userId: 'u-123',
+      tenantId: '',
+    });
+    const assume = {
+      ...c,
+      context: { 'aws:TagKeys': ['userId', 'role'], 'aws:RequestTag/userId': 'u-123', 'aws:RequestTag/role': 'admin' },
+    };
+    expect(requestTagsOf(assume)).toEqual([
+      ['userId', 'u-123'],
+      ['role', 'admin'],
+    ]);
   });
 });

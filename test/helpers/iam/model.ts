@@ -12,6 +12,8 @@ export interface NamedPolicy {
 export interface FunctionUnderTest {
   readonly logicalId: string;
   readonly arn: string;
+  /** ARN of the role the function runs with. */
+  readonly roleArn: string;
   readonly environment: { [name: string]: string };
   /** ARN of the function's log group (`...:log-group:<name>:*`). */
   readonly logGroupArn: string;
@@ -28,6 +30,10 @@ export interface RoleUnderTest {
   readonly function?: FunctionUnderTest;
   /** ARNs of the functions an API Gateway integration invokes with this role as its credentials. */
   readonly invokes: string[];
+  /** Who may assume the role (`AssumeRolePolicyDocument`). */
+  readonly trustPolicy: PolicyDocument;
+  /** The function whose role the trust policy names as an AWS principal: the role is that function's caller role. */
+  readonly assumedBy?: FunctionUnderTest;
 }
 
 export interface TableUnderTest {
@@ -70,7 +76,7 @@ export function loadStack(template: CfnTemplate, env: Partial<Environment> = {})
   return {
     env: t.env,
     roles: loadRoles(t, functions),
-    functions: functions.map(({ fn }) => fn),
+    functions,
     tables: loadTables(t),
     keys: t.ofType('AWS::KMS::Key').map(([id, r]) => ({
       logicalId: id,
@@ -81,7 +87,7 @@ export function loadStack(template: CfnTemplate, env: Partial<Environment> = {})
   };
 }
 
-function loadFunctions(t: ResolvedTemplate): { roleArn: string; fn: FunctionUnderTest }[] {
+function loadFunctions(t: ResolvedTemplate): FunctionUnderTest[] {
   return t.ofType('AWS::Lambda::Function').map(([id, r]) => {
     const props = r.Properties ?? {};
     const variables = asObject(asObject(props.Environment).Variables);
@@ -95,14 +101,12 @@ function loadFunctions(t: ResolvedTemplate): { roleArn: string; fn: FunctionUnde
         ? `arn:${t.env.partition}:logs:${t.env.region}:${t.env.account}:log-group:/aws/lambda/${name}:*`
         : logGroupArnOf(t, t.resolveString(logGroup, `${id}.LoggingConfig.LogGroup`));
     return {
+      logicalId: id,
+      arn: t.arnOf(id),
       roleArn: t.resolveString(props.Role ?? '', `${id}.Role`),
-      fn: {
-        logicalId: id,
-        arn: t.arnOf(id),
-        environment,
-        logGroupArn,
-        tracing: asObject(props.TracingConfig).Mode === 'Active',
-      },
+      environment,
+      logGroupArn,
+      tracing: asObject(props.TracingConfig).Mode === 'Active',
     };
   });
 }
@@ -112,7 +116,15 @@ function logGroupArnOf(t: ResolvedTemplate, name: string): string {
   return id ? t.arnOf(id) : `arn:${t.env.partition}:logs:${t.env.region}:${t.env.account}:log-group:${name}:*`;
 }
 
-function loadRoles(t: ResolvedTemplate, functions: { roleArn: string; fn: FunctionUnderTest }[]): RoleUnderTest[] {
+/** The AWS principals a trust policy's Allow statements name. */
+function trustedPrincipals(trustPolicy: PolicyDocument): string[] {
+  return asArray(trustPolicy.Statement)
+    .map(asObject)
+    .filter((s) => s.Effect === 'Allow')
+    .flatMap((s) => asArray(asObject(s.Principal).AWS).map((p) => `${p}`));
+}
+
+function loadRoles(t: ResolvedTemplate, functions: FunctionUnderTest[]): RoleUnderTest[] {
   const attached = new Map<string, NamedPolicy[]>();
   const managedByArn = new Map<string, NamedPolicy>();
   for (const [id, r] of t.ofType('AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy')) {
@@ -157,6 +169,9 @@ function loadRoles(t: ResolvedTemplate, functions: { roleArn: string; fn: Functi
     });
     const managed = asArray(r.Properties?.ManagedPolicyArns).map((p) => t.resolveString(p, `${id}.ManagedPolicyArns`));
     const functionArns = t.ofType('AWS::Lambda::Function').map(([fnId]) => t.arnOf(fnId));
+    const trustPolicy = asObject(t.resolve(r.Properties?.AssumeRolePolicyDocument ?? {}));
+    const trusted = trustedPrincipals(trustPolicy);
+    const assumedBy = functions.find((f) => trusted.includes(f.roleArn));
     return {
       logicalId: id,
       arn,
@@ -166,11 +181,13 @@ function loadRoles(t: ResolvedTemplate, functions: { roleArn: string; fn: Functi
         ...managed.flatMap((m) => (managedByArn.has(m) ? [managedByArn.get(m)!] : [])),
       ],
       unevaluatedPolicies: managed.filter((m) => !managedByArn.has(m)),
-      function: functions.find((f) => f.roleArn === arn)?.fn,
+      function: functions.find((f) => f.roleArn === arn),
       // A REST API's Lambda URI wraps the function ARN; an HTTP API's is the ARN itself.
       invokes: functionArns.filter((fnArn) =>
         integrations.some((i) => i.roleArn === arn && (i.target === fnArn || i.target.includes(`/${fnArn}/`))),
       ),
+      trustPolicy,
+      ...(assumedBy ? { assumedBy } : {}),
     };
   });
 }

@@ -29,5 +29,6 @@ export function report(result: RoleResult): string {
 export function describeRole(role: RoleUnderTest): string {
   const kind = roleKind(role);
   if (kind === 'function') return `function role ${role.logicalId} (of ${role.function!.logicalId})`;
+  if (kind === 'caller') return `caller role ${role.logicalId} (assumed by ${role.assumedBy!.logicalId})`;
   return `${kind === 'invoke' ? 'invoke role' : 'role'} ${role.logicalId}`;
 }
