@@ -838,6 +838,7 @@ describe('the access-pattern table', () => {
       operation: 'GetItem',
       keyCondition: 'PK = ITEM#{itemId} AND SK = DETAIL#{detailId}',
       leadingKeys: 'ITEM#?*',
+      partitionPrefix: 'ITEM#',
       actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem'],
       functions: ['items'],
     });

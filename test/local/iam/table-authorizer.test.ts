@@ -17,12 +17,14 @@ import { localAppOf } from '../../helpers/iam/local-app';
 const APP: LocalAppModel = localAppOf(modelOf(new TaskBoardStack(new App(), 'TaskBoard', {})), 'TaskBoard');
 const TASKS_ID = Object.keys(APP.functions).find((id) => id.includes('tasks'))!;
 const SESSIONS_ID = Object.keys(APP.functions).find((id) => id.includes('sessions'))!;
+const WEBHOOKS_ID = Object.keys(APP.functions).find((id) => id.includes('webhooks'))!;
 const TASKS = APP.functions[TASKS_ID];
 const TABLE = APP.tables[0];
 const TASKS_SESSION = `arn:aws:sts::${APP.accountId}:assumed-role/${TASKS.role.arn.split('/').pop()}/${TASKS.functionName}`;
 const identities = new Map([
   ['AKIDTASKS', TASKS_ID],
   ['AKIDSESSIONS', SESSIONS_ID],
+  ['AKIDWEBHOOKS', WEBHOOKS_ID],
   ['AKIDGONE', 'FunctionNotInTheApp'],
 ]);
 const authorizer = createTableAuthorizer(APP, identities);
@@ -64,13 +66,20 @@ describe('GIVEN the tasks function, whose role allows its declared patterns on P
     expect(decision.reason).toContain('no statement names the action');
   });
 
-  test('WHEN the same key is used by the sessions function THEN it is the other way round: each function has its own role', () => {
-    expect(authorizer.authorize({ accessKeyId: 'AKIDSESSIONS', operation: 'PutItem', input: put('USER#bob') })).toEqual(
-      { allowed: true },
-    );
+  test('WHEN the same key is used by the webhooks function THEN it is the other way round: each function has its own role', () => {
     expect(
-      authorizer.authorize({ accessKeyId: 'AKIDSESSIONS', operation: 'PutItem', input: put('PROJECT#p-1') }).allowed,
+      authorizer.authorize({ accessKeyId: 'AKIDWEBHOOKS', operation: 'PutItem', input: put('WEBHOOK#github') }),
+    ).toEqual({ allowed: true });
+    expect(
+      authorizer.authorize({ accessKeyId: 'AKIDWEBHOOKS', operation: 'PutItem', input: put('PROJECT#p-1') }).allowed,
     ).toBe(false);
+  });
+
+  test("WHEN the sessions function uses its own role on a user's key THEN it is denied: sessions are bound to the caller, only its caller role's tagged sessions reach them", () => {
+    const decision = denied(
+      authorizer.authorize({ accessKeyId: 'AKIDSESSIONS', operation: 'PutItem', input: put('USER#bob') }),
+    );
+    expect(decision.reason).toContain('no statement allows dynamodb:PutItem');
   });
 });
 
