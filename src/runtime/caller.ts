@@ -22,7 +22,7 @@ export function currentPrincipal(): Principal | undefined {
 function valueOf(principal: Principal, source: string): { value?: string; missing: string } {
   if (source === 'id') {
     const id = principal.kind === 'anonymous' || principal.id === 'unknown' ? undefined : principal.id;
-    return { value: id, missing: 'an id (a JWT without `sub`, or a Lambda authorizer without `principalId`)' };
+    return { value: id, missing: 'id (a JWT without `sub`, or a Lambda authorizer without `principalId`)' };
   }
   const [kind, name] = [source.slice(0, source.indexOf(':')), source.slice(source.indexOf(':') + 1)];
   const fields =
@@ -33,7 +33,7 @@ function valueOf(principal: Principal, source: string): { value?: string; missin
         : undefined;
   const raw = fields?.[name];
   const value = typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean' ? `${raw}` : undefined;
-  return { value, missing: kind === 'claim' ? `the claim "${name}"` : `the authorizer context field "${name}"` };
+  return { value, missing: kind === 'claim' ? `claim "${name}"` : `authorizer context field "${name}"` };
 }
 
 /**
@@ -44,12 +44,10 @@ function valueOf(principal: Principal, source: string): { value?: string; missin
 export function callerTags(
   bound: { readonly [param: string]: string },
   principal: Principal | undefined,
-  pattern: string,
+  what: string,
 ): { [param: string]: string } {
   if (principal === undefined) {
-    throw new Error(
-      `access pattern ${JSON.stringify(pattern)} is bound to the caller: use it inside a route of apiHandler, which knows the caller`,
-    );
+    throw new Error(`${what} is bound to the caller: use it inside a route of apiHandler, which knows the caller`);
   }
   const tags: { [param: string]: string } = {};
   for (const [param, source] of Object.entries(bound)) {
@@ -63,7 +61,7 @@ export function callerTags(
     if (!isTagValue(value)) {
       throw new HttpError(
         403,
-        `the caller's ${source === 'id' ? 'id' : missing.replace(/^the /, '')} cannot be a session tag value (1 to 256 letters, digits, spaces and _.:/=+-@), so its data cannot be bound to it`,
+        `the caller's ${source === 'id' ? 'id' : missing} cannot be a session tag value (1 to 256 letters, digits, spaces and _.:/=+-@), so its data cannot be bound to it`,
       );
     }
     tags[param] = value;
@@ -104,7 +102,7 @@ export function callerBoundClient(
 ): DynamoDBDocumentClient {
   const bound = descriptor.caller ?? {};
   const send = async (command: unknown, options?: unknown) => {
-    const tags = callerTags(bound, currentPrincipal(), name);
+    const tags = callerTags(bound, currentPrincipal(), `access pattern "${name}"`);
     if (!table.callerClient) {
       throw new Error(
         `access pattern "${name}" is bound to the caller: use a Table, which can take the caller's session`,

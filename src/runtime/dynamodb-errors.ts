@@ -21,6 +21,8 @@ export function itemOfConditionFailure(error: unknown): { [attribute: string]: u
 const TRANSIENT_ERROR_NAMES = new Set([
   'ProvisionedThroughputExceededException',
   'ThrottlingException',
+  // STS's name for a throttled AssumeRole (caller-bound patterns).
+  'Throttling',
   'RequestLimitExceeded',
   'LimitExceededException',
   'TransactionConflictException',

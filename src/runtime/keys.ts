@@ -73,7 +73,7 @@ function boundValues(descriptor: AccessPatternDescriptor, values: KeyValues): Ke
   if (descriptor.caller === undefined) return values;
   return withCallerValues(
     values,
-    callerTags(descriptor.caller, currentPrincipal(), descriptor.partitionKey?.[1] ?? ''),
+    callerTags(descriptor.caller, currentPrincipal(), `the key shape "${descriptor.partitionKey?.[1] ?? ''}"`),
   );
 }
 
