@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { accessPatternStatements } from './access-policy';
 import { BundledFunction, FunctionSettings, resolveFunctionSettings, sourceMapEnvironment } from './bundled-function';
@@ -10,6 +11,7 @@ import { BundlingOptions } from './bundling/bundling-options';
 import { validateBundling } from './bundling/bundling-validation';
 import { installedVersions } from './bundling/node-modules';
 import { FunctionDefaults, IApiFunction } from './function-options';
+import { secretEnvironment, secretStatements, validateFunctionSecrets } from './function-secrets';
 import { checkEntry } from './observed-function';
 import { FunctionMetrics, millisExpression } from '../monitoring/metrics';
 import { checkInteger, checkOneOf, checkUnique, fail, isLiteral } from '../private/validation';
@@ -108,6 +110,7 @@ export interface RouteFunctionOptions extends FunctionDefaults {
   readonly accessPatterns?: string[];
   readonly reservedConcurrentExecutions?: number;
   readonly environment?: { [key: string]: string };
+  readonly secrets?: { [envName: string]: secretsmanager.ISecret };
   readonly description?: string;
 }
 
@@ -130,6 +133,7 @@ export function validateFunctionOptions(
       fail(`${prop}.environment`, `not set ${variable}: the library sets it from the API's settings`, variable);
     }
   }
+  validateFunctionSecrets(prop, options.environment, options.secrets, RESERVED_ENVIRONMENT);
   const names = options.accessPatterns ?? [];
   names.forEach((pattern, i) => {
     if (!context.accessPatterns.has(pattern)) {
@@ -165,8 +169,8 @@ export function validateFunctionOptions(
 }
 
 /**
- * Every environment variable of a route function: source maps, the caller's own, the table's names and
- * the descriptors of the function's access patterns (which handlers read at run time, see `shared/key-shape.ts`).
+ * Every environment variable of a route function: source maps, the caller's own, the ARNs of its secrets, the
+ * table's names and the descriptors of the function's access patterns (which handlers read at run time, see `shared/key-shape.ts`).
  */
 function functionEnvironment(
   options: RouteFunctionOptions,
@@ -182,6 +186,7 @@ function functionEnvironment(
     ...sourceMapEnvironment(bundling),
     [SERVICE_NAME_ENV]: serviceName,
     ...options.environment,
+    ...secretEnvironment(options.secrets),
     ...apiEnvironment,
     [TABLE_NAME_ENV]: tableName,
     [TABLE_PARTITION_KEY_ENV]: table.partitionKey,
@@ -207,7 +212,7 @@ export interface ApiFunctionProps {
 
 /**
  * A route function with the only permissions it needs: its own log group, X-Ray (unless tracing is
- * off), and the table items it declared.
+ * off), the table items and the secrets it declared.
  */
 export class ApiFunction extends BundledFunction implements IApiFunction {
   public readonly name: string;
@@ -224,7 +229,7 @@ export class ApiFunction extends BundledFunction implements IApiFunction {
       entry: options.entry,
       handler: options.handler,
       settings,
-      statements: accessPatternStatements(props.accessPatterns, table),
+      statements: [...accessPatternStatements(props.accessPatterns, table), ...secretStatements(options.secrets)],
       environment: functionEnvironment(
         options,
         settings.bundling,
