@@ -1,14 +1,14 @@
 /**
- * One version of an app as the local API serves it: its functions, authorizers and gateway, and the table
- * authorizer that holds its functions to their roles. A reload builds a new version and retires the old one once
+ * One version of an app as the local API serves it: its functions, authorizers and gateway, and the table and
+ * secrets authorizers that hold its functions to their roles. A reload builds a new version and retires the old one once
  * the requests it is answering are done, so a reload never cuts a request short.
  */
 import { createHash } from 'crypto';
 import { createRouteAuthorizer, type DevKeys } from './auth';
-import type { Gateway, GatewayRequest, GatewayResult, TableAuthorizer } from './contracts';
+import type { Gateway, GatewayRequest, GatewayResult, SecretsAuthorizer, TableAuthorizer } from './contracts';
 import { createHttpGateway } from './gateway/http';
 import { createRestGateway } from './gateway/rest';
-import { createTableAuthorizer } from './iam';
+import { createSecretsAuthorizer, createTableAuthorizer } from './iam';
 import { createFunctionRunner, type FunctionRunner } from './lambda';
 import type { LocalAppModel, LocalFunctionModel } from './model';
 
@@ -25,10 +25,18 @@ export interface TableAccess {
   functionName(accessKeyId: string): string | undefined;
 }
 
+/** Which function signs with each access key id, by logical id. */
+function functionIdentities(app: LocalAppModel): ReadonlyMap<string, string> {
+  return new Map(Object.values(app.functions).map((fn) => [functionAccessKeyId(fn), fn.logicalId] as const));
+}
+
+/** Who may read which secrets, for one version of the app. */
+export function secretsAuthorizerOf(app: LocalAppModel): SecretsAuthorizer {
+  return createSecretsAuthorizer(app, functionIdentities(app));
+}
+
 export function tableAccessOf(app: LocalAppModel): TableAccess {
-  const identities = new Map(
-    Object.values(app.functions).map((fn) => [functionAccessKeyId(fn), fn.logicalId] as const),
-  );
+  const identities = functionIdentities(app);
   return {
     authorizer: createTableAuthorizer(app, identities),
     functionName: (accessKeyId) => {
@@ -43,6 +51,8 @@ export interface AppVersionOptions {
   readonly keys: DevKeys;
   /** The table endpoint the functions call. */
   readonly dynamodbEndpoint: string;
+  /** The Secrets Manager endpoint the functions call. */
+  readonly secretsManagerEndpoint: string;
   readonly moduleRoots?: readonly string[];
   readonly now?: () => number;
   readonly log: (line: string) => void;
@@ -52,6 +62,7 @@ export interface AppVersion extends Gateway {
   readonly app: LocalAppModel;
   readonly runner: FunctionRunner;
   readonly tableAccess: TableAccess;
+  readonly secretsAuthorizer: SecretsAuthorizer;
   /** Resolves once the requests in flight are answered, then stops the functions. */
   retire(): Promise<void>;
   /** Stops the functions now; invocations in flight end as Lambda ends a crashed runtime's. */
@@ -70,8 +81,10 @@ export function startAppVersion(options: AppVersionOptions): AppVersion {
       // https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-advanced.html
       ...(fn.logFormat === 'JSON' ? { AWS_LAMBDA_LOG_FORMAT: 'JSON' } : {}),
       ...(fn.applicationLogLevel ? { AWS_LAMBDA_LOG_LEVEL: fn.applicationLogLevel } : {}),
-      // The function's own credentials, as its execution role's session would give them, and the local table.
+      // The function's own credentials, as its execution role's session would give them, the local table and the
+      // local Secrets Manager.
       AWS_ENDPOINT_URL_DYNAMODB: options.dynamodbEndpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: options.secretsManagerEndpoint,
       AWS_ACCESS_KEY_ID: functionAccessKeyId(fn),
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_SESSION_TOKEN: 'local',
@@ -100,6 +113,7 @@ export function startAppVersion(options: AppVersionOptions): AppVersion {
     app,
     runner,
     tableAccess: tableAccessOf(app),
+    secretsAuthorizer: secretsAuthorizerOf(app),
     async handle(request: GatewayRequest): Promise<GatewayResult> {
       inFlight++;
       try {

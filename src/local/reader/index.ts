@@ -9,6 +9,7 @@ import { readFunction } from './functions';
 import { readHttpApi } from './http-api';
 import { partitionOf, TemplateResolver } from './resolve';
 import { readRestApi } from './rest-api';
+import { readSecrets } from './secrets';
 import { apiResources, selectStack, stacksWithApi } from './select';
 import { readTables } from './tables';
 import { StackArtifact, UsageError } from '../../assembly/assembly';
@@ -66,6 +67,7 @@ export function readLocalApp(assemblyDir: string, options: ReadOptions = {}): Lo
     api: reading.api,
     functions,
     tables: readTables(ctx),
+    secrets: readSecrets(ctx),
     assemblyDir: path.resolve(assemblyDir),
     warnings: ctx.warnings,
   };
