@@ -30,4 +30,5 @@ export * from './idempotency';
 export * from './rate-limit';
 export * from './dynamodb-errors';
 export * from './deadline';
+export * from './secrets';
 export type { StandardSchemaV1 } from './standard-schema';
