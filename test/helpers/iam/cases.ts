@@ -1,5 +1,6 @@
 import { ACCESS_PATTERNS_ENV, AccessPattern, TABLE_NAME_ENV, parseAccessPatterns } from './access-patterns';
 import { kmsCases, tableCases } from './cases-dynamodb';
+import { secretCases } from './cases-secrets';
 import { Case } from './evaluate';
 import { FunctionUnderTest, RoleUnderTest, StackModel, TableUnderTest } from './model';
 
@@ -81,6 +82,7 @@ export function roleCases(model: StackModel, role: RoleUnderTest): RoleCases {
   const cases = [
     ...tableCases(model, table, patterns, grantedKeys(role)),
     ...kmsCases(model, table, patterns),
+    ...secretCases(model, role),
     ...lambdaCases(model, role),
     ...iamCases(model),
     ...(fn ? logsCases(model, role) : []),
