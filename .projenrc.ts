@@ -85,14 +85,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // for secrets read at run time.
     '@aws-sdk/client-sts@^3.1100.0',
     '@aws-sdk/client-secrets-manager@^3.1100.0',
-    '@aws-lambda-powertools/parameters@2.35.0',
     // Template conformance gate of the tests: CloudFormation's resource-schema validator (the engine aws-cdk-lib
     // 2.262+ bundles) and AWS Control Tower's proactive-control guard rules.
     '@aws/cloudformation-validate@1.9.0-beta',
     '@cdklabs/cdk-validator-cfnguard@0.0.62',
   ],
-  // The runtime toolkit logs through Powertools for AWS Lambda. jsii accepts only jsii modules as dependencies,
-  // so it ships bundled; handler bundles include it only when they import the toolkit.
+  // The runtime toolkit logs through Powertools for AWS Lambda, and reads secrets through its Parameters utility
+  // (fetch and cache: about 5 KB of a minified handler bundle). jsii accepts only jsii modules as dependencies, so
+  // they ship bundled; handler bundles include them only when they import the toolkit.
   //
   // The local API (`cdk-serverless-api/testing` and the `serverless-api` command) ships bundled too, and is loaded
   // only by those entry points, never by synth or by handlers:
@@ -101,6 +101,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // - ajv with its draft-04 dialect (MIT): REST request models are JSON Schema draft 4, checked as API Gateway does.
   bundledDeps: [
     '@aws-lambda-powertools/logger@2.35.0',
+    '@aws-lambda-powertools/parameters@2.35.0',
     'dynalite@4.0.0',
     'jose@5.10.0',
     'ajv@^8.20.0',

@@ -125,7 +125,9 @@ export class TaskBoardStack extends Stack {
           entry: handler('webhooks'),
           // Writes its own event records and delivery records, reads only the latter: never updates or deletes.
           accessPatterns: ['recordWebhookEvent', 'putWebhookDelivery', 'getWebhookDelivery'],
-          environment: { [WEBHOOK_SIGNING_SECRET_ENV]: signingSecret.secretValue.unsafeUnwrap() },
+          // The variable carries the secret's ARN; the handler reads the value at run time, so a rotated secret
+          // reaches it within minutes and the value never appears in the function's configuration.
+          secrets: { [WEBHOOK_SIGNING_SECRET_ENV]: signingSecret },
           routes: [
             {
               method: HttpMethod.POST,

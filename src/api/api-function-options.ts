@@ -1,3 +1,4 @@
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { RouteOptions } from './route';
 import { FunctionDefaults } from '../functions/function-options';
 import { FunctionAlarmOptions } from '../monitoring/alarm-options';
@@ -30,11 +31,22 @@ export interface ApiFunctionOptions extends FunctionDefaults {
    */
   readonly reservedConcurrentExecutions?: number;
   /**
-   * Extra environment variables (the table's are set by the library).
+   * Extra environment variables (the table's are set by the library). Never a secret: a `SecretValue` or a
+   * `{{resolve:secretsmanager:...}}` reference is refused, as CloudFormation would write its value into the function's
+   * configuration; declare it in `secrets` instead.
    *
    * @default - only the table's variables
    */
   readonly environment?: { [key: string]: string };
+  /**
+   * Secrets the function reads at run time, by the environment variable that carries each one's ARN (never its
+   * value). The role may read exactly these secrets (`secretsmanager:GetSecretValue`, and `kms:Decrypt` through
+   * Secrets Manager on a customer-managed key); the handler reads a value with `getSecret(name)` from
+   * `cdk-serverless-api/runtime`, cached for 5 minutes, so a rotation reaches it without a deployment.
+   *
+   * @default - no secrets
+   */
+  readonly secrets?: { [envName: string]: secretsmanager.ISecret };
   /**
    * A description of the function.
    *

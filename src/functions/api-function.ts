@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { accessPatternStatements } from './access-policy';
 import { BundledFunction, FunctionSettings, resolveFunctionSettings, sourceMapEnvironment } from './bundled-function';
@@ -11,6 +12,7 @@ import { validateBundling } from './bundling/bundling-validation';
 import { installedVersions } from './bundling/node-modules';
 import { CallerRole } from './caller-role';
 import { FunctionDefaults, IApiFunction } from './function-options';
+import { secretEnvironment, secretStatements, validateFunctionSecrets } from './function-secrets';
 import { validateEnvironment, validateNodeRuntime } from './lambda-rules';
 import { checkEntry } from './observed-function';
 import { FunctionMetrics, millisExpression } from '../monitoring/metrics';
@@ -115,6 +117,7 @@ export interface RouteFunctionOptions extends FunctionDefaults {
   readonly accessPatterns?: string[];
   readonly reservedConcurrentExecutions?: number;
   readonly environment?: { [key: string]: string };
+  readonly secrets?: { [envName: string]: secretsmanager.ISecret };
   readonly description?: string;
 }
 
@@ -142,6 +145,7 @@ export function validateFunctionOptions(
       fail(`${prop}.environment`, `not set ${variable}: the library sets it from the API's settings`, variable);
     }
   }
+  validateFunctionSecrets(prop, options.environment, options.secrets, RESERVED_ENVIRONMENT);
   const names = options.accessPatterns ?? [];
   names.forEach((pattern, i) => {
     if (!context.accessPatterns.has(pattern)) {
@@ -204,8 +208,8 @@ function checkCallerBindings(prop: string, patterns: readonly ResolvedAccessPatt
 }
 
 /**
- * Every environment variable of a route function: source maps, the caller's own, the table's names and
- * the descriptors of the function's access patterns (which handlers read at run time, see `shared/key-shape.ts`).
+ * Every environment variable of a route function: source maps, the caller's own, the ARNs of its secrets, the
+ * table's names and the descriptors of the function's access patterns (which handlers read at run time, see `shared/key-shape.ts`).
  */
 function functionEnvironment(
   options: RouteFunctionOptions,
@@ -224,6 +228,7 @@ function functionEnvironment(
     ...sourceMapEnvironment(bundling),
     [SERVICE_NAME_ENV]: serviceName,
     ...options.environment,
+    ...secretEnvironment(options.secrets),
     ...apiEnvironment,
     [TABLE_NAME_ENV]: tableName,
     [TABLE_PARTITION_KEY_ENV]: table.partitionKey,
@@ -251,7 +256,7 @@ export interface ApiFunctionProps {
 
 /**
  * A route function with the only permissions it needs: its own log group, X-Ray (unless tracing is
- * off), and the table items it declared.
+ * off), the table items and the secrets it declared.
  */
 export class ApiFunction extends BundledFunction implements IApiFunction {
   public readonly name: string;
@@ -274,7 +279,7 @@ export class ApiFunction extends BundledFunction implements IApiFunction {
       entry: options.entry,
       handler: options.handler,
       settings,
-      statements: accessPatternStatements(own, table),
+      statements: [...accessPatternStatements(own, table), ...secretStatements(options.secrets)],
       environment: functionEnvironment(
         options,
         settings.bundling,

@@ -1,8 +1,10 @@
 import { Duration } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { BundledFunction, resolveFunctionSettings, sourceMapEnvironment } from './bundled-function';
 import { FunctionDefaults } from './function-options';
+import { secretEnvironment, secretStatements } from './function-secrets';
 import { SERVICE_NAME_ENV } from '../shared/env';
 
 /** API Gateway waits at most 10 seconds for a Lambda authorizer: a longer timeout only costs money. */
@@ -10,6 +12,18 @@ export const AUTHORIZER_MAX_TIMEOUT = Duration.seconds(10);
 
 export interface AuthorizerFunctionProps {
   readonly entry: string;
+  /**
+   * The caller's own variables, checked by `validateFunctionSecrets`.
+   *
+   * @default - none
+   */
+  readonly environment?: { [key: string]: string };
+  /**
+   * The secrets the authorizer reads, by the variable carrying each one's ARN.
+   *
+   * @default - none
+   */
+  readonly secrets?: { [envName: string]: secretsmanager.ISecret };
   /**
    * Where the authorizer is declared in the props, for messages.
    *
@@ -26,8 +40,8 @@ export interface AuthorizerFunctionProps {
 
 /**
  * A Lambda authorizer bundled from its entry like a route function: its own log group and a role that
- * may only write there and send traces while tracing is on (it needs no table access). Its settings
- * follow the API's `functionDefaults`.
+ * may only write there, send traces while tracing is on and read the secrets it declares (it needs no table
+ * access). Its settings follow the API's `functionDefaults`.
  */
 export class AuthorizerFunction extends BundledFunction {
   constructor(scope: Construct, id: string, props: AuthorizerFunctionProps) {
@@ -44,8 +58,13 @@ export class AuthorizerFunction extends BundledFunction {
             ? timeout
             : AUTHORIZER_MAX_TIMEOUT,
       },
-      statements: [],
-      environment: { ...sourceMapEnvironment(settings.bundling), [SERVICE_NAME_ENV]: props.serviceName },
+      statements: secretStatements(props.secrets),
+      environment: {
+        ...sourceMapEnvironment(settings.bundling),
+        [SERVICE_NAME_ENV]: props.serviceName,
+        ...props.environment,
+        ...secretEnvironment(props.secrets),
+      },
       description: props.description,
       roleDescription: `Execution role of ${props.description}`,
       logRetention: props.logRetention,

@@ -1,14 +1,14 @@
 /**
- * One version of an app as the local API serves it: its functions, authorizers and gateway, and the table
- * authorizer that holds its functions to their roles. A reload builds a new version and retires the old one once
+ * One version of an app as the local API serves it: its functions, authorizers and gateway, and the table and
+ * secrets authorizers that hold its functions to their roles. A reload builds a new version and retires the old one once
  * the requests it is answering are done, so a reload never cuts a request short.
  */
 import { createHash } from 'crypto';
 import { createRouteAuthorizer, type DevKeys } from './auth';
-import type { Gateway, GatewayRequest, GatewayResult, TableAuthorizer } from './contracts';
+import type { Gateway, GatewayRequest, GatewayResult, SecretsAuthorizer, TableAuthorizer } from './contracts';
 import { createHttpGateway } from './gateway/http';
 import { createRestGateway } from './gateway/rest';
-import { createTableAuthorizer, functionPrincipal } from './iam';
+import { createSecretsAuthorizer, createTableAuthorizer, functionPrincipal } from './iam';
 import { RoleSessions } from './iam/role-sessions';
 import { createFunctionRunner, type FunctionRunner } from './lambda';
 import type { LocalAppModel, LocalFunctionModel } from './model';
@@ -29,10 +29,18 @@ export interface TableAccess {
   sts(accessKeyId: string, form: URLSearchParams, log: (line: string) => void): StsAnswer;
 }
 
+/** Which function signs with each access key id, by logical id. */
+function functionIdentities(app: LocalAppModel): ReadonlyMap<string, string> {
+  return new Map(Object.values(app.functions).map((fn) => [functionAccessKeyId(fn), fn.logicalId] as const));
+}
+
+/** Who may read which secrets, for one version of the app. */
+export function secretsAuthorizerOf(app: LocalAppModel): SecretsAuthorizer {
+  return createSecretsAuthorizer(app, functionIdentities(app));
+}
+
 export function tableAccessOf(app: LocalAppModel, now: () => number = Date.now): TableAccess {
-  const identities = new Map(
-    Object.values(app.functions).map((fn) => [functionAccessKeyId(fn), fn.logicalId] as const),
-  );
+  const identities = functionIdentities(app);
   const functionOf = (accessKeyId: string) => {
     const functionId = identities.get(accessKeyId);
     return functionId === undefined ? undefined : app.functions[functionId];
@@ -63,6 +71,8 @@ export interface AppVersionOptions {
   readonly keys: DevKeys;
   /** The table endpoint the functions call. */
   readonly dynamodbEndpoint: string;
+  /** The Secrets Manager endpoint the functions call. */
+  readonly secretsManagerEndpoint: string;
   readonly moduleRoots?: readonly string[];
   readonly now?: () => number;
   readonly log: (line: string) => void;
@@ -72,6 +82,7 @@ export interface AppVersion extends Gateway {
   readonly app: LocalAppModel;
   readonly runner: FunctionRunner;
   readonly tableAccess: TableAccess;
+  readonly secretsAuthorizer: SecretsAuthorizer;
   /** Resolves once the requests in flight are answered, then stops the functions. */
   retire(): Promise<void>;
   /** Stops the functions now; invocations in flight end as Lambda ends a crashed runtime's. */
@@ -90,10 +101,12 @@ export function startAppVersion(options: AppVersionOptions): AppVersion {
       // https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-advanced.html
       ...(fn.logFormat === 'JSON' ? { AWS_LAMBDA_LOG_FORMAT: 'JSON' } : {}),
       ...(fn.applicationLogLevel ? { AWS_LAMBDA_LOG_LEVEL: fn.applicationLogLevel } : {}),
-      // The function's own credentials, as its execution role's session would give them, and the local table.
+      // The function's own credentials, as its execution role's session would give them, the local table and the
+      // local Secrets Manager.
       AWS_ENDPOINT_URL_DYNAMODB: options.dynamodbEndpoint,
       // The local STS answers on the same endpoint: caller-scoped sessions of the function's caller role.
       AWS_ENDPOINT_URL_STS: options.dynamodbEndpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: options.secretsManagerEndpoint,
       AWS_ACCESS_KEY_ID: functionAccessKeyId(fn),
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_SESSION_TOKEN: 'local',
@@ -122,6 +135,7 @@ export function startAppVersion(options: AppVersionOptions): AppVersion {
     app,
     runner,
     tableAccess: tableAccessOf(app, options.now),
+    secretsAuthorizer: secretsAuthorizerOf(app),
     async handle(request: GatewayRequest): Promise<GatewayResult> {
       inFlight++;
       try {

@@ -186,3 +186,35 @@ export interface GatewayResult {
    */
   readonly context: { readonly [variable: string]: string | number | undefined };
 }
+
+/** A GetSecretValue a function made, as the local Secrets Manager received it. */
+export interface SecretRequest {
+  /** Access key id the request was signed with: each function signs with its own. */
+  readonly accessKeyId: string;
+  /** The `SecretId` as sent: a name, a partial ARN or a full one. */
+  readonly secretId: string;
+  /** The ARN IAM evaluates: the secret's full ARN when it exists, else the ARN the `SecretId` names. */
+  readonly resource: string;
+  /** The secret's customer-managed key, whose `kms:Decrypt` through Secrets Manager the caller needs too. */
+  readonly kmsKeyArn?: string;
+  /** `VersionStage` as sent, for the `secretsmanager:VersionStage` condition key. */
+  readonly versionStage?: string;
+}
+
+/** The verdict on a GetSecretValue. */
+export type SecretDecision =
+  | { readonly allowed: true }
+  | {
+      readonly allowed: false;
+      /** `AccessDeniedException` for an IAM (or KMS) denial, `UnrecognizedClientException` for an unknown key. */
+      readonly errorType: 'AccessDeniedException' | 'UnrecognizedClientException';
+      /** Secrets Manager's message. */
+      readonly message: string;
+      /** Which statement was missing, for the local log. */
+      readonly reason: string;
+    };
+
+/** Evaluates each GetSecretValue against the calling function's role. */
+export interface SecretsAuthorizer {
+  authorize(request: SecretRequest): SecretDecision;
+}

@@ -35,6 +35,11 @@ export interface LocalAppModel {
    * answers `AssumeRole` for them.
    */
   readonly roles?: { readonly [arn: string]: LocalRoleModel };
+  /**
+   * The stack's Secrets Manager secrets, which the local Secrets Manager serves to the functions their roles allow.
+   * @default none
+   */
+  readonly secrets?: readonly LocalSecretModel[];
   /** The folder of the cloud assembly the model was read from. */
   readonly assemblyDir: string;
   /**
@@ -250,6 +255,23 @@ export interface LocalIndexModel {
   /** `ALL`, `KEYS_ONLY` or `INCLUDE`. */
   readonly projectionType: string;
   readonly nonKeyAttributes?: readonly string[];
+}
+
+/** A secret of the stack, with the value it has locally. */
+export interface LocalSecretModel {
+  readonly logicalId: string;
+  /** The name the secret was declared with (its construct id), or its logical id. */
+  readonly name: string;
+  /** Its name in Secrets Manager: the template's `Name`, else `<stack>-<logicalId>`. */
+  readonly secretName: string;
+  /** Its full ARN, ending in the 6 random characters Secrets Manager appends to the name. */
+  readonly arn: string;
+  /** The value given in `secrets` (`--secret`), or a placeholder. */
+  readonly value: string;
+  /** Whether `value` was given, rather than a placeholder. */
+  readonly given: boolean;
+  /** The customer-managed key the secret is encrypted with, whose `kms:Decrypt` the caller needs too. */
+  readonly kmsKeyArn?: string;
 }
 
 export interface LocalCorsModel {

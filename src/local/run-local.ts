@@ -1,16 +1,18 @@
 /**
- * Runs one stack's API locally: the embedded DynamoDB with each function's role enforced, the functions in their
- * own execution environments, the authorizers and the gateway of the API's type behind a loopback HTTP server.
+ * Runs one stack's API locally: the embedded DynamoDB and a Secrets Manager, each holding every function to its role,
+ * the functions in their own execution environments, the authorizers and the gateway of the API's type behind a
+ * loopback HTTP server.
  * `serverless-api dev` and the test kit's `LocalApi` both start here; `dev --watch` swaps in each new synth with
  * `reload`, behind the same server.
  */
-import { startAppVersion, tableAccessOf, type AppVersion, type TableAccess } from './app-version';
+import { secretsAuthorizerOf, startAppVersion, tableAccessOf, type AppVersion, type TableAccess } from './app-version';
 import { DevKeys, loadDevKeys } from './auth';
-import type { Gateway } from './contracts';
+import type { Gateway, SecretsAuthorizer } from './contracts';
 import { startLocalDynamoDb, type LocalDynamoDb, type TableCall } from './dynamodb';
 import { startGatewayServer } from './gateway/server';
 import type { FunctionRunner } from './lambda';
 import type { LocalAppModel, LocalTableModel } from './model';
+import { startLocalSecretsManager, type LocalSecretsManager } from './secrets';
 import { tableChanges } from './table-changes';
 
 export { functionAccessKeyId } from './app-version';
@@ -79,6 +81,9 @@ export async function runLocal(app: LocalAppModel, options: RunLocalOptions = {}
   // The table endpoint asks the version being served: functions of a retired version still finishing a request are
   // held to the new version's roles, which is what a deployment does to a running function too.
   let access: TableAccess = tableAccessOf(app, options.now);
+  // The same holds for secrets: the version being served decides, with its secrets and roles.
+  let served: LocalAppModel = app;
+  let secretsAccess: SecretsAuthorizer = secretsAuthorizerOf(app);
   const startDynamoDb = (tables: readonly LocalTableModel[]) =>
     startLocalDynamoDb({
       tables,
@@ -93,22 +98,34 @@ export async function runLocal(app: LocalAppModel, options: RunLocalOptions = {}
       now: options.now,
       log: (line) => log(`[dynamodb] ${line}`),
     });
+  const secretsManager: LocalSecretsManager = await startLocalSecretsManager({
+    app: () => served,
+    authorizer: () => secretsAccess,
+    log: (line) => log(`[secretsmanager] ${line}`),
+  });
   const startVersion = (model: LocalAppModel, db: LocalDynamoDb) =>
     startAppVersion({
       app: model,
       keys,
       dynamodbEndpoint: db.endpoint,
+      secretsManagerEndpoint: secretsManager.endpoint,
       moduleRoots: options.moduleRoots,
       now: options.now,
       log,
     });
 
-  let dynamodb = await startDynamoDb(app.tables);
+  let dynamodb: LocalDynamoDb;
+  try {
+    dynamodb = await startDynamoDb(app.tables);
+  } catch (e) {
+    await secretsManager.close();
+    throw e;
+  }
   let current: AppVersion;
   try {
     current = startVersion(app, dynamodb);
   } catch (e) {
-    await dynamodb.close();
+    await Promise.allSettled([dynamodb.close(), secretsManager.close()]);
     throw e;
   }
   /** Old versions and databases, stopped once their requests are answered (or at once, by `stop`). */
@@ -140,7 +157,7 @@ export async function runLocal(app: LocalAppModel, options: RunLocalOptions = {}
       },
     });
   } catch (e) {
-    await Promise.allSettled([current.close(), dynamodb.close()]);
+    await Promise.allSettled([current.close(), dynamodb.close(), secretsManager.close()]);
     throw e;
   }
   const gatewayServer = server;
@@ -150,6 +167,8 @@ export async function runLocal(app: LocalAppModel, options: RunLocalOptions = {}
     const previous = current;
     current = startVersion(next, db);
     access = current.tableAccess;
+    served = next;
+    secretsAccess = current.secretsAuthorizer;
     dynamodb = db;
     retired.add(previous);
     retire(async () => {
@@ -203,6 +222,7 @@ export async function runLocal(app: LocalAppModel, options: RunLocalOptions = {}
       () => Promise.all([...retired].map((version) => version.close())).then(() => undefined),
       () => Promise.all(retiring).then(() => undefined),
       () => dynamodb.close(),
+      () => secretsManager.close(),
     ]);
   };
 

@@ -63,3 +63,9 @@ export const CLOUDWATCH_TOPIC_KEY_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey
 
 /** CloudWatch publishing alarm notifications to the alarm topic. */
 export const SNS_PUBLISH_ACTIONS = ['sns:Publish'] as const;
+
+/** Reading a secret's value, which is all a function that declares the secret needs (no DescribeSecret). */
+export const SECRETS_READ_ACTIONS = ['secretsmanager:GetSecretValue'] as const;
+
+/** Secrets Manager decrypting a secret under a customer-managed key on the caller's behalf. */
+export const KMS_SECRET_DECRYPT_ACTIONS = ['kms:Decrypt'] as const;

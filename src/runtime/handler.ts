@@ -239,7 +239,9 @@ function errorResult(error: unknown, request: ApiRequest, logger: Logger): Proxy
     return toProblem(httpError, request);
   }
   if (httpError) {
-    const why = isDeadlineAbort(error)
+    // A 503 the toolkit raised itself (a secret it could not fetch) carries the failure as its cause.
+    const failure = error instanceof HttpError && error.cause !== undefined ? error.cause : error;
+    const why = isDeadlineAbort(failure)
       ? "a dependency had not answered when the function's time ran out"
       : 'a dependency stayed throttled or unreachable after retries';
     logger.warn(`answered 503: ${why}`, {

@@ -35,5 +35,6 @@ export * from './deadline';
 export * from './if-match';
 export { entityTag, entityTagOf, VERSION_ATTRIBUTE, versionOf, withVersionOf, type Item } from './representation';
 export { newId, WRITE_ID_ATTRIBUTE } from './write-ids';
+export * from './secrets';
 export type { StandardSchemaV1 } from './standard-schema';
 export * from './caller-credentials';

@@ -28,7 +28,10 @@ export interface LocalApiStartOptions {
   readonly port?: number;
   /** Keep the table's items in this folder across runs. @default in memory */
   readonly dataDir?: string;
-  /** Values for the secrets the template references (by the secret's logical id or name). */
+  /**
+   * Values of the stack's secrets, which the local Secrets Manager serves to the functions that declare them (by the
+   * secret's construct name, logical id or name). @default a placeholder for each, with a warning
+   */
   readonly secrets?: { readonly [name: string]: string };
   /**
    * Where the lines of the functions, the gateway, the access log and the local DynamoDB go.

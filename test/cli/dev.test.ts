@@ -3,6 +3,7 @@
  * command itself waits for Ctrl-C), the banner, requests answered with a token from `serverless-api token`, the
  * logs streamed line by line, a clean stop; and through `main()`, what it refuses.
  */
+import { createHmac } from 'crypto';
 import * as net from 'net';
 import { removeTempDirs, REST_API_SNAPSHOT, ROOT, runCli, TASK_BOARD_SNAPSHOT, tempDir } from './run';
 import { startDev, type DevServer } from '../../src/cli/dev/dev-server';
@@ -56,11 +57,11 @@ describe('dev on the task board (HTTP API, JWT)', () => {
     expect(lines).toContain('Runs differently than deployed:');
     expect(lines).toContainEqual(
       expect.stringMatching(
-        /^ {2}function webhooks \(\w+\): environment variable WEBHOOK_SIGNING_SECRET reads secret WebhookSigningSecret.* give it a value with --secret WebhookSigningSecret=<value> \(serverless-api dev\)/,
+        /^ {2}function webhooks \(\w+\): environment variable WEBHOOK_SIGNING_SECRET holds the ARN of secret WebhookSigningSecret.* give it a value with --secret WebhookSigningSecret=<value> \(serverless-api dev\)/,
       ),
     );
     expect(lines[lines.length - 2]).toBe(
-      'Logs follow: [function name], [gateway], [access], [dynamodb]. Ctrl-C stops.',
+      'Logs follow: [function name], [gateway], [access], [dynamodb], [secretsmanager]. Ctrl-C stops.',
     );
   });
 
@@ -93,7 +94,7 @@ describe('dev on the task board (HTTP API, JWT)', () => {
 });
 
 describe('dev with --secret', () => {
-  test("GIVEN the secret's value THEN the function runs with it and the banner has no warning", async () => {
+  test("GIVEN the secret's value THEN the function reads it from the local Secrets Manager, and the banner has no warning", async () => {
     let out = '';
     const server = await startDev({
       cwd: ROOT,
@@ -103,10 +104,16 @@ describe('dev with --secret', () => {
       write: (text) => (out += text),
     });
     try {
-      expect(
-        server.running.app.functions[Object.keys(server.running.app.functions).find((id) => id.includes('webhooks'))!]
-          .environment.WEBHOOK_SIGNING_SECRET,
-      ).toBe('whsec-local');
+      const body = JSON.stringify({ id: 'evt_dev', type: 'ping' });
+      const signed = await fetch(`${server.url}/webhooks/github`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-webhook-signature': createHmac('sha256', 'whsec-local').update(body).digest('hex'),
+        },
+        body,
+      });
+      expect(signed.status).toBe(202);
       expect(out).not.toContain('Runs differently than deployed');
     } finally {
       await server.stop();

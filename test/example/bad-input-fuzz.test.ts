@@ -40,12 +40,12 @@ import {
   httpEvent,
   invoke,
   loadHandler,
+  startExampleSecrets,
   startExampleTable,
-  WEBHOOK_SECRET,
   type ExampleFunction,
+  type ExampleSecrets,
   type ParsedResult,
 } from './task-board';
-import { WEBHOOK_SIGNING_SECRET_ENV } from '../../integ/task-board/handlers/lib/webhook-signature';
 import { appliedWrites, keyValue, type LocalTable } from '../helpers/local-dynamodb';
 
 const LIST = 'GET /projects/{projectId}/tasks';
@@ -61,6 +61,7 @@ type Invoker = (event: unknown) => Promise<ParsedResult>;
 
 let table: LocalTable;
 let handlers: Record<ExampleFunction, Invoker>;
+let secrets: ExampleSecrets;
 
 /** What the seeding left in the table, and the real cursors and ids the cases forge from. */
 interface Seed {
@@ -78,16 +79,18 @@ let seed: Seed;
 
 beforeAll(async () => {
   table = await startExampleTable();
+  secrets = await startExampleSecrets();
   handlers = {
     tasks: loaded('tasks'),
     sessions: loaded('sessions'),
-    webhooks: loaded('webhooks', { [WEBHOOK_SIGNING_SECRET_ENV]: WEBHOOK_SECRET }),
+    webhooks: loaded('webhooks', secrets.environment),
   };
   seed = await seedTable();
 }, 60_000); // synthesizes the example stack and loads handlers: slow on a busy machine
 
 afterAll(async () => {
   await table?.close();
+  await secrets?.close();
 });
 
 /** A handler loaded as its function, logging errors only. */

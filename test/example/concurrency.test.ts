@@ -5,14 +5,13 @@ import {
   loadHandler,
   PROBLEM_JSON,
   problemBody,
+  startExampleSecrets,
   startExampleTable,
+  type ExampleSecrets,
   type ExampleHandler,
   type ParsedResult,
 } from './task-board';
-import {
-  WEBHOOK_SIGNATURE_HEADER,
-  WEBHOOK_SIGNING_SECRET_ENV,
-} from '../../integ/task-board/handlers/lib/webhook-signature';
+import { WEBHOOK_SIGNATURE_HEADER } from '../../integ/task-board/handlers/lib/webhook-signature';
 import { TEST_EPOCH_MS, TestClock } from '../helpers/clock';
 import type { LocalTable } from '../helpers/local-dynamodb';
 
@@ -48,18 +47,21 @@ const PATIENT = { connectionTimeoutMs: 30_000, requestTimeoutMs: 60_000 };
 const clock = TestClock.systemUntilSet();
 let tasks: ExampleHandler[];
 let webhooks: ExampleHandler[];
+let secrets: ExampleSecrets;
 
 beforeAll(async () => {
   table = await startExampleTable();
+  secrets = await startExampleSecrets(SECRET);
   tasks = Array.from({ length: INSTANCES }, () => loadHandler('tasks', {}, { clock: clock.now, timeouts: PATIENT }));
   webhooks = Array.from({ length: INSTANCES }, () =>
-    loadHandler('webhooks', { [WEBHOOK_SIGNING_SECRET_ENV]: SECRET }, { timeouts: PATIENT }),
+    loadHandler('webhooks', secrets.environment, { timeouts: PATIENT }),
   );
   await warmUp();
 }, 60_000); // synthesizes the example stack and loads handlers: slow on a busy machine
 
 afterAll(async () => {
   await table.close();
+  await secrets?.close();
 });
 
 /** Fires `count` requests at once, request `i` to instance `i % INSTANCES`. */

@@ -14,8 +14,10 @@ import {
   httpEvent,
   invoke,
   loadHandler,
+  startExampleSecrets,
   startExampleTable,
   type ExampleFunction,
+  type ExampleSecrets,
   type ParsedResult,
 } from './task-board';
 import { TestClock } from '../helpers/clock';
@@ -38,16 +40,20 @@ type Invoker = (event: unknown) => Promise<ParsedResult>;
 
 let table: LocalTable;
 let proxy: FaultProxy;
+let secrets: ExampleSecrets;
 let before: Map<string, Item>;
 
 beforeAll(async () => {
   table = await startExampleTable();
   proxy = await FaultProxy.start(table.endpoint);
+  // The webhook signing secret, in a Secrets Manager of this process (faults are injected on the table only).
+  secrets = await startExampleSecrets(SIGNING_SECRET);
 }, 60_000); // synthesizes the example stack and loads handlers: slow on a busy machine
 
 afterAll(async () => {
   await proxy?.close();
   await table?.close();
+  await secrets?.close();
 });
 
 beforeEach(async () => {
@@ -332,7 +338,7 @@ describe.each([
   });
 
   test('a webhook event record: 2xx (202 when the failed condition returns the item), one event, one delivery record', async () => {
-    const webhooks = throughProxy('webhooks', { WEBHOOK_SIGNING_SECRET: SIGNING_SECRET });
+    const webhooks = throughProxy('webhooks', { ...secrets.environment });
     proxy.plan({ match: on('PutItem', 'WEBHOOK#'), action: 'applyThenDrop', times: 1 });
     const body = JSON.stringify({ id: `evt-lost-${suffix}`, type: 'task.created' });
 

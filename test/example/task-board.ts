@@ -7,16 +7,21 @@ import type { STSClient } from '@aws-sdk/client-sts';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { WEBHOOK_SIGNING_SECRET_ENV } from '../../integ/task-board/handlers/lib/webhook-signature';
 import { TaskBoardStack } from '../../integ/task-board/stack';
 import type { ProxyResult, TableOptions } from '../../src/runtime';
 import type { Clock } from '../../src/runtime/clock';
 import { TABLE_CALLER_ROLE_ENV, TABLE_NAME_ENV } from '../../src/shared/env';
 import { startLocalTable, type LocalTable } from '../helpers/local-dynamodb';
+import { secretArn, startTestSecrets, type TestSecrets } from '../helpers/local-secrets';
 
 export const TABLE_NAME = 'task-board';
 
-/** The webhook signing secret: what the stack reads from Secrets Manager, given to the functions the tests run. */
+/** The webhook signing secret: what the webhooks function reads from Secrets Manager in the tests. */
 export const WEBHOOK_SECRET = 'task-board-test-signing-secret';
+
+/** The name of the webhook signing secret in the in-process Secrets Manager of `startExampleSecrets()`. */
+const WEBHOOK_SECRET_NAME = 'task-board/webhook-signing';
 
 /** The example's functions, by the name they have in the stack. */
 export type ExampleFunction = 'tasks' | 'sessions' | 'webhooks';
@@ -84,6 +89,38 @@ export function synthesizeExample(): SynthesizedExample {
  */
 export async function startExampleTable(): Promise<LocalTable> {
   return startLocalTable({ TableName: TABLE_NAME, ...synthesizeExample().table });
+}
+
+/** The webhook signing secret in a Secrets Manager of this process, where a webhooks handler loaded here reads it. */
+export interface ExampleSecrets extends TestSecrets {
+  /**
+   * The variable a webhooks handler loads with (`loadHandler('webhooks', secrets.environment)`): the secret's ARN, as
+   * the stack's `secrets` sets it.
+   */
+  readonly environment: { readonly [name: string]: string };
+  /** Rotates the signing secret to `value`. */
+  rotate(value: string): void;
+}
+
+/**
+ * Starts a local Secrets Manager holding the webhook signing secret (`WEBHOOK_SECRET` unless `value` is given) and
+ * points the AWS SDK at it (process environment, until `close()`), as `startExampleTable()` does for DynamoDB: the
+ * SDK resolves its endpoint at a client's first call, after `loadHandler()` has restored the environment.
+ */
+export async function startExampleSecrets(value: string = WEBHOOK_SECRET): Promise<ExampleSecrets> {
+  const secrets = await startTestSecrets({ [WEBHOOK_SECRET_NAME]: value });
+  const previous = process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER;
+  process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = secrets.endpoint;
+  return {
+    ...secrets,
+    environment: { [WEBHOOK_SIGNING_SECRET_ENV]: secretArn(WEBHOOK_SECRET_NAME) },
+    rotate: (rotated) => secrets.set(WEBHOOK_SECRET_NAME, rotated),
+    close: async () => {
+      if (previous === undefined) delete process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER;
+      else process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = previous;
+      await secrets.close();
+    },
+  };
 }
 
 /** A handler of the example, as Lambda calls it. */

@@ -1,7 +1,7 @@
 /**
  * The webhooks function of the example, over HTTP through the local API: its real bundle behind the gateway's
- * public route (and its throttle), reading the signing secret the stack passes from Secrets Manager, its table
- * calls checked against its IAM role. The tests at the end invoke the handler in this process instead, each block
+ * public route (and its throttle), reading the signing secret from the local Secrets Manager at run time (its
+ * variable holds the secret's ARN), its table and secret calls checked against its IAM role. The tests at the end invoke the handler in this process instead, each block
  * saying what only that can give.
  */
 import { createHmac } from 'crypto';
@@ -13,9 +13,11 @@ import {
   loadHandler,
   PROBLEM_JSON,
   problemBody,
+  startExampleSecrets,
   startExampleTable,
   WEBHOOK_SECRET,
   type ExampleHandler,
+  type ExampleSecrets,
 } from './task-board';
 import {
   WEBHOOK_SIGNATURE_HEADER,
@@ -142,6 +144,23 @@ describe('POST /webhooks/{provider}', () => {
     });
     expect(record.expiresAt as number).toBeGreaterThanOrEqual(before + SEVEN_DAYS_SECONDS);
     expect(record.expiresAt as number).toBeLessThanOrEqual(after + SEVEN_DAYS_SECONDS);
+  });
+
+  test("reads the signing secret at run time: its variable holds the secret's ARN, never the value", async () => {
+    // GIVEN the function as the local API read it from the stack
+    const webhooks = Object.values(api.model.functions).find((fn) => fn.name === 'webhooks')!;
+    const secret = api.model.secrets!.find((s) => s.name === 'WebhookSigningSecret')!;
+
+    // THEN its variable holds the ARN of the secret, which has the value the test gave
+    expect(webhooks.environment[WEBHOOK_SIGNING_SECRET_ENV]).toBe(secret.arn);
+    expect(secret.arn).toMatch(
+      /^arn:aws:secretsmanager:[a-z0-9-]+:\d{12}:secret:TaskBoard-WebhookSigningSecret\w+-\w{6}$/,
+    );
+    expect(Object.values(webhooks.environment)).not.toContain(WEBHOOK_SECRET);
+
+    // AND a signed delivery is accepted, its role allowed to read the secret
+    expect((await deliver('github', JSON.stringify({ id: 'evt_secret', type: 'ping' }))).status).toBe(202);
+    expect(api.logs.filter((line) => line.includes('DENIED'))).toEqual([]);
   });
 
   test('replays 202 to a repeated delivery, marked as a replay, only trying the conditional claim of its record', async () => {
@@ -407,16 +426,19 @@ describe('POST /webhooks/{provider}', () => {
 
 describe('in process', () => {
   let table: LocalTable;
+  let secrets: ExampleSecrets;
   let handler: ExampleHandler;
 
   beforeAll(async () => {
     table = await startExampleTable();
-    // The stack passes the secret from Secrets Manager; here it is given as the function's extra environment.
-    handler = loadHandler('webhooks', { [WEBHOOK_SIGNING_SECRET_ENV]: WEBHOOK_SECRET });
+    // The handler reads the secret from a Secrets Manager of this process, by the ARN its variable holds.
+    secrets = await startExampleSecrets();
+    handler = loadHandler('webhooks', secrets.environment);
   }, 60_000); // synthesizes the example stack and loads the handler: slow on a busy machine
 
   afterAll(async () => {
     await table?.close();
+    await secrets?.close();
   });
 
   /** `body` to `provider` as API Gateway passes it, signed with the test secret unless a signature is given. */
@@ -432,13 +454,17 @@ describe('in process', () => {
     );
   }
 
-  // These start the function without the signing secret, or with an empty one, and read the console of its
-  // process; the local API runs the function with the environment the stack declares (the secret's value, or a
-  // placeholder when none is given).
+  // These start the function without the secret's variable, or with an empty secret, or rotate the secret, and read
+  // the console of its process; the local API runs the function with the variable the stack declares and the
+  // values given to it.
   describe('webhooks handler configuration', () => {
-    test('refuses every delivery with a generic 500 when the signing secret is not configured', async () => {
-      // GIVEN a copy of the handler started without the signing secret, logging to the console
-      const unconfigured = loadHandler('webhooks', { [WEBHOOK_SIGNING_SECRET_ENV]: undefined, POWERTOOLS_DEV: 'true' });
+    test('refuses every delivery with a generic 500 when the signing secret is not declared', async () => {
+      // GIVEN a copy of the handler started without the secret's variable, logging to the console
+      const unconfigured = loadHandler('webhooks', {
+        ...secrets.environment,
+        [WEBHOOK_SIGNING_SECRET_ENV]: undefined,
+        POWERTOOLS_DEV: 'true',
+      });
       const errors = jest.spyOn(console, 'error').mockImplementation(() => {});
       const before = await table.items();
       const body = JSON.stringify({ id: 'evt_no_secret', type: 'ping' });
@@ -468,7 +494,7 @@ describe('in process', () => {
           requestId: signedWithEmpty.body.requestId,
           routeKey: ROUTE,
           error: {
-            message: `environment variable ${WEBHOOK_SIGNING_SECRET_ENV} is not set: every webhook is refused`,
+            message: `environment variable ${WEBHOOK_SIGNING_SECRET_ENV} is not set: declare the secret in the function's \`secrets\` in the stack ({ ${WEBHOOK_SIGNING_SECRET_ENV}: secret })`,
           },
         });
       } finally {
@@ -477,7 +503,8 @@ describe('in process', () => {
     });
 
     test('refuses every delivery with a generic 500 when the signing secret is empty', async () => {
-      const unconfigured = loadHandler('webhooks', { [WEBHOOK_SIGNING_SECRET_ENV]: '', POWERTOOLS_DEV: 'true' });
+      const empty = await startExampleSecrets('');
+      const unconfigured = loadHandler('webhooks', { ...empty.environment, POWERTOOLS_DEV: 'true' });
       const errors = jest.spyOn(console, 'error').mockImplementation(() => {});
       const body = JSON.stringify({ id: 'evt_empty_secret', type: 'ping' });
 
@@ -485,9 +512,42 @@ describe('in process', () => {
         const result = await deliverTo(unconfigured, body, { signature: sign(body, '') });
 
         expect(result.statusCode).toBe(500);
+        expect(JSON.parse(errors.mock.calls[0][0] as string).error.message).toBe(
+          `secret ${WEBHOOK_SIGNING_SECRET_ENV} is empty: every webhook is refused`,
+        );
         expect(await table.items()).not.toContainEqual(expect.objectContaining({ SK: 'EVENT#evt_empty_secret' }));
       } finally {
         errors.mockRestore();
+        await empty.close();
+      }
+    });
+
+    test('reads the secret once while it is cached, and once more when a signature fails after a rotation', async () => {
+      // GIVEN a fresh copy of the handler and its own secret
+      const rotating = await startExampleSecrets();
+      const fresh = loadHandler('webhooks', rotating.environment);
+      try {
+        // WHEN two deliveries signed with the secret arrive THEN one GetSecretValue serves both
+        for (const id of ['evt_rot_1', 'evt_rot_2']) {
+          expect((await deliverTo(fresh, JSON.stringify({ id, type: 'ping' }))).statusCode).toBe(202);
+        }
+        expect(rotating.calls).toHaveLength(1);
+
+        // WHEN the provider rotates the secret and signs with the new one
+        rotating.rotate('rotated-signing-secret');
+        const rotatedBody = JSON.stringify({ id: 'evt_rot_3', type: 'ping' });
+        const rotated = await deliverTo(fresh, rotatedBody, { signature: sign(rotatedBody, 'rotated-signing-secret') });
+
+        // THEN the failed signature fetched the secret again, and the delivery is accepted
+        expect(rotated.statusCode).toBe(202);
+        expect(rotating.calls).toHaveLength(2);
+
+        // AND a forged delivery within the minute is refused without another call: forgeries cannot drive them
+        const forged = await deliverTo(fresh, rotatedBody, { signature: sign(rotatedBody, 'forged') });
+        expect(forged.statusCode).toBe(401);
+        expect(rotating.calls).toHaveLength(2);
+      } finally {
+        await rotating.close();
       }
     });
   });

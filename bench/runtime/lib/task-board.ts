@@ -40,5 +40,10 @@ export function taskBoardAccessPatterns(): { [name: string]: AccessPatternDescri
   return descriptors;
 }
 
-/** Variables the example handlers read besides the table's (a dummy secret: nothing is verified at init). */
-export const TASK_BOARD_EXTRA_ENVIRONMENT = { WEBHOOK_SIGNING_SECRET: 'bench-secret' };
+/**
+ * Variables the example handlers read besides the table's: the signing secret's ARN, as the stack's `secrets` sets
+ * it. Init declares the secret (loading the Secrets Manager client); its value is fetched at the first request only.
+ */
+export const TASK_BOARD_EXTRA_ENVIRONMENT = {
+  WEBHOOK_SIGNING_SECRET: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:task-board/webhook-signing-AbCdEf',
+};

@@ -1,6 +1,15 @@
 import * as z from 'zod';
 import { hasValidSignature, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_SIGNING_SECRET_ENV } from './lib/webhook-signature';
-import { apiHandler, HttpError, ok, route, Table, type ApiRequest } from '../../../src/runtime';
+import {
+  apiHandler,
+  HttpError,
+  ok,
+  route,
+  Secret,
+  Table,
+  type ApiRequest,
+  type ReadSecretOptions,
+} from '../../../src/runtime';
 
 /**
  * Webhook receiver. The route is public (providers cannot present a JWT), so each delivery is authenticated by
@@ -17,11 +26,15 @@ export const WEBHOOK_ROUTE = 'POST /webhooks/{provider}';
 /** Long enough to outlast any provider's retry schedule, after which TTL removes the record. */
 const EVENT_RETENTION_SECONDS = 30 * 24 * 60 * 60;
 
+/** How often a failed signature may send the function back to Secrets Manager for a rotated secret. */
+const ROTATION_RECHECK_MS = 60_000;
+
 const table = Table.fromEnvironment();
 const webhookEvent = table.item('recordWebhookEvent');
-// Read at cold start but checked per request, so a missing secret answers 500 (and is logged) instead of
-// crash-looping the function; it never falls back to accepting unsigned requests.
-const signingSecret = process.env[WEBHOOK_SIGNING_SECRET_ENV];
+// The variable holds the secret's ARN; the value is read from Secrets Manager and cached for 5 minutes.
+const signingSecretValue = Secret.fromEnvironment(WEBHOOK_SIGNING_SECRET_ENV);
+/** When a failed signature last made the function fetch the secret again. */
+let lastRecheck = 0;
 
 const ProviderPath = z.object({
   provider: z.string().regex(/^[a-z0-9-]{1,32}$/, 'must be 1 to 32 lowercase letters, digits or "-"'),
@@ -37,13 +50,27 @@ const Delivery = z.object({
   type: z.string().min(1).max(128),
 });
 
-function verifySignature(request: ApiRequest): void {
-  if (signingSecret === undefined || signingSecret === '') {
-    throw new Error(`environment variable ${WEBHOOK_SIGNING_SECRET_ENV} is not set: every webhook is refused`);
+/**
+ * The signing secret. A missing or empty secret answers 500 (and is logged) instead of crash-looping the function;
+ * it never falls back to accepting unsigned requests.
+ */
+async function signingSecret(options?: ReadSecretOptions): Promise<string> {
+  const secret = await signingSecretValue.value(options);
+  if (secret === '') throw new Error(`secret ${WEBHOOK_SIGNING_SECRET_ENV} is empty: every webhook is refused`);
+  return secret;
+}
+
+async function verifySignature(request: ApiRequest): Promise<void> {
+  const signature = request.headers[WEBHOOK_SIGNATURE_HEADER];
+  if (hasValidSignature(request.rawBody, signature, await signingSecret())) return;
+  // The provider may have rotated the secret since it was cached: fetch it once more, at most once a minute, so that
+  // unsigned requests cannot make the function call Secrets Manager at will.
+  const now = Date.now();
+  if (now - lastRecheck >= ROTATION_RECHECK_MS) {
+    lastRecheck = now;
+    if (hasValidSignature(request.rawBody, signature, await signingSecret({ forceFetch: true }))) return;
   }
-  if (!hasValidSignature(request.rawBody, request.headers[WEBHOOK_SIGNATURE_HEADER], signingSecret)) {
-    throw new HttpError(401, `missing or invalid \`${WEBHOOK_SIGNATURE_HEADER}\` header`);
-  }
+  throw new HttpError(401, `missing or invalid \`${WEBHOOK_SIGNATURE_HEADER}\` header`);
 }
 
 export const handler = apiHandler({

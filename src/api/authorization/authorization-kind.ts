@@ -4,6 +4,7 @@ import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
 import { fail } from '../../private/validation';
 import { ApiType } from '../api-type';
@@ -14,10 +15,12 @@ export interface CreatedUserPool {
   readonly userPoolClient: cognito.UserPoolClient;
 }
 
-/** Where a Lambda authorizer's function comes from: a handler file to bundle, or an existing function. */
+/** Where a Lambda authorizer's function comes from: a handler file to bundle (with its variables), or an existing function. */
 export interface AuthorizerFunctionSource {
   readonly entry?: string;
   readonly authorizerFunction?: lambda.IFunction;
+  readonly environment?: { [key: string]: string };
+  readonly secrets?: { [envName: string]: secretsmanager.ISecret };
 }
 
 /** What an authorization builds its authorizer with, on either kind of API. */

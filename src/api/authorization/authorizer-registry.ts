@@ -81,6 +81,8 @@ export abstract class AuthorizerRegistry<B> {
       source.authorizerFunction ??
       new AuthorizerFunction(this.scope, `${id}Function`, {
         entry: source.entry!,
+        environment: source.environment,
+        secrets: source.secrets,
         serviceName: authorizerName,
         defaults: this.props.functionDefaults,
         logRetention: this.props.logRetention,

@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { IConstruct } from 'constructs';
 import {
   acknowledgeWithoutCognito,
@@ -22,7 +23,7 @@ import { lambdaInvocationUri } from '../invoke';
 export interface LambdaAuthorizationProps {
   /**
    * Path of the TypeScript or JavaScript file exporting `handler`, bundled with esbuild like the
-   * route functions, with its own log group and a role limited to logs and X-Ray.
+   * route functions, with its own log group and a role limited to logs, X-Ray and its `secrets`.
    * Give either `entry` or `authorizerFunction`.
    *
    * @default - use `authorizerFunction`
@@ -34,6 +35,21 @@ export interface LambdaAuthorizationProps {
    * @default - a function bundled from `entry`
    */
   readonly authorizerFunction?: lambda.IFunction;
+  /**
+   * Environment variables of the function bundled from `entry`. Never a secret: a `SecretValue` or a
+   * `{{resolve:secretsmanager:...}}` reference is refused; declare it in `secrets` instead.
+   *
+   * @default - none besides the library's own
+   */
+  readonly environment?: { [key: string]: string };
+  /**
+   * Secrets the function bundled from `entry` reads at run time, by the environment variable that carries each one's
+   * ARN (never its value); its role may read exactly these, and the handler reads a value with `getSecret(name)` from
+   * `cdk-serverless-api/runtime`.
+   *
+   * @default - no secrets
+   */
+  readonly secrets?: { [envName: string]: secretsmanager.ISecret };
   /**
    * The request values the function receives; a request missing any of them gets 401 without a call.
    * They are also the cache key, so they may be empty only when `resultsCacheTtl` is zero.

@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { IConstruct } from 'constructs';
 import {
   acknowledgeWithoutCognito,
@@ -34,6 +35,21 @@ export interface LambdaTokenAuthorizationProps {
    * @default - a function bundled from `entry`
    */
   readonly authorizerFunction?: lambda.IFunction;
+  /**
+   * Environment variables of the function bundled from `entry`. Never a secret: a `SecretValue` or a
+   * `{{resolve:secretsmanager:...}}` reference is refused; declare it in `secrets` instead.
+   *
+   * @default - none besides the library's own
+   */
+  readonly environment?: { [key: string]: string };
+  /**
+   * Secrets the function bundled from `entry` reads at run time, by the environment variable that carries each one's
+   * ARN (never its value); its role may read exactly these, and the handler reads a value with `getSecret(name)` from
+   * `cdk-serverless-api/runtime`.
+   *
+   * @default - no secrets
+   */
+  readonly secrets?: { [envName: string]: secretsmanager.ISecret };
   /**
    * The header carrying the token; a request without it gets 401 without a call.
    *

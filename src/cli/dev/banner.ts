@@ -40,7 +40,7 @@ export function bannerLines(input: BannerInput): string[] {
   if (input.watching) {
     lines.push(`Watching ${input.watching.dir}: a change runs \`${input.watching.command}\` and reloads.`);
   }
-  lines.push('Logs follow: [function name], [gateway], [access], [dynamodb]. Ctrl-C stops.', '');
+  lines.push('Logs follow: [function name], [gateway], [access], [dynamodb], [secretsmanager]. Ctrl-C stops.', '');
   return lines;
 }
 

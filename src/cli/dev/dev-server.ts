@@ -33,6 +33,7 @@ export interface DevOptions {
   readonly host?: string;
   /** Keeps the table's items in this folder (relative to `cwd`). @default in memory */
   readonly dataDir?: string;
+  /** Values of the stack's secrets (`--secret NAME=VALUE`), served by the local Secrets Manager. */
   readonly secrets?: { readonly [name: string]: string };
   /** Re-run the app's synth (cdk.json's `app`) when sources change, and reload. */
   readonly watch?: boolean;

@@ -1,6 +1,7 @@
 /**
  * Least privilege, enforced by the local API: every DynamoDB request a function makes is turned into the IAM
- * requests AWS authorizes for it and evaluated against the function role's statements from the template.
+ * requests AWS authorizes for it and evaluated against the function role's statements from the template, and so is
+ * every GetSecretValue it asks the local Secrets Manager for.
  *
  * In scope: identity-based policies (the role's inline, attached and in-template managed policies), with the policy
  * evaluation logic of https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html:
@@ -22,6 +23,7 @@ export {
   functionPrincipal,
   UNRECOGNIZED_CLIENT_MESSAGE,
 } from './table-authorizer';
+export { createSecretsAuthorizer, GET_SECRET_VALUE_ACTION, KMS_NOT_ALLOWED_MESSAGE } from './secrets-authorizer';
 export { sessionContext } from './session-context';
 export type { SessionPrincipal } from './session-context';
 export { policyStatements } from './policy-document';

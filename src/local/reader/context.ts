@@ -14,8 +14,9 @@ export interface ReadOptions {
   /** The account local ARNs use; default `123456789012`, or the stack's own when the manifest names one. */
   readonly accountId?: string;
   /**
-   * Values of the secrets the functions' environment reads from Secrets Manager (or SSM), by the secret's logical
-   * id, construct name or name; the others get a local placeholder and a warning.
+   * Values of the stack's secrets, which the local Secrets Manager serves to the functions that declare them and
+   * which dynamic references in an environment (`{{resolve:secretsmanager:...}}`, SSM) take, by the secret's
+   * construct name, logical id or name; the others get a local placeholder and a warning.
    */
   readonly secrets?: { readonly [name: string]: string };
   /**

@@ -3,10 +3,15 @@
  * (`{{resolve:secretsmanager:...}}`), which CloudFormation resolves at deploy time, take the values the caller
  * gives in `secrets`, or a local placeholder with a warning.
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html
+ *
+ * A variable holding a secret's ARN (what `secrets` in the construct declares) is left as the ARN: the function
+ * asks the local Secrets Manager for the value at run time. A secret without a value given is warned about here,
+ * where the function that reads it is known.
  */
 
 import { ReadContext } from './context';
 import { ResolveError } from './resolve';
+import { givenSecret, secretKeys, secretLabel, secretPlaceholder } from './secrets';
 import { JsonObject, obj, refOf, T } from '../../assembly/template';
 
 const DYNAMIC_REFERENCE = /\{\{resolve:(secretsmanager|ssm|ssm-secure):([^}]*)\}\}/g;
@@ -33,11 +38,7 @@ function secretReference(ctx: ReadContext, body: string): Reference {
     .find((id) => ctx.resolver.ref(id) === secretId || ctx.resolver.physicalName(id) === secretId);
   const jsonKey = rest[1] === undefined || rest[1] === '' ? undefined : rest[1];
   if (logicalId === undefined) return { label: `secret ${secretId}`, keys: [secretId], id: secretId, jsonKey };
-  const name = ctx.index.name(logicalId);
-  const keys = [name, logicalId];
-  if (ctx.index.props(logicalId).Name !== undefined) keys.push(ctx.resolver.physicalName(logicalId));
-  const label = `secret ${name === logicalId ? name : `${name} (${logicalId})`}`;
-  return { label, keys: [...new Set(keys)], id: logicalId, jsonKey };
+  return { label: secretLabel(ctx, logicalId), keys: secretKeys(ctx, logicalId), id: logicalId, jsonKey };
 }
 
 function referenceOf(ctx: ReadContext, service: string, body: string): Reference {
@@ -49,7 +50,7 @@ function referenceOf(ctx: ReadContext, service: string, body: string): Reference
 
 function valueOf(ctx: ReadContext, reference: Reference, where: string): string {
   const key = reference.keys.find((candidate) => ctx.options.secrets?.[candidate] !== undefined);
-  const placeholder = `local-placeholder-${reference.id}${reference.jsonKey ? `-${reference.jsonKey}` : ''}`;
+  const placeholder = `${secretPlaceholder(reference.id)}${reference.jsonKey ? `-${reference.jsonKey}` : ''}`;
   if (key === undefined) {
     ctx.warnings.push(
       `${where} reads ${reference.label}, which exists only in AWS: it is "${placeholder}" locally; give it a value with --secret ${reference.keys[0]}=<value> (serverless-api dev) or secrets: { "${reference.keys[0]}": "<value>" } (LocalApi)`,
@@ -83,9 +84,10 @@ export function readEnvironment(
   for (const [name, value] of Object.entries(obj(obj(props.Environment).Variables))) {
     const where = `${functionWhere}: environment variable ${name}`;
     const secretId = refOf(value);
-    if (secretId !== undefined && ctx.index.get(secretId)?.Type === T.secret) {
+    if (secretId !== undefined && ctx.index.get(secretId)?.Type === T.secret && !givenSecret(ctx, secretId)) {
+      const key = secretKeys(ctx, secretId)[0];
       ctx.warnings.push(
-        `${where} holds the ARN of secret ${ctx.index.name(secretId)}: no Secrets Manager runs locally to read it from; pass its value through a dynamic reference ({{resolve:secretsmanager:...}}) to read it locally from secrets`,
+        `${where} holds the ARN of ${secretLabel(ctx, secretId)}, which exists only in AWS: the local Secrets Manager answers "${secretPlaceholder(secretId)}" for it; give it a value with --secret ${key}=<value> (serverless-api dev) or secrets: { "${key}": "<value>" } (LocalApi)`,
       );
     }
     let text: string;

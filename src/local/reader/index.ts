@@ -10,6 +10,7 @@ import { readHttpApi } from './http-api';
 import { readAssumableRoles } from './policies';
 import { partitionOf, TemplateResolver } from './resolve';
 import { readRestApi } from './rest-api';
+import { readSecrets } from './secrets';
 import { apiResources, selectStack, stacksWithApi } from './select';
 import { readTables } from './tables';
 import { StackArtifact, UsageError } from '../../assembly/assembly';
@@ -68,6 +69,7 @@ export function readLocalApp(assemblyDir: string, options: ReadOptions = {}): Lo
     functions,
     tables: readTables(ctx),
     roles: readAssumableRoles(ctx),
+    secrets: readSecrets(ctx),
     assemblyDir: path.resolve(assemblyDir),
     warnings: ctx.warnings,
   };

@@ -2,6 +2,8 @@ import { App, Stack, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { StackModel, loadStack } from './model';
 import { CfnTemplate } from './template';
 import { TaskBoardStack } from '../../../integ/task-board/stack';
@@ -26,12 +28,17 @@ export function modelOf(stack: Stack): StackModel {
 
 /**
  * What the other apps leave out: a Lambda authorizer, a Scan of an index, a delete, a shape with two
- * parameters, a customer-managed key, and a second API on an existing table in the same stack.
+ * parameters, a customer-managed key, a second API on an existing table in the same stack, and secrets read at run
+ * time (one under a customer-managed key by a route function, one known by name only by the authorizer).
  */
 function edgeCases(): Stack {
   const stack = newStack({ env: ENV });
+  const keyed = new secretsmanager.Secret(stack, 'MembersToken', {
+    encryptionKey: new kms.Key(stack, 'MembersTokenKey', { enableKeyRotation: true }),
+  });
+  const byName = secretsmanager.Secret.fromSecretNameV2(stack, 'TokenHashes', 'auth/token-hashes');
   new ServerlessApi(stack, 'Api', {
-    authorization: ApiAuthorization.lambdaRequest({ entry: HANDLER_ENTRY }),
+    authorization: ApiAuthorization.lambdaRequest({ entry: HANDLER_ENTRY, secrets: { TOKEN_HASHES: byName } }),
     table: {
       encryption: TableEncryption.customerManaged(),
       globalSecondaryIndexes: [{ indexName: 'byOwner', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' }],
@@ -45,6 +52,7 @@ function edgeCases(): Stack {
     functions: {
       members: fn([route(HttpMethod.DELETE, '/orgs/{orgId}/teams/{teamId}/members/{userId}')], {
         accessPatterns: ['getMember', 'removeMember'],
+        secrets: { MEMBERS_TOKEN: keyed },
       }),
       owners: fn([route(HttpMethod.GET, '/owners/{userId}/teams')], { accessPatterns: ['teamsOfOwner'] }),
       reports: fn([route(HttpMethod.GET, '/reports/owners')], { accessPatterns: ['ownerReport'] }),

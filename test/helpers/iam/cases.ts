@@ -9,6 +9,7 @@ import {
 } from './access-patterns';
 import { boundKeyDenials, callerSessionCases, trustCases, withSessionTags } from './cases-caller';
 import { keyedCases, kmsCases, tableCases } from './cases-dynamodb';
+import { secretCases } from './cases-secrets';
 import { Case } from './evaluate';
 import { FunctionUnderTest, RoleUnderTest, StackModel, TableUnderTest } from './model';
 
@@ -108,6 +109,7 @@ export function roleCases(model: StackModel, role: RoleUnderTest): RoleCases {
   const generated = [
     ...tableCases(model, table, patterns, grantedKeys(role, tags)),
     ...kmsCases(model, table, patterns),
+    ...secretCases(model, role),
     ...lambdaCases(model, role),
     ...iamCases(model),
     ...trustCases(model, role),

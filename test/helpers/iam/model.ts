@@ -49,6 +49,13 @@ export interface TableUnderTest {
   readonly keyArn?: string;
 }
 
+export interface SecretUnderTest {
+  readonly logicalId: string;
+  readonly arn: string;
+  /** ARN of the customer-managed key encrypting the secret, if any. */
+  readonly keyArn?: string;
+}
+
 export interface KeyUnderTest {
   readonly logicalId: string;
   readonly arn: string;
@@ -62,6 +69,7 @@ export interface StackModel {
   readonly functions: FunctionUnderTest[];
   readonly tables: TableUnderTest[];
   readonly keys: KeyUnderTest[];
+  readonly secrets: SecretUnderTest[];
   readonly logGroupArns: string[];
 }
 
@@ -83,6 +91,14 @@ export function loadStack(template: CfnTemplate, env: Partial<Environment> = {})
       arn: t.arnOf(id),
       policy: asObject(t.resolve(r.Properties?.KeyPolicy ?? {})),
     })),
+    secrets: t.ofType('AWS::SecretsManager::Secret').map(([id, r]) => {
+      const key = r.Properties?.KmsKeyId;
+      return {
+        logicalId: id,
+        arn: t.arnOf(id),
+        ...(key === undefined ? {} : { keyArn: t.resolveString(key, `${id}.KmsKeyId`) }),
+      };
+    }),
     logGroupArns: t.ofType('AWS::Logs::LogGroup').map(([id]) => t.arnOf(id)),
   };
 }

@@ -4,6 +4,7 @@ import * as path from 'path';
 import { App, Duration, Stack, Stage } from 'aws-cdk-lib';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AccessPattern, ApiAuthorization, ApiType, ServerlessApi } from '../../../src';
 import { ENV, HANDLER_ENTRY, ISSUER, AUDIENCE } from '../../helpers/api';
@@ -20,7 +21,8 @@ export function temporaryDir(prefix: string): string {
 /**
  * Synthesizes, with real bundling and in one pass, the shapes the snapshots lack:
  * - `HttpShapes` (bound to `ENV`): a Lambda request authorizer, an IAM route, a greedy `ANY` route, a route
- *   throttle, CORS, a table with a GSI and TTL, a secret read through a dynamic reference;
+ *   throttle, CORS, a table with a GSI and TTL, two secrets the route function reads at run time (one under a
+ *   customer-managed key), which the authorizer does not;
  * - `RestShapes`: a Lambda token authorizer API-wide, a request authorizer on one route, an IAM route with required
  *   parameters and a throttle, a greedy `ANY` route, a usage plan with a throttle and a quota, CORS for two origins;
  * - `Beta/Svc`: an HTTP API in a stage (a nested assembly);
@@ -34,6 +36,7 @@ export function synthesizeShapes(outdir: string): void {
 
   const http = new Stack(app, 'HttpShapes', { env: ENV });
   const secret = new secretsmanager.Secret(http, 'ApiSecret');
+  const keyed = new secretsmanager.Secret(http, 'KeyedSecret', { encryptionKey: new kms.Key(http, 'SecretKey') });
   new ServerlessApi(http, 'Api', {
     authorization: ApiAuthorization.lambdaRequest({
       entry: HANDLER_ENTRY,
@@ -62,7 +65,7 @@ export function synthesizeShapes(outdir: string): void {
         entry: HANDLER_ENTRY,
         accessPatterns: ['getItem', 'byStatus'],
         reservedConcurrentExecutions: 3,
-        environment: { API_SECRET: `{{resolve:secretsmanager:${secret.secretArn}:SecretString:token::}}` },
+        secrets: { API_SECRET: secret, KEYED_SECRET: keyed },
         routes: [
           { method: HttpMethod.ANY, path: '/items/{proxy+}' },
           { method: HttpMethod.POST, path: '/items', throttle: { rateLimit: 5, burstLimit: 10 } },

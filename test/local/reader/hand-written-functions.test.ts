@@ -74,6 +74,37 @@ describe('functions', () => {
   });
 });
 
+describe("a secret read through a dynamic reference in a function's own template", () => {
+  // A function the library does not build may still pass a secret through its environment; CloudFormation resolves
+  // the reference at deploy time, and the local API reads it from `secrets`.
+  const template = httpApi({
+    Fn: lambdaFunction({
+      Environment: {
+        Variables: {
+          API_TOKEN: {
+            'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: 'ApiSecret' }, ':SecretString:token::}}']],
+          },
+        },
+      },
+    }),
+    ApiSecret: { Type: 'AWS::SecretsManager::Secret', Properties: {} },
+  });
+
+  test("GIVEN a JSON secret's value THEN the variable holds the key's value, with no warning", () => {
+    const app = read(template, { secrets: { ApiSecret: '{"token":"t0k"}' } });
+    expect(app.functions.Fn.environment.API_TOKEN).toBe('t0k');
+    expect(app.warnings).toEqual([]);
+  });
+
+  test('GIVEN a value that is not a JSON object with the key THEN a placeholder, and a warning', () => {
+    const app = read(template, { secrets: { ApiSecret: 'plain' } });
+    expect(app.functions.Fn.environment.API_TOKEN).toBe('local-placeholder-ApiSecret-token');
+    expect(app.warnings).toEqual([
+      'function Fn: environment variable API_TOKEN reads the key token of secret ApiSecret, but secrets["ApiSecret"] is not a JSON object with that string key: it is "local-placeholder-ApiSecret-token" locally',
+    ]);
+  });
+});
+
 describe("a function's role", () => {
   test('GIVEN statements inline, in a policy, a role policy and managed policies THEN all of them, normalized', () => {
     const app = read(

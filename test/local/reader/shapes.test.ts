@@ -7,7 +7,7 @@ import { listLocalApps, readLocalApp } from '../../../src/local/reader';
 /**
  * Shapes the committed snapshots lack, synthesized once with real bundling (see `synthesizeShapes`): Lambda request
  * and token authorizers, IAM routes, greedy ANY routes, route and method throttles, GSIs and TTL, a usage plan with
- * limits, CORS for several origins, a secret's JSON key, and a stack in a stage.
+ * limits, CORS for several origins, secrets read at run time, and a stack in a stage.
  */
 
 let outdir: string;
@@ -168,15 +168,45 @@ describe('an HTTP API with a Lambda request authorizer', () => {
     ]);
   });
 
-  test("GIVEN a secret's JSON key in the environment THEN the key's value from a JSON secret, else a placeholder", () => {
-    const read = (secret: string) => readLocalApp(outdir, { stack: 'HttpShapes', secrets: { ApiSecret: secret } });
-    const variable = (model: LocalAppModel) => functionNamed(model, 'items').environment.API_SECRET;
+  test("GIVEN secrets the function declares THEN its variables hold the secrets' ARNs, which the model lists with their values", () => {
+    const withValues = readLocalApp(outdir, {
+      stack: 'HttpShapes',
+      secrets: { ApiSecret: 's3cret', KeyedSecret: 'k3y' },
+    });
+    const items = functionNamed(withValues, 'items');
+    const [apiSecret, keyed] = withValues.secrets!;
+    const arnPattern = (name: string) =>
+      new RegExp(`^arn:aws:secretsmanager:eu-west-1:123456789012:secret:HttpShapes-${name}-[A-Za-z0-9]{6}$`);
 
-    expect(variable(read('{"token":"t0k"}'))).toBe('t0k');
-    const notJson = read('plain');
-    expect(variable(notJson)).toBe('local-placeholder-ApiSecret852BEBBB-token');
-    expect(notJson.warnings).toEqual([
-      'function items (ApiFunctionsitemsFunction5AC011FB): environment variable API_SECRET reads the key token of secret ApiSecret (ApiSecret852BEBBB), but secrets["ApiSecret"] is not a JSON object with that string key: it is "local-placeholder-ApiSecret852BEBBB-token" locally',
+    expect(withValues.secrets).toEqual([
+      {
+        logicalId: 'ApiSecret852BEBBB',
+        name: 'ApiSecret',
+        secretName: 'HttpShapes-ApiSecret852BEBBB',
+        arn: expect.stringMatching(arnPattern('ApiSecret852BEBBB')),
+        value: 's3cret',
+        given: true,
+      },
+      {
+        logicalId: keyed.logicalId,
+        name: 'KeyedSecret',
+        secretName: `HttpShapes-${keyed.logicalId}`,
+        arn: expect.stringMatching(arnPattern(keyed.logicalId)),
+        value: 'k3y',
+        given: true,
+        kmsKeyArn: expect.stringMatching(/^arn:aws:kms:eu-west-1:123456789012:key\/[0-9a-f-]{36}$/),
+      },
+    ]);
+    expect(items.environment).toMatchObject({ API_SECRET: apiSecret.arn, KEYED_SECRET: keyed.arn });
+    expect(withValues.warnings).toEqual([]);
+  });
+
+  test('GIVEN no value for a declared secret THEN a placeholder, and a warning naming the function and how to give one', () => {
+    const withOne = readLocalApp(outdir, { stack: 'HttpShapes', secrets: { KeyedSecret: 'k3y' } });
+
+    expect(withOne.secrets![0]).toMatchObject({ value: 'local-placeholder-ApiSecret852BEBBB', given: false });
+    expect(withOne.warnings).toEqual([
+      'function items (ApiFunctionsitemsFunction5AC011FB): environment variable API_SECRET holds the ARN of secret ApiSecret (ApiSecret852BEBBB), which exists only in AWS: the local Secrets Manager answers "local-placeholder-ApiSecret852BEBBB" for it; give it a value with --secret ApiSecret=<value> (serverless-api dev) or secrets: { "ApiSecret": "<value>" } (LocalApi)',
     ]);
   });
 });

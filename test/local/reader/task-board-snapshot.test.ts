@@ -9,6 +9,8 @@ import { listLocalApps, readLocalApp } from '../../../src/local/reader';
 describe('the task-board snapshot (HTTP API, JWT, three functions, a secret)', () => {
   const STACK = 'TaskBoardIntegStack';
   const TABLE = `${STACK}-ApiTableDB4CD73A`;
+  /** The secret's local ARN: its name and the 6-character suffix Secrets Manager appends, stable for the stack. */
+  const SECRET_ARN = `arn:aws:secretsmanager:us-east-1:123456789012:secret:${STACK}-WebhookSigningSecretDD964680-n1su4y`;
   const resources = template(TASK_BOARD, STACK).Resources;
   const app = readLocalApp(TASK_BOARD);
   const jwtRoute = (method: string, routePath: string, functionId: string) => ({
@@ -167,17 +169,17 @@ describe('the task-board snapshot (HTTP API, JWT, three functions, a secret)', (
           ['BatchGetItem', 'ConditionCheckItem', 'GetItem', 'PutItem'].map((a) => `dynamodb:${a}`),
           'IDEMPOTENCY#webhooks#',
         ),
+        // The one secret it declared, and nothing else of Secrets Manager.
+        { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [SECRET_ARN] },
       ],
     );
     expect(app.functions).toEqual({
       [tasks.logicalId]: tasks,
       [sessions.logicalId]: sessions,
+      // The variable holds the secret's ARN, which the function asks the local Secrets Manager for at run time.
       [webhooks.logicalId]: {
         ...webhooks,
-        environment: {
-          ...webhooks.environment,
-          WEBHOOK_SIGNING_SECRET: 'local-placeholder-WebhookSigningSecretDD964680',
-        },
+        environment: { ...webhooks.environment, WEBHOOK_SIGNING_SECRET: SECRET_ARN },
       },
     });
     for (const { codeDir } of Object.values(app.functions)) {
@@ -202,16 +204,27 @@ describe('the task-board snapshot (HTTP API, JWT, three functions, a secret)', (
 
   test('GIVEN no value for the webhook secret THEN a placeholder, and a warning that says how to give one', () => {
     expect(app.warnings).toEqual([
-      'function webhooks (ApiFunctionswebhooksFunction2AE28B66): environment variable WEBHOOK_SIGNING_SECRET reads secret WebhookSigningSecret (WebhookSigningSecretDD964680), which exists only in AWS: it is "local-placeholder-WebhookSigningSecretDD964680" locally; give it a value with --secret WebhookSigningSecret=<value> (serverless-api dev) or secrets: { "WebhookSigningSecret": "<value>" } (LocalApi)',
+      'function webhooks (ApiFunctionswebhooksFunction2AE28B66): environment variable WEBHOOK_SIGNING_SECRET holds the ARN of secret WebhookSigningSecret (WebhookSigningSecretDD964680), which exists only in AWS: the local Secrets Manager answers "local-placeholder-WebhookSigningSecretDD964680" for it; give it a value with --secret WebhookSigningSecret=<value> (serverless-api dev) or secrets: { "WebhookSigningSecret": "<value>" } (LocalApi)',
+    ]);
+    expect(app.secrets).toEqual([
+      {
+        logicalId: 'WebhookSigningSecretDD964680',
+        name: 'WebhookSigningSecret',
+        secretName: `${STACK}-WebhookSigningSecretDD964680`,
+        arn: SECRET_ARN,
+        value: 'local-placeholder-WebhookSigningSecretDD964680',
+        given: false,
+      },
     ]);
   });
 
   test.each(['WebhookSigningSecret', 'WebhookSigningSecretDD964680'])(
-    'GIVEN the secret by %s THEN the webhook function gets its value and no warning',
+    'GIVEN the secret by %s THEN the local Secrets Manager holds its value, the variable its ARN, and no warning',
     (key) => {
       const withSecret = readLocalApp(TASK_BOARD, { secrets: { [key]: 's3cret' } });
+      expect(withSecret.secrets).toEqual([expect.objectContaining({ arn: SECRET_ARN, value: 's3cret', given: true })]);
       expect(withSecret.functions.ApiFunctionswebhooksFunction2AE28B66.environment.WEBHOOK_SIGNING_SECRET).toBe(
-        's3cret',
+        SECRET_ARN,
       );
       expect(withSecret.warnings).toEqual([]);
     },

@@ -1,8 +1,9 @@
 import { createHmac, timingSafeEqual } from 'crypto';
 
 /**
- * Environment variable holding the secret that webhook providers sign request bodies with.
- * This module has no side effects, so the example stack can import the name from here.
+ * Environment variable holding the ARN of the secret that webhook providers sign request bodies with (the stack's
+ * `secrets`); the handler reads the value with `getSecret()`. This module has no side effects, so the example stack
+ * can import the name from here.
  */
 export const WEBHOOK_SIGNING_SECRET_ENV = 'WEBHOOK_SIGNING_SECRET';
 

@@ -1,0 +1,2 @@
+export { startLocalSecretsManager } from './local-secrets-manager';
+export type { LocalSecretsManager, LocalSecretsManagerOptions, SecretsScope } from './local-secrets-manager';
