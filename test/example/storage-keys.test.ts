@@ -8,9 +8,11 @@ import {
   httpEvent,
   invoke,
   loadHandler,
+  startExampleSecrets,
   startExampleTable,
   WEBHOOK_SECRET,
   type ExampleHandler,
+  type ExampleSecrets,
   type ParsedResult,
 } from './task-board';
 import { WEBHOOK_SIGNATURE_HEADER } from '../../integ/task-board/handlers/lib/webhook-signature';
@@ -22,18 +24,21 @@ const STORAGE_ATTRIBUTES = ['PK', 'SK', '_writeId', 'version', 'entityType'];
 const KEY_PREFIXES = /^(PROJECT|TASK|USER|SESSION|WEBHOOK|EVENT|IDEMPOTENCY|RATE|WINDOW)#/;
 
 let table: LocalTable;
+let secrets: ExampleSecrets;
 let handlers: { [fn in 'tasks' | 'sessions' | 'webhooks']: ExampleHandler };
 
 beforeAll(async () => {
   table = await startExampleTable();
+  secrets = await startExampleSecrets();
   handlers = {
     tasks: loadHandler('tasks'),
     sessions: loadHandler('sessions'),
-    webhooks: loadHandler('webhooks', { WEBHOOK_SIGNING_SECRET: WEBHOOK_SECRET }),
+    webhooks: loadHandler('webhooks', secrets.environment),
   };
 }, 60_000); // synthesizes the example stack and loads its handlers: slow on a busy machine
 
 afterAll(async () => {
+  await secrets?.close();
   await table?.close();
 });
 

@@ -40,7 +40,7 @@ const logicalIdOf = (construct: IConstruct) =>
 
 describe('the committed integ snapshots', () => {
   test.each([
-    [TASK_BOARD_SNAPSHOT, 44, 'TaskBoardIntegStack'],
+    [TASK_BOARD_SNAPSHOT, 46, 'TaskBoardIntegStack'],
     [REST_API_SNAPSHOT, 27, 'RestApiIntegStack'],
   ])('%s checks clean, as the app does in process', async (snapshot, resources, stackName) => {
     const { code, out, err } = await runCli(['check', snapshot]);

@@ -142,19 +142,20 @@ describe('the task-board snapshot (HTTP API, JWT, three functions, a secret)', (
         tableStatement(TABLE, ['dynamodb:UpdateItem'], 'RATE#tasks#'),
       ],
     );
+    // Sessions are bound to the caller: the function's own role may only assume its caller role, with the tag.
+    const callerRoleArn = `arn:aws:iam::123456789012:role/${STACK}-ApiFunctionssessionsCallerRoleD08C033A`;
     const sessions = fn(
       'sessions',
       'ApiFunctionssessionsFunction5EC34EEF',
       'ApiFunctionssessionsRoleAF633719',
       'ApiFunctionssessionsLogs960388B9',
       [
-        tableStatement(
-          TABLE,
-          ['BatchGetItem', 'ConditionCheckItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query'].map(
-            (a) => `dynamodb:${a}`,
-          ),
-          'USER#',
-        ),
+        {
+          Effect: 'Allow',
+          Action: ['sts:AssumeRole', 'sts:TagSession'],
+          Resource: [callerRoleArn],
+          Condition: { 'ForAllValues:StringEquals': { 'aws:TagKeys': ['userId'] } },
+        },
       ],
     );
     const webhooks = fn(
@@ -175,7 +176,10 @@ describe('the task-board snapshot (HTTP API, JWT, three functions, a secret)', (
     );
     expect(app.functions).toEqual({
       [tasks.logicalId]: tasks,
-      [sessions.logicalId]: sessions,
+      [sessions.logicalId]: {
+        ...sessions,
+        environment: { ...sessions.environment, TABLE_CALLER_ROLE_ARN: callerRoleArn },
+      },
       // The variable holds the secret's ARN, which the function asks the local Secrets Manager for at run time.
       [webhooks.logicalId]: {
         ...webhooks,
@@ -185,6 +189,43 @@ describe('the task-board snapshot (HTTP API, JWT, three functions, a secret)', (
     for (const { codeDir } of Object.values(app.functions)) {
       expect(fs.existsSync(path.join(codeDir, 'index.js'))).toBe(true);
     }
+  });
+
+  test("THEN the sessions function's caller role is there for the local STS: its trust, and LeadingKeys on the session tag", () => {
+    const arn = `arn:aws:iam::123456789012:role/${STACK}-ApiFunctionssessionsCallerRoleD08C033A`;
+    expect(Object.keys(app.roles ?? {})).toEqual([arn]);
+    const role = app.roles![arn];
+    expect(role.trust).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['sts:AssumeRole', 'sts:TagSession'],
+        Principal: { AWS: [`arn:aws:iam::123456789012:role/${STACK}-ApiFunctionssessionsRoleAF633719`] },
+        Condition: {
+          'ForAllValues:StringEquals': { 'aws:TagKeys': ['userId'] },
+          Null: { 'aws:RequestTag/userId': ['false'] },
+          StringLike: { 'aws:RequestTag/userId': ['?*'] },
+        },
+      },
+    ]);
+    expect(role.statements).toEqual([
+      {
+        Effect: 'Allow',
+        Action: [
+          'dynamodb:BatchGetItem',
+          'dynamodb:ConditionCheckItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:Query',
+        ],
+        Resource: [`${ARN_PREFIX}/${TABLE}`],
+        Condition: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['USER#${aws:PrincipalTag/userId}'] },
+          Null: { 'dynamodb:LeadingKeys': ['false'], 'aws:PrincipalTag/userId': ['false'] },
+          StringLike: { 'aws:PrincipalTag/userId': ['?*'] },
+        },
+      },
+    ]);
   });
 
   test('THEN the table has its keys and TTL', () => {
