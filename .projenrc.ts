@@ -57,6 +57,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       // Unit tests synthesize without bundling; the bundling suites ask for it.
       setupFiles: ['<rootDir>/test/helpers/jest-setup.ts'],
+      // Template gate: every template a test synthesizes passes CloudFormation's own validation. The environment
+      // keeps the validation engine loaded across the test files of a worker.
+      testEnvironment: '<rootDir>/test/helpers/conformance/environment.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/helpers/conformance/gate.ts'],
       // One worker per core: jest's default leaves one core of two idle.
       maxWorkers: '100%',
     },
@@ -89,6 +93,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // 2.262+ bundles) and AWS Control Tower's proactive-control guard rules.
     '@aws/cloudformation-validate@1.9.0-beta',
     '@cdklabs/cdk-validator-cfnguard@0.0.62',
+    // The test environment of the gate extends jest's own Node environment (the version jest itself uses).
+    'jest-environment-node@^30.5.2',
   ],
   // The runtime toolkit logs through Powertools for AWS Lambda, and reads secrets through its Parameters utility
   // (fetch and cache: about 5 KB of a minified handler bundle). jsii accepts only jsii modules as dependencies, so
@@ -218,6 +224,13 @@ benchLocal.exec('ts-node --transpile-only --project tsconfig.dev.json bench/loca
 bench.exec('ts-node --transpile-only --project tsconfig.dev.json bench/local/run.ts');
 bench.exec('ts-node --transpile-only --project tsconfig.dev.json bench/local/dev-start.ts');
 bench.exec('ts-node --transpile-only --project tsconfig.dev.json bench/local/caller-sessions.ts');
+// Template conformance figures of the apps the guard gate checks (test/conformance/): schema errors and warnings, and the
+// Control Tower guard rules applicable, passed, failed and acknowledged, per app.
+project.addTask('conformance', {
+  description:
+    'Print the template conformance figures: CloudFormation validation and Control Tower guard rules per app',
+  steps: [{ exec: 'ts-node --transpile-only --project tsconfig.dev.json bench/conformance/run.ts' }],
+});
 project.addTask('bench:runtime', {
   description: 'Benchmark the runtime toolkit: wrapper overhead, bundle size and cold start (prints figures)',
   env: { JSII_DEPRECATED: 'quiet' },

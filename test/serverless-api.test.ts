@@ -10,6 +10,7 @@ import {
   fn,
   functionIds,
   getAtt,
+  GRANTS_ONLY_FOR_AWS_SERVICES,
   itemPatterns,
   jwt,
   logicalId,
@@ -223,12 +224,12 @@ describe('invariants that hold with every option in use', () => {
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
 
-  test('the table key policy is left as created: access to the key is granted in the roles only', () => {
+  test('the table key policy allows no one but the account, and grants only for AWS services: access to the key is granted in the roles only', () => {
     // the user's alarm topic is used: the API creates no topic and no key of its own for it
     template.resourceCountIs('AWS::KMS::Key', 1);
     template.resourceCountIs('AWS::SNS::Topic', 1);
     template.hasResourceProperties('AWS::KMS::Key', {
-      KeyPolicy: { Statement: [Match.objectLike({ Action: 'kms:*', Resource: '*' })] },
+      KeyPolicy: { Statement: [Match.objectLike({ Action: 'kms:*', Resource: '*' }), GRANTS_ONLY_FOR_AWS_SERVICES] },
     });
   });
 });

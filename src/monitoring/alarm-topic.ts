@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { CLOUDWATCH_TOPIC_KEY_ACTIONS, SNS_PUBLISH_ACTIONS } from '../private/iam-actions';
+import { limitGrantsToAwsServices } from '../private/key-policy';
 
 /**
  * The topic the API's alarms notify: encrypted at rest with its own rotated key and accepting only TLS.
@@ -37,6 +38,7 @@ export class AlarmTopic extends Construct {
       // The key protects notifications in flight only: nothing stays encrypted with it once the stack is gone.
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    limitGrantsToAwsServices(this.key);
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
         principals: [cloudwatch],

@@ -68,7 +68,11 @@ class KeepStringTokens implements ITokenResolver {
     return this.inner.resolveToken(token, context, postProcessor);
   }
 
-  public resolveString(fragments: TokenizedStringFragments, _context: IResolveContext): any {
+  public resolveString(fragments: TokenizedStringFragments, context: IResolveContext): any {
+    // A token that resolves to nothing (a metric's account or region when they are the stack's) leaves its key out,
+    // as `Stack.toJsonString()` does: kept as text, it would be a variable with no value, which CloudFormation refuses.
+    const token = fragments.length === 1 ? fragments.firstToken : undefined;
+    if (token && context.resolve(token) === undefined) return undefined;
     return fragments.join(new StringConcat()).replace(/\$\{Token\[/g, '\uE000{Token[');
   }
 

@@ -32,6 +32,9 @@ export const KMS_TABLE_READ_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey'] as cons
 /** Using a customer-managed table key through DynamoDB to write items. */
 export const KMS_TABLE_WRITE_ACTIONS = ['kms:Encrypt', 'kms:GenerateDataKey'] as const;
 
+/** Creating a grant on a KMS key: allowed on the API's own keys only for AWS services, on behalf of their resources. */
+export const KMS_GRANT_ACTIONS = ['kms:CreateGrant'] as const;
+
 /** Writing a function's own log streams (the log group itself is created by the stack). */
 export const LOGS_WRITE_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'] as const;
 

@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { AccessPattern } from './access-pattern';
 import { TableEncryption, TableEncryptionType } from './table-encryption';
 import { ExistingTableOptions, TableIndexKeys, TableIndexOptions, TableOptions } from './table-options';
+import { limitGrantsToAwsServices } from '../private/key-policy';
 import { checkPattern, checkUnique, fail, isLiteral } from '../private/validation';
 
 /** The table's key attributes and indexes, known from the props before anything is built. */
@@ -181,15 +182,15 @@ export function tableIndexes(
 
 function tableKey(scope: Construct, encryption: TableEncryption, removalPolicy: RemovalPolicy): kms.IKey | undefined {
   if (encryption.type !== TableEncryptionType.CUSTOMER_MANAGED) return undefined;
-  return (
-    encryption.key ??
-    new kms.Key(scope, 'TableKey', {
-      description: 'Encrypts the API table at rest',
-      enableKeyRotation: true,
-      // Losing the key loses every backup of the table, so the key outlives the stack like the table.
-      removalPolicy: removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
-    })
-  );
+  if (encryption.key) return encryption.key;
+  const key = new kms.Key(scope, 'TableKey', {
+    description: 'Encrypts the API table at rest',
+    enableKeyRotation: true,
+    // Losing the key loses every backup of the table, so the key outlives the stack like the table.
+    removalPolicy: removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+  });
+  limitGrantsToAwsServices(key);
+  return key;
 }
 
 function tableEncryption(

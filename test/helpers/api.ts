@@ -165,6 +165,19 @@ export function tableKeyIds(template: Template): string[] {
   );
 }
 
+/**
+ * The key policy statement through which only AWS services, for the resources they run on the key, may create grants
+ * on a key the API creates: what AWS Control Tower's CT.KMS.PR.3 asks of a key policy
+ * (https://docs.aws.amazon.com/controltower/latest/userguide/kms-rules.html#ct-kms-pr-3-description).
+ */
+export const GRANTS_ONLY_FOR_AWS_SERVICES = {
+  Effect: 'Deny',
+  Principal: { AWS: '*' },
+  Action: 'kms:CreateGrant',
+  Resource: '*',
+  Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+};
+
 export const getAtt = (id: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [id, attribute] });
 export const ref = (id: string) => ({ Ref: id });
 

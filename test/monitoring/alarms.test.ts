@@ -13,6 +13,7 @@ import {
   fn,
   functionIds,
   getAtt,
+  GRANTS_ONLY_FOR_AWS_SERVICES,
   logicalId,
   newStack,
   ref,
@@ -1189,6 +1190,11 @@ describe('the created alarm topic', () => {
         Condition: sourceConditions,
       },
     ]);
+  });
+
+  test('whose key lets only AWS services, for the resources they run on it, create grants', () => {
+    const statements = resources(template)[keyId].Properties.KeyPolicy.Statement;
+    expect(statements.filter((s: any) => s.Effect === 'Deny')).toEqual([GRANTS_ONLY_FOR_AWS_SERVICES]);
   });
 
   test("denies publishing without TLS and lets CloudWatch publish only for this API's alarms", () => {

@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { IConstruct } from 'constructs';
 import { AccessPattern, ServerlessApi, ServerlessApiProps } from '../../src';
-import { buildApi, BuiltApi, defaultProps, fn, logicalId, newStack, resources, route } from '../helpers/api';
+import { buildApi, BuiltApi, defaultProps, ENV, fn, logicalId, newStack, resources, route } from '../helpers/api';
 
 /*
  * The dashboard body is an Fn::Sub of JSON text whose variables are its tokens. It is read back as JSON with each
@@ -248,6 +248,21 @@ describe('one dashboard per API', () => {
     const apiName = resources(template)[logicalId(template, 'AWS::ApiGatewayV2::Api', 'ApiHttpApi')].Properties.Name;
     expect(apiName).toMatch(/^[A-Za-z0-9_-]+$/);
     template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: apiName });
+  });
+
+  test("GIVEN a stack bound to an account and region WHEN synthesized THEN every variable of the body has a value, and no metric repeats the stack's account or region", () => {
+    // GIVEN / WHEN
+    const { template } = buildApi({}, newStack({ env: ENV }));
+
+    // THEN
+    const body = resources(template)[logicalId(template, 'AWS::CloudWatch::Dashboard', '')].Properties.DashboardBody;
+    const [text, variables] = body['Fn::Sub'] as [string, { [name: string]: unknown }];
+    // A `${name}` that is no variable, resource or parameter is a template error (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-sub.html).
+    const names = [...text.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]);
+    expect(names.filter((name) => variables[name] === undefined)).toEqual([]);
+    // aws-cdk-lib renders a metric's account and region only where they differ from the stack's.
+    const requests = graph(onlyDashboard(template), 'Requests').properties.metrics[0];
+    expect(requests[requests.length - 1]).toEqual({ label: 'Requests', stat: 'Sum' });
   });
 
   test('GIVEN dashboard: false WHEN synthesized THEN there is no dashboard, and `dashboard` is undefined', () => {

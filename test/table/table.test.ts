@@ -12,6 +12,7 @@ import {
   fn,
   functionIds,
   getAtt,
+  GRANTS_ONLY_FOR_AWS_SERVICES,
   inlineStatements,
   logicalId,
   newStack,
@@ -137,6 +138,24 @@ describe('table overrides', () => {
       SSESpecification: Match.exact({ SSEEnabled: true, SSEType: 'KMS' }),
       Replicas: [Match.objectLike({ SSESpecification: { KMSMasterKeyId: getAtt(keyId) } })],
     });
+  });
+
+  test('GIVEN TableEncryption.customerManaged() THEN only AWS services, for the table, may create grants on the new key', () => {
+    const { template } = buildApi({ table: { encryption: TableEncryption.customerManaged() } }, newStack({ env: ENV }));
+    const key = resources(template)[logicalId(template, 'AWS::KMS::Key', 'ApiTableKey')];
+    expect(key.Properties.KeyPolicy.Statement).toEqual([
+      expect.objectContaining({ Effect: 'Allow', Action: 'kms:*', Resource: '*' }),
+      GRANTS_ONLY_FOR_AWS_SERVICES,
+    ]);
+  });
+
+  test('GIVEN customerManaged(key) THEN the policy of the given key is left as the app made it', () => {
+    const stack = newStack({ env: ENV });
+    const key = new kms.Key(stack, 'MyKey', { enableKeyRotation: true });
+    const { template } = buildApi({ table: { encryption: TableEncryption.customerManaged(key) } }, stack);
+    const statements =
+      resources(template)[logicalId(template, 'AWS::KMS::Key', 'MyKey')].Properties.KeyPolicy.Statement;
+    expect(statements).toEqual([expect.objectContaining({ Effect: 'Allow', Action: 'kms:*', Resource: '*' })]);
   });
 
   test('GIVEN customerManaged() and RemovalPolicy.DESTROY THEN the created key is deleted with the table', () => {

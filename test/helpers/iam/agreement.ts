@@ -1,4 +1,6 @@
 import { Case, Principal, evaluate, requestContext, sessionArnOf } from './evaluate';
+import { PolicyDocument } from './model';
+import { Json } from './template';
 import { evaluateIdentityPolicy, policyStatements } from '../../../src/local/iam';
 import type { IamVerdict } from '../../../src/local/iam';
 import type { PolicyStatementModel } from '../../../src/local/model';
@@ -33,7 +35,7 @@ export async function compare(
   statements: readonly PolicyStatementModel[],
   c: Case,
 ): Promise<Comparison> {
-  const outcome = await evaluate(principal, c);
+  const outcome = await evaluate(principal, { ...c, resourcePolicy: allowsOnly(c.resourcePolicy) });
   const local = evaluateIdentityPolicy(statements, {
     action: c.action,
     resource: c.resource,
@@ -46,6 +48,17 @@ export async function compare(
     local,
     ...(outcome.detail ? { detail: outcome.detail } : {}),
   };
+}
+
+/**
+ * The package's evaluator decides on identity policies alone. A KMS key's policy must still reach the simulator, since
+ * KMS lets nothing through that the key policy does not allow, but only for what it allows: its Deny statements (the
+ * API's keys deny grants to all but AWS services) are the least-privilege tests' concern, not this comparison's.
+ */
+function allowsOnly(policy: PolicyDocument | undefined): PolicyDocument | undefined {
+  if (!policy) return undefined;
+  const statements = ([] as unknown[]).concat(policy.Statement ?? []);
+  return { ...policy, Statement: statements.filter((s) => (s as { Effect?: unknown }).Effect !== 'Deny') as Json[] };
 }
 
 /** One line per case where the two evaluators disagree. */

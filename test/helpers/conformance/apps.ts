@@ -1,0 +1,220 @@
+/**
+ * The apps the Control Tower guard rules run over: the task-board example and a ServerlessApi in each configuration
+ * that changes what it synthesizes (API kind, each authorizer kind, the table's encryption, an existing table, the
+ * alarm wiring, the log retention, the REST-only features).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Duration, Size, Stack, StackProps } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { TemplateUnderCheck } from './conformance';
+import { TaskBoardStack } from '../../../integ/task-board/stack';
+import {
+  AccessPattern,
+  ApiAuthorization,
+  ApiType,
+  ServerlessApi,
+  ServerlessApiProps,
+  TableEncryption,
+} from '../../../src';
+import { defaultProps, ENV, fn, HANDLER_ENTRY, itemPatterns, jwt, route } from '../api';
+
+/** One app of the conformance set. */
+export interface ConformanceApp {
+  /** A short name, stable across runs: the figures and the findings name the app by it. */
+  readonly name: string;
+  /** What the app exercises. */
+  readonly description: string;
+  /** Builds the app's stack in `app`. */
+  build(app: App): Stack;
+}
+
+const WEB_ACL_ARN = 'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/api/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
+
+/** A ServerlessApi with `defaultProps()` and `props` on top, alone in a stack. */
+function api(props: Partial<ServerlessApiProps>, stackProps?: StackProps): ConformanceApp['build'] {
+  return (app) => {
+    const stack = new Stack(app, 'Api', stackProps);
+    new ServerlessApi(stack, 'Api', { ...defaultProps(), ...props });
+    return stack;
+  };
+}
+
+/** One function with two routes behind the API's authorizer and a public health route. */
+function itemsWithPublicHealth(): ServerlessApiProps['functions'] {
+  return {
+    items: fn([
+      route(HttpMethod.GET, '/items/{itemId}'),
+      route(HttpMethod.POST, '/items/{itemId}/details/{detailId}'),
+      route(HttpMethod.GET, '/health', { authorization: ApiAuthorization.none() }),
+    ]),
+  };
+}
+
+export const CONFORMANCE_APPS: ConformanceApp[] = [
+  {
+    name: 'task-board',
+    description: 'the example app: HTTP API, JWT, a public webhook route, a secret, three functions',
+    build: (app) => new TaskBoardStack(app, 'TaskBoard'),
+  },
+  {
+    name: 'http-jwt',
+    description: 'HTTP API with a JWT authorizer and every default',
+    build: api({}),
+  },
+  {
+    name: 'http-customer-key',
+    description: 'HTTP API, customer-managed table key, an index, a route throttle, the alarms on your own topic',
+    build: (app) => {
+      const stack = new Stack(app, 'Api', { env: ENV });
+      new ServerlessApi(stack, 'Api', {
+        authorization: jwt(),
+        table: {
+          encryption: TableEncryption.customerManaged(),
+          globalSecondaryIndexes: [{ indexName: 'byStatus', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' }],
+        },
+        accessPatterns: {
+          listTasks: AccessPattern.query({ partitionKey: 'PROJECT#{projectId}', sortKeyPrefix: 'TASK#' }),
+          tasksByStatus: AccessPattern.query({ partitionKey: 'STATUS#{status}', indexName: 'byStatus' }),
+        },
+        alarms: { topic: new sns.Topic(stack, 'Oncall', { enforceSSL: true }) },
+        functions: {
+          tasks: fn(
+            [route(HttpMethod.GET, '/projects/{projectId}/tasks', { throttle: { rateLimit: 5, burstLimit: 10 } })],
+            { accessPatterns: ['listTasks', 'tasksByStatus'] },
+          ),
+        },
+      });
+      return stack;
+    },
+  },
+  {
+    name: 'http-aws-managed-key',
+    description: 'HTTP API, AWS-managed table key, one alarm per signal (no composite alarm)',
+    build: api({
+      table: { encryption: TableEncryption.awsManaged() },
+      alarms: { compositeAlarm: false },
+    }),
+  },
+  {
+    name: 'http-lambda-request',
+    description: 'HTTP API with a Lambda request authorizer and a public route',
+    build: api({
+      authorization: ApiAuthorization.lambdaRequest({ entry: HANDLER_ENTRY, resultsCacheTtl: Duration.minutes(1) }),
+      functions: itemsWithPublicHealth(),
+    }),
+  },
+  {
+    name: 'http-iam',
+    description: 'HTTP API with IAM authorization, CORS, tracing off',
+    build: api({
+      authorization: ApiAuthorization.iam(),
+      cors: { allowOrigins: ['https://app.example.com'] },
+      functionDefaults: { tracing: false },
+    }),
+  },
+  {
+    name: 'http-cognito',
+    description: 'HTTP API with a Cognito user pool the API creates',
+    build: api({ authorization: ApiAuthorization.cognito() }),
+  },
+  {
+    name: 'http-existing-table',
+    description: 'HTTP API on an existing table, logs kept a year',
+    build: (app) => {
+      const stack = new Stack(app, 'Api', { env: ENV });
+      new ServerlessApi(stack, 'Api', {
+        ...defaultProps(),
+        existingTable: { table: dynamodb.TableV2.fromTableName(stack, 'Orders', 'orders') },
+        logRetention: logs.RetentionDays.ONE_YEAR,
+      });
+      return stack;
+    },
+  },
+  {
+    name: 'rest-iam',
+    description: 'REST API with IAM authorization and every default',
+    build: api({ apiType: ApiType.REST, authorization: ApiAuthorization.iam() }),
+  },
+  {
+    name: 'rest-lambda-token',
+    description: 'REST API with a Lambda token authorizer, a Lambda request authorizer on one route, a public route',
+    build: api({
+      apiType: ApiType.REST,
+      authorization: ApiAuthorization.lambdaToken({ entry: HANDLER_ENTRY }),
+      accessPatterns: itemPatterns(),
+      functions: {
+        items: fn([
+          route(HttpMethod.GET, '/items/{itemId}'),
+          route(HttpMethod.GET, '/devices', {
+            authorization: ApiAuthorization.lambdaRequest({ entry: HANDLER_ENTRY }),
+          }),
+          route(HttpMethod.GET, '/health', { authorization: ApiAuthorization.none() }),
+        ]),
+      },
+    }),
+  },
+  {
+    name: 'rest-cognito',
+    description: 'REST API with a Cognito user pool the API creates',
+    build: api({ apiType: ApiType.REST, authorization: ApiAuthorization.cognito() }),
+  },
+  {
+    name: 'rest-features',
+    description: 'REST API with usage plans and API keys, a cache, execution logging, compression and a web ACL',
+    build: api(
+      {
+        apiType: ApiType.REST,
+        authorization: ApiAuthorization.lambdaRequest({
+          entry: HANDLER_ENTRY,
+          identitySource: ['$request.header.X-Session'],
+        }),
+        usagePlans: {
+          basic: { throttle: { rateLimit: 5, burstLimit: 10 }, quota: { limit: 1000 }, apiKeys: ['partner'] },
+          premium: { quota: { limit: 100000, period: apigateway.Period.MONTH } },
+        },
+        cache: {},
+        executionLogging: { level: apigateway.MethodLoggingLevel.INFO },
+        minCompressionSize: Size.kibibytes(1),
+        webAclArn: WEB_ACL_ARN,
+        functions: {
+          items: fn([
+            route(HttpMethod.GET, '/items/{itemId}', { cache: { ttl: Duration.minutes(1) } }),
+            route(HttpMethod.GET, '/health', { apiKeyRequired: false, authorization: ApiAuthorization.none() }),
+          ]),
+        },
+      },
+      { env: ENV },
+    ),
+  },
+];
+
+/** A synthesized conformance app: its template as synth wrote it, named after the app. */
+export interface SynthesizedApp extends TemplateUnderCheck {
+  readonly app: ConformanceApp;
+}
+
+/** Synthesizes each app, without bundling, into `outdir/<name>`. */
+export function synthesizeApps(outdir: string, apps: ConformanceApp[] = CONFORMANCE_APPS): SynthesizedApp[] {
+  return apps.map((conformanceApp) => {
+    const app = new App({
+      outdir: path.join(outdir, conformanceApp.name),
+      context: { 'aws:cdk:bundling-stacks': [] },
+    });
+    const stack = conformanceApp.build(app);
+    const artifact = app.synth().getStackByName(stack.stackName);
+    const concrete = (value: string) => (value.startsWith('unknown-') ? undefined : value);
+    return {
+      app: conformanceApp,
+      name: conformanceApp.name,
+      templatePath: artifact.templateFullPath,
+      body: fs.readFileSync(artifact.templateFullPath, 'utf-8'),
+      region: concrete(artifact.environment.region),
+      account: concrete(artifact.environment.account),
+    };
+  });
+}
