@@ -68,6 +68,12 @@ async function main(): Promise<void> {
         headers: { [WEBHOOK_SIGNATURE_HEADER]: createHmac('sha256', WEBHOOK_SECRET).update(webhook).digest('hex') },
       },
       {
+        title: "a session, bound to its caller: the toolkit writes it with alice's tagged session of the caller role",
+        method: 'POST',
+        path: '/sessions',
+        token,
+      },
+      {
         title: 'a handler reaching outside its key patterns (digest reads USER#alice)',
         method: 'GET',
         path: '/projects/demo/digest',
