@@ -205,6 +205,19 @@ function checkCallerBindings(prop: string, patterns: readonly ResolvedAccessPatt
       bindings.set(param.toLowerCase(), { pattern: pattern.name, param, attribute: described });
     }
   }
+  // The function's own role holds its unbound patterns: one on a caller-bound shape would reach every caller's.
+  for (const bound of patterns.filter((p) => p.callerBound)) {
+    const unbound = patterns.find(
+      (p) => !p.callerBound && p.indexName === bound.indexName && p.pattern.partitionKey === bound.pattern.partitionKey,
+    );
+    if (unbound) {
+      fail(
+        `${prop}.accessPatterns`,
+        `not use "${unbound.name}" unbound beside the caller-bound "${bound.name}" on the same partition key ${bound.pattern.partitionKey}: the function's own role would reach every caller's partition; bind both, or give the unbound use its own function`,
+        patterns.map((p) => p.name),
+      );
+    }
+  }
 }
 
 /**

@@ -208,6 +208,17 @@ describe('GIVEN bad caller bindings', () => {
     );
   });
 
+  test('WHEN a function uses a shape both bound and unbound THEN synth refuses it: its own role would reach every caller', () => {
+    expect(
+      bad({
+        getSession: AccessPattern.getItem(session),
+        adminGet: AccessPattern.getItem({ partitionKey: 'USER#{userId}', sortKey: 'PROFILE' }),
+      }),
+    ).toThrow(
+      '`functions.f.accessPatterns` must not use "adminGet" unbound beside the caller-bound "getSession" on the same partition key USER#{userId}: the function\'s own role would reach every caller\'s partition; bind both, or give the unbound use its own function, got: ["getSession","adminGet"]',
+    );
+  });
+
   test('WHEN one function binds a parameter two ways THEN synth refuses it, through props and addFunction alike', () => {
     const patterns = {
       a: AccessPattern.getItem({ ...session, callerBound: { userId: CallerAttribute.id() } }),
