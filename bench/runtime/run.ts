@@ -301,9 +301,9 @@ async function profileSection({ toolkit }: Handlers): Promise<void> {
 async function bundleSection(outDir: string): Promise<BundleResult[]> {
   console.log(`\n## 4. Bundle size (esbuild: bundle, minify, node20, cjs, @aws-sdk/* external)\n`);
   const entries: BundleEntry[] = [
-    { name: 'bench bare', entry: path.join('bench', 'handlers', 'create-task-bare.ts') },
-    { name: 'bench toolkit', entry: path.join('bench', 'handlers', 'create-task-toolkit.ts') },
-    { name: 'bench powertools', entry: path.join('bench', 'handlers', 'create-task-powertools.ts') },
+    { name: 'bench bare', entry: path.join('bench', 'runtime', 'handlers', 'create-task-bare.ts') },
+    { name: 'bench toolkit', entry: path.join('bench', 'runtime', 'handlers', 'create-task-toolkit.ts') },
+    { name: 'bench powertools', entry: path.join('bench', 'runtime', 'handlers', 'create-task-powertools.ts') },
     ...TASK_BOARD_HANDLERS,
   ];
   const bundles: (BundleResult | { name: string; error: string })[] = [];
@@ -311,7 +311,9 @@ async function bundleSection(outDir: string): Promise<BundleResult[]> {
     try {
       bundles.push(await bundleHandler(ROOT, entry, outDir));
     } catch (error) {
-      bundles.push({ name: entry.name, error: firstLine(error) });
+      // esbuild's first line only counts the errors: the message of the first one is what says why.
+      const first = (error as { errors?: { text: string }[] }).errors?.[0]?.text;
+      bundles.push({ name: entry.name, error: first ?? firstLine(error) });
     }
   }
   console.log(
