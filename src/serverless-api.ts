@@ -1,4 +1,4 @@
-import { Lazy } from 'aws-cdk-lib';
+import { Annotations, Lazy } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -30,6 +30,7 @@ import {
 } from './shared/env';
 import { ACCESS_PATTERNS_METADATA_KEY, AccessPatternRow } from './shared/metadata';
 import { ResolvedAccessPattern } from './table/access-model';
+import { hotPartitionWarnings } from './table/hot-partitions';
 import { PartitionIsolation } from './table/partition-isolation';
 import { partitionPrefix, PatternUser, strictIsolationErrors } from './table/partition-writers';
 import { buildTable, TableModel } from './table/table-builder';
@@ -187,6 +188,9 @@ export class ServerlessApi extends Construct {
           ? []
           : ['`functions` must declare at least one function, in props or with addFunction(), got: {}'],
     });
+    for (const warning of hotPartitionWarnings(this.model.functionContext.accessPatterns.values())) {
+      Annotations.of(this).addWarningV2('cdk-serverless-api:hotPartition', warning);
+    }
     if (props.partitionIsolation === PartitionIsolation.STRICT) {
       this.node.addValidation({ validate: () => strictIsolationErrors(this.patternUsers()) });
     }
@@ -335,6 +339,7 @@ export class ServerlessApi extends Construct {
       keyCondition: pattern.keyCondition,
       ...(pattern.leadingKeys ? { leadingKeys: pattern.leadingKeys } : {}),
       ...(pattern.pattern.partitionKey ? { partitionPrefix: partitionPrefix(pattern.pattern.partitionKey) } : {}),
+      ...(pattern.singlePartition ? { singlePartition: pattern.pattern.singleton ? 'singleton' : 'hot' } : {}),
       ...(pattern.callerBound
         ? {
             callerBound: Object.fromEntries(

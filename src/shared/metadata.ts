@@ -19,6 +19,11 @@ export interface AccessPatternRow {
   readonly leadingKeys?: string;
   /** The literal text before the partition key's first parameter (`USER#`); absent for a Scan. */
   readonly partitionPrefix?: string;
+  /**
+   * Set when every item of the pattern is in one partition (a partition key without parameters): `hot` when that
+   * is flagged, `singleton` when the pattern says it is deliberate.
+   */
+  readonly singlePartition?: string;
   /** Partition key parameters bound to the verified caller, and to what: `{ userId: 'caller id' }`. */
   readonly callerBound?: { readonly [param: string]: string };
   readonly actions: string[];

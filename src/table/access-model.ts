@@ -51,6 +51,8 @@ export interface ResolvedAccessPattern {
   readonly leadingKeys?: string;
   /** Partition key parameters bound to the verified caller: the pattern is granted to the caller role only. */
   readonly callerBound?: { readonly [param: string]: CallerAttribute };
+  /** The partition key has no parameter: every item of the pattern is in one partition. */
+  readonly singlePartition: boolean;
   readonly actions: readonly string[];
   readonly writes: boolean;
   /** The key condition, in the notation of the access-pattern table. */
@@ -77,6 +79,7 @@ export function validateAccessPatterns(
         );
       }
       checkCallerBound(at, shape, pattern.callerBound);
+      checkSingleton(at, shape, pattern.singleton);
     }
     if (pattern.operation === AccessPatternOperation.QUERY) {
       if (pattern.sortKey !== undefined) checkShape(`${at}.sortKeyPrefix`, pattern.sortKey);
@@ -102,6 +105,19 @@ export function validateAccessPatterns(
       const declared = table?.globalSecondaryIndexes?.find((i) => i.indexName === indexName);
       if (declared) checkIndexSortKey(at, pattern, declared.sortKey);
     }
+  }
+}
+
+/** `singleton` says a shape without parameters is one partition on purpose; on any other shape it is a mistake. */
+function checkSingleton(at: string, shape: string, singleton: boolean | undefined): void {
+  if (singleton === undefined) return;
+  if (typeof singleton !== 'boolean') fail(`${at}.singleton`, 'be true or false', singleton);
+  if (singleton && keyShapeParams(shape).length > 0) {
+    fail(
+      `${at}.singleton`,
+      `be left out: the partition key ${JSON.stringify(shape)} has parameters, so its items spread over many partitions`,
+      singleton,
+    );
   }
 }
 
@@ -180,6 +196,7 @@ export function resolveAccessPatterns(
       sortKeyAttribute,
       leadingKeys: leadingKeysOf(pattern),
       ...(boundParams(pattern).length ? { callerBound: pattern.callerBound } : {}),
+      singlePartition: pattern.partitionKey !== undefined && keyShapeParams(pattern.partitionKey).length === 0,
       actions: OPERATION_ACTIONS[pattern.operation],
       writes: WRITE_OPERATIONS.includes(pattern.operation),
       keyCondition: keyCondition(pattern, partitionKeyAttribute, sortKeyAttribute),

@@ -36,6 +36,13 @@ export interface ItemAccessPatternProps {
    */
   readonly callerBound?: { [param: string]: CallerAttribute };
   /**
+   * The partition key names one partition on purpose (a shape without parameters, such as `CONFIG`): no
+   * hot-partition warning at synth. One partition serves at most 3,000 reads and 1,000 writes per second.
+   *
+   * @default false - a shape without parameters is flagged at synth as a hot partition
+   */
+  readonly singleton?: boolean;
+  /**
    * What the pattern is for, shown in the access-pattern table.
    *
    * @default - no description
@@ -74,6 +81,13 @@ export interface QueryAccessPatternProps {
    * @default - no parameter is bound: the role may reach every partition of the shape
    */
   readonly callerBound?: { [param: string]: CallerAttribute };
+  /**
+   * The partition key names one partition on purpose (a shape without parameters, such as `CONFIG`): no
+   * hot-partition warning at synth. One partition serves at most 3,000 reads and 1,000 writes per second.
+   *
+   * @default false - a shape without parameters is flagged at synth as a hot partition
+   */
+  readonly singleton?: boolean;
   /**
    * What the pattern is for, shown in the access-pattern table.
    *
@@ -166,13 +180,19 @@ export class AccessPattern {
   public readonly description?: string;
   /** Partition key parameters bound to the verified caller. */
   public readonly callerBound?: { [param: string]: CallerAttribute };
+  /** The partition key names one partition on purpose. */
+  public readonly singleton?: boolean;
 
   private constructor(
     operation: AccessPatternOperation,
     partitionKey: string | undefined,
     sortKey: string | undefined,
     indexName: string | undefined,
-    props: { readonly description?: string; readonly callerBound?: { [param: string]: CallerAttribute } },
+    props: {
+      readonly description?: string;
+      readonly callerBound?: { [param: string]: CallerAttribute };
+      readonly singleton?: boolean;
+    },
   ) {
     this.operation = operation;
     this.partitionKey = partitionKey;
@@ -180,5 +200,6 @@ export class AccessPattern {
     this.indexName = indexName;
     this.description = props.description;
     this.callerBound = props.callerBound;
+    this.singleton = props.singleton;
   }
 }

@@ -6,7 +6,7 @@ import { AccessPattern } from './access-pattern';
 import { TableEncryption, TableEncryptionType } from './table-encryption';
 import { ExistingTableOptions, TableIndexKeys, TableIndexOptions, TableOptions } from './table-options';
 import { limitGrantsToAwsServices } from '../private/key-policy';
-import { checkPattern, checkUnique, fail, isLiteral } from '../private/validation';
+import { checkOneOf, checkPattern, checkUnique, fail, isLiteral } from '../private/validation';
 
 /** The table's key attributes and indexes, known from the props before anything is built. */
 export interface TableKeyModel {
@@ -57,6 +57,13 @@ export function validateTableProps(
   }
   const prefix = existing ? 'existingTable' : 'table';
   const options = existing ?? table ?? {};
+  const modes = Object.values(dynamodb.ContributorInsightsMode);
+  checkOneOf(
+    'table.contributorInsights',
+    table?.contributorInsights,
+    modes,
+    `be a dynamodb.ContributorInsightsMode (${modes.join(', ')})`,
+  );
   const partitionKey = options.partitionKey ?? DEFAULT_PARTITION_KEY;
   const sortKey = options.sortKey ?? DEFAULT_SORT_KEY;
   const ttl = options.timeToLiveAttribute ?? DEFAULT_TTL_ATTRIBUTE;
@@ -134,6 +141,9 @@ export function buildTable(
         pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: options.pointInTimeRecovery ?? true },
         timeToLiveAttribute,
         deletionProtection: options.deletionProtection ?? true,
+        ...(options.contributorInsights
+          ? { contributorInsightsSpecification: { enabled: true, mode: options.contributorInsights } }
+          : {}),
         removalPolicy,
         encryption: tableEncryption(options.encryption, encryptionKey),
         globalSecondaryIndexes: keys.indexes.map((index) => ({

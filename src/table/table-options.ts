@@ -62,6 +62,14 @@ export interface TableOptions {
    */
   readonly timeToLiveAttribute?: string;
   /**
+   * CloudWatch Contributor Insights on the table and its indexes: the most accessed and most throttled keys by
+   * name, so a hot partition shows which key it is. Billed per event it analyses: turn it on to find a hot key,
+   * or keep `THROTTLED_KEYS`, which only sees throttled requests.
+   *
+   * @default - off
+   */
+  readonly contributorInsights?: dynamodb.ContributorInsightsMode;
+  /**
    * Global secondary indexes declared explicitly, to choose their key attributes or projection.
    * Every index must serve an access pattern that names it (`indexName`); an index no pattern uses
    * is an error, because an index is paid for on every write.

@@ -1300,11 +1300,11 @@ describe('the access-pattern table of a ServerlessApi', () => {
     expect(formatSummary(summary)).toContain(
       [
         'Access patterns (4)',
-        '  PATTERN     OPERATION   INDEX    KEY CONDITION                                        FUNCTIONS  ACTIONS',
-        '  listTasks   Query       -        PK = PROJECT#{projectId} AND begins_with(SK, TASK#)  tasks      Query',
-        '  byOwner     Query       byOwner  byOwnerPK = USER#{userId}                            tasks      Query',
-        '  exportAll   Scan        -        (none: every item)                                   tasks      Scan',
-        '  deleteTask  DeleteItem  -        PK = PROJECT#{projectId} AND SK = TASK#{taskId}      UNUSED     DeleteItem',
+        '  PATTERN     OPERATION   INDEX    KEY CONDITION                                        PARTITIONS  FUNCTIONS  ACTIONS',
+        '  listTasks   Query       -        PK = PROJECT#{projectId} AND begins_with(SK, TASK#)  many        tasks      Query',
+        '  byOwner     Query       byOwner  byOwnerPK = USER#{userId}                            many        tasks      Query',
+        '  exportAll   Scan        -        (none: every item)                                   all         tasks      Scan',
+        '  deleteTask  DeleteItem  -        PK = PROJECT#{projectId} AND SK = TASK#{taskId}      many        UNUSED     DeleteItem',
       ].join('\n'),
     );
   });

@@ -21,6 +21,7 @@ export function summarizeAccessPatterns(index: TemplateIndex): AccessPatternSumm
         keyCondition: str(row.keyCondition) ?? '?',
         leadingKeys: str(row.leadingKeys),
         partitionPrefix: str(row.partitionPrefix),
+        singlePartition: str(row.singlePartition),
         ...(row.callerBound === undefined
           ? {}
           : {

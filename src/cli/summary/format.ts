@@ -119,6 +119,14 @@ function formatTables(summary: StackSummary): string[] {
   return lines;
 }
 
+/** How many partitions a pattern's items spread over: a hot partition shows at a glance. */
+function partitionsOf(pattern: StackSummary['accessPatterns'][number]): string {
+  if (pattern.operation === 'Scan') return 'all';
+  if (pattern.singlePartition === 'hot') return 'ONE (hot)';
+  if (pattern.singlePartition === 'singleton') return 'one (singleton)';
+  return 'many';
+}
+
 function formatAccessPatterns(summary: StackSummary): string[] {
   const multipleApis = new Set(summary.accessPatterns.map((p) => p.api)).size > 1;
   const headers = [
@@ -127,6 +135,7 @@ function formatAccessPatterns(summary: StackSummary): string[] {
     'OPERATION',
     'INDEX',
     'KEY CONDITION',
+    'PARTITIONS',
     'FUNCTIONS',
     'ACTIONS',
   ];
@@ -136,6 +145,7 @@ function formatAccessPatterns(summary: StackSummary): string[] {
     pattern.operation,
     pattern.index ?? '-',
     pattern.keyCondition,
+    partitionsOf(pattern),
     pattern.functions.join(', ') || 'UNUSED',
     pattern.actions.map((action) => action.replace(/^dynamodb:/, '')).join(', '),
   ]);

@@ -65,6 +65,11 @@ function collectWarnings(summary: Omit<StackSummary, 'warnings'>, index: Templat
     }
   }
   for (const pattern of summary.accessPatterns) {
+    if (pattern.singlePartition === 'hot') {
+      warnings.push(
+        `access pattern ${pattern.name}: WARNING: every item in one partition (${pattern.keyCondition}), which serves at most 3,000 reads and 1,000 writes per second: a hot partition under load`,
+      );
+    }
     if (pattern.operation === 'Scan' && pattern.functions.length > 0) {
       warnings.push(
         `access pattern ${pattern.name}: Scan reads every item, whatever the key (used by ${pattern.functions.join(', ')})`,
