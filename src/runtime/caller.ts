@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 // eslint-disable-next-line import/no-extraneous-dependencies -- the AWS SDK v3 of the Lambda runtime (README: Dependencies)
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isTagValue } from './caller-credentials';
-import type { Principal } from './principal';
+import { requireCaller, type Principal } from './principal';
 import { HttpError } from './problem';
 import type { TableContext } from './table-config';
 import type { AccessPatternDescriptor } from '../shared/key-shape';
@@ -53,9 +53,8 @@ export function callerTags(
   for (const [param, source] of Object.entries(bound)) {
     const { value, missing } = valueOf(principal, source);
     if (value === undefined || value === '') {
-      if (principal.kind === 'anonymous' || (source === 'id' && principal.id === 'unknown')) {
-        throw new HttpError(401, 'this route needs an authenticated caller: send a valid token or signed request');
-      }
+      // No caller at all, or one without an id, is the 401 of every route that needs its caller.
+      if (principal.kind === 'anonymous' || source === 'id') requireCaller(principal);
       throw new HttpError(403, `the caller's credentials carry no ${missing}, which this route's data is bound to`);
     }
     if (!isTagValue(value)) {

@@ -80,9 +80,7 @@ export function createDocumentClient(
 export class Table implements TableContext {
   /** Reads the configuration `ServerlessApi` set on the function. */
   public static fromEnvironment(options: TableOptions = {}): Table {
-    const table = new Table(readTableConfig(), options.client ?? createDocumentClient(options), options.clock);
-    table.sessionOptions = options;
-    return table;
+    return new Table(readTableConfig(), options.client ?? createDocumentClient(options), options.clock, options);
   }
 
   public readonly config: TableConfig;
@@ -91,16 +89,24 @@ export class Table implements TableContext {
   public readonly clock: Clock;
   /** Sessions of the caller role per caller, made on first use. */
   private sessions?: CallerSessions<DynamoDBDocumentClient>;
-  private sessionOptions: TableOptions = {};
+  /** How caller sessions and their clients are made (`callerSessions`, `callerClient`, timeouts, retries). */
+  private readonly sessionOptions: TableOptions;
 
   /**
    * @param clock the time of expiries, idempotency locks and rate-limit windows
    * @default systemClock
+   * @param options how caller-bound patterns make their sessions and clients
    */
-  constructor(config: TableConfig, client: DynamoDBDocumentClient, clock: Clock = systemClock) {
+  constructor(
+    config: TableConfig,
+    client: DynamoDBDocumentClient,
+    clock: Clock = systemClock,
+    options: TableOptions = {},
+  ) {
     this.config = config;
     this.client = client;
     this.clock = clock;
+    this.sessionOptions = options;
   }
 
   /**

@@ -10,6 +10,12 @@
  * This module has no dependencies, so handler bundles can import it.
  */
 
+/**
+ * What one partition serves, whatever the table's capacity: why a shape without parameters is a hot partition.
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html
+ */
+export const PARTITION_LIMITS = '3,000 reads and 1,000 writes per second';
+
 /** One piece of a key shape: literal text, or a parameter to fill in. */
 export type KeyShapeSegment = { readonly literal: string } | { readonly param: string };
 

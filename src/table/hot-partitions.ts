@@ -1,10 +1,5 @@
 import { ResolvedAccessPattern } from './access-model';
-
-/**
- * What one partition can serve: 3,000 read units and 1,000 write units per second, whatever the table's capacity.
- * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html
- */
-export const PARTITION_LIMITS = '3,000 reads and 1,000 writes per second';
+import { PARTITION_LIMITS } from '../shared/key-shape';
 
 /**
  * The warnings for patterns whose every item lands in one partition (a partition key without parameters, such as

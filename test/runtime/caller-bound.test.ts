@@ -53,12 +53,11 @@ function sts(fail?: Error) {
 }
 
 function handlerWith(fake: STSClient) {
-  const table = new Table({ ...rt.table.config, callerRoleArn: ROLE }, rt.table.client, rt.table.clock);
   // The session's client is the test's own: the local table here enforces no IAM (the local API does).
-  (table as unknown as { sessionOptions: object }).sessionOptions = {
+  const table = new Table({ ...rt.table.config, callerRoleArn: ROLE }, rt.table.client, rt.table.clock, {
     callerSessions: { sts: fake },
     callerClient: () => rt.table.client,
-  };
+  });
   const note = table.item('note');
   const tenantNote = table.item('tenantNote');
   return apiHandler({

@@ -9,6 +9,7 @@ import { LogGroupSummary, summarizeLogGroups } from './log-groups';
 import { MonitoringSummary, summarizeMonitoring } from './monitoring';
 import { summarizeTable, TableSummary } from './tables';
 import { CfnTemplate, T, TemplateIndex } from '../../assembly/template';
+import { PARTITION_LIMITS } from '../../shared/key-shape';
 
 export interface ResourceCountSummary {
   readonly total: number;
@@ -67,7 +68,7 @@ function collectWarnings(summary: Omit<StackSummary, 'warnings'>, index: Templat
   for (const pattern of summary.accessPatterns) {
     if (pattern.singlePartition === 'hot') {
       warnings.push(
-        `access pattern ${pattern.name}: WARNING: every item in one partition (${pattern.keyCondition}), which serves at most 3,000 reads and 1,000 writes per second: a hot partition under load`,
+        `access pattern ${pattern.name}: WARNING: every item in one partition (${pattern.keyCondition}), which serves at most ${PARTITION_LIMITS}: a hot partition under load`,
       );
     }
     if (pattern.operation === 'Scan' && pattern.functions.length > 0) {
