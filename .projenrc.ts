@@ -91,9 +91,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'fast-check@^4.10.0',
     '@aws-lambda-powertools/idempotency@2.35.0',
     // What the Lambda runtime provides and the toolkit calls: STS for caller-scoped credentials, Secrets Manager
-    // for secrets read at run time.
+    // for secrets read at run time, ...
     '@aws-sdk/client-sts@^3.1100.0',
     '@aws-sdk/client-secrets-manager@^3.1100.0',
+    // ... SQS and EventBridge for `enqueue()` and `publish()` from senders and workers.
+    '@aws-sdk/client-sqs@^3.1100.0',
+    '@aws-sdk/client-eventbridge@^3.1100.0',
     // Template conformance gate of the tests: CloudFormation's resource-schema validator (the engine aws-cdk-lib
     // 2.262+ bundles) and AWS Control Tower's proactive-control guard rules.
     '@aws/cloudformation-validate@1.9.0-beta',
