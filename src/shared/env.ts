@@ -39,3 +39,14 @@ export const SERVICE_NAME_ENV = 'POWERTOOLS_SERVICE_NAME';
  * the caller's values as session tags. Set only on functions that have such patterns.
  */
 export const TABLE_CALLER_ROLE_ENV = 'TABLE_CALLER_ROLE_ARN';
+/**
+ * JSON object of the queues a function may send to, by declared name: `{ "<name>": { "url": "<queue URL>",
+ * "fifo": <boolean> } }`. Set only on functions that name queues; the toolkit's `enqueue()` reads it.
+ */
+export const QUEUES_ENV = 'SERVERLESS_API_QUEUES';
+/**
+ * JSON `{ "bus": "<event bus name>", "publishes": [{ "source": "...", "detailTypes": ["..."] }] }`: the bus a
+ * function may put events on and the sources and detail types its role allows. Set only on functions that
+ * declare `publishes`; the toolkit's `publish()` reads it.
+ */
+export const EVENTS_ENV = 'SERVERLESS_API_EVENTS';
