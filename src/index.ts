@@ -13,6 +13,7 @@ export * from './monitoring/metric-options';
 export * from './table/access-pattern';
 export * from './table/caller-attribute';
 export * from './table/partition-isolation';
+export * from './table/table-billing';
 export * from './table/table-encryption';
 export * from './table/table-options';
 export * from './functions/bundling/bundling-options';

@@ -22,6 +22,7 @@ import {
   validateConcurrencyAlarm,
   validateFunctionAlarms,
 } from './monitoring/alarm-thresholds';
+import { capacityAlarmName, validateCapacityAlarms } from './monitoring/capacity-alarms';
 import { systemErrorOperations } from './monitoring/metrics';
 import { AlarmFactory } from './private/alarm-factory';
 import { checkOneOf, checkPattern, fail, IDENTIFIER_NAME, IDENTIFIER_NAME_RULE, isLiteral } from './private/validation';
@@ -29,6 +30,7 @@ import { ServerlessApiProps } from './serverless-api-props';
 import { resolveAccessPatterns, ResolvedAccessPattern, validateAccessPatterns } from './table/access-model';
 import { PartitionIsolation } from './table/partition-isolation';
 import { TableKeyModel, tableKeyModel, validateTableProps } from './table/table-builder';
+import { CapacityLimit, capacityLimits } from './table/table-capacity';
 import { TableEncryptionType } from './table/table-encryption';
 
 /**
@@ -67,6 +69,8 @@ export class ServerlessApiModel {
   public readonly apiName: string;
   public readonly logRetention: logs.RetentionDays;
   public readonly tableKeys: TableKeyModel;
+  /** What the table's consumption is measured against: its provisioned capacity or on-demand maximums. */
+  public readonly capacityLimits: CapacityLimit[];
   /** What each function is checked against: the API's limits, defaults, table keys and access patterns. */
   public readonly functionContext: FunctionContext;
   public readonly alarmThresholds: AlarmThresholds;
@@ -136,11 +140,25 @@ export class ServerlessApiModel {
     if (props.apiName === '') fail('apiName', 'not be empty: it names the API, its alarms and its dashboard', '');
     this.apiName = props.apiName ?? Names.uniqueResourceName(scope, { maxLength: 128 });
     this.alarmThresholds = resolveAlarmThresholds(props.alarms);
+    // An existing table's billing is not the API's to know: it gets no capacity alarms.
+    this.capacityLimits = props.existingTable
+      ? []
+      : capacityLimits(
+          props.table?.billing,
+          this.tableKeys.indexes.map((index) => index.indexName),
+        );
+    validateCapacityAlarms(
+      props.alarms?.table,
+      this.capacityLimits,
+      this.alarmThresholds.table,
+      props.alarms?.enabled ?? true,
+    );
     if (!Token.isUnresolved(this.apiName)) {
       // Function alarm names cannot reach the limit (64-character function names); index names can.
       for (const index of [undefined, ...this.tableKeys.indexes.map((i) => i.indexName)]) {
         for (const name of tableAlarmNames(index)) AlarmFactory.alarmName(this.apiName, name);
       }
+      for (const limit of this.capacityLimits) AlarmFactory.alarmName(this.apiName, capacityAlarmName(limit));
     }
 
     const resolvedPatterns = resolveAccessPatterns(accessPatterns, this.tableKeys);

@@ -40,7 +40,7 @@ import { buildTable, TableModel } from './table/table-builder';
  *
  * Routes are authorized unless marked public, throttled at the stage and optionally per route;
  * each function's role reaches only the table items its routes need (`dynamodb:LeadingKeys`);
- * the table is on-demand with point-in-time recovery and TTL; every log group has a bounded
+ * the table is on-demand (or provisioned with auto scaling) with point-in-time recovery and TTL; every log group has a bounded
  * retention; alarms watch errors, throttles and latency at each layer.
  *
  * @example
@@ -169,6 +169,7 @@ export class ServerlessApi extends Construct {
       accessLogGroup: this.api.accessLogGroup,
       table: this.table,
       indexNames: model.tableKeys.indexes.map((index) => index.indexName),
+      capacityLimits: model.capacityLimits,
       operations: model.operations,
       alarms: props.alarms,
       thresholds: model.alarmThresholds,

@@ -188,6 +188,24 @@ export interface TableAlarmOptions {
    * @default - off; when enabled: more than 10 in one period of 5 minutes
    */
   readonly conditionalCheckFailures?: CountAlarmOptions;
+  /**
+   * Consumed read capacity as a share of its limit, on the table and (one alarm each) on each index: the provisioned
+   * capacity of a `TableBilling.provisioned()` table, or the on-demand `maxReadRequestUnits` (table only). A warning,
+   * rolled into no composite alarm: it says capacity is running out while `readThrottles` says requests failed.
+   * Only for a table with such a limit: set without one, it is refused; with auto scaling, `maxPercent` must be above
+   * the target utilization.
+   *
+   * @default - on for a table with a read capacity limit: above 80% in 2 of 3 periods of 5 minutes
+   */
+  readonly readCapacityUtilization?: PercentAlarmOptions;
+  /**
+   * Consumed write capacity as a share of its limit, on the table and (one alarm each) on each index: the provisioned
+   * capacity of a `TableBilling.provisioned()` table, or the on-demand `maxWriteRequestUnits` (table only). A warning,
+   * like `readCapacityUtilization`, with the same rules.
+   *
+   * @default - on for a table with a write capacity limit: above 80% in 2 of 3 periods of 5 minutes
+   */
+  readonly writeCapacityUtilization?: PercentAlarmOptions;
 }
 
 /** The alarms `ServerlessApi` creates on every layer, their thresholds and where they notify. */

@@ -70,6 +70,11 @@ export const DEFAULT_TABLE_ALARMS = {
   writeThrottles: { max: 0, unit: ThresholdUnit.COUNT },
   systemErrors: { max: 0, unit: ThresholdUnit.COUNT },
   conditionalCheckFailures: { enabled: false, max: 10, unit: ThresholdUnit.COUNT },
+  // Auto scaling acts after two minutes above its target and takes minutes more to raise capacity
+  // (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/AutoScaling.html): one period above is a spike
+  // being handled, two of three are a limit being reached.
+  readCapacityUtilization: { max: 80, unit: ThresholdUnit.PERCENT, evaluationPeriods: 3, datapointsToAlarm: 2 },
+  writeCapacityUtilization: { max: 80, unit: ThresholdUnit.PERCENT, evaluationPeriods: 3, datapointsToAlarm: 2 },
 } as const satisfies { [signal: string]: DefaultThreshold };
 
 export type FunctionSignal = keyof typeof DEFAULT_FUNCTION_ALARMS;

@@ -15,9 +15,12 @@ import { AlarmOptions } from './alarm-options';
 import { apiAlarmSpecs, functionAlarmSpecs, tableAlarmSpecs } from './alarm-specs';
 import { AlarmThresholds, FunctionThresholds } from './alarm-thresholds';
 import { AlarmTopic } from './alarm-topic';
+import { capacityAlarmSpecs } from './capacity-alarms';
+import { CapacityMetrics } from './capacity-metrics';
 import { ApiDashboard } from './dashboard';
 import { ApiMetrics, ApiMetricSource, FunctionMetrics, TableMetrics } from './metrics';
 import { AlarmFactory } from '../private/alarm-factory';
+import { CapacityLimit } from '../table/table-capacity';
 
 export interface ApiMonitoringProps {
   /** Names the alarms (`<apiName>-...`), the topic and the dashboard. */
@@ -26,6 +29,8 @@ export interface ApiMonitoringProps {
   readonly accessLogGroup: logs.ILogGroup;
   readonly table: dynamodb.ITableV2;
   readonly indexNames: readonly string[];
+  /** What the table's consumption is measured against (provisioned capacity or on-demand maximums); none for most. */
+  readonly capacityLimits: readonly CapacityLimit[];
   /** The table operations the API's access patterns use, whose system errors are watched. */
   readonly operations: string[];
   /** The topic, actions and switches of the alarms. */
@@ -52,6 +57,7 @@ export interface MonitoredFunction {
 export class ApiMonitoring extends Construct {
   public readonly api: ApiMetrics;
   public readonly table: TableMetrics;
+  public readonly capacity: CapacityMetrics;
   public readonly topic?: sns.ITopic;
   /** The table operations whose system errors are watched. */
   public readonly operations: string[];
@@ -64,6 +70,7 @@ export class ApiMonitoring extends Construct {
     super(scope, id);
     this.api = new ApiMetrics(props.api);
     this.table = new TableMetrics(props.table);
+    this.capacity = new CapacityMetrics(this.table);
     this.operations = props.operations;
 
     new logs.MetricFilter(this, 'ThrottledRequestsFilter', {
@@ -100,6 +107,9 @@ export class ApiMonitoring extends Construct {
       for (const spec of tableAlarmSpecs(this.table, props.indexNames, props.operations, table)) {
         this.factory.create(this, spec);
       }
+      for (const spec of capacityAlarmSpecs(this.capacity, props.capacityLimits, table)) {
+        this.factory.create(this, spec);
+      }
     }
     if (props.dashboard) {
       this.dashboardBuilder = new ApiDashboard(this, 'Dashboard', {
@@ -107,6 +117,8 @@ export class ApiMonitoring extends Construct {
         api: this.api,
         table: this.table,
         indexNames: props.indexNames,
+        capacity: this.capacity,
+        capacityLimits: props.capacityLimits,
         operations: props.operations,
         apiThresholds: api,
         tableThresholds: table,

@@ -2,8 +2,11 @@ import { Lazy, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { AlarmThreshold, ApiThresholds, describeMax, FunctionThresholds, TableThresholds } from './alarm-thresholds';
+import { capacityGraphs } from './capacity-dashboard';
+import { CapacityMetrics } from './capacity-metrics';
 import { dashboardBody } from './dashboard-body';
 import { ApiMetrics, FunctionMetrics, TableMetrics } from './metrics';
+import { CapacityLimit } from '../table/table-capacity';
 
 export interface ApiDashboardProps {
   /** Name of the API, which names the dashboard. */
@@ -11,6 +14,9 @@ export interface ApiDashboardProps {
   readonly api: ApiMetrics;
   readonly table: TableMetrics;
   readonly indexNames: readonly string[];
+  readonly capacity: CapacityMetrics;
+  /** What the table's consumption is measured against; none draws no capacity row. */
+  readonly capacityLimits: readonly CapacityLimit[];
   /** The table operations whose system errors are watched. */
   readonly operations: string[];
   readonly apiThresholds: ApiThresholds;
@@ -56,7 +62,8 @@ class AlarmStatusRow implements cloudwatch.IWidget {
 }
 
 /**
- * One dashboard per API, one row per layer (API, functions, table), each graph showing the metric an
+ * One dashboard per API, one row per layer (API, functions, table, and the table's capacity when it has a limit), each
+ * graph showing the metric an
  * alarm watches with the alarm's threshold drawn on it. Functions join their row as they are added.
  */
 export class ApiDashboard extends Construct {
@@ -155,11 +162,14 @@ export class ApiDashboard extends Construct {
       ),
     ];
 
+    const capacityRow = capacityGraphs(props.capacity, props.capacityLimits, t, { graph, thresholdLine });
+
     const rows: cloudwatch.IWidget[][] = [
       ...(props.alarmsEnabled ? [[new AlarmStatusRow(props.alarms)]] : []),
       apiRow,
       Object.values(this.functionGraphs),
       tableRow,
+      ...(capacityRow.length ? [capacityRow] : []),
     ];
     this.dashboard = new cloudwatch.Dashboard(this, 'Resource', {
       dashboardName: Token.isUnresolved(props.apiName)

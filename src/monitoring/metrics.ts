@@ -239,7 +239,8 @@ export function systemErrorOperations(actions: Iterable<string>): string[] {
 export class TableMetrics {
   constructor(private readonly table: dynamodb.ITableV2) {}
 
-  private metric(metricName: string, dimensions: { [name: string]: string }, props?: cloudwatch.MetricOptions) {
+  /** A DynamoDB metric of the table, a Sum per 5 minutes unless `props` say otherwise. */
+  public metric(metricName: string, dimensions: { [name: string]: string }, props?: cloudwatch.MetricOptions) {
     return new cloudwatch.Metric({
       namespace: 'AWS/DynamoDB',
       metricName,
@@ -250,7 +251,8 @@ export class TableMetrics {
     });
   }
 
-  private index(indexName?: string): { [name: string]: string } {
+  /** The dimension that narrows a table metric to one index; none for the table itself. */
+  public index(indexName?: string): { [name: string]: string } {
     return indexName ? { GlobalSecondaryIndexName: indexName } : {};
   }
 

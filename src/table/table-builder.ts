@@ -3,6 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { AccessPattern } from './access-pattern';
+import { cdkBilling, cdkIndexCapacity, refuseExistingTableBilling, validateTableBilling } from './table-capacity';
 import { TableEncryption, TableEncryptionType } from './table-encryption';
 import { ExistingTableOptions, TableIndexKeys, TableIndexOptions, TableOptions } from './table-options';
 import { limitGrantsToAwsServices } from '../private/key-policy';
@@ -55,6 +56,7 @@ export function validateTableProps(
   if (table && existing) {
     throw new Error('`table` and `existingTable` cannot both be set: configure a new table or bring an existing one');
   }
+  refuseExistingTableBilling(existing);
   const prefix = existing ? 'existingTable' : 'table';
   const options = existing ?? table ?? {};
   const modes = Object.values(dynamodb.ContributorInsightsMode);
@@ -112,6 +114,10 @@ export function validateTableProps(
       all.map((index) => index.indexName),
     );
   }
+  validateTableBilling(
+    table?.billing,
+    all.map((index) => index.indexName),
+  );
   if (isLiteral(table?.tableName)) {
     checkPattern('table.tableName', table!.tableName, INDEX_NAME, INDEX_RULE);
   }
@@ -137,7 +143,7 @@ export function buildTable(
         tableName: options.tableName,
         partitionKey: { name: partitionKey, type: dynamodb.AttributeType.STRING },
         sortKey: { name: sortKey, type: dynamodb.AttributeType.STRING },
-        billing: dynamodb.Billing.onDemand(),
+        billing: cdkBilling(options.billing),
         pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: options.pointInTimeRecovery ?? true },
         timeToLiveAttribute,
         deletionProtection: options.deletionProtection ?? true,
@@ -152,6 +158,7 @@ export function buildTable(
           sortKey: index.sortKey ? { name: index.sortKey, type: dynamodb.AttributeType.STRING } : undefined,
           projectionType: index.projectionType ?? dynamodb.ProjectionType.ALL,
           nonKeyAttributes: index.nonKeyAttributes,
+          ...cdkIndexCapacity(options.billing, index.indexName),
         })),
       }),
   );

@@ -1,6 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import { TableBilling } from './table-billing';
 import { TableEncryption } from './table-encryption';
 
 /** The name and key attributes of a global secondary index. */
@@ -78,6 +79,14 @@ export interface TableOptions {
    * when a Query on it has a `sortKeyPrefix`, `<indexName>SK`; all attributes projected
    */
   readonly globalSecondaryIndexes?: TableIndexOptions[];
+  /**
+   * How reads and writes are paid for: on-demand, optionally capped, or provisioned capacity with auto scaling for
+   * predictable traffic. On-demand is the default because it needs no capacity planning, absorbs spiky or unknown
+   * traffic, and costs nothing while the API is idle.
+   *
+   * @default TableBilling.onDemand()
+   */
+  readonly billing?: TableBilling;
   /**
    * Encryption at rest.
    *
