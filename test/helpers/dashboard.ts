@@ -12,6 +12,8 @@ import { logicalId, resources } from './api';
 export const RED = '#d62728';
 /** The period CloudWatch graphs and aws-cdk-lib omit from the JSON when it is the default. */
 export const DEFAULT_PERIOD_SECONDS = 300;
+/** The statistic CloudWatch graphs and aws-cdk-lib omit from the JSON when it is the default. */
+export const DEFAULT_STAT = 'Average';
 
 export function placeholder(value: unknown): string {
   if (typeof value === 'string') return value;
@@ -81,7 +83,7 @@ export function lines(widget: Widget): Series[] {
       namespace: row[0],
       metricName: row[1],
       dimensions,
-      stat: options.stat,
+      stat: options.stat ?? DEFAULT_STAT,
       period: options.period ?? DEFAULT_PERIOD_SECONDS,
     };
   };
