@@ -106,9 +106,10 @@ function formatTables(summary: StackSummary): string[] {
     const replicas = table.replicas.length > 0 ? `, replicas ${table.replicas.join(', ')}` : '';
     lines.push(`  ${table.name} (${table.type}, ${table.logicalId}${replicas})`);
     lines.push(`    keys: ${table.keys}`);
-    lines.push(`    billing: ${table.billingMode}`);
+    lines.push(`    billing: ${table.billingMode}${table.capacity ? `; ${table.capacity}` : ''}`);
     for (const idx of table.indexes) {
-      lines.push(`    ${idx.kind} ${idx.name}: ${idx.keys}; projection ${idx.projection}`);
+      const capacity = idx.capacity ? `; ${idx.capacity}` : '';
+      lines.push(`    ${idx.kind} ${idx.name}: ${idx.keys}; projection ${idx.projection}${capacity}`);
     }
     lines.push(`    ttl: ${table.ttlAttribute ?? 'off'}`);
     lines.push(`    point-in-time recovery: ${onOff(table.pointInTimeRecovery)}`);

@@ -1,5 +1,6 @@
-/** DynamoDB tables and global tables: keys, indexes and data protection settings. */
+/** DynamoDB tables and global tables: keys, indexes, billing and capacity, and data protection settings. */
 
+import { indexCapacityOf, tableCapacityOf } from './table-capacity';
 import { CfnResource, JsonObject, list, obj, str, T, TemplateIndex } from '../../assembly/template';
 
 export interface IndexSummary {
@@ -7,6 +8,8 @@ export interface IndexSummary {
   readonly kind: 'GSI' | 'LSI';
   readonly keys: string;
   readonly projection: string;
+  /** A global secondary index's provisioned capacity or on-demand maximums, in words; undefined when it has none. */
+  readonly capacity?: string;
 }
 
 export interface TableSummary {
@@ -15,6 +18,8 @@ export interface TableSummary {
   readonly type: string;
   readonly keys: string;
   readonly billingMode: string;
+  /** Provisioned capacity (auto scaled or fixed) or on-demand maximums, in words; undefined when there are none. */
+  readonly capacity?: string;
   readonly indexes: IndexSummary[];
   readonly ttlAttribute?: string;
   readonly pointInTimeRecovery: boolean;
@@ -34,13 +39,24 @@ function keysOf(keySchema: unknown, attributeTypes: Map<string, string>): string
     .join(', ');
 }
 
-function indexesOf(props: JsonObject, attributeTypes: Map<string, string>): IndexSummary[] {
-  const describe = (kind: 'GSI' | 'LSI') => (value: unknown) => ({
-    name: str(obj(value).IndexName) ?? '?',
-    kind,
-    keys: keysOf(obj(value).KeySchema, attributeTypes),
-    projection: str(obj(obj(value).Projection).ProjectionType) ?? 'KEYS_ONLY',
-  });
+function indexesOf(
+  index: TemplateIndex,
+  isGlobal: boolean,
+  props: JsonObject,
+  replicas: JsonObject[],
+  attributeTypes: Map<string, string>,
+): IndexSummary[] {
+  const describe = (kind: 'GSI' | 'LSI') => (value: unknown) => {
+    // A local secondary index has no capacity of its own: it uses the table's.
+    const capacity = kind === 'GSI' ? indexCapacityOf(index, isGlobal, obj(value), replicas) : undefined;
+    return {
+      name: str(obj(value).IndexName) ?? '?',
+      kind,
+      keys: keysOf(obj(value).KeySchema, attributeTypes),
+      projection: str(obj(obj(value).Projection).ProjectionType) ?? 'KEYS_ONLY',
+      ...(capacity === undefined ? {} : { capacity }),
+    };
+  };
   return [
     ...list(props.GlobalSecondaryIndexes).map(describe('GSI')),
     ...list(props.LocalSecondaryIndexes).map(describe('LSI')),
@@ -66,13 +82,15 @@ export function summarizeTable(index: TemplateIndex, id: string, table: CfnResou
   const everyReplica = (read: (replica: JsonObject) => unknown) =>
     replicas.length > 0 && replicas.every((replica) => String(read(replica)) === 'true');
   const ttl = obj(props.TimeToLiveSpecification);
+  const capacity = tableCapacityOf(index, isGlobal, props, replicas);
   return {
     logicalId: id,
     name: index.name(id),
     type: isGlobal ? 'GlobalTable' : 'Table',
     keys: keysOf(props.KeySchema, attributeTypes),
     billingMode: str(props.BillingMode) ?? 'PROVISIONED',
-    indexes: indexesOf(props, attributeTypes),
+    ...(capacity === undefined ? {} : { capacity }),
+    indexes: indexesOf(index, isGlobal, props, replicas, attributeTypes),
     ttlAttribute: String(ttl.Enabled) === 'true' ? str(ttl.AttributeName) : undefined,
     pointInTimeRecovery: isGlobal
       ? everyReplica((r) => obj(r.PointInTimeRecoverySpecification).PointInTimeRecoveryEnabled)
