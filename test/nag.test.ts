@@ -8,7 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks, NagRuleCompliance, rules, ServerlessChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
-import { ApiAuthorization, ApiType, ServerlessApi } from '../src';
+import { AccessPattern, ApiAuthorization, ApiType, ServerlessApi, TableBilling } from '../src';
 import {
   defaultProps,
   ENV,
@@ -219,6 +219,61 @@ describe('cdk-nag AwsSolutions and Serverless checks', () => {
       expect(replicas).toHaveLength(1);
       replicas.forEach((replica) =>
         expect(replica.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true }),
+      );
+    });
+  });
+
+  describe('an API with a provisioned table (auto scaling on the table and on its index)', () => {
+    let stack: Stack;
+    let api: ServerlessApi;
+    beforeAll(() => {
+      // GIVEN
+      stack = newStack();
+      api = new ServerlessApi(stack, 'Api', {
+        ...defaultProps(),
+        table: {
+          billing: TableBilling.provisioned({
+            readCapacity: { minCapacity: 5, maxCapacity: 100 },
+            writeCapacity: { minCapacity: 5, maxCapacity: 50 },
+          }),
+        },
+        accessPatterns: {
+          ...itemPatterns(),
+          byStatus: AccessPattern.query({ partitionKey: 'STATUS#{status}', indexName: 'byStatus' }),
+        },
+      });
+    });
+
+    test('has no unacknowledged finding', () => {
+      expect(unacknowledgedFindings(stack)).toEqual([]);
+    });
+
+    test('acknowledges only what route functions cannot avoid', () => {
+      expect(
+        acknowledgements(api)
+          .map(({ path, id }) => ({ path, id }))
+          .sort(byPathAndId),
+      ).toEqual(FUNCTION_ACKNOWLEDGEMENTS('items').sort(byPathAndId));
+    });
+
+    test("scales every capacity (cdk-nag's DynamoDBAutoScalingEnabled only looks at AWS::DynamoDB::Table)", () => {
+      // the HIPAA and NIST packs' rule cannot see a GlobalTable, whose auto scaling lives in its own properties
+      expect(ruleResult(api, rules.dynamodb.DynamoDBAutoScalingEnabled, 'Table/Resource')).toBe(
+        NagRuleCompliance.NOT_APPLICABLE,
+      );
+      const [table] = Object.values(Template.fromStack(stack).findResources('AWS::DynamoDB::GlobalTable'));
+      const props = table.Properties;
+      const replica = props.Replicas[0];
+      const settings = [
+        props.WriteProvisionedThroughputSettings,
+        replica.ReadProvisionedThroughputSettings,
+        ...props.GlobalSecondaryIndexes.map((index: any) => index.WriteProvisionedThroughputSettings),
+        ...replica.GlobalSecondaryIndexes.map((index: any) => index.ReadProvisionedThroughputSettings),
+      ];
+      expect(props.BillingMode).toBe('PROVISIONED');
+      expect(settings).toHaveLength(4);
+      settings.forEach((setting) =>
+        expect(Object.keys(setting)).toEqual([expect.stringMatching(/^(Read|Write)CapacityAutoScalingSettings$/)]),
       );
     });
   });

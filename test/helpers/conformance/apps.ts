@@ -1,7 +1,7 @@
 /**
  * The apps the Control Tower guard rules run over: the task-board example and a ServerlessApi in each configuration
- * that changes what it synthesizes (API kind, each authorizer kind, the table's encryption, an existing table, the
- * alarm wiring, the log retention, the REST-only features).
+ * that changes what it synthesizes (API kind, each authorizer kind, the table's encryption and billing, an existing
+ * table, the alarm wiring, the log retention, the REST-only features).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -19,6 +19,7 @@ import {
   ApiType,
   ServerlessApi,
   ServerlessApiProps,
+  TableBilling,
   TableEncryption,
 } from '../../../src';
 import { defaultProps, ENV, fn, HANDLER_ENTRY, itemPatterns, jwt, route } from '../api';
@@ -99,6 +100,29 @@ export const CONFORMANCE_APPS: ConformanceApp[] = [
       table: { encryption: TableEncryption.awsManaged() },
       alarms: { compositeAlarm: false },
     }),
+  },
+  {
+    name: 'http-provisioned',
+    description:
+      'HTTP API, a provisioned table with auto scaling (an index with its own read capacity), capacity alarms',
+    build: api({
+      table: {
+        billing: TableBilling.provisioned({
+          readCapacity: { minCapacity: 5, maxCapacity: 100 },
+          writeCapacity: { minCapacity: 2, maxCapacity: 20, targetUtilizationPercent: 60 },
+          indexes: { byStatus: { readCapacity: { minCapacity: 1, maxCapacity: 10 } } },
+        }),
+      },
+      accessPatterns: {
+        ...itemPatterns(),
+        byStatus: AccessPattern.query({ partitionKey: 'STATUS#{status}', indexName: 'byStatus' }),
+      },
+    }),
+  },
+  {
+    name: 'http-on-demand-maximum',
+    description: 'HTTP API, an on-demand table with read and write maximums and their alarms',
+    build: api({ table: { billing: TableBilling.onDemand({ maxReadRequestUnits: 500, maxWriteRequestUnits: 100 }) } }),
   },
   {
     name: 'http-lambda-request',

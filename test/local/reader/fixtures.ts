@@ -6,7 +6,7 @@ import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { AccessPattern, ApiAuthorization, ApiType, ServerlessApi } from '../../../src';
+import { AccessPattern, ApiAuthorization, ApiType, ServerlessApi, TableBilling } from '../../../src';
 import { ENV, HANDLER_ENTRY, ISSUER, AUDIENCE } from '../../helpers/api';
 
 /** The committed assemblies with real bundles. */
@@ -21,7 +21,7 @@ export function temporaryDir(prefix: string): string {
 /**
  * Synthesizes, with real bundling and in one pass, the shapes the snapshots lack:
  * - `HttpShapes` (bound to `ENV`): a Lambda request authorizer, an IAM route, a greedy `ANY` route, a route
- *   throttle, CORS, a table with a GSI and TTL, two secrets the route function reads at run time (one under a
+ *   throttle, CORS, a provisioned table with auto scaling (its GSI with read capacity of its own) and TTL, two secrets the route function reads at run time (one under a
  *   customer-managed key), which the authorizer does not;
  * - `RestShapes`: a Lambda token authorizer API-wide, a request authorizer on one route, an IAM route with required
  *   parameters and a throttle, a greedy `ANY` route, a usage plan with a throttle and a quota, CORS for two origins;
@@ -46,6 +46,11 @@ export function synthesizeShapes(outdir: string): void {
     cors: { allowOrigins: ['https://app.example.com'], allowCredentials: true, exposeHeaders: ['X-Request-Id'] },
     table: {
       timeToLiveAttribute: 'expiresAt',
+      billing: TableBilling.provisioned({
+        readCapacity: { minCapacity: 1, maxCapacity: 10 },
+        writeCapacity: { minCapacity: 1, maxCapacity: 5 },
+        indexes: { byStatus: { readCapacity: { minCapacity: 1, maxCapacity: 4 } } },
+      }),
       globalSecondaryIndexes: [
         {
           indexName: 'byStatus',

@@ -1,12 +1,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { synthesizeShapes, temporaryDir } from './fixtures';
+import { startLocalDynamoDb } from '../../../src/local/dynamodb';
 import { LocalAppModel, LocalFunctionModel } from '../../../src/local/model';
 import { listLocalApps, readLocalApp } from '../../../src/local/reader';
 
 /**
  * Shapes the committed snapshots lack, synthesized once with real bundling (see `synthesizeShapes`): Lambda request
- * and token authorizers, IAM routes, greedy ANY routes, route and method throttles, GSIs and TTL, a usage plan with
+ * and token authorizers, IAM routes, greedy ANY routes, route and method throttles, a provisioned table with GSIs and
+ * TTL, a usage plan with
  * limits, CORS for several origins, secrets read at run time, and a stack in a stage.
  */
 
@@ -166,6 +168,46 @@ describe('an HTTP API with a Lambda request authorizer', () => {
         ttlAttribute: 'expiresAt',
       },
     ]);
+  });
+
+  test('GIVEN the table is provisioned with auto scaling THEN it is read like any, and the local DynamoDB serves it', async () => {
+    // GIVEN the template holds provisioned billing with auto scaling, on the table and its index
+    const template = JSON.parse(fs.readFileSync(path.join(outdir, 'HttpShapes.template.json'), 'utf8'));
+    const table = template.Resources.ApiTableDB4CD73A.Properties;
+    expect(table.BillingMode).toBe('PROVISIONED');
+    expect(table.WriteProvisionedThroughputSettings.WriteCapacityAutoScalingSettings).toMatchObject({ MaxCapacity: 5 });
+    expect(table.Replicas[0].GlobalSecondaryIndexes[0].ReadProvisionedThroughputSettings).toEqual({
+      ReadCapacityAutoScalingSettings: expect.objectContaining({ MaxCapacity: 4 }),
+    });
+
+    // WHEN the local DynamoDB creates the tables the reader found (capacity is a deploy-time concern: locally on demand)
+    const db = await startLocalDynamoDb({ tables: app.tables, log: () => undefined });
+    try {
+      const tableName = app.tables[0].tableName;
+      await db.request('PutItem', {
+        TableName: tableName,
+        Item: {
+          PK: { S: 'ITEM#1' },
+          SK: { S: 'ITEM' },
+          GSI1PK: { S: 'STATUS#open' },
+          GSI1SK: { S: '1' },
+          title: { S: 'a' },
+        },
+      });
+      const found = await db.request('Query', {
+        TableName: tableName,
+        IndexName: 'byStatus',
+        KeyConditionExpression: 'GSI1PK = :status',
+        ExpressionAttributeValues: { ':status': { S: 'STATUS#open' } },
+      });
+
+      // THEN the item is written, and found through the index
+      expect(found.Items).toEqual([
+        { PK: { S: 'ITEM#1' }, SK: { S: 'ITEM' }, GSI1PK: { S: 'STATUS#open' }, GSI1SK: { S: '1' }, title: { S: 'a' } },
+      ]);
+    } finally {
+      await db.close();
+    }
   });
 
   test("GIVEN secrets the function declares THEN its variables hold the secrets' ARNs, which the model lists with their values", () => {
