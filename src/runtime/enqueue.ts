@@ -1,5 +1,5 @@
 // eslint-disable-next-line import/no-extraneous-dependencies -- the AWS SDK v3 of the Lambda runtime (README: Dependencies)
-import { SendMessageCommand, SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
+import type { SQSClient, SQSClientConfig } from '@aws-sdk/client-sqs';
 import { sendOptions } from './deadline';
 import {
   jsonText,
@@ -119,7 +119,7 @@ export class Queues {
   public static fromEnvironment(options: QueuesOptions = {}): Queues {
     const client =
       options.client ??
-      new SQSClient({ requestHandler: senderRequestHandler(options), retryStrategy: options.retryStrategy });
+      sqs().createSqsClient({ requestHandler: senderRequestHandler(options), retryStrategy: options.retryStrategy });
     return new Queues(readQueuesConfig(), client, options);
   }
 
@@ -157,7 +157,7 @@ export class Queues {
     }
     try {
       const result = await this.client.send(
-        new SendMessageCommand({
+        sqs().sendMessageCommand({
           QueueUrl: target.url,
           // JSON text holds only characters SQS accepts: JSON.stringify escapes control characters and lone surrogates.
           MessageBody: text,
@@ -181,6 +181,12 @@ export class Queues {
       `this function has no queue "${queue}": name it among the queues the function sends to in the stack (it has: ${known.length ? known.join(', ') : 'none'})`,
     );
   }
+}
+
+/** The SQS client's module, loaded with the first `Queues` (see sqs-client.ts). */
+function sqs(): typeof import('./sqs-client') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, not with the toolkit
+  return require('./sqs-client') as typeof import('./sqs-client');
 }
 
 function checkOptions(queue: string, target: QueueConfig, options: EnqueueOptions): void {

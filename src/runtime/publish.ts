@@ -1,5 +1,5 @@
 // eslint-disable-next-line import/no-extraneous-dependencies -- the AWS SDK v3 of the Lambda runtime (README: Dependencies)
-import { EventBridgeClient, PutEventsCommand, type EventBridgeClientConfig } from '@aws-sdk/client-eventbridge';
+import type { EventBridgeClient, EventBridgeClientConfig } from '@aws-sdk/client-eventbridge';
 import { sendOptions } from './deadline';
 import {
   jsonText,
@@ -108,7 +108,10 @@ export class EventBus {
   public static fromEnvironment(options: EventBusOptions = {}): EventBus {
     const client =
       options.client ??
-      new EventBridgeClient({ requestHandler: senderRequestHandler(options), retryStrategy: options.retryStrategy });
+      eventBridge().createEventBridgeClient({
+        requestHandler: senderRequestHandler(options),
+        retryStrategy: options.retryStrategy,
+      });
     return new EventBus(readEventsConfig(), client);
   }
 
@@ -156,7 +159,7 @@ export class EventBus {
     let result;
     try {
       result = await this.client.send(
-        new PutEventsCommand({
+        eventBridge().putEventsCommand({
           Entries: [
             {
               EventBusName: this.config.bus,
@@ -201,4 +204,10 @@ export class EventBus {
       `this function does not publish ${subject}: declare it among the function's publications in the stack (it publishes: ${declared || 'nothing'})`,
     );
   }
+}
+
+/** The EventBridge client's module, loaded with the first `EventBus` (see eventbridge-client.ts). */
+function eventBridge(): typeof import('./eventbridge-client') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, not with the toolkit
+  return require('./eventbridge-client') as typeof import('./eventbridge-client');
 }
