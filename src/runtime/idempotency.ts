@@ -1,36 +1,12 @@
-import { createHash, randomUUID } from 'crypto';
-// eslint-disable-next-line import/no-extraneous-dependencies -- the AWS SDK v3 of the Lambda runtime (README: Dependencies)
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { nowEpochSeconds } from './clock';
-import { sendOptions } from './deadline';
-import { isConditionalCheckFailed, itemOfConditionFailure } from './dynamodb-errors';
-import { itemKeyOf, keyParamsOf } from './keys';
+import { createHash } from 'crypto';
+import { COMPLETED, IdempotencyStore, type IdempotencyStoreOptions, type StoredClaim } from './idempotency-store';
 import { badRequest, HttpError, retryLater } from './problem';
 import type { ApiRequest } from './request';
 import type { ProxyResult } from './response';
 import type { TableContext } from './table-config';
-import type { AccessPatternDescriptor } from '../shared/key-shape';
 
 /** Options of idempotent requests. */
-export interface IdempotencyOptions {
-  /**
-   * The PutItem access pattern of the records. Its key shapes are filled with a hash of the request's scope and
-   * key, e.g. partition key `IDEMPOTENCY#{key}` and sort key `RECORD`: one partition per record, so records
-   * never pile up under one hot key. Default `"putIdempotencyRecord"`.
-   */
-  readonly putPattern?: string;
-  /**
-   * The GetItem access pattern with the same key shapes, for reading a record back when DynamoDB does not
-   * return it with the failed condition. Default `"getIdempotencyRecord"`; optional on DynamoDB itself.
-   */
-  readonly getPattern?: string;
-  /** How long a completed request's response is replayed, in seconds. Default 86,400 (24 hours). */
-  readonly expiresAfterSeconds?: number;
-  /**
-   * How long an in-progress claim blocks duplicates, in seconds, before a retry may run the request again
-   * (its first run having died). Default: the function's remaining time plus 5 seconds, or 60 without a context.
-   */
-  readonly lockSeconds?: number;
+export interface IdempotencyOptions extends IdempotencyStoreOptions {
   /** Request header carrying the client's key. Default `idempotency-key`. */
   readonly header?: string;
   /**
@@ -49,18 +25,6 @@ export const IDEMPOTENT_REPLAY_HEADER = 'idempotent-replayed';
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 /** Largest response stored for replay: DynamoDB items hold 400 KB, the rest of the record needs a little. */
 export const MAX_STORED_RESPONSE_BYTES = 350 * 1024;
-
-const IN_PROGRESS = 'IN_PROGRESS';
-const COMPLETED = 'COMPLETED';
-
-interface IdempotencyRecord {
-  readonly status?: string;
-  readonly fingerprint?: string;
-  readonly lockExpiresAtMs?: number;
-  readonly owner?: string;
-  readonly response?: ProxyResult;
-  readonly [attribute: string]: unknown;
-}
 
 /** A claimed key: `complete()` stores the response, `release()` lets a retry run the request again. */
 export interface IdempotencyClaim {
@@ -89,36 +53,12 @@ export type IdempotencyOutcome =
  * from a caller the authorizer did not identify is refused (400), as there is no caller to scope it to.
  */
 export class Idempotency {
-  private readonly table: TableContext;
+  private readonly store: IdempotencyStore;
   private readonly options: IdempotencyOptions;
-  private readonly put: AccessPatternDescriptor;
-  private readonly canGet: boolean;
 
   constructor(table: TableContext, options: IdempotencyOptions = {}) {
-    this.table = table;
+    this.store = new IdempotencyStore(table, options);
     this.options = options;
-    const putName = options.putPattern ?? 'putIdempotencyRecord';
-    const getName = options.getPattern ?? 'getIdempotencyRecord';
-    const patterns = table.config.accessPatterns;
-    const put = patterns[putName];
-    if (put === undefined || put.operation !== 'PutItem' || keyParamsOf(put).join() !== 'key') {
-      throw new Error(
-        `idempotency needs a PutItem access pattern named "${putName}" whose key shapes use {key} only, e.g. AccessPattern.putItem({ partitionKey: 'IDEMPOTENCY#{key}', sortKey: 'RECORD' })`,
-      );
-    }
-    const get = patterns[getName];
-    if (
-      get !== undefined &&
-      (get.operation !== 'GetItem' ||
-        JSON.stringify([get.partitionKey, get.sortKey]) !== JSON.stringify([put.partitionKey, put.sortKey]))
-    ) {
-      throw new Error(`access pattern "${getName}" must be a GetItem with the same key shapes as "${putName}"`);
-    }
-    if (options.expiresAfterSeconds !== undefined && !(options.expiresAfterSeconds >= 60)) {
-      throw new Error(`idempotency.expiresAfterSeconds must be at least 60, got: ${options.expiresAfterSeconds}`);
-    }
-    this.put = put;
-    this.canGet = get !== undefined;
   }
 
   /** The key the request carries, validated; undefined when it carries none and none is required. */
@@ -155,7 +95,6 @@ export class Idempotency {
   /** Claims `key` for `request`, or answers with the stored response, a 409 (in progress) or a 422 (other payload). */
   public async begin(request: ApiRequest, key: string, remainingMs?: number): Promise<IdempotencyOutcome> {
     const scope = `${request.routeKey}\n${this.callerOf(request)}\n${key}`;
-    const recordKey = itemKeyOf(this.put, { key: createHash('sha256').update(scope).digest('base64url') });
     const fingerprint = createHash('sha256')
       .update(`${request.method} ${request.path}\n${JSON.stringify(request.query)}\n`)
       .update(request.rawBody)
@@ -163,38 +102,28 @@ export class Idempotency {
     // The request's content is part of the seed: a key reused for another request, once its record has expired,
     // must not find the first request's writes and take them for its own.
     const seed = createHash('sha256').update(`${scope}\n${fingerprint}`).digest('base64url');
-    const lockMs =
-      this.options.lockSeconds !== undefined ? this.options.lockSeconds * 1000 : (remainingMs ?? 55_000) + 5_000;
-    // A record that expired between the failed claim and the read is claimed again, once.
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const owner = randomUUID();
-      const claimed = await this.claim(recordKey, fingerprint, owner, lockMs);
-      if (claimed === true) return { kind: 'run', claim: this.claimOf(recordKey, fingerprint, owner), seed };
-      const record = claimed ?? (await this.read(recordKey));
-      if (record === undefined) continue;
-      // The claim was applied but its answer lost, and the SDK's retry found this request's own claim.
-      if (record.owner === owner) return { kind: 'run', claim: this.claimOf(recordKey, fingerprint, owner), seed };
-      if (record.fingerprint !== fingerprint) {
-        throw new HttpError(
-          422,
-          'this idempotency key was used with another request (method, path or body): use a new key for a new request',
-        );
-      }
-      if (record.status === COMPLETED && record.response) {
-        const response = record.response;
-        return {
-          kind: 'replay',
-          response: { ...response, headers: { ...response.headers, [IDEMPOTENT_REPLAY_HEADER]: 'true' } },
-        };
-      }
-      const waitMs = Math.max(0, (record.lockExpiresAtMs ?? 0) - this.table.clock());
-      throw retryLater(
-        409,
-        'a request with this idempotency key is still in progress; retry after the time in Retry-After',
-        Math.min(waitMs / 1000, 5),
+    const acquired = await this.store.acquire(scope, fingerprint, this.store.lockMs(remainingMs));
+    if (acquired.claimed) return { kind: 'run', claim: claimOf(acquired.claim), seed };
+    const record = acquired.record;
+    if (record.fingerprint !== fingerprint) {
+      throw new HttpError(
+        422,
+        'this idempotency key was used with another request (method, path or body): use a new key for a new request',
       );
     }
-    throw retryLater(503, 'the idempotency record changed while being read; retry the request', 1);
+    if (record.status === COMPLETED && isProxyResult(record.response)) {
+      const response = record.response;
+      return {
+        kind: 'replay',
+        response: { ...response, headers: { ...response.headers, [IDEMPOTENT_REPLAY_HEADER]: 'true' } },
+      };
+    }
+    const waitMs = Math.max(0, (record.lockExpiresAtMs ?? 0) - this.store.now());
+    throw retryLater(
+      409,
+      'a request with this idempotency key is still in progress; retry after the time in Retry-After',
+      Math.min(waitMs / 1000, 5),
+    );
   }
 
   /**
@@ -222,110 +151,21 @@ export class Idempotency {
     }
     return `${principal.kind}:${principal.id}`;
   }
+}
 
-  /** Puts the in-progress record unless a live one exists: true when claimed, else the record if DynamoDB returned it. */
-  private async claim(
-    key: object,
-    fingerprint: string,
-    owner: string,
-    lockMs: number,
-  ): Promise<true | IdempotencyRecord | undefined> {
-    const ttl = this.table.config.ttlAttribute;
-    // One reading of the clock: the lock, the record's expiry and the conditions agree on when "now" is.
-    const nowMs = this.table.clock();
-    const now = Math.floor(nowMs / 1000);
-    try {
-      await this.table.client.send(
-        new PutCommand({
-          TableName: this.table.config.tableName,
-          Item: {
-            ...key,
-            status: IN_PROGRESS,
-            fingerprint,
-            owner,
-            lockExpiresAtMs: nowMs + lockMs,
-            [ttl]: now + this.expiresAfterSeconds(),
-          },
-          // Free: no record, an expired one (TTL deletes late), or a claim whose request died holding it.
-          ConditionExpression:
-            'attribute_not_exists(#pk) OR #ttl <= :now OR (#status = :inProgress AND #lock < :nowMs)',
-          ExpressionAttributeNames: {
-            '#pk': this.table.config.partitionKey,
-            '#ttl': ttl,
-            '#status': 'status',
-            '#lock': 'lockExpiresAtMs',
-          },
-          ExpressionAttributeValues: { ':now': now, ':inProgress': IN_PROGRESS, ':nowMs': nowMs },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-        sendOptions(),
-      );
-      return true;
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-      return this.live(itemOfConditionFailure(error));
-    }
-  }
+/** A stored response is replayed; a 5xx, 408, 429 or one too large to store releases the claim instead. */
+function claimOf(stored: StoredClaim): IdempotencyClaim {
+  return {
+    complete: (response) =>
+      isReplayable(response.statusCode) && Buffer.byteLength(response.body) <= MAX_STORED_RESPONSE_BYTES
+        ? stored.finish({ response })
+        : stored.release(),
+    release: () => stored.release(),
+  };
+}
 
-  private async read(key: { [attribute: string]: string }): Promise<IdempotencyRecord | undefined> {
-    if (!this.canGet) return undefined;
-    const result = await this.table.client.send(
-      new GetCommand({ TableName: this.table.config.tableName, Key: key, ConsistentRead: true }),
-      sendOptions(),
-    );
-    return this.live(result.Item);
-  }
-
-  private live(record: IdempotencyRecord | undefined): IdempotencyRecord | undefined {
-    const expiresAt = record?.[this.table.config.ttlAttribute];
-    return record === undefined || (typeof expiresAt === 'number' && expiresAt <= nowEpochSeconds(this.table.clock))
-      ? undefined
-      : record;
-  }
-
-  private claimOf(key: object, fingerprint: string, owner: string): IdempotencyClaim {
-    // Each write is conditional on still owning the claim, so a request that outlived its lock cannot
-    // overwrite the record of the retry that took over.
-    const write = async (item: object) => {
-      try {
-        await this.table.client.send(
-          new PutCommand({
-            TableName: this.table.config.tableName,
-            Item: { ...key, fingerprint, owner, ...item },
-            ConditionExpression: '#owner = :owner',
-            ExpressionAttributeNames: { '#owner': 'owner' },
-            ExpressionAttributeValues: { ':owner': owner },
-          }),
-          sendOptions(),
-        );
-      } catch (error) {
-        if (!isConditionalCheckFailed(error)) throw error;
-      }
-    };
-    const ttl = this.table.config.ttlAttribute;
-    // Releasing leaves an in-progress claim whose lock has already expired, which the next claim may take.
-    const release = () =>
-      write({
-        status: IN_PROGRESS,
-        lockExpiresAtMs: 0,
-        [ttl]: nowEpochSeconds(this.table.clock) + this.expiresAfterSeconds(),
-      });
-    return {
-      complete: (response) =>
-        isReplayable(response.statusCode) && Buffer.byteLength(response.body) <= MAX_STORED_RESPONSE_BYTES
-          ? write({
-              status: COMPLETED,
-              response,
-              [ttl]: nowEpochSeconds(this.table.clock) + this.expiresAfterSeconds(),
-            })
-          : release(),
-      release,
-    };
-  }
-
-  private expiresAfterSeconds(): number {
-    return this.options.expiresAfterSeconds ?? 24 * 60 * 60;
-  }
+function isProxyResult(value: unknown): value is ProxyResult {
+  return typeof value === 'object' && value !== null && typeof (value as ProxyResult).statusCode === 'number';
 }
 
 /** Whether a response is the request's outcome, to replay, or a passing condition a retry may not meet. */

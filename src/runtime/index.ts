@@ -29,12 +29,28 @@ export * from './item-options';
 export * from './query';
 export * from './keys';
 export * from './idempotency';
+export { isIdempotencyRecord, type IdempotencyStoreOptions } from './idempotency-store';
 export * from './rate-limit';
 export * from './dynamodb-errors';
 export * from './deadline';
 export * from './if-match';
 export { entityTag, entityTagOf, VERSION_ATTRIBUTE, versionOf, withVersionOf, type Item } from './representation';
 export { newId, WRITE_ID_ATTRIBUTE } from './write-ids';
+export * from './enqueue';
+export * from './publish';
+export { MessageTooLargeError, type SenderClientOptions } from './senders';
+export { MESSAGE_ID_ATTRIBUTE } from '../shared/messages';
+export {
+  InvalidMessageError,
+  type RecordOutcome,
+  type SchemaOutput,
+  type WorkerContext,
+  type WorkerIdempotencyOptions,
+  type WorkerOptions,
+} from './worker';
+export * from './worker-sqs';
+export * from './worker-events';
+export * from './worker-stream';
 export * from './secrets';
 export type { StandardSchemaV1 } from './standard-schema';
 export * from './caller-credentials';

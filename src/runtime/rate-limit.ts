@@ -136,3 +136,16 @@ export function rateLimitHeaders(state: RateLimitState): { [name: string]: strin
     'ratelimit-reset': `${state.resetSeconds}`,
   };
 }
+
+/**
+ * Whether an item is a rate-limit counter, by its shape: besides its key attributes, only the count and its expiry.
+ * What a table-stream worker passes over, as it is the toolkit's bookkeeping rather than the application's data.
+ */
+export function isRateLimitCounter(
+  item: { readonly [attribute: string]: unknown } | undefined,
+  keyAttributes: ReadonlySet<string>,
+): boolean {
+  if (item === undefined || typeof item[COUNT_ATTRIBUTE] !== 'number') return false;
+  const others = Object.keys(item).filter((name) => !keyAttributes.has(name) && name !== COUNT_ATTRIBUTE);
+  return others.length === 1 && typeof item[others[0]] === 'number';
+}

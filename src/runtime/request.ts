@@ -232,13 +232,21 @@ export function validate<S extends StandardSchemaV1>(
   return result instanceof Promise ? result.then((r) => outputOf(r, where)) : outputOf(result, where);
 }
 
+/** A validator's issues as field errors (`body.title`), the first 20, and a one-line summary of them. */
+export function fieldErrorsOf(
+  issues: ReadonlyArray<StandardSchemaV1.Issue>,
+  where: string,
+): { readonly errors: FieldError[]; readonly summary: string } {
+  const errors: FieldError[] = issues.slice(0, 20).map((issue) => ({
+    field: fieldName(where, issue.path),
+    message: issue.message,
+  }));
+  return { errors, summary: errors.map((error) => `\`${error.field}\`: ${error.message}`).join('; ') };
+}
+
 function outputOf<T>(result: StandardSchemaV1.Result<T>, where: string): T {
   if (result.issues) {
-    const errors: FieldError[] = result.issues.slice(0, 20).map((issue) => ({
-      field: fieldName(where, issue.path),
-      message: issue.message,
-    }));
-    const summary = errors.map((error) => `\`${error.field}\`: ${error.message}`).join('; ');
+    const { errors, summary } = fieldErrorsOf(result.issues, where);
     throw badRequest(`the request ${where} is invalid: ${summary}`, errors);
   }
   return result.value;

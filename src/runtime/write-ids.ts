@@ -25,6 +25,8 @@ interface IdempotentWrites {
   readonly seed: string;
   /** Writes made so far on each item, by table and key: the next one's sequence number. */
   readonly writesPerItem: Map<string, number>;
+  /** Messages sent so far to each destination: the next one's sequence number. */
+  readonly messagesPerDestination: Map<string, number>;
   idsIssued: number;
 }
 
@@ -35,7 +37,7 @@ const current = new AsyncLocalStorage<IdempotentWrites>();
  * makes and the ids `newId()` gives are the same on every run of that request, in the order the run makes them.
  */
 export function withIdempotentWrites<T>(seed: string, fn: () => Promise<T>): Promise<T> {
-  return current.run({ seed, writesPerItem: new Map(), idsIssued: 0 }, fn);
+  return current.run({ seed, writesPerItem: new Map(), messagesPerDestination: new Map(), idsIssued: 0 }, fn);
 }
 
 function digest(...parts: string[]): Buffer {
@@ -99,7 +101,27 @@ export function newId(): string {
   const writes = current.getStore();
   if (writes === undefined) return randomUUID();
   writes.idsIssued += 1;
-  const bytes = digest(writes.seed, 'id', String(writes.idsIssued)).subarray(0, 16);
+  return uuidV8(digest(writes.seed, 'id', String(writes.idsIssued)));
+}
+
+/**
+ * The id of the next message sent to `destination` (a queue; an event bus and detail type): random, except inside
+ * an idempotent request, where the n-th message a run sends to one destination has the same id on every run. A run
+ * after a lost answer sends its messages again under the ids of the first run's, so a FIFO queue drops them
+ * (`MessageDeduplicationId`) and a worker with idempotency processes each once. Counted per destination, so a run
+ * that sends to another destination first, or not at all, leaves the ids of this one as they were.
+ */
+export function nextMessageId(destination: string): string {
+  const writes = current.getStore();
+  if (writes === undefined) return randomUUID();
+  const sequence = (writes.messagesPerDestination.get(destination) ?? 0) + 1;
+  writes.messagesPerDestination.set(destination, sequence);
+  return uuidV8(digest(writes.seed, 'message', destination, String(sequence)));
+}
+
+/** A UUIDv8 (RFC 9562, section 5.8) of the first 16 bytes of a digest: 122 bits of it. */
+function uuidV8(digested: Buffer): string {
+  const bytes = digested.subarray(0, 16);
   bytes[6] = 0x80 + (bytes[6] % 0x10); // version 8 in the high nibble
   bytes[8] = 0x80 + (bytes[8] % 0x40); // variant 0b10 in the high bits
   const hex = bytes.toString('hex');
