@@ -129,6 +129,12 @@ export class QueryPattern {
   }
 
   private async shardedPage(values: KeyValues, limit: number, options: PageOptions): Promise<Page> {
+    if (this.descriptor.index !== undefined) {
+      // Shards resume from table keys; ServerlessApi refuses `shards` with `indexName` for that reason.
+      throw new Error(
+        `access pattern "${this.name}" is sharded on index ${this.descriptor.index}: shards are read from the table only`,
+      );
+    }
     const page = await shardedPage({
       table: this.table,
       name: this.name,

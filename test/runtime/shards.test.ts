@@ -56,7 +56,7 @@ describe('GIVEN orders written through a pattern sharded 10 ways', () => {
     const chiSquared = counts.reduce((sum, count) => sum + (count - expected) ** 2 / expected, 0);
     expect(counts.every((count) => count > 0)).toBe(true);
     expect(chiSquared).toBeLessThan(27.88);
-  });
+  }, 60_000);
 
   test('WHEN one is read, updated and deleted by its key THEN each finds it, in the one shard it is in', async () => {
     const place = rt.table.item('placeOrder');
@@ -128,4 +128,13 @@ describe('the key builders of a sharded pattern', () => {
       new Error('a sharded Query pattern has one key condition per shard: use queryKeyConditionsOf'),
     );
   });
+});
+
+test('GIVEN a descriptor sharded on an index (which synth refuses) THEN a page is a programming error, not a wrong read', async () => {
+  const table = rt.withPatterns({
+    byDay: { operation: 'Query', index: 'byDay', partitionKey: ['GSI1PK', 'DAY#{shard}'], shards: 4 },
+  });
+  await expect(table.query('byDay').page({})).rejects.toThrow(
+    new Error('access pattern "byDay" is sharded on index byDay: shards are read from the table only'),
+  );
 });
