@@ -338,9 +338,10 @@ export class ServerlessApi extends Construct {
       operation: pattern.operation,
       ...(pattern.indexName ? { index: pattern.indexName } : {}),
       keyCondition: pattern.keyCondition,
-      ...(pattern.leadingKeys ? { leadingKeys: pattern.leadingKeys } : {}),
+      ...(pattern.leadingKeys ? { leadingKeys: pattern.leadingKeys.join(', ') } : {}),
       ...(pattern.pattern.partitionKey ? { partitionPrefix: partitionPrefix(pattern.pattern.partitionKey) } : {}),
       ...(pattern.singlePartition ? { singlePartition: pattern.pattern.singleton ? 'singleton' : 'hot' } : {}),
+      ...(pattern.shards !== undefined ? { shards: pattern.shards } : {}),
       ...(pattern.callerBound
         ? {
             callerBound: Object.fromEntries(

@@ -20,10 +20,10 @@ export function accessPatternStatements(
   const resourceOf = (p: ResolvedAccessPattern) => (p.indexName ? `${tableArn}/index/${p.indexName}` : tableArn);
 
   // First the actions allowed on each (resource, leading keys) pair...
-  const byKeys = new Map<string, { resource: string; leadingKeys?: string; actions: Set<string> }>();
+  const byKeys = new Map<string, { resource: string; leadingKeys?: readonly string[]; actions: Set<string> }>();
   for (const pattern of patterns) {
     const resource = resourceOf(pattern);
-    const id = `${resource}|${pattern.leadingKeys ?? ''}`;
+    const id = `${resource}|${pattern.leadingKeys?.join('|') ?? ''}`;
     const entry = byKeys.get(id) ?? { resource, leadingKeys: pattern.leadingKeys, actions: new Set<string>() };
     pattern.actions.forEach((action) => entry.actions.add(action));
     byKeys.set(id, entry);
@@ -34,7 +34,7 @@ export function accessPatternStatements(
     const sorted = [...actions].sort();
     const id = `${resource}|${leadingKeys === undefined}|${sorted.join(',')}`;
     const entry = byActions.get(id) ?? { resource, actions: sorted, leadingKeys: [], scan: leadingKeys === undefined };
-    if (leadingKeys !== undefined) entry.leadingKeys.push(leadingKeys);
+    if (leadingKeys !== undefined) entry.leadingKeys.push(...leadingKeys);
     byActions.set(id, entry);
   }
   const statements = [...byActions.values()].map(
@@ -46,7 +46,7 @@ export function accessPatternStatements(
         conditions: scan
           ? undefined
           : {
-              'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': leadingKeys.sort() },
+              'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...new Set(leadingKeys)].sort() },
               // ForAllValues is vacuously true for a request without a leading key (Scan, PartiQL):
               // requiring the key to be present closes that hole.
               Null: { 'dynamodb:LeadingKeys': 'false' },

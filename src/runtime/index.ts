@@ -28,6 +28,7 @@ export * from './items';
 export * from './item-options';
 export * from './query';
 export * from './keys';
+export { shardOf } from './shards';
 export * from './idempotency';
 export { isIdempotencyRecord, type IdempotencyStoreOptions } from './idempotency-store';
 export * from './rate-limit';

@@ -1,10 +1,12 @@
 import { callerTags, currentPrincipal, withCallerValues } from './caller';
 import { badRequest } from './problem';
+import { refuseShardValue, shardOf } from './shards';
 import {
   buildKey,
   itemKey,
   keyShapeParams,
   queryKeyCondition,
+  SHARD_PARAM,
   type AccessPatternDescriptor,
   type QueryKeyCondition,
 } from '../shared/key-shape';
@@ -57,12 +59,33 @@ export function fillKeyShape(shape: string, values: KeyValues): string {
  * the pattern's shapes, so the key is always one the function's role may touch.
  */
 export function itemKeyOf(descriptor: AccessPatternDescriptor, values: KeyValues): { [attribute: string]: string } {
-  return itemKey(descriptor, boundValues(descriptor, values), checkValue);
+  const bound = boundValues(descriptor, values);
+  if (descriptor.shards === undefined) return itemKey(descriptor, bound, checkValue);
+  refuseShardValue(descriptor, values);
+  // The shard follows from the sort key, so a get, update or delete computes the shard the put computed.
+  const sortKey = fillKeyShape(descriptor.sortKey![1], bound);
+  return itemKey(descriptor, { ...bound, [SHARD_PARAM]: shardOf(sortKey, descriptor.shards) }, checkValue);
 }
 
-/** The key condition of a Query pattern, its values checked like every key's. */
+/**
+ * The key condition of a Query pattern, its values checked like every key's. A sharded pattern has one per shard,
+ * in shard order (`queryKeyConditionsOf`); this one is for unsharded patterns.
+ */
 export function queryKeyConditionOf(descriptor: AccessPatternDescriptor, values: KeyValues): QueryKeyCondition {
+  if (descriptor.shards !== undefined) {
+    throw new Error('a sharded Query pattern has one key condition per shard: use queryKeyConditionsOf');
+  }
   return queryKeyCondition(descriptor, boundValues(descriptor, values), checkValue);
+}
+
+/** The key conditions of a Query pattern, one per shard from 0 (one for an unsharded pattern). */
+export function queryKeyConditionsOf(descriptor: AccessPatternDescriptor, values: KeyValues): QueryKeyCondition[] {
+  const bound = boundValues(descriptor, values);
+  if (descriptor.shards === undefined) return [queryKeyCondition(descriptor, bound, checkValue)];
+  refuseShardValue(descriptor, values);
+  return Array.from({ length: descriptor.shards }, (_, shard) =>
+    queryKeyCondition(descriptor, { ...bound, [SHARD_PARAM]: shard }, checkValue),
+  );
 }
 
 /**
@@ -77,8 +100,9 @@ function boundValues(descriptor: AccessPatternDescriptor, values: KeyValues): Ke
   );
 }
 
-/** The parameter names a pattern's key needs, in order. */
+/** The parameter names a pattern's key needs from the handler, in order: a sharded pattern's `shard` is not one. */
 export function keyParamsOf(descriptor: AccessPatternDescriptor): string[] {
   const shapes = [descriptor.partitionKey?.[1], descriptor.sortKey?.[1]].filter((s): s is string => s !== undefined);
-  return [...new Set(shapes.flatMap(keyShapeParams))];
+  const params = [...new Set(shapes.flatMap(keyShapeParams))];
+  return descriptor.shards === undefined ? params : params.filter((param) => param !== SHARD_PARAM);
 }

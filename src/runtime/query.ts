@@ -4,9 +4,10 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { nowEpochSeconds } from './clock';
 import { sendOptions } from './deadline';
 import { liveCondition } from './items';
-import { queryKeyConditionOf, type KeyValues } from './keys';
+import { queryKeyConditionOf, queryKeyConditionsOf, type KeyValues } from './keys';
 import { badRequest } from './problem';
 import { rawOf, viewOf, type Item } from './representation';
+import { DEFAULT_SHARD_CONCURRENCY, shardedPage } from './sharded-query';
 import type { TableContext } from './table-config';
 import type { AccessPatternDescriptor } from '../shared/key-shape';
 
@@ -44,6 +45,11 @@ export interface PageLimits {
   readonly defaultLimit?: number;
   /** Default 100. */
   readonly maxLimit?: number;
+  /**
+   * How many shards of a write-sharded pattern are queried at once, from 1 (one after the other) up. Default 16: the
+   * most shards (32) take two rounds, well within the SDK's 50 connections.
+   */
+  readonly shardConcurrency?: number;
 }
 
 const CURSOR_VERSION = 1;
@@ -70,6 +76,10 @@ export class QueryPattern {
     this.limits = limits;
     this.defaultLimit = limits.defaultLimit ?? 25;
     this.maxLimit = limits.maxLimit ?? 100;
+    const concurrency = limits.shardConcurrency;
+    if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) {
+      throw new Error(`shardConcurrency must be a whole number of at least 1, got: ${String(concurrency)}`);
+    }
   }
 
   /** The same pattern with other page-size limits. */
@@ -79,7 +89,8 @@ export class QueryPattern {
 
   /**
    * One page of the partition's items, oldest sort key first. Items past their expiry are left out (a filter,
-   * so a page can hold fewer than `limit` items and still have a next page).
+   * so a page can hold fewer than `limit` items and still have a next page). A write-sharded pattern reads every
+   * shard and merges them by sort key (see `shardedPage`).
    */
   public async page(values: KeyValues, options: PageOptions = {}): Promise<Page> {
     const limit = options.limit ?? this.defaultLimit;
@@ -88,6 +99,7 @@ export class QueryPattern {
         { field: 'limit', message: `an integer from 1 to ${this.maxLimit}` },
       ]);
     }
+    if (this.descriptor.shards !== undefined) return this.shardedPage(values, limit, options);
     const keyCondition = queryKeyConditionOf(this.descriptor, values);
     const partition = keyCondition.ExpressionAttributeValues[':pk'];
     const prefix = keyCondition.ExpressionAttributeValues[':sk'] as string | undefined;
@@ -113,6 +125,34 @@ export class QueryPattern {
     return {
       items: (result.Items ?? []).map((item) => (options.raw === true ? rawOf(item) : viewOf(item, this.table.config))),
       nextCursor: result.LastEvaluatedKey ? this.encode(result.LastEvaluatedKey, binding) : undefined,
+    };
+  }
+
+  private async shardedPage(values: KeyValues, limit: number, options: PageOptions): Promise<Page> {
+    if (this.descriptor.index !== undefined) {
+      // Shards resume from table keys; ServerlessApi refuses `shards` with `indexName` for that reason.
+      throw new Error(
+        `access pattern "${this.name}" is sharded on index ${this.descriptor.index}: shards are read from the table only`,
+      );
+    }
+    const page = await shardedPage({
+      table: this.table,
+      name: this.name,
+      conditions: queryKeyConditionsOf(this.descriptor, values),
+      filter: {
+        FilterExpression: liveCondition(this.limits.expires === true),
+        ExpressionAttributeNames: { '#ttl': this.table.config.ttlAttribute },
+        ExpressionAttributeValues: { ':now': nowEpochSeconds(this.table.clock) },
+      },
+      limit,
+      descending: Boolean(options.descending),
+      consistent: options.consistent,
+      cursor: options.cursor,
+      concurrency: this.limits.shardConcurrency ?? DEFAULT_SHARD_CONCURRENCY,
+    });
+    return {
+      items: page.items.map((item) => (options.raw === true ? rawOf(item) : viewOf(item, this.table.config))),
+      nextCursor: page.nextCursor,
     };
   }
 

@@ -16,6 +16,21 @@
  */
 export const PARTITION_LIMITS = '3,000 reads and 1,000 writes per second';
 
+/**
+ * The partition key parameter the toolkit fills in for a write-sharded pattern (`ORDERS#{shard}`): 0 to `shards - 1`,
+ * computed from the item's sort key, never passed by a handler.
+ */
+export const SHARD_PARAM = 'shard';
+
+/**
+ * Most shards one pattern may declare. 32 shards take 32,000 writes per second, most of the 40,000 write request
+ * units per second an on-demand table gets by default (beyond it the table, not the partition, is the limit:
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html); each query reads every
+ * shard; and the exact `dynamodb:LeadingKeys` values of 32 shards stay a few hundred characters of a role's
+ * 10,240-character inline policy budget (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
+ */
+export const MAX_SHARDS = 32;
+
 /** One piece of a key shape: literal text, or a parameter to fill in. */
 export type KeyShapeSegment = { readonly literal: string } | { readonly param: string };
 
@@ -37,6 +52,11 @@ export interface AccessPatternDescriptor {
    * `claim:<name>` or `context:<name>`. Such a pattern is used only with the caller's scoped credentials.
    */
   readonly caller?: { readonly [param: string]: string };
+  /**
+   * The number of write shards of the partition key, whose `{shard}` parameter the toolkit fills in: from the sort
+   * key for an item (`shardOf`), every shard for a Query. Absent when the pattern is not sharded.
+   */
+  readonly shards?: number;
 }
 
 const PARAM = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
@@ -82,6 +102,23 @@ export function leadingKeysPattern(shape: string): string {
   return parseKeyShape(shape)
     .map((segment) => ('param' in segment ? '?*' : segment.literal))
     .join('');
+}
+
+/**
+ * The `dynamodb:LeadingKeys` patterns of a write-sharded shape, one per shard: `{shard}` becomes each shard number
+ * exactly, the other parameters `?*`, so `ORDERS#{shard}` with 3 shards allows `ORDERS#0`, `ORDERS#1` and
+ * `ORDERS#2`, and neither `ORDERS#3` nor `ORDERS#x`.
+ */
+export function shardLeadingKeysPatterns(shape: string, shards: number): string[] {
+  const segments = parseKeyShape(shape);
+  return Array.from({ length: shards }, (_, shard) =>
+    segments
+      .map((segment) => {
+        if (!('param' in segment)) return segment.literal;
+        return segment.param === SHARD_PARAM ? `${shard}` : '?*';
+      })
+      .join(''),
+  );
 }
 
 /**

@@ -15,7 +15,7 @@ export interface AccessPatternRow {
   readonly index?: string;
   /** The key condition, e.g. `PK = PROJECT#{projectId} AND begins_with(SK, TASK#)`. */
   readonly keyCondition: string;
-  /** The `dynamodb:LeadingKeys` pattern the roles are limited to; absent for a Scan. */
+  /** The `dynamodb:LeadingKeys` patterns the roles are limited to, comma-separated (one per shard); absent for a Scan. */
   readonly leadingKeys?: string;
   /** The literal text before the partition key's first parameter (`USER#`); absent for a Scan. */
   readonly partitionPrefix?: string;
@@ -24,6 +24,8 @@ export interface AccessPatternRow {
    * is flagged, `singleton` when the pattern says it is deliberate.
    */
   readonly singlePartition?: string;
+  /** The number of write shards the partition key spreads over, when the pattern is sharded. */
+  readonly shards?: number;
   /** Partition key parameters bound to the verified caller, and to what: `{ userId: 'caller id' }`. */
   readonly callerBound?: { readonly [param: string]: string };
   readonly actions: string[];

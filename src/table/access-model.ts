@@ -2,6 +2,7 @@ import { AccessPattern, AccessPatternOperation } from './access-pattern';
 import { CallerAttribute, CallerAttributeSource } from './caller-attribute';
 import { INDEX_NAME, INDEX_RULE, TableKeyModel } from './table-builder';
 import { ExistingTableOptions, TableOptions } from './table-options';
+import { checkShardAgreement, checkShards } from './write-sharding';
 import {
   DYNAMODB_DELETE_ACTIONS,
   DYNAMODB_GET_ACTIONS,
@@ -17,6 +18,7 @@ import {
   keyShapeParams,
   leadingKeysPattern,
   parseKeyShape,
+  shardLeadingKeysPatterns,
 } from '../shared/key-shape';
 
 /** The IAM actions each operation grants: one source of truth for roles, summaries and docs. */
@@ -45,10 +47,13 @@ export interface ResolvedAccessPattern {
   readonly partitionKeyAttribute?: string;
   readonly sortKeyAttribute?: string;
   /**
-   * The `dynamodb:LeadingKeys` pattern; absent for a Scan, which IAM cannot limit. For a caller-bound pattern it
-   * names the session tags (`USER#${aws:PrincipalTag/userId}`).
+   * The `dynamodb:LeadingKeys` patterns; absent for a Scan, which IAM cannot limit. One for most patterns; for a
+   * caller-bound pattern it names the session tags (`USER#${aws:PrincipalTag/userId}`); a sharded pattern has one per
+   * shard (`ORDERS#0` ... `ORDERS#9`).
    */
-  readonly leadingKeys?: string;
+  readonly leadingKeys?: readonly string[];
+  /** The number of write shards, when the pattern is sharded. */
+  readonly shards?: number;
   /** Partition key parameters bound to the verified caller: the pattern is granted to the caller role only. */
   readonly callerBound?: { readonly [param: string]: CallerAttribute };
   /** The partition key has no parameter: every item of the pattern is in one partition. */
@@ -78,13 +83,15 @@ export function validateAccessPatterns(
           shape,
         );
       }
+      if (pattern.operation === AccessPatternOperation.QUERY) {
+        if (pattern.sortKey !== undefined) checkShape(`${at}.sortKeyPrefix`, pattern.sortKey);
+      } else {
+        checkShape(`${at}.sortKey`, pattern.sortKey);
+      }
+      // Before the caller-bound and singleton checks: each names the other props `shards` cannot go with.
+      checkShards(at, pattern);
       checkCallerBound(at, shape, pattern.callerBound);
       checkSingleton(at, shape, pattern.singleton);
-    }
-    if (pattern.operation === AccessPatternOperation.QUERY) {
-      if (pattern.sortKey !== undefined) checkShape(`${at}.sortKeyPrefix`, pattern.sortKey);
-    } else if (pattern.operation !== AccessPatternOperation.SCAN) {
-      checkShape(`${at}.sortKey`, pattern.sortKey);
     }
     const indexName = pattern.indexName;
     if (indexName === undefined) continue;
@@ -106,6 +113,7 @@ export function validateAccessPatterns(
       if (declared) checkIndexSortKey(at, pattern, declared.sortKey);
     }
   }
+  checkShardAgreement(patterns);
 }
 
 /** `singleton` says a shape without parameters is one partition on purpose; on any other shape it is a mistake. */
@@ -195,6 +203,7 @@ export function resolveAccessPatterns(
       partitionKeyAttribute,
       sortKeyAttribute,
       leadingKeys: leadingKeysOf(pattern),
+      ...(pattern.shards !== undefined ? { shards: pattern.shards } : {}),
       ...(boundParams(pattern).length ? { callerBound: pattern.callerBound } : {}),
       singlePartition: pattern.partitionKey !== undefined && keyShapeParams(pattern.partitionKey).length === 0,
       actions: OPERATION_ACTIONS[pattern.operation],
@@ -209,12 +218,14 @@ function boundParams(pattern: AccessPattern): string[] {
   return Object.keys(pattern.callerBound ?? {});
 }
 
-function leadingKeysOf(pattern: AccessPattern): string | undefined {
+function leadingKeysOf(pattern: AccessPattern): string[] | undefined {
   if (pattern.partitionKey === undefined) return undefined;
+  // Exact shard numbers rather than `?*`: the role reaches the declared shards and no partition beside them.
+  if (pattern.shards !== undefined) return shardLeadingKeysPatterns(pattern.partitionKey, pattern.shards);
   const bound = boundParams(pattern);
-  return bound.length
-    ? callerLeadingKeysPattern(pattern.partitionKey, bound)
-    : leadingKeysPattern(pattern.partitionKey);
+  return [
+    bound.length ? callerLeadingKeysPattern(pattern.partitionKey, bound) : leadingKeysPattern(pattern.partitionKey),
+  ];
 }
 
 /** How the runtime reads a caller attribute: `id`, `claim:<name>` or `context:<name>`. */
@@ -252,5 +263,6 @@ export function accessPatternDescriptor(resolved: ResolvedAccessPattern): Access
           ),
         }
       : {}),
+    ...(resolved.shards !== undefined ? { shards: resolved.shards } : {}),
   };
 }

@@ -43,6 +43,16 @@ export interface ItemAccessPatternProps {
    */
   readonly singleton?: boolean;
   /**
+   * Write sharding: the pattern's items spread over this many partitions, `0` to `shards - 1` in the partition key's
+   * `{shard}` parameter (`ORDERS#{shard}`), for one logical partition that takes more writes than one partition
+   * serves (1,000 per second). The toolkit computes an item's shard from its sort key (a stable hash), so get, update
+   * and delete find the item the put wrote; a handler never passes `shard`. Every pattern of the same partition key
+   * shape must declare the same count, and changing it later moves items to other shards (a migration).
+   *
+   * @default - not sharded: one partition per partition key value
+   */
+  readonly shards?: number;
+  /**
    * What the pattern is for, shown in the access-pattern table.
    *
    * @default - no description
@@ -88,6 +98,15 @@ export interface QueryAccessPatternProps {
    * @default false - a shape without parameters is flagged at synth as a hot partition
    */
   readonly singleton?: boolean;
+  /**
+   * Write sharding: the partition's items are spread over this many partitions, `0` to `shards - 1` in the partition
+   * key's `{shard}` parameter (`ORDERS#{shard}`). The toolkit queries every shard in parallel and merges the pages
+   * by sort key, so a page reads up to `shards` times `limit` items. Must equal the `shards` of the item patterns
+   * writing the partition.
+   *
+   * @default - not sharded: one partition per partition key value
+   */
+  readonly shards?: number;
   /**
    * What the pattern is for, shown in the access-pattern table.
    *
@@ -182,6 +201,8 @@ export class AccessPattern {
   public readonly callerBound?: { [param: string]: CallerAttribute };
   /** The partition key names one partition on purpose. */
   public readonly singleton?: boolean;
+  /** The number of write shards of the partition key's `{shard}` parameter, when sharded. */
+  public readonly shards?: number;
 
   private constructor(
     operation: AccessPatternOperation,
@@ -192,6 +213,7 @@ export class AccessPattern {
       readonly description?: string;
       readonly callerBound?: { [param: string]: CallerAttribute };
       readonly singleton?: boolean;
+      readonly shards?: number;
     },
   ) {
     this.operation = operation;
@@ -201,5 +223,6 @@ export class AccessPattern {
     this.description = props.description;
     this.callerBound = props.callerBound;
     this.singleton = props.singleton;
+    this.shards = props.shards;
   }
 }

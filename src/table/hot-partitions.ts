@@ -12,7 +12,7 @@ export function hotPartitionWarnings(patterns: Iterable<ResolvedAccessPattern>):
     if (!pattern.singlePartition || pattern.pattern.singleton) continue;
     const shape = pattern.pattern.partitionKey;
     warnings.push(
-      `\`accessPatterns.${pattern.name}\` puts every item in one partition: its partition key ${JSON.stringify(shape)} has no parameter, and one partition serves at most ${PARTITION_LIMITS}. Put a parameter in it that spreads the load (such as ${JSON.stringify(`${shape}#{day}`)}), or set \`singleton: true\` if one partition is the design.`,
+      `\`accessPatterns.${pattern.name}\` puts every item in one partition: its partition key ${JSON.stringify(shape)} has no parameter, and one partition serves at most ${PARTITION_LIMITS}. Put a parameter in it that spreads the load (such as ${JSON.stringify(`${shape}#{day}`)}), spread its writes over shards (\`shards: 10\` with the partition key ${JSON.stringify(`${shape}#{shard}`)}), or set \`singleton: true\` if one partition is the design.`,
     );
   }
   return warnings;

@@ -22,12 +22,12 @@ function synth(patterns: { [name: string]: AccessPattern }) {
 }
 
 const HOT =
-  '`accessPatterns.recordOrder` puts every item in one partition: its partition key "ORDERS" has no parameter, and one partition serves at most 3,000 reads and 1,000 writes per second. Put a parameter in it that spreads the load (such as "ORDERS#{day}"), or set `singleton: true` if one partition is the design.';
+  '`accessPatterns.recordOrder` puts every item in one partition: its partition key "ORDERS" has no parameter, and one partition serves at most 3,000 reads and 1,000 writes per second. Put a parameter in it that spreads the load (such as "ORDERS#{day}"), spread its writes over shards (`shards: 10` with the partition key "ORDERS#{shard}"), or set `singleton: true` if one partition is the design.';
 
 describe('GIVEN a pattern whose partition key has no parameter', () => {
   const stack = synth({ recordOrder: AccessPattern.putItem({ partitionKey: 'ORDERS', sortKey: 'ORDER#{orderId}' }) });
 
-  test('THEN synth warns, naming the pattern, the limit and both ways out', () => {
+  test('THEN synth warns, naming the pattern, the limit and the ways out (a parameter, shards, singleton)', () => {
     Annotations.fromStack(stack).hasWarning(
       '/Test/Api',
       Match.stringLikeRegexp(HOT.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')),
@@ -40,7 +40,7 @@ describe('GIVEN a pattern whose partition key has no parameter', () => {
       /recordOrder +PutItem +- +PK = ORDERS AND SK = ORDER#\{orderId\} +ONE \(hot\)/,
     );
     expect(summary.warnings).toContain(
-      'access pattern recordOrder: WARNING: every item in one partition (PK = ORDERS AND SK = ORDER#{orderId}), which serves at most 3,000 reads and 1,000 writes per second: a hot partition under load',
+      'access pattern recordOrder: WARNING: every item in one partition (PK = ORDERS AND SK = ORDER#{orderId}), which serves at most 3,000 reads and 1,000 writes per second: a hot partition under load (give it a parameter, or `shards`)',
     );
   });
 });

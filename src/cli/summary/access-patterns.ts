@@ -1,6 +1,6 @@
 /** The access-pattern table that `ServerlessApi` records in its HTTP API's template metadata. */
 
-import { list, obj, str, T, TemplateIndex } from '../../assembly/template';
+import { list, num, obj, str, T, TemplateIndex } from '../../assembly/template';
 import { ACCESS_PATTERNS_METADATA_KEY, AccessPatternRow } from '../../shared/metadata';
 
 export interface AccessPatternSummary extends AccessPatternRow {
@@ -22,6 +22,7 @@ export function summarizeAccessPatterns(index: TemplateIndex): AccessPatternSumm
         leadingKeys: str(row.leadingKeys),
         partitionPrefix: str(row.partitionPrefix),
         singlePartition: str(row.singlePartition),
+        shards: num(row.shards),
         ...(row.callerBound === undefined
           ? {}
           : {

@@ -125,6 +125,7 @@ function partitionsOf(pattern: StackSummary['accessPatterns'][number]): string {
   if (pattern.operation === 'Scan') return 'all';
   if (pattern.singlePartition === 'hot') return 'ONE (hot)';
   if (pattern.singlePartition === 'singleton') return 'one (singleton)';
+  if (pattern.shards !== undefined) return `${pattern.shards} shards`;
   return 'many';
 }
 

@@ -68,7 +68,7 @@ function collectWarnings(summary: Omit<StackSummary, 'warnings'>, index: Templat
   for (const pattern of summary.accessPatterns) {
     if (pattern.singlePartition === 'hot') {
       warnings.push(
-        `access pattern ${pattern.name}: WARNING: every item in one partition (${pattern.keyCondition}), which serves at most ${PARTITION_LIMITS}: a hot partition under load`,
+        `access pattern ${pattern.name}: WARNING: every item in one partition (${pattern.keyCondition}), which serves at most ${PARTITION_LIMITS}: a hot partition under load (give it a parameter, or \`shards\`)`,
       );
     }
     if (pattern.operation === 'Scan' && pattern.functions.length > 0) {

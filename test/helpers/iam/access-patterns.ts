@@ -42,7 +42,12 @@ export interface AccessPattern {
    * `context:<name>`): the pattern belongs to the function's caller role, reached with the caller's session tags.
    */
   readonly caller?: { readonly [param: string]: string };
+  /** Write shards: the partition key's `{shard}` is one of 0 to `shards - 1`, and nothing else. */
+  readonly shards?: number;
 }
+
+/** The partition key parameter a sharded pattern fills in with its shard number. */
+export const SHARD_PARAM = 'shard';
 
 /** Where a caller-bound value may come from. */
 const CALLER_SOURCE = /^(id|claim:.+|context:.+)$/;
@@ -103,7 +108,35 @@ function checkPattern(at: string, name: string, value: unknown): AccessPattern {
       }
     }
   }
+  if (pattern.shards !== undefined) {
+    const params = (pattern.partitionKey?.[1].match(PLACEHOLDER) ?? []).map((p) => p.slice(1, -1));
+    if (!Number.isInteger(pattern.shards) || pattern.shards < 2) fail('shards must be a whole number of at least 2');
+    if (!params.includes(SHARD_PARAM)) fail(`a sharded partition key must have the {${SHARD_PARAM}} parameter`);
+    if (pattern.caller !== undefined) fail('a sharded pattern cannot be caller-bound');
+  }
   return { ...pattern, name } as AccessPattern;
+}
+
+/**
+ * The partition key shapes a pattern may reach: its own, or for a sharded pattern one per shard with `{shard}` filled
+ * in (`ORDERS#{shard}` with 3 shards is `ORDERS#0`, `ORDERS#1` and `ORDERS#2`).
+ */
+export function reachableShapes(pattern: AccessPattern): string[] {
+  const shape = pattern.partitionKey![1];
+  if (pattern.shards === undefined) return [shape];
+  return Array.from({ length: pattern.shards }, (_, shard) => shape.split(`{${SHARD_PARAM}}`).join(`${shard}`));
+}
+
+/**
+ * Keys of a sharded pattern's partition that no shard is: the shard after the last, a negative one, one with a
+ * leading zero, one that is not a number, and none at all (sample values for the other parameters).
+ */
+export function beyondShards(pattern: AccessPattern): string[] {
+  const shape = pattern.partitionKey![1];
+  const shards = pattern.shards!;
+  return [`${shards}`, `${shards * 10}`, '-1', '00', 's-123', '']
+    .map((shard) => sampleKey(shape.split(`{${SHARD_PARAM}}`).join(shard)))
+    .filter((key) => key !== sampleKey(shape.split(`{${SHARD_PARAM}}`).join('0')));
 }
 
 /** The literal text before the first placeholder: `PROJECT#` for `PROJECT#{projectId}`. */

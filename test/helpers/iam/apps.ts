@@ -149,6 +149,39 @@ export function callerBoundPartners(): Stack {
   return stack;
 }
 
+/**
+ * Write-sharded partitions: orders of the day spread over 10 shards (written, read, changed and listed by
+ * different functions), a tenant's events over 4 shards per tenant, beside an unsharded pattern of the same prefix.
+ */
+export function writeShardedOrders(): Stack {
+  const stack = newStack({ env: ENV });
+  const order = { partitionKey: 'ORDERS#{shard}', sortKey: 'ORDER#{orderId}', shards: 10 };
+  const event = { partitionKey: 'TENANT#{tenantId}#EVENTS#{shard}', shards: 4 };
+  new ServerlessApi(stack, 'Orders', {
+    authorization: jwt(),
+    accessPatterns: {
+      placeOrder: AccessPattern.putItem(order),
+      getOrder: AccessPattern.getItem(order),
+      shipOrder: AccessPattern.updateItem(order),
+      cancelOrder: AccessPattern.deleteItem(order),
+      listOrders: AccessPattern.query({ partitionKey: order.partitionKey, sortKeyPrefix: 'ORDER#', shards: 10 }),
+      recordEvent: AccessPattern.putItem({ ...event, sortKey: 'EVENT#{eventId}' }),
+      listEvents: AccessPattern.query(event),
+      getTenant: AccessPattern.getItem({ partitionKey: 'TENANT#{tenantId}', sortKey: 'PROFILE' }),
+    },
+    functions: {
+      checkout: fn([route(HttpMethod.POST, '/orders')], { accessPatterns: ['placeOrder', 'getOrder'] }),
+      fulfilment: fn([route(HttpMethod.PATCH, '/orders/{orderId}')], {
+        accessPatterns: ['shipOrder', 'cancelOrder', 'listOrders'],
+      }),
+      events: fn([route(HttpMethod.POST, '/tenants/{tenantId}/events')], {
+        accessPatterns: ['recordEvent', 'listEvents', 'getTenant'],
+      }),
+    },
+  });
+  return stack;
+}
+
 /** Every app under test, synthesized once per test file. */
 export function appsUnderTest(): AppUnderTest[] {
   return [
@@ -158,5 +191,6 @@ export function appsUnderTest(): AppUnderTest[] {
     { name: 'edge-cases', model: modelOf(edgeCases()) },
     { name: 'caller-bound-shop', model: modelOf(callerBoundShop()) },
     { name: 'caller-bound-partners', model: modelOf(callerBoundPartners()) },
+    { name: 'write-sharded-orders', model: modelOf(writeShardedOrders()) },
   ];
 }

@@ -2,8 +2,10 @@ import {
   AccessPattern,
   OPERATION_ACTIONS,
   WRITE_OPERATIONS,
+  beyondShards,
   matchesShape,
   outsideKeys,
+  reachableShapes,
   sampleKey,
   sampleValue,
 } from './access-patterns';
@@ -105,6 +107,8 @@ interface Declared {
   readonly shapes: Map<string, Set<string>>;
   /** Caller-bound parameters of each shape, at the session's (sample caller 0's) values. */
   readonly bound: Map<string, { [param: string]: string }>;
+  /** The sharded patterns granted each action: their shards allowed together, keys beside them denied. */
+  readonly sharded: Map<string, AccessPattern[]>;
   scan: boolean;
 }
 
@@ -149,7 +153,12 @@ function declaredByResource(table: TableUnderTest, patterns: readonly AccessPatt
   const byResource = new Map<string, Declared>();
   for (const p of patterns) {
     const resource = p.index ? indexArn(table, p.index) : table.arn;
-    const declared = byResource.get(resource) ?? { shapes: new Map(), bound: new Map(), scan: false };
+    const declared = byResource.get(resource) ?? {
+      shapes: new Map(),
+      bound: new Map(),
+      sharded: new Map(),
+      scan: false,
+    };
     byResource.set(resource, declared);
     if (p.operation === 'Scan') {
       declared.scan = true;
@@ -164,8 +173,9 @@ function declaredByResource(table: TableUnderTest, patterns: readonly AccessPatt
     }
     for (const action of OPERATION_ACTIONS[p.operation]) {
       const shapes = declared.shapes.get(action) ?? new Set<string>();
-      shapes.add(p.partitionKey![1]);
+      reachableShapes(p).forEach((shape) => shapes.add(shape));
       declared.shapes.set(action, shapes);
+      if (p.shards !== undefined) declared.sharded.set(action, [...(declared.sharded.get(action) ?? []), p]);
     }
   }
   return byResource;
@@ -184,7 +194,9 @@ export function tableCases(
   const cases: Case[] = [];
   const declaredAll = table ? declaredByResource(table, patterns) : new Map<string, Declared>();
   // Keys inside each declared shape: an undeclared action must be denied even on them.
-  const insideKeys = [...new Set(patterns.flatMap((p) => (p.partitionKey ? [sampleKey(p.partitionKey[1])] : [])))];
+  const insideKeys = [
+    ...new Set(patterns.flatMap((p) => (p.partitionKey ? reachableShapes(p).map((shape) => sampleKey(shape)) : []))),
+  ];
   const anyInside = insideKeys[0] ?? FALLBACK_KEY;
 
   const tables = table && !model.tables.includes(table) ? [...model.tables, table] : model.tables;
@@ -252,6 +264,17 @@ function declaredCases(
     }
     for (const key of probes.filter((k) => !shapes.some((shape) => matchesShape(shape, k)))) {
       cases.push(keyed(action, resource, [key], 'Denied', `granted key ${key} is in no declared shape`));
+    }
+    for (const pattern of declared.sharded.get(action) ?? []) {
+      const shards = reachableShapes(pattern).map((shape) => sampleKey(shape));
+      if (action === BATCH_READ) {
+        const keys = [shards[0], shards[shards.length - 1]];
+        cases.push(keyed(action, resource, keys, 'Allowed', `the first and the last shard of ${pattern.name}`));
+      }
+      for (const key of beyondShards(pattern).filter((k) => !shapes.some((shape) => matchesShape(shape, k)))) {
+        cases.push(keyed(action, resource, [key], 'Denied', `${key} is no shard of ${pattern.name}`));
+        cases.push(keyed(action, resource, [shards[0], key], 'Denied', `${key} beside a shard of ${pattern.name}`));
+      }
     }
     cases.push(denied(action, resource, 'no leading key in the request (the Null guard)'));
   }
