@@ -21,8 +21,9 @@ export function tableChanges(before: readonly LocalTableModel[], after: readonly
       continue;
     }
     const changed = ASPECTS.filter(([, of]) => canonical(of(previous)) !== canonical(of(table))).map(([name]) => name);
-    if (changed.length > 0) changes.push(`${table.tableName}: ${changed.join(', ')} changed`);
-    else if (canonical(withoutStream(previous)) !== canonical(withoutStream(table))) {
+    if (changed.length > 0) {
+      changes.push(`${table.tableName}: ${changed.join(', ')} changed`);
+    } else if (canonical(withoutStream(previous)) !== canonical(withoutStream(table))) {
       changes.push(`${table.tableName} changed`);
     }
   }

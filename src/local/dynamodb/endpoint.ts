@@ -21,6 +21,7 @@ import {
 } from './errors';
 import { operationOf, operationSupport } from './operations';
 import { readSignature } from './signature';
+import type { StreamCapture } from './stream-capture';
 import { closeServer, listen } from '../listen';
 import { stsError, type StsAnswer } from '../sts/query-protocol';
 
@@ -40,6 +41,8 @@ export interface EndpointOptions {
   readonly callerName?: (accessKeyId: string) => string | undefined;
   /** Told of every DynamoDB call a caller other than the admin made, once it is answered. */
   readonly onCall?: (call: TableCall) => void;
+  /** Reads the items a write changes in a table with a stream, before and after it. */
+  readonly capture?: StreamCapture;
   /** The key attribute names of a table, to find the item a failed PutItem asked for. */
   readonly keyNames?: (tableName: string) => readonly string[] | undefined;
   readonly log: (line: string) => void;
@@ -307,8 +310,17 @@ export async function startEndpoint(options: EndpointOptions): Promise<Endpoint>
         sendError(response, answer);
         if (call) options.onCall?.({ ...call, status: answer.status, errorType: errorTypeOf(answer) });
       } else {
-        forward(request, body, response, call, (status, errorType) => {
-          if (call) options.onCall?.({ ...call, status, ...(errorType ? { errorType } : {}) });
+        const send = (complete?: (status: number) => Promise<void>) =>
+          forward(request, body, response, call, (status, errorType) => {
+            complete?.(status).catch((error: Error) =>
+              options.log(`A stream record could not be written: ${error.message}`),
+            );
+            if (call) options.onCall?.({ ...call, status, ...(errorType ? { errorType } : {}) });
+          });
+        if (!call || !options.capture) return send();
+        options.capture.begin(call.operation, call.input).then(send, (error: Error) => {
+          options.log(`The item a write changes could not be read for its stream: ${error.message}`);
+          sendError(response, internalServerError());
         });
       }
     };

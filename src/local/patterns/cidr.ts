@@ -5,7 +5,7 @@
 // Addresses are numbers compared under a mask: bit operations are what the comparison is.
 /* eslint-disable no-bitwise */
 import { isIPv4, isIPv6 } from 'net';
-import type { Compiled } from './values';
+import type { Compiled } from './types';
 
 /** The address as a number of `bits` bits, or undefined when it is not an address of that family. */
 function addressValue(text: string, bits: 32 | 128): bigint | undefined {

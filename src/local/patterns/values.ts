@@ -6,11 +6,9 @@
  */
 import { cidrMatcher } from './cidr';
 
-/** Tests one leaf value of the event (a string, number, boolean or null). */
-export type ValueTest = (value: unknown) => boolean;
+import type { Compiled, ValueTest } from './types';
 
-/** A compiled element of a value array, or the problem that keeps it from matching anything. */
-export type Compiled = { readonly test: ValueTest } | { readonly problem: string };
+export type { Compiled, ValueTest } from './types';
 
 function problem(text: string): Compiled {
   return { problem: text };
