@@ -83,6 +83,11 @@ export class LocalQueue {
     });
   }
 
+  /** Deletes every message, as PurgeQueue does (once a minute per queue, as SQS allows). */
+  public async purge(): Promise<void> {
+    await this.services.sqs.call('PurgeQueue', { QueueUrl: this.url }, this.services.adminAccessKeyId);
+  }
+
   /** Sends a message (an object is sent as its JSON), as SendMessage does; resolves to its id. */
   public async send(body: string | object, options: LocalSendOptions = {}): Promise<{ readonly messageId: string }> {
     const attributes = Object.entries(options.attributes ?? {});

@@ -10,6 +10,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { checkSynthesized } from './conformance/gate';
 import { LocalApi, type LocalApiStartOptions } from '../../src/testing';
 
 export interface WorkersAppBuilder {
@@ -67,7 +68,14 @@ export async function startWorkersApp(
       builder.fn('Health', 'exports.handler = async () => ({ statusCode: 204 });'),
     );
   }
-  const api = await LocalApi.start({ app, keysDir: path.join(dir, 'keys'), retryDelayMs: 50, ...options });
+  const assembly = app.synth();
+  checkSynthesized();
+  const api = await LocalApi.start({
+    assembly: assembly.directory,
+    keysDir: path.join(dir, 'keys'),
+    retryDelayMs: 50,
+    ...options,
+  });
   return {
     api,
     async stop() {

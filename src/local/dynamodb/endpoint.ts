@@ -65,6 +65,8 @@ export interface TableCall {
 interface Decision {
   readonly answer?: DynamoDbErrorBody;
   readonly call?: Omit<TableCall, 'status' | 'errorType'>;
+  /** The operation and input of a request the engine will run, whoever signed it (for the tables' streams). */
+  readonly write?: { readonly operation: string; readonly input: { readonly [key: string]: unknown } };
 }
 
 export interface Endpoint {
@@ -141,7 +143,7 @@ export async function startEndpoint(options: EndpointOptions): Promise<Endpoint>
         `The local DynamoDB (dynalite) does not support ${operation}: it answers UnknownOperationException, where DynamoDB in AWS runs it. Code that needs ${operation} cannot be exercised locally.`,
       );
     }
-    return { call };
+    return { call, write: { operation, input: input as { [key: string]: unknown } } };
   };
 
   const forward = (
@@ -305,7 +307,7 @@ export async function startEndpoint(options: EndpointOptions): Promise<Endpoint>
         );
         decision = { answer: internalServerError() };
       }
-      const { answer, call } = decision;
+      const { answer, call, write } = decision;
       if (answer) {
         sendError(response, answer);
         if (call) options.onCall?.({ ...call, status: answer.status, errorType: errorTypeOf(answer) });
@@ -317,8 +319,8 @@ export async function startEndpoint(options: EndpointOptions): Promise<Endpoint>
             );
             if (call) options.onCall?.({ ...call, status, ...(errorType ? { errorType } : {}) });
           });
-        if (!call || !options.capture) return send();
-        options.capture.begin(call.operation, call.input).then(send, (error: Error) => {
+        if (!write || !options.capture) return send();
+        options.capture.begin(write.operation, write.input).then(send, (error: Error) => {
           options.log(`The item a write changes could not be read for its stream: ${error.message}`);
           sendError(response, internalServerError());
         });

@@ -93,6 +93,13 @@ export function readMappings(
       filters: filtersOf(ctx, props.FilterCriteria, where),
     };
     if (queue !== undefined) {
+      // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html#events-sqs-queueconfig
+      const timeout = numberOf(ctx, ctx.index.props(functionId).Timeout, `${where} function Timeout`) ?? 3;
+      if (queue.visibilityTimeoutSeconds < timeout) {
+        ctx.warnings.push(
+          `${where}: the queue's visibility timeout (${queue.visibilityTimeoutSeconds} s) is shorter than the function's timeout (${timeout} s), so Lambda refuses to create the mapping and the deploy fails; locally it runs`,
+        );
+      }
       const maximumConcurrency = numberOf(
         ctx,
         obj(ctx.resolver.resolve(props.ScalingConfig)).MaximumConcurrency,

@@ -265,7 +265,7 @@ export class StreamPoller {
         requestId: randomUUID(),
         functionArn: this.ctx.functionArn,
         condition,
-        approximateInvokeCount: unit.retries + 1,
+        approximateInvokeCount: unit.retries,
       },
       responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
       version: '1.0',

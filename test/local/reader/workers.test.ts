@@ -210,6 +210,21 @@ describe('event source mappings', () => {
     });
   });
 
+  test('GIVEN a queue whose visibility timeout is shorter than the function timeout THEN a warning, as Lambda refuses it', () => {
+    const app = read({
+      Worker: lambdaFunction({ Role: ARN('WorkerRole'), Timeout: 60 }),
+      WorkerRole: role(),
+      Jobs: queue(),
+      Mapping: {
+        Type: 'AWS::Lambda::EventSourceMapping',
+        Properties: { FunctionName: { Ref: 'Worker' }, EventSourceArn: ARN('Jobs') },
+      },
+    });
+    expect(app.warnings).toEqual([
+      "event source mapping Mapping: the queue's visibility timeout (30 s) is shorter than the function's timeout (60 s), so Lambda refuses to create the mapping and the deploy fails; locally it runs",
+    ]);
+  });
+
   test('GIVEN a mapping from a queue of another stack THEN a warning, and no mapping', () => {
     const app = read({
       ...worker,
