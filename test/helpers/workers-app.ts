@@ -27,11 +27,8 @@ export interface WorkersApp {
   stop(): Promise<void>;
 }
 
-/** Starts the app `build` declares, with short retry pauses unless `options` says otherwise. */
-export async function startWorkersApp(
-  build: (app: WorkersAppBuilder) => void,
-  options: Partial<LocalApiStartOptions> = {},
-): Promise<WorkersApp> {
+/** Synthesizes the app `build` declares into a new temporary folder, its templates checked. */
+export function synthWorkersApp(build: (app: WorkersAppBuilder) => void): { dir: string; assemblyDir: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'workers-app-'));
   const app = new App({ outdir: path.join(dir, 'cdk.out') });
   const stack = new Stack(app, 'Workers');
@@ -70,8 +67,17 @@ export async function startWorkersApp(
   }
   const assembly = app.synth();
   checkSynthesized();
+  return { dir, assemblyDir: assembly.directory };
+}
+
+/** Starts the app `build` declares, with short retry pauses unless `options` says otherwise. */
+export async function startWorkersApp(
+  build: (app: WorkersAppBuilder) => void,
+  options: Partial<LocalApiStartOptions> = {},
+): Promise<WorkersApp> {
+  const { dir, assemblyDir } = synthWorkersApp(build);
   const api = await LocalApi.start({
-    assembly: assembly.directory,
+    assembly: assemblyDir,
     keysDir: path.join(dir, 'keys'),
     retryDelayMs: 50,
     ...options,

@@ -100,6 +100,12 @@ export function readMappings(
           `${where}: the queue's visibility timeout (${queue.visibilityTimeoutSeconds} s) is shorter than the function's timeout (${timeout} s), so Lambda refuses to create the mapping and the deploy fails; locally it runs`,
         );
       }
+      if (!queue.fifo) {
+        // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/standard-queues.html
+        ctx.warnings.push(
+          `${where}: SQS delivers a standard queue's messages at least once and not always in order; locally each comes once and in order (again only after its visibility timeout), so a worker that is not idempotent passes here and fails in AWS`,
+        );
+      }
       const maximumConcurrency = numberOf(
         ctx,
         obj(ctx.resolver.resolve(props.ScalingConfig)).MaximumConcurrency,
@@ -123,6 +129,10 @@ export function readMappings(
         `${where}: the local stream has one shard, read one batch at a time in order; ParallelizationFactor and tumbling windows do not apply`,
       );
     }
+    // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html#Streams.Processing
+    ctx.warnings.push(
+      `${where}: the local stream has one shard, so records of different items arrive in the order written; DynamoDB keeps that order per item only`,
+    );
     const onFailureArn = destinationOf(
       ctx,
       obj(ctx.resolver.resolve(props.DestinationConfig)).OnFailure,
@@ -168,6 +178,10 @@ export function readAsyncConfigs(
     if (functionId === undefined) continue;
     const destinations = obj(ctx.resolver.resolve(props.DestinationConfig));
     const onSuccessArn = destinationOf(ctx, destinations.OnSuccess, queues, `${where} on-success destination`);
+    // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html#Streams.Processing
+    ctx.warnings.push(
+      `${where}: the local stream has one shard, so records of different items arrive in the order written; DynamoDB keeps that order per item only`,
+    );
     const onFailureArn = destinationOf(ctx, destinations.OnFailure, queues, `${where} on-failure destination`);
     configs[functionId] = {
       ...(configs[functionId] ?? ASYNC_DEFAULTS),

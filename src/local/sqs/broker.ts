@@ -133,7 +133,7 @@ export class QueueBroker {
     const target = queue.model.redrive && this.queues.get(queue.model.redrive.deadLetterQueueArn);
     const where = target ? `moved to ${target.model.queueName}` : 'dropped (its dead-letter queue is not local)';
     this.options.log(
-      `message ${message.messageId} of ${queue.model.queueName} was received ${message.receiveCount} times (maxReceiveCount ${queue.model.redrive?.maxReceiveCount}): ${where}`,
+      `message ${message.messageId} of ${queue.model.queueName} was received ${message.receiveCount} time${message.receiveCount === 1 ? '' : 's'} (maxReceiveCount ${queue.model.redrive?.maxReceiveCount}): ${where}`,
     );
     if (!target) return;
     target.accept(message, now);

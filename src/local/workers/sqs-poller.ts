@@ -143,7 +143,7 @@ export class SqsPoller {
         ...invocation,
       });
     const returning = (count: number) =>
-      `${count} message${count === 1 ? '' : 's'} return after the visibility timeout (${this.queue.model.visibilityTimeoutSeconds} s)`;
+      `${count === 1 ? '1 message returns' : `${count} messages return`} after the visibility timeout (${this.queue.model.visibilityTimeoutSeconds} s)`;
     if (outcome.status !== 'ok') {
       report({
         outcome: outcome.status,

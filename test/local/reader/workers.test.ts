@@ -191,6 +191,9 @@ describe('event source mappings', () => {
     });
     const streamArn = 'arn:aws:dynamodb:us-east-1:123456789012:table/Hand-Table/stream/1970-01-01T00:00:00.000';
     expect(app.tables[0].stream).toEqual({ viewType: 'NEW_AND_OLD_IMAGES', arn: streamArn });
+    expect(app.warnings).toEqual([
+      'event source mapping Mapping: the local stream has one shard, so records of different items arrive in the order written; DynamoDB keeps that order per item only',
+    ]);
     expect(app.workers!.mappings[0]).toEqual({
       kind: 'dynamodb',
       logicalId: 'Mapping',
@@ -222,6 +225,7 @@ describe('event source mappings', () => {
     });
     expect(app.warnings).toEqual([
       "event source mapping Mapping: the queue's visibility timeout (30 s) is shorter than the function's timeout (60 s), so Lambda refuses to create the mapping and the deploy fails; locally it runs",
+      "event source mapping Mapping: SQS delivers a standard queue's messages at least once and not always in order; locally each comes once and in order (again only after its visibility timeout), so a worker that is not idempotent passes here and fails in AWS",
     ]);
   });
 
