@@ -113,6 +113,6 @@ test('GIVEN messages the test no longer wants THEN purge() removes them', async 
 test('GIVEN a worker that never finishes THEN settled() rejects after its timeout, naming what is pending', async () => {
   await app.api.queue('Idle').send('forever');
   await expect(app.api.settled({ timeoutMs: 500 })).rejects.toThrow(
-    /^the local API did not settle within 500 ms: queue Idle: 0 visible, 1 in flight, 0 delayed$/,
+    /^the local API did not settle within 500 ms: queue Idle: 0 visible, 1 in flight, 0 delayed \(5 pollers: 4 waiting, 1 handling a batch\)$/,
   );
 });

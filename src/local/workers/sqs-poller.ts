@@ -24,8 +24,11 @@ import { outcomeError, type WorkerInvocation } from './invocations';
 
 /** Lambda starts five pollers for a queue, scaling up from there; locally they are the concurrency. */
 export const DEFAULT_SQS_CONCURRENCY = 5;
-/** How long one long poll waits before it looks again (SQS's longest). */
-const LONG_POLL_MS = 20_000;
+/**
+ * How long one poll waits for a wake-up before it looks at the queue again: a message that becomes visible wakes the
+ * pollers at once, and looking again every second bounds what a wake-up missed could cost.
+ */
+const POLL_MS = 1000;
 /** How often a batching window looks whether its batch is full. */
 const WINDOW_STEP_MS = 20;
 
@@ -41,6 +44,7 @@ export interface PollerContext {
 export class SqsPoller {
   private stopped = false;
   private running = 0;
+  private readonly states = { waiting: 0 };
   private loops: Promise<void>[] = [];
   private readonly filters;
 
@@ -88,6 +92,12 @@ export class SqsPoller {
     return this.running > 0;
   }
 
+  /** `5 pollers: 4 waiting, 1 handling a batch`, for what `settled()` reports. */
+  describe(): string {
+    const total = this.loops.length;
+    return `${total} poller${total === 1 ? '' : 's'}: ${this.states.waiting} waiting, ${this.running} handling a batch`;
+  }
+
   /** Stops taking batches; resolves once the batches under way are done. */
   async stop(): Promise<void> {
     this.stopped = true;
@@ -97,7 +107,9 @@ export class SqsPoller {
 
   private async loop(): Promise<void> {
     while (!this.stopped) {
-      const available = await this.ctx.broker.waitForMessages(this.queue, LONG_POLL_MS, () => this.stopped);
+      this.states.waiting++;
+      const available = await this.ctx.broker.waitForMessages(this.queue, POLL_MS, () => this.stopped);
+      this.states.waiting--;
       if (this.stopped) return;
       if (!available) continue;
       await this.batchingWindow();

@@ -143,7 +143,7 @@ export class Workers {
       const counts = poller.polled.counts(now);
       if (counts.visible + counts.inFlight + counts.delayed > 0) {
         busy.push(
-          `${poller.source}: ${counts.visible} visible, ${counts.inFlight} in flight, ${counts.delayed} delayed`,
+          `${poller.source}: ${counts.visible} visible, ${counts.inFlight} in flight, ${counts.delayed} delayed (${poller.describe()})`,
         );
       } else if (poller.busy) {
         busy.push(`${poller.source}: a batch is being handled`);
