@@ -87,10 +87,12 @@ async function main(): Promise<void> {
     },
   });
   try {
+    // Each write changes its item (a write that changes nothing writes no stream record).
+    let written = 0;
     const put = (tableName: string, i: number) =>
       local.dynamodb.request('PutItem', {
         TableName: tableName,
-        Item: { id: { S: `item-${i % 100}` }, n: { N: String(i) } },
+        Item: { id: { S: `item-${i % 100}` }, n: { N: String(written++) } },
       });
     const writes = async (tableName: string): Promise<Summary> => {
       const times: number[] = [];

@@ -5,7 +5,6 @@
  * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns-content-based-filtering.html
  */
 import { cidrMatcher } from './cidr';
-
 import type { Compiled, ValueTest } from './types';
 
 export type { Compiled, ValueTest } from './types';
