@@ -54,6 +54,12 @@ export const T = {
   kmsKey: 'AWS::KMS::Key',
   globalTable: 'AWS::DynamoDB::GlobalTable',
   table: 'AWS::DynamoDB::Table',
+  queue: 'AWS::SQS::Queue',
+  eventBus: 'AWS::Events::EventBus',
+  rule: 'AWS::Events::Rule',
+  eventSourceMapping: 'AWS::Lambda::EventSourceMapping',
+  eventInvokeConfig: 'AWS::Lambda::EventInvokeConfig',
+  lambdaPermission: 'AWS::Lambda::Permission',
 } as const;
 
 export function isObject(value: unknown): value is JsonObject {

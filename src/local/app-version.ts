@@ -1,15 +1,23 @@
 /**
- * One version of an app as the local API serves it: its functions, authorizers and gateway, and the table and
- * secrets authorizers that hold its functions to their roles. A reload builds a new version and retires the old one once
+ * One version of an app as the local API serves it: its functions, authorizers and gateway, and the table, secrets,
+ * SQS and EventBridge authorizers that hold its functions to their roles. A reload builds a new version and retires the old one once
  * the requests it is answering are done, so a reload never cuts a request short.
  */
 import { createHash } from 'crypto';
 import { createRouteAuthorizer, type DevKeys } from './auth';
-import type { Gateway, GatewayRequest, GatewayResult, SecretsAuthorizer, TableAuthorizer } from './contracts';
+import type {
+  Gateway,
+  GatewayRequest,
+  GatewayResult,
+  InvokeOutcome,
+  SecretsAuthorizer,
+  TableAuthorizer,
+} from './contracts';
 import { createHttpGateway } from './gateway/http';
 import { createRestGateway } from './gateway/rest';
 import { createSecretsAuthorizer, createTableAuthorizer, functionPrincipal } from './iam';
 import { RoleSessions } from './iam/role-sessions';
+import { createServiceAuthorizer, type ServiceAuthorizer } from './iam/service-authorizer';
 import { createFunctionRunner, type FunctionRunner } from './lambda';
 import type { LocalAppModel, LocalFunctionModel } from './model';
 import { assumeRoleAnswer, readAssumeRole, type StsAnswer } from './sts/query-protocol';
@@ -37,6 +45,34 @@ function functionIdentities(app: LocalAppModel): ReadonlyMap<string, string> {
 /** Who may read which secrets, for one version of the app. */
 export function secretsAuthorizerOf(app: LocalAppModel): SecretsAuthorizer {
   return createSecretsAuthorizer(app, functionIdentities(app));
+}
+
+/** Who may send to which queues and put which events, for one version of the app. */
+export function serviceAuthorizerOf(app: LocalAppModel): ServiceAuthorizer {
+  return createServiceAuthorizer(app, functionIdentities(app));
+}
+
+/**
+ * The function's environment values that hold a queue URL as the template has it (`https://sqs.<region>...`), with the
+ * local endpoint in its place: the AWS SDK sends a queue's requests to the host of its URL, so the function must see
+ * the local one. Only the changed variables.
+ */
+export function localQueueUrls(
+  app: LocalAppModel,
+  fn: LocalFunctionModel,
+  endpoint: string,
+): { [name: string]: string } {
+  const queues = app.workers?.queues ?? [];
+  const changed: { [name: string]: string } = {};
+  for (const [name, value] of Object.entries(fn.environment)) {
+    let local = value;
+    for (const queue of queues) {
+      const path = new URL(queue.url).pathname;
+      local = local.split(queue.url).join(`${endpoint.replace(/\/$/, '')}${path}`);
+    }
+    if (local !== value) changed[name] = local;
+  }
+  return changed;
 }
 
 export function tableAccessOf(app: LocalAppModel, now: () => number = Date.now): TableAccess {
@@ -71,8 +107,8 @@ export interface AppVersionOptions {
   readonly keys: DevKeys;
   /** The table endpoint the functions call. */
   readonly dynamodbEndpoint: string;
-  /** The Secrets Manager endpoint the functions call. */
-  readonly secretsManagerEndpoint: string;
+  /** The endpoint of the local SQS, EventBridge and Secrets Manager the functions call. */
+  readonly servicesEndpoint: string;
   readonly moduleRoots?: readonly string[];
   readonly now?: () => number;
   readonly log: (line: string) => void;
@@ -83,7 +119,10 @@ export interface AppVersion extends Gateway {
   readonly runner: FunctionRunner;
   readonly tableAccess: TableAccess;
   readonly secretsAuthorizer: SecretsAuthorizer;
-  /** Resolves once the requests in flight are answered, then stops the functions. */
+  readonly serviceAuthorizer: ServiceAuthorizer;
+  /** Invokes a function of this version for a worker source; counted with the requests in flight. */
+  invoke(functionId: string, event: unknown): Promise<InvokeOutcome>;
+  /** Resolves once the requests and worker invocations in flight are done, then stops the functions. */
   retire(): Promise<void>;
   /** Stops the functions now; invocations in flight end as Lambda ends a crashed runtime's. */
   close(): Promise<void>;
@@ -101,12 +140,17 @@ export function startAppVersion(options: AppVersionOptions): AppVersion {
       // https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-advanced.html
       ...(fn.logFormat === 'JSON' ? { AWS_LAMBDA_LOG_FORMAT: 'JSON' } : {}),
       ...(fn.applicationLogLevel ? { AWS_LAMBDA_LOG_LEVEL: fn.applicationLogLevel } : {}),
-      // The function's own credentials, as its execution role's session would give them, the local table and the
-      // local Secrets Manager.
+      // Queue URLs on the local endpoint, wherever the environment holds them (SERVERLESS_API_QUEUES too).
+      ...localQueueUrls(app, fn, options.servicesEndpoint),
+      // The function's own credentials, as its execution role's session would give them, the local table, and the
+      // local SQS, EventBridge and Secrets Manager on one endpoint.
+      // https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
       AWS_ENDPOINT_URL_DYNAMODB: options.dynamodbEndpoint,
       // The local STS answers on the same endpoint: caller-scoped sessions of the function's caller role.
       AWS_ENDPOINT_URL_STS: options.dynamodbEndpoint,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: options.secretsManagerEndpoint,
+      AWS_ENDPOINT_URL_SQS: options.servicesEndpoint,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: options.servicesEndpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: options.servicesEndpoint,
       AWS_ACCESS_KEY_ID: functionAccessKeyId(fn),
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_SESSION_TOKEN: 'local',
@@ -131,19 +175,22 @@ export function startAppVersion(options: AppVersionOptions): AppVersion {
   let onIdle: (() => void) | undefined;
   let closed: Promise<void> | undefined;
   const close = () => (closed ??= runner.close());
+  const tracked = async <R>(work: () => Promise<R>): Promise<R> => {
+    inFlight++;
+    try {
+      return await work();
+    } finally {
+      if (--inFlight === 0) onIdle?.();
+    }
+  };
   return {
     app,
     runner,
     tableAccess: tableAccessOf(app, options.now),
     secretsAuthorizer: secretsAuthorizerOf(app),
-    async handle(request: GatewayRequest): Promise<GatewayResult> {
-      inFlight++;
-      try {
-        return await gateway.handle(request);
-      } finally {
-        if (--inFlight === 0) onIdle?.();
-      }
-    },
+    serviceAuthorizer: serviceAuthorizerOf(app),
+    handle: (request: GatewayRequest): Promise<GatewayResult> => tracked(() => gateway.handle(request)),
+    invoke: (functionId, event) => tracked(() => runner.invoke(functionId, event)),
     async retire() {
       if (inFlight > 0) await new Promise<void>((resolve) => (onIdle = resolve));
       await close();

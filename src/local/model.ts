@@ -3,6 +3,7 @@
  * environment and role statements the template gives them, and the tables. Types, and the one limit they fall back
  * to; `reader/` builds it from a cloud assembly, with every intrinsic function resolved to a local value.
  */
+import type { LocalStreamModel, LocalWorkersModel } from './workers-model';
 
 /** The two API Gateway flavours, as the template says which one it is. */
 export type LocalApiType = 'HTTP' | 'REST';
@@ -27,7 +28,10 @@ export interface LocalAppModel {
   readonly region: string;
   readonly accountId: string;
   readonly api: LocalApiModel;
-  /** Every Lambda function of the stack the API reaches (route functions and Lambda authorizers), by logical id. */
+  /**
+   * Every Lambda function of the stack the API reaches (route functions and Lambda authorizers) and every worker an
+   * event source mapping or a rule invokes, by logical id.
+   */
   readonly functions: { readonly [logicalId: string]: LocalFunctionModel };
   readonly tables: readonly LocalTableModel[];
   /**
@@ -40,6 +44,12 @@ export interface LocalAppModel {
    * @default none
    */
   readonly secrets?: readonly LocalSecretModel[];
+  /**
+   * The stack's queues, event buses and rules, event source mappings and asynchronous invocation settings: what the
+   * local SQS, EventBridge and table streams run.
+   * @default none
+   */
+  readonly workers?: LocalWorkersModel;
   /** The folder of the cloud assembly the model was read from. */
   readonly assemblyDir: string;
   /**
@@ -246,6 +256,8 @@ export interface LocalTableModel {
   readonly localSecondaryIndexes: readonly LocalIndexModel[];
   /** The TTL attribute (epoch seconds), when TTL is on. */
   readonly ttlAttribute?: string;
+  /** The table's stream, when `StreamSpecification` turns one on. */
+  readonly stream?: LocalStreamModel;
 }
 
 export interface LocalIndexModel {

@@ -1,19 +1,28 @@
 /**
- * Runs one stack's API locally: the embedded DynamoDB and a Secrets Manager, each holding every function to its role,
- * the functions in their own execution environments, the authorizers and the gateway of the API's type behind a
- * loopback HTTP server.
+ * Runs one stack's API locally: the embedded DynamoDB (with its tables' streams), SQS, EventBridge and Secrets Manager,
+ * each holding every function to its role, the functions in their own execution environments, the workers their
+ * queues, rules and streams feed, and the authorizers and the gateway of the API's type behind a loopback HTTP server.
  * `serverless-api dev` and the test kit's `LocalApi` both start here; `dev --watch` swaps in each new synth with
  * `reload`, behind the same server.
  */
-import { secretsAuthorizerOf, startAppVersion, tableAccessOf, type AppVersion, type TableAccess } from './app-version';
+import {
+  secretsAuthorizerOf,
+  serviceAuthorizerOf,
+  startAppVersion,
+  tableAccessOf,
+  type AppVersion,
+  type TableAccess,
+} from './app-version';
 import { DevKeys, loadDevKeys } from './auth';
 import type { Gateway, SecretsAuthorizer } from './contracts';
 import { startLocalDynamoDb, type LocalDynamoDb, type TableCall } from './dynamodb';
 import { startGatewayServer } from './gateway/server';
+import type { ServiceAuthorizer } from './iam/service-authorizer';
 import type { FunctionRunner } from './lambda';
 import type { LocalAppModel, LocalTableModel } from './model';
-import { startLocalSecretsManager, type LocalSecretsManager } from './secrets';
+import { startServices, type Services } from './services/start-services';
 import { tableChanges } from './table-changes';
+import type { WorkerInvocation } from './workers/invocations';
 
 export { functionAccessKeyId } from './app-version';
 
@@ -35,6 +44,14 @@ export interface RunLocalOptions {
   readonly log?: (line: string) => void;
   /** Told of every DynamoDB call a function makes, once answered, with the function's declared name. */
   readonly onTableCall?: (call: FunctionTableCall) => void;
+  /**
+   * The pause before a worker's retry: Lambda's asynchronous retries wait this, then twice this (about 1 and 2
+   * minutes in AWS); a stream batch's retries this, growing with each retry.
+   * @default 1000
+   */
+  readonly retryDelayMs?: number;
+  /** Told of every invocation of a worker (a queue, stream or rule fed it), once it ended. */
+  readonly onWorkerInvocation?: (invocation: WorkerInvocation) => void;
   readonly now?: () => number;
 }
 
@@ -59,6 +76,8 @@ export interface RunningLocal {
   readonly app: LocalAppModel;
   readonly keys: DevKeys;
   readonly dynamodb: LocalDynamoDb;
+  /** The local SQS, EventBridge and Secrets Manager, the queues, streams and workers. */
+  readonly services: Services;
   readonly runner: FunctionRunner;
   /**
    * Serves `app` from now on, behind the same server and port: new functions, authorizers and gateway; the same
@@ -84,6 +103,18 @@ export async function runLocal(app: LocalAppModel, options: RunLocalOptions = {}
   // The same holds for secrets: the version being served decides, with its secrets and roles.
   let served: LocalAppModel = app;
   let secretsAccess: SecretsAuthorizer = secretsAuthorizerOf(app);
+  let serviceAccess: ServiceAuthorizer = serviceAuthorizerOf(app);
+  let dynamodb: LocalDynamoDb | undefined;
+  const services: Services = await startServices({
+    app: () => served,
+    authorizer: () => serviceAccess,
+    secretsAuthorizer: () => secretsAccess,
+    writesInFlight: () => dynamodb?.writesInFlight() ?? 0,
+    retryDelayMs: options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS,
+    onInvocation: options.onWorkerInvocation,
+    log,
+    host: options.host,
+  });
   const startDynamoDb = (tables: readonly LocalTableModel[]) =>
     startLocalDynamoDb({
       tables,
@@ -94,38 +125,40 @@ export async function runLocal(app: LocalAppModel, options: RunLocalOptions = {}
         ? (call) => options.onTableCall!({ ...call, function: access.functionName(call.accessKeyId) })
         : undefined,
       adminAccessKeyId: ADMIN_ACCESS_KEY_ID,
+      streams: {
+        streamed: (table) => services.streams.streamed(table),
+        emit: (change) => services.streams.append(change),
+      },
       ttl: options.ttl,
       now: options.now,
       log: (line) => log(`[dynamodb] ${line}`),
     });
-  const secretsManager: LocalSecretsManager = await startLocalSecretsManager({
-    app: () => served,
-    authorizer: () => secretsAccess,
-    log: (line) => log(`[secretsmanager] ${line}`),
-  });
-  const startVersion = (model: LocalAppModel, db: LocalDynamoDb) =>
-    startAppVersion({
+  const startVersion = (model: LocalAppModel, db: LocalDynamoDb) => {
+    const version = startAppVersion({
       app: model,
       keys,
       dynamodbEndpoint: db.endpoint,
-      secretsManagerEndpoint: secretsManager.endpoint,
+      servicesEndpoint: services.endpoint,
       moduleRoots: options.moduleRoots,
       now: options.now,
       log,
     });
+    services.serve({ app: model, invoke: version.invoke, authorizer: version.serviceAuthorizer });
+    return version;
+  };
 
-  let dynamodb: LocalDynamoDb;
+  let db: LocalDynamoDb;
   try {
-    dynamodb = await startDynamoDb(app.tables);
+    db = dynamodb = await startDynamoDb(app.tables);
   } catch (e) {
-    await secretsManager.close();
+    await services.close();
     throw e;
   }
   let current: AppVersion;
   try {
-    current = startVersion(app, dynamodb);
+    current = startVersion(app, db);
   } catch (e) {
-    await Promise.allSettled([dynamodb.close(), secretsManager.close()]);
+    await Promise.allSettled([db.close(), services.close()]);
     throw e;
   }
   /** Old versions and databases, stopped once their requests are answered (or at once, by `stop`). */
@@ -157,19 +190,20 @@ export async function runLocal(app: LocalAppModel, options: RunLocalOptions = {}
       },
     });
   } catch (e) {
-    await Promise.allSettled([current.close(), dynamodb.close(), secretsManager.close()]);
+    await Promise.allSettled([services.close(), current.close(), db.close()]);
     throw e;
   }
   const gatewayServer = server;
 
   /** Serves `next` with `db` from now on; the version it replaces finishes its requests, then stops. */
-  function swap(next: LocalAppModel, db: LocalDynamoDb, stopAfter?: LocalDynamoDb): void {
+  function swap(next: LocalAppModel, nextDb: LocalDynamoDb, stopAfter?: LocalDynamoDb): void {
     const previous = current;
-    current = startVersion(next, db);
-    access = current.tableAccess;
     served = next;
+    current = startVersion(next, nextDb);
+    access = current.tableAccess;
     secretsAccess = current.secretsAuthorizer;
-    dynamodb = db;
+    serviceAccess = current.serviceAuthorizer;
+    db = dynamodb = nextDb;
     retired.add(previous);
     retire(async () => {
       await previous.retire();
@@ -181,17 +215,17 @@ export async function runLocal(app: LocalAppModel, options: RunLocalOptions = {}
   async function reload(next: LocalAppModel): Promise<ReloadResult> {
     const changes = tableChanges(current.app.tables, next.tables);
     if (changes.length === 0) {
-      swap(next, dynamodb);
+      swap(next, db);
       return { tables: 'kept', tableChanges: [] };
     }
     if (options.dataDir === undefined) {
       // In memory, the new DynamoDB starts beside the old one, which serves until the swap.
-      swap(next, await startDynamoDb(next.tables), dynamodb);
+      swap(next, await startDynamoDb(next.tables), db);
       return { tables: 'restarted', tableChanges: changes };
     }
     // A data folder can be open once only: the old DynamoDB stops first, and starts again if the new one cannot;
     // the functions then get a version that calls it where it now listens.
-    await dynamodb.close();
+    await db.close();
     let restarted: LocalDynamoDb;
     try {
       restarted = await startDynamoDb(next.tables);
@@ -217,12 +251,13 @@ export async function runLocal(app: LocalAppModel, options: RunLocalOptions = {}
     await reloading;
     await stopEach([
       () => gatewayServer.close(),
+      // The pollers stop taking batches before the functions stop.
+      () => services.close(),
       () => current.close(),
       // A retired version still answering a request is not waited for: its invocations end as the server does.
       () => Promise.all([...retired].map((version) => version.close())).then(() => undefined),
       () => Promise.all(retiring).then(() => undefined),
-      () => dynamodb.close(),
-      () => secretsManager.close(),
+      () => db.close(),
     ]);
   };
 
@@ -236,8 +271,9 @@ export async function runLocal(app: LocalAppModel, options: RunLocalOptions = {}
     },
     keys,
     get dynamodb() {
-      return dynamodb;
+      return db;
     },
+    services,
     get runner() {
       return current.runner;
     },
@@ -247,6 +283,7 @@ export async function runLocal(app: LocalAppModel, options: RunLocalOptions = {}
 }
 
 const ADMIN_ACCESS_KEY_ID = 'AKIALOCALADMIN';
+const DEFAULT_RETRY_DELAY_MS = 1000;
 
 /** API Gateway serves a named stage under its name (`/prod/...`); the `$default` stage at the root. */
 function stagePath(app: LocalAppModel): string {

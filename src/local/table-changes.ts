@@ -1,6 +1,7 @@
 /**
  * What differs between the tables of two versions of an app. The local DynamoDB keeps its tables (and their items)
- * across a reload only when nothing does: a table's key schema, indexes and TTL are fixed when it is created.
+ * across a reload only when nothing does: a table's key schema, indexes and TTL are fixed when it is created (its stream
+ * is not: the local API writes stream records itself).
  */
 import type { LocalTableModel } from './model';
 
@@ -20,10 +21,22 @@ export function tableChanges(before: readonly LocalTableModel[], after: readonly
       continue;
     }
     const changed = ASPECTS.filter(([, of]) => canonical(of(previous)) !== canonical(of(table))).map(([name]) => name);
-    if (changed.length > 0) changes.push(`${table.tableName}: ${changed.join(', ')} changed`);
-    else if (canonical(previous) !== canonical(table)) changes.push(`${table.tableName} changed`);
+    if (changed.length > 0) {
+      changes.push(`${table.tableName}: ${changed.join(', ')} changed`);
+    } else if (canonical(withoutStream(previous)) !== canonical(withoutStream(table))) {
+      changes.push(`${table.tableName} changed`);
+    }
   }
   return changes;
+}
+
+/**
+ * The stream is left out: its records are the local API's own, not the engine's, so a stream turned on, off or to
+ * another view type takes effect without a restart.
+ */
+function withoutStream(table: LocalTableModel): LocalTableModel {
+  const { stream: _stream, ...rest } = table;
+  return rest;
 }
 
 const ASPECTS: readonly [string, (table: LocalTableModel) => unknown][] = [

@@ -7,12 +7,15 @@
  *     await api.stop();
  */
 import type { Stage } from 'aws-cdk-lib';
-import { LocalTable, type LocalTableCall } from './local-table';
+import { LocalQueue } from './local-queue';
+import { LocalTable, type LocalTableCall, type LocalTableClientConfig } from './local-table';
 import { issueAppToken, type AppTokenOptions } from '../local/app-token';
 import { signIamRequest } from '../local/auth';
+import type { InvokeOutcome } from '../local/contracts';
 import type { LocalAppModel } from '../local/model';
 import { readLocalApp } from '../local/reader';
 import { runLocal, type RunningLocal } from '../local/run-local';
+import type { WorkerInvocation } from '../local/workers/invocations';
 
 /** Where the API comes from, and how it runs. */
 export interface LocalApiStartOptions {
@@ -44,6 +47,22 @@ export interface LocalApiStartOptions {
   readonly moduleRoots?: readonly string[];
   /** Where the dev signing keys live. @default node_modules/.cache/cdk-serverless-api */
   readonly keysDir?: string;
+  /**
+   * The pause before a worker's retry (asynchronous invocations wait this, then twice this; stream batches this,
+   * growing). Lambda waits about a minute. @default 1000
+   */
+  readonly retryDelayMs?: number;
+}
+
+/** An event to put on a bus, as PutEvents takes it. */
+export interface LocalEventEntry {
+  readonly source: string;
+  readonly detailType: string;
+  /** The detail object (sent as its JSON). */
+  readonly detail: object;
+  /** The bus's name or ARN. @default the default bus */
+  readonly bus?: string;
+  readonly resources?: readonly string[];
 }
 
 /** The claims of a dev token, and which authorizer it is for (when the API has several JWT or Cognito ones). */
@@ -59,8 +78,11 @@ export class LocalApi {
     const model = readLocalApp(assemblyDir, { stack: options.stack, secrets: options.secrets });
     const logs: string[] = [];
     const calls: LocalTableCall[] = [];
+    const invocations: WorkerInvocation[] = [];
     const running = await runLocal(model, {
       onTableCall: (call) => calls.push(call),
+      onWorkerInvocation: (invocation) => invocations.push(invocation),
+      retryDelayMs: options.retryDelayMs,
       port: options.port,
       dataDir: options.dataDir,
       keysDir: options.keysDir,
@@ -71,7 +93,7 @@ export class LocalApi {
         options.log?.(line);
       },
     });
-    return new LocalApi(running, logs, calls);
+    return new LocalApi(running, logs, calls, invocations);
   }
 
   /** The stage's base URL, without a trailing slash (`http://127.0.0.1:<port>`, or `.../prod` for a REST stage): append the route path. */
@@ -85,10 +107,87 @@ export class LocalApi {
     private readonly running: RunningLocal,
     logs: string[],
     calls: readonly LocalTableCall[],
+    private readonly invocations: readonly WorkerInvocation[],
   ) {
     this.url = running.url.replace(/\/$/, '');
     this.logs = logs;
     this.table = new LocalTable(running.dynamodb, running.app.tables[0], calls);
+  }
+
+  /**
+   * Resolves once the app has nothing asynchronous left to do: no message waiting in, or in flight from, a queue a
+   * worker reads; no stream record not yet handed on; no asynchronous invocation queued or waiting for a retry. Rejects,
+   * naming what is still pending, after `timeoutMs`. Call it after the requests whose work happens in workers.
+   */
+  public async settled(options: { readonly timeoutMs?: number } = {}): Promise<void> {
+    await this.running.services.workers.settled(options.timeoutMs);
+  }
+
+  /** A queue of the app, by the name it was declared with, its logical id or its name in SQS. */
+  public queue(name: string): LocalQueue {
+    const { broker } = this.running.services;
+    const queue = broker.all().find((q) => [q.model.name, q.model.logicalId, q.model.queueName].includes(name));
+    if (!queue) {
+      const names = broker.all().map((q) => q.model.name);
+      throw new Error(`no queue "${name}" in ${this.running.app.stackName}: it has ${names.join(', ') || 'none'}`);
+    }
+    return new LocalQueue(queue, this.running.services);
+  }
+
+  /**
+   * Puts an event on a bus, as PutEvents does (past IAM): the rules whose pattern matches deliver it to their targets.
+   * Resolves to its id; rejects with EventBridge's error for an entry it refuses.
+   */
+  public async putEvent(entry: LocalEventEntry): Promise<string> {
+    const { services } = this.running;
+    const output = services.events.call(
+      'PutEvents',
+      {
+        Entries: [
+          {
+            Source: entry.source,
+            DetailType: entry.detailType,
+            Detail: JSON.stringify(entry.detail),
+            ...(entry.bus === undefined ? {} : { EventBusName: entry.bus }),
+            ...(entry.resources === undefined ? {} : { Resources: entry.resources }),
+          },
+        ],
+      },
+      services.adminAccessKeyId,
+    ) as { Entries: { EventId?: string; ErrorCode?: string; ErrorMessage?: string }[] };
+    const [result] = output.Entries;
+    if (!result.EventId) throw new Error(`PutEvents refused the event: ${result.ErrorCode}: ${result.ErrorMessage}`);
+    return result.EventId;
+  }
+
+  /**
+   * Invokes a function (a worker, by its declared name, logical id or function name) with an event of your own, as
+   * Lambda's synchronous Invoke does: to test a worker alone with a batch you build.
+   */
+  public async invoke(name: string, event: unknown): Promise<InvokeOutcome> {
+    const fn = Object.values(this.running.app.functions).find((f) =>
+      [f.name, f.logicalId, f.functionName].includes(name),
+    );
+    if (!fn) {
+      const names = Object.values(this.running.app.functions).map((f) => f.name);
+      throw new Error(`no function "${name}" in ${this.running.app.stackName}: it has ${names.join(', ')}`);
+    }
+    return this.running.runner.invoke(fn.logicalId, event);
+  }
+
+  /** Every invocation of a worker so far (queue batches, stream batches, events), in the order they ended. */
+  public get workerInvocations(): readonly WorkerInvocation[] {
+    return [...this.invocations];
+  }
+
+  /** Endpoint and credentials of SQS and EventBridge clients of the test's own, which bypass IAM. */
+  public servicesConfig(): LocalTableClientConfig {
+    const { services, app } = this.running;
+    return {
+      endpoint: services.endpoint,
+      region: app.region,
+      credentials: { accessKeyId: services.adminAccessKeyId, secretAccessKey: 'local' },
+    };
   }
 
   /** What the local API read from the assembly. */

@@ -1,5 +1,6 @@
 /** What `serverless-api dev` prints once the API answers: where, what, and how to call it. */
 
+import { workerLines } from './banner-workers';
 import { tokenAuthorizers } from '../../local/app-token';
 import { devKeysFile } from '../../local/auth';
 import type { LocalAppModel, LocalRouteModel, LocalTableModel } from '../../local/model';
@@ -33,6 +34,7 @@ export function bannerLines(input: BannerInput): string[] {
     const where = input.dataDir === undefined ? 'in memory, lost at stop' : `kept in ${input.dataDir}`;
     lines.push(`Table${app.tables.length > 1 ? 's' : ''} (${where}):`, ...table(app.tables.map(tableRow)));
   }
+  lines.push(...workerLines(app, table));
   lines.push(...accessLines(input));
   if (app.warnings && app.warnings.length > 0) {
     lines.push('Runs differently than deployed:', ...app.warnings.map((warning) => `  ${warning}`));
@@ -40,7 +42,11 @@ export function bannerLines(input: BannerInput): string[] {
   if (input.watching) {
     lines.push(`Watching ${input.watching.dir}: a change runs \`${input.watching.command}\` and reloads.`);
   }
-  lines.push('Logs follow: [function name], [gateway], [access], [dynamodb], [secretsmanager]. Ctrl-C stops.', '');
+  const asynchronous = (app.workers?.queues.length ?? 0) + (app.workers?.rules.length ?? 0) > 0;
+  lines.push(
+    `Logs follow: [function name], [gateway], [access], [dynamodb], [secretsmanager]${asynchronous ? ', [sqs], [events], [worker]' : ''}. Ctrl-C stops.`,
+    '',
+  );
   return lines;
 }
 

@@ -9,13 +9,17 @@ const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
 
 export const devCommand: Command = {
   name: 'dev',
-  summary: "run the stack's API locally: gateway, authorizers, functions and DynamoDB, offline",
+  summary: "run the stack's API locally: gateway, authorizers, functions, DynamoDB, queues and workers, offline",
   description: [
     "Runs the stack's API on this machine until Ctrl-C: the gateway of its type (HTTP or REST) with its routes,",
     'authorizers, throttling and CORS, each function from its bundle in the cloud assembly with the environment the',
     'template gives it, and the table in an embedded DynamoDB that holds each function to its role. Prints the URL,',
     'the routes and how to get a token (`serverless-api token`), then the logs of the functions, the gateway, the',
     'access log and DynamoDB, one line each.',
+    '',
+    "The stack's SQS queues, EventBridge rules and table streams run too: Lambda's pollers hand batches to their",
+    'workers, rules invoke their targets asynchronously with retries, and each worker invocation is logged as a',
+    '[worker] line (worker, source, items, outcome, failures, what happens next).',
     '',
     "With --watch, a change to the project's sources runs the app's synth (cdk.json's \"app\", as `cdk synth` runs",
     'it, honouring cdk.json\'s "watch" include and exclude globs) and reloads on the same port; the table keeps its',

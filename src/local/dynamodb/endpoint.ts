@@ -21,6 +21,7 @@ import {
 } from './errors';
 import { operationOf, operationSupport } from './operations';
 import { readSignature } from './signature';
+import type { StreamCapture } from './stream-capture';
 import { closeServer, listen } from '../listen';
 import { stsError, type StsAnswer } from '../sts/query-protocol';
 
@@ -40,6 +41,8 @@ export interface EndpointOptions {
   readonly callerName?: (accessKeyId: string) => string | undefined;
   /** Told of every DynamoDB call a caller other than the admin made, once it is answered. */
   readonly onCall?: (call: TableCall) => void;
+  /** Reads the items a write changes in a table with a stream, before and after it. */
+  readonly capture?: StreamCapture;
   /** The key attribute names of a table, to find the item a failed PutItem asked for. */
   readonly keyNames?: (tableName: string) => readonly string[] | undefined;
   readonly log: (line: string) => void;
@@ -62,6 +65,8 @@ export interface TableCall {
 interface Decision {
   readonly answer?: DynamoDbErrorBody;
   readonly call?: Omit<TableCall, 'status' | 'errorType'>;
+  /** The operation and input of a request the engine will run, whoever signed it (for the tables' streams). */
+  readonly write?: { readonly operation: string; readonly input: { readonly [key: string]: unknown } };
 }
 
 export interface Endpoint {
@@ -138,7 +143,7 @@ export async function startEndpoint(options: EndpointOptions): Promise<Endpoint>
         `The local DynamoDB (dynalite) does not support ${operation}: it answers UnknownOperationException, where DynamoDB in AWS runs it. Code that needs ${operation} cannot be exercised locally.`,
       );
     }
-    return { call };
+    return { call, write: { operation, input: input as { [key: string]: unknown } } };
   };
 
   const forward = (
@@ -302,13 +307,22 @@ export async function startEndpoint(options: EndpointOptions): Promise<Endpoint>
         );
         decision = { answer: internalServerError() };
       }
-      const { answer, call } = decision;
+      const { answer, call, write } = decision;
       if (answer) {
         sendError(response, answer);
         if (call) options.onCall?.({ ...call, status: answer.status, errorType: errorTypeOf(answer) });
       } else {
-        forward(request, body, response, call, (status, errorType) => {
-          if (call) options.onCall?.({ ...call, status, ...(errorType ? { errorType } : {}) });
+        const send = (complete?: (status: number) => Promise<void>) =>
+          forward(request, body, response, call, (status, errorType) => {
+            complete?.(status).catch((error: Error) =>
+              options.log(`A stream record could not be written: ${error.message}`),
+            );
+            if (call) options.onCall?.({ ...call, status, ...(errorType ? { errorType } : {}) });
+          });
+        if (!write || !options.capture) return send();
+        options.capture.begin(write.operation, write.input).then(send, (error: Error) => {
+          options.log(`The item a write changes could not be read for its stream: ${error.message}`);
+          sendError(response, internalServerError());
         });
       }
     };

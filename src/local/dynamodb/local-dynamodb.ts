@@ -8,8 +8,10 @@ import type { LocalTableModel } from '../model';
 import { startEndpoint, type StsHandler, type TableCall } from './endpoint';
 import { startEngine } from './engine';
 import { jsonClient } from './json-client';
+import { StreamCapture } from './stream-capture';
 import { ensureTables } from './tables';
 import { TtlSweeper } from './ttl-sweeper';
+import type { ItemChange } from '../streams/change';
 
 export interface LocalDynamoDbOptions {
   readonly tables: readonly LocalTableModel[];
@@ -34,6 +36,14 @@ export interface LocalDynamoDbOptions {
    * @default - the access key id
    */
   readonly callerName?: (accessKeyId: string) => string | undefined;
+  /**
+   * The tables' streams: which tables have one now, and where each change of their items goes.
+   * @default - no table has a stream
+   */
+  readonly streams?: {
+    readonly streamed: (tableName: string) => boolean;
+    readonly emit: (change: ItemChange) => void;
+  };
   /** Told of every DynamoDB call the functions make (not the admin's), once it is answered. */
   readonly onCall?: (call: TableCall) => void;
   /**
@@ -86,6 +96,8 @@ export interface LocalDynamoDb {
    * resolves to the output, or rejects with the error DynamoDB answered (`name` is its exception).
    */
   request(operation: string, input: object): Promise<{ [key: string]: any }>;
+  /** Writes whose stream records are not written yet. */
+  writesInFlight(): number;
   /** Runs one TTL pass now; resolves to the number of items deleted. */
   sweepExpired(): Promise<number>;
   close(): Promise<void>;
@@ -115,6 +127,13 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions): Promise
   const closeAll = async () => {
     for (const close of closers.splice(0).reverse()) await close();
   };
+  const keyNames = (tableName: string) => {
+    const table = options.tables.find((t) => t.tableName === tableName);
+    return table && [table.partitionKey.name, ...(table.sortKey ? [table.sortKey.name] : [])];
+  };
+  const capture = options.streams
+    ? new StreamCapture({ send: direct.send, keyNames, streamed: options.streams.streamed, emit: options.streams.emit })
+    : undefined;
   try {
     await ensureTables(direct.send, options.tables, options.dataDir);
     const endpoint = await startEndpoint({
@@ -125,10 +144,8 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions): Promise
       adminAccessKeyId: adminCredentials.accessKeyId,
       callerName: options.callerName,
       onCall: options.onCall,
-      keyNames: (tableName) => {
-        const table = options.tables.find((t) => t.tableName === tableName);
-        return table && [table.partitionKey.name, ...(table.sortKey ? [table.sortKey.name] : [])];
-      },
+      keyNames,
+      capture,
       log,
     });
     closers.push(() => endpoint.close());
@@ -139,6 +156,7 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions): Promise
       send: direct.send,
       now: options.now ?? Date.now,
       delaySeconds,
+      capture,
       log,
     });
     sweeper.start(sweepIntervalMs);
@@ -150,6 +168,7 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions): Promise
       region,
       adminCredentials,
       request: admin.send,
+      writesInFlight: () => capture?.inFlight ?? 0,
       sweepExpired: () => sweeper.sweep(),
       close: closeAll,
     };

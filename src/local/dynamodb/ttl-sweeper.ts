@@ -8,6 +8,7 @@
  */
 import type { LocalTableModel } from '../model';
 import type { Send } from './json-client';
+import type { StreamCapture } from './stream-capture';
 
 export interface TtlSweeperOptions {
   readonly tables: readonly LocalTableModel[];
@@ -17,6 +18,8 @@ export interface TtlSweeperOptions {
   readonly now: () => number;
   /** An item is deleted once it has been expired for longer than this. */
   readonly delaySeconds: number;
+  /** Orders each deletion with the endpoint's writes of the item, and reports it to the table's stream. */
+  readonly capture?: StreamCapture;
   readonly log: (line: string) => void;
 }
 
@@ -113,18 +116,25 @@ export class TtlSweeper {
     ttl: string,
     item: { [name: string]: unknown },
   ): Promise<boolean> {
-    try {
-      await this.options.send('DeleteItem', {
-        TableName: table.tableName,
-        Key: Object.fromEntries(keys.map((key) => [key, item[key]])),
-        ConditionExpression: '#ttl = :seen',
-        ExpressionAttributeNames: { '#ttl': ttl },
-        ExpressionAttributeValues: { ':seen': item[ttl] },
-      });
-      return true;
-    } catch (error) {
-      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
-      throw error;
-    }
+    const key = Object.fromEntries(keys.map((name) => [name, item[name]]));
+    const remove = async () => {
+      try {
+        const { Attributes } = await this.options.send('DeleteItem', {
+          TableName: table.tableName,
+          Key: key,
+          ConditionExpression: '#ttl = :seen',
+          ExpressionAttributeNames: { '#ttl': ttl },
+          ExpressionAttributeValues: { ':seen': item[ttl] },
+          ReturnValues: 'ALL_OLD',
+        });
+        // A TTL deletion is a REMOVE in the stream, made by DynamoDB itself.
+        if (Attributes) this.options.capture?.expired(table.tableName, key, Attributes);
+        return true;
+      } catch (error) {
+        if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+        throw error;
+      }
+    };
+    return this.options.capture ? this.options.capture.serialize(table.tableName, key, remove) : remove();
   }
 }

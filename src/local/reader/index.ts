@@ -1,6 +1,7 @@
 /**
  * Reads a synthesized cloud assembly into the model the local API runs: one stack's API, the functions it invokes
- * and the tables, every intrinsic function resolved to a value for the local region and account.
+ * and the tables, the queues, event buses, rules and event source mappings with the workers they invoke, every
+ * intrinsic function resolved to a value for the local region and account.
  */
 
 import * as path from 'path';
@@ -13,6 +14,7 @@ import { readRestApi } from './rest-api';
 import { readSecrets } from './secrets';
 import { apiResources, selectStack, stacksWithApi } from './select';
 import { readTables } from './tables';
+import { readWorkers } from './workers';
 import { StackArtifact, UsageError } from '../../assembly/assembly';
 import { T, TemplateIndex } from '../../assembly/template';
 import { LocalAppModel, LocalFunctionModel } from '../model';
@@ -57,9 +59,11 @@ export function readLocalApp(assemblyDir: string, options: ReadOptions = {}): Lo
   };
   const apiId = apis[0];
   const reading = ctx.index.get(apiId)?.Type === T.restApi ? readRestApi(ctx, apiId) : readHttpApi(ctx, apiId);
+  const tables = readTables(ctx);
+  const workers = readWorkers(ctx, tables);
   const functions: { [logicalId: string]: LocalFunctionModel } = {};
   for (const [id] of options.functions === false ? [] : ctx.index.ofType(T.function)) {
-    if (reading.functionIds.has(id)) functions[id] = readFunction(ctx, id);
+    if (reading.functionIds.has(id) || workers.functionIds.has(id)) functions[id] = readFunction(ctx, id);
   }
   return {
     stackName: stack.displayName,
@@ -67,9 +71,10 @@ export function readLocalApp(assemblyDir: string, options: ReadOptions = {}): Lo
     accountId,
     api: reading.api,
     functions,
-    tables: readTables(ctx),
+    tables,
     roles: readAssumableRoles(ctx),
     secrets: readSecrets(ctx),
+    workers: workers.workers,
     assemblyDir: path.resolve(assemblyDir),
     warnings: ctx.warnings,
   };

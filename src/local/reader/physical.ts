@@ -43,6 +43,7 @@ export const NAME_PROPERTIES: { readonly [type: string]: string } = {
   'AWS::SQS::Queue': 'QueueName',
   'AWS::S3::Bucket': 'BucketName',
   'AWS::Events::Rule': 'Name',
+  'AWS::Events::EventBus': 'Name',
   'AWS::StepFunctions::StateMachine': 'StateMachineName',
   'AWS::CloudWatch::Alarm': 'AlarmName',
   'AWS::SSM::Parameter': 'Name',
@@ -92,6 +93,12 @@ const tableArn: Produce = (s) => arn(s, 'dynamodb', `table/${s.name()}`);
 const secretArn: Produce = (s) => arn(s, 'secretsmanager', `secret:${s.name()}-${localId(seedOf(s), 6, MIXED)}`);
 const functionArn: Produce = (s) => arn(s, 'lambda', `function:${s.name()}`);
 const roleArn: Produce = (s) => arn(s, 'iam', `role${s.property('Path') ?? '/'}${s.name()}`, false);
+/** A rule on a custom bus has the bus in its ARN: `rule/<bus>/<rule>`. */
+const ruleArn: Produce = (s) => {
+  const bus = s.property('EventBusName');
+  const busName = bus === undefined ? 'default' : bus.slice(bus.lastIndexOf('/') + 1);
+  return arn(s, 'events', busName === 'default' ? `rule/${s.name()}` : `rule/${busName}/${s.name()}`);
+};
 const table: Identity = {
   ref: (s) => s.name(),
   attributes: {
@@ -180,7 +187,11 @@ const IDENTITIES: { readonly [type: string]: Identity } = {
     ref: (s) => s.name(),
     attributes: { Arn: (s) => arn(s, 'cloudwatch', `alarm:${s.name()}`) },
   },
-  'AWS::Events::Rule': { ref: (s) => s.name(), attributes: { Arn: (s) => arn(s, 'events', `rule/${s.name()}`) } },
+  'AWS::Events::Rule': { ref: (s) => s.name(), attributes: { Arn: ruleArn } },
+  'AWS::Events::EventBus': {
+    ref: (s) => s.name(),
+    attributes: { Arn: (s) => arn(s, 'events', `event-bus/${s.name()}`), Name: (s) => s.name() },
+  },
   'AWS::StepFunctions::StateMachine': {
     ref: (s) => arn(s, 'states', `stateMachine:${s.name()}`),
     attributes: { Arn: (s) => arn(s, 'states', `stateMachine:${s.name()}`), Name: (s) => s.name() },

@@ -75,10 +75,16 @@ export class TemplateResolver {
     const written = property === undefined ? undefined : resource!.Properties?.[property];
     const name =
       written === undefined
-        ? `${this.env.stackName}-${logicalId}`
+        ? `${this.env.stackName}-${logicalId}${this.generatedSuffix(resource)}`
         : this.guarded(`name of ${logicalId}`, () => this.string(written, `${logicalId}.${property}`));
     this.names.set(logicalId, name);
     return name;
+  }
+
+  /** CloudFormation ends the name it generates for a FIFO queue in `.fifo`, as SQS requires. */
+  private generatedSuffix(resource: { Type: string; Properties?: JsonObject } | undefined): string {
+    const fifo = resource?.Type === 'AWS::SQS::Queue' ? this.resolve(resource.Properties?.FifoQueue) : undefined;
+    return fifo === true || fifo === 'true' ? '.fifo' : '';
   }
 
   public ref(name: string): unknown {

@@ -6,7 +6,7 @@
  */
 
 import { ReadContext } from './context';
-import { ResolveError } from './resolve';
+import { customerKeyArn } from './kms';
 import { T } from '../../assembly/template';
 import { LocalSecretModel } from '../model';
 
@@ -34,33 +34,14 @@ export function givenSecret(ctx: ReadContext, logicalId: string): { key: string;
   return key === undefined ? undefined : { key, value: ctx.options.secrets![key] };
 }
 
-/**
- * The key ARN of a customer-managed key (`KmsKeyId` as an ARN or a key id); undefined for the AWS managed key
- * (no `KmsKeyId`, or an `alias/aws/...`), whose policy lets Secrets Manager decrypt for every principal of the
- * account, and for another alias, which names no key until deployed.
- */
-function customerKeyArn(ctx: ReadContext, logicalId: string): string | undefined {
-  const kmsKeyId = ctx.index.props(logicalId).KmsKeyId;
-  if (kmsKeyId === undefined) return undefined;
-  let resolved: string;
-  try {
-    resolved = ctx.resolver.string(kmsKeyId, `${secretLabel(ctx, logicalId)} KmsKeyId`);
-  } catch (error) {
-    if (error instanceof ResolveError) return undefined;
-    throw error;
-  }
-  if (/^arn:[^:]+:kms:[^:]*:[^:]*:key\//.test(resolved)) return resolved;
-  if (/^[0-9a-f-]{36}$|^mrk-[0-9a-f]{32}$/.test(resolved)) {
-    const { partition, region, accountId } = ctx.resolver.env;
-    return `arn:${partition}:kms:${region}:${accountId}:key/${resolved}`;
-  }
-  return undefined;
-}
-
 export function readSecrets(ctx: ReadContext): LocalSecretModel[] {
   return ctx.index.ofType(T.secret).map(([logicalId]) => {
     const given = givenSecret(ctx, logicalId);
-    const kmsKeyArn = customerKeyArn(ctx, logicalId);
+    const kmsKeyArn = customerKeyArn(
+      ctx,
+      ctx.index.props(logicalId).KmsKeyId,
+      `${secretLabel(ctx, logicalId)} KmsKeyId`,
+    );
     return {
       logicalId,
       name: ctx.index.name(logicalId),

@@ -1,6 +1,6 @@
 /**
  * The stack's DynamoDB tables (`AWS::DynamoDB::Table`, and `AWS::DynamoDB::GlobalTable` that TableV2 makes): keys,
- * secondary indexes and TTL, enough to create them in the local DynamoDB.
+ * secondary indexes, TTL and stream, enough to create them in the local DynamoDB and feed their streams.
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dynamodb-globaltable.html
  */
 
@@ -8,6 +8,7 @@ import { booleanOf, ReadContext } from './context';
 import { UsageError } from '../../assembly/assembly';
 import { isObject, JsonObject, list, obj, T } from '../../assembly/template';
 import { KeyAttributeModel, LocalIndexModel, LocalTableModel } from '../model';
+import type { LocalStreamModel } from '../workers-model';
 
 interface KeySchema {
   readonly partitionKey: KeyAttributeModel;
@@ -52,6 +53,12 @@ function indexesOf(ctx: ReadContext, indexes: unknown, types: Map<string, string
     });
 }
 
+const VIEW_TYPES = ['KEYS_ONLY', 'NEW_IMAGE', 'OLD_IMAGE', 'NEW_AND_OLD_IMAGES'] as const;
+
+function isViewType(value: string | undefined): value is LocalStreamModel['viewType'] {
+  return (VIEW_TYPES as readonly (string | undefined)[]).includes(value);
+}
+
 export function readTables(ctx: ReadContext): LocalTableModel[] {
   return ctx.index.ofType(T.globalTable, T.table).map(([id, resource]) => {
     const props = resource.Properties ?? {};
@@ -69,6 +76,10 @@ export function readTables(ctx: ReadContext): LocalTableModel[] {
       booleanOf(ctx, ttl.Enabled) === true
         ? ctx.resolver.string(ttl.AttributeName, `${where} TimeToLiveSpecification.AttributeName`)
         : undefined;
+    const viewType = ctx.resolver.optionalString(
+      obj(ctx.resolver.resolve(props.StreamSpecification)).StreamViewType,
+      `${where} StreamSpecification.StreamViewType`,
+    );
     return {
       logicalId: id,
       tableName: ctx.resolver.physicalName(id),
@@ -77,6 +88,7 @@ export function readTables(ctx: ReadContext): LocalTableModel[] {
       globalSecondaryIndexes: indexesOf(ctx, props.GlobalSecondaryIndexes, types, `${where} global secondary index`),
       localSecondaryIndexes: indexesOf(ctx, props.LocalSecondaryIndexes, types, `${where} local secondary index`),
       ...(ttlAttribute === undefined ? {} : { ttlAttribute }),
+      ...(isViewType(viewType) ? { stream: { viewType, arn: ctx.resolver.getAtt(id, 'StreamArn') } } : {}),
     };
   });
 }

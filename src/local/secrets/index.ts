@@ -1,2 +1,2 @@
-export { startLocalSecretsManager } from './local-secrets-manager';
+export { secretsManagerListener, startLocalSecretsManager } from './local-secrets-manager';
 export type { LocalSecretsManager, LocalSecretsManagerOptions, SecretsScope } from './local-secrets-manager';

@@ -67,6 +67,13 @@ function versionId(secret: LocalSecretModel): string {
 }
 
 export async function startLocalSecretsManager(options: LocalSecretsManagerOptions): Promise<LocalSecretsManager> {
+  const server = http.createServer(secretsManagerListener(options));
+  const { url } = await listen(server, options.host ?? '127.0.0.1');
+  return { endpoint: url, close: () => closeServer(server) };
+}
+
+/** The local Secrets Manager's answer to each request, for a server of its own or one it shares with other services. */
+export function secretsManagerListener(options: LocalSecretsManagerOptions): http.RequestListener {
   const createdDate = Math.floor(Date.now() / 1000);
   const warned = new Set<string>();
 
@@ -162,7 +169,7 @@ export async function startLocalSecretsManager(options: LocalSecretsManagerOptio
     return error('InvalidAction', `The local Secrets Manager answers GetSecretValue only, got: ${operation}`);
   };
 
-  const server = http.createServer((request, response) => {
+  return (request, response) => {
     request.on('error', () => undefined);
     response.on('error', () => undefined);
     const chunks: Buffer[] = [];
@@ -192,7 +199,5 @@ export async function startLocalSecretsManager(options: LocalSecretsManagerOptio
       });
       response.end(payload);
     });
-  });
-  const { url } = await listen(server, options.host ?? '127.0.0.1');
-  return { endpoint: url, close: () => closeServer(server) };
+  };
 }

@@ -64,7 +64,12 @@ export function synthesizedTemplateErrors(): string[] {
   );
 }
 
-function checkSynthesized(): void {
+/**
+ * Checks what was synthesized so far, now: for a suite that synthesizes in `beforeAll` and then serves requests, so
+ * that the validation (a second or more of CPU on a first run) does not stall the event loop between two requests of
+ * its tests, where a kept-alive connection could be closed under a request.
+ */
+export function checkSynthesized(): void {
   const errors = synthesizedTemplateErrors();
   if (errors.length > 0) {
     throw new Error(

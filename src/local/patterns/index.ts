@@ -1,0 +1,1 @@
+export { compilePattern, patternProblems, type CompiledPattern, type EventMatcher } from './compile';
