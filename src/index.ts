@@ -8,6 +8,7 @@ export * from './api/rest/rest-options';
 export * from './api/route';
 export * from './api/throttle';
 export * from './functions/function-options';
+export * from './functions/worker-options';
 export * from './monitoring/alarm-options';
 export * from './monitoring/metric-options';
 export * from './table/access-pattern';

@@ -10,9 +10,17 @@ import { REST_API_INTEGRATION_TIMEOUT } from './api/rest/rest-api-builder';
 import { checkSiblingVariables, PathVariable, pathVariables } from './api/rest/rest-path-variables';
 import { routeKey, routeShape, validateApiAuthorization, validateRoute } from './api/route-validation';
 import { validateThrottle } from './api/throttle-config';
-import { FunctionContext, validateFunctionDefaults, validateFunctionOptions } from './functions/api-function';
 import { FunctionSettings } from './functions/bundled-function';
 import { requireBundler } from './functions/bundling/bundler';
+import {
+  FunctionContext,
+  integrationTimeoutLimit,
+  validateFunctionDefaults,
+  validateFunctionOptions,
+  WORKER_TIMEOUT_LIMIT,
+} from './functions/function-validation';
+import { WorkerModel } from './functions/worker-function';
+import { WorkerOptions } from './functions/worker-options';
 import { tableAlarmNames } from './monitoring/alarm-specs';
 import {
   AlarmThresholds,
@@ -67,8 +75,10 @@ export class ServerlessApiModel {
   public readonly apiName: string;
   public readonly logRetention: logs.RetentionDays;
   public readonly tableKeys: TableKeyModel;
-  /** What each function is checked against: the API's limits, defaults, table keys and access patterns. */
+  /** What each route function is checked against: the API's limits, defaults, table keys and access patterns. */
   public readonly functionContext: FunctionContext;
+  /** What each worker is checked against: the route functions' context, with Lambda's own timeout and no caller. */
+  public readonly workerContext: FunctionContext;
   public readonly alarmThresholds: AlarmThresholds;
   /** The table operations the access patterns use, whose system errors are watched. */
   public readonly operations: string[];
@@ -78,7 +88,8 @@ export class ServerlessApiModel {
   public readonly validatesRequests: boolean;
 
   private readonly routeFeatures: RouteFeatureContext;
-  private readonly functionNames = new Set<string>();
+  /** Where each route function and worker name is declared: one namespace for both. */
+  private readonly functionNames = new Map<string, string>();
   private readonly routes: { shape: string; prop: string }[] = [];
   /** The variable path parts of a REST API's routes so far, which must agree level by level. */
   private readonly pathVariables: PathVariable[] = [];
@@ -146,11 +157,19 @@ export class ServerlessApiModel {
     const resolvedPatterns = resolveAccessPatterns(accessPatterns, this.tableKeys);
     this.operations = systemErrorOperations([...resolvedPatterns.values()].flatMap((pattern) => [...pattern.actions]));
     this.functionContext = {
-      integrationTimeout: rest ? REST_API_INTEGRATION_TIMEOUT : HTTP_API_INTEGRATION_TIMEOUT,
+      timeout: integrationTimeoutLimit(rest ? REST_API_INTEGRATION_TIMEOUT : HTTP_API_INTEGRATION_TIMEOUT),
+      hasCaller: true,
       apiEnvironment: rest ? restCorsEnvironment(props.cors) : {},
       defaults: props.functionDefaults ?? {},
       table: this.tableKeys,
       accessPatterns: resolvedPatterns,
+      queues: new Map(),
+    };
+    this.workerContext = {
+      ...this.functionContext,
+      timeout: WORKER_TIMEOUT_LIMIT,
+      hasCaller: false,
+      apiEnvironment: {},
     };
     validateFunctionDefaults('functionDefaults', props.functionDefaults ?? {}, this.functionContext);
     const functions = Object.entries(props.functions ?? {});
@@ -164,8 +183,8 @@ export class ServerlessApiModel {
   public addFunction(name: string, options: ApiFunctionOptions): FunctionModel {
     const prop = `functions.${name}`;
     checkPattern('functions', name, IDENTIFIER_NAME, IDENTIFIER_NAME_RULE);
-    if (this.functionNames.has(name)) fail('functions', 'have unique names', name);
-    const settings = validateFunctionOptions(name, options, this.functionContext);
+    this.checkNameFree('functions', name);
+    const settings = validateFunctionOptions(prop, name, options, this.functionContext);
     requireBundler(this.scope, [options.entry]);
     if (!options.routes || options.routes.length === 0) {
       fail(`${prop}.routes`, 'list at least one route the function serves', options.routes ?? []);
@@ -194,7 +213,7 @@ export class ServerlessApiModel {
       }
     });
     // Only a function that passed every check is declared.
-    this.functionNames.add(name);
+    this.functionNames.set(name, prop);
     this.routes.push(...shapes);
     this.pathVariables.push(...variables);
     return {
@@ -208,5 +227,43 @@ export class ServerlessApiModel {
       thresholds,
       description: options.routes.map(routeKey).join(', '),
     };
+  }
+
+  /**
+   * Checks a worker, declared at `prop` under `name` (which its source's prop, `namesProp`, has checked the form of),
+   * against the API and the route functions and workers declared so far, and resolves it.
+   */
+  public addWorker(namesProp: string, name: string, prop: string, options: WorkerOptions): WorkerModel {
+    this.checkNameFree(namesProp, name);
+    // JavaScript callers get no type check: a missing worker would otherwise fail reading its entry.
+    if (typeof options !== 'object' || options === null) {
+      fail(prop, "be the worker's options, with at least its `entry`", options);
+    }
+    const settings = validateFunctionOptions(prop, name, options, this.workerContext);
+    requireBundler(this.scope, [options.entry]);
+    validateFunctionAlarms(`${prop}.alarms`, options.alarms);
+    validateConcurrencyAlarm(`${prop}.alarms`, options.alarms, options.reservedConcurrentExecutions);
+    const thresholds = functionThresholds(`${prop}.alarms`, this.props.alarms?.functions, options.alarms);
+    this.functionNames.set(name, prop);
+    return {
+      name,
+      prop,
+      options,
+      settings,
+      accessPatterns: (options.accessPatterns ?? []).map((pattern) => this.workerContext.accessPatterns.get(pattern)!),
+      thresholds,
+    };
+  }
+
+  /** Route functions and workers share one namespace: their names become construct ids, alarm and metric names. */
+  private checkNameFree(namesProp: string, name: string): void {
+    const taken = this.functionNames.get(name);
+    if (taken === undefined) return;
+    if (taken.startsWith('functions.') && namesProp === 'functions') fail('functions', 'have unique names', name);
+    fail(
+      namesProp,
+      `have names unique among the API's route functions and workers, which share one namespace: \`${taken}\` is named ${JSON.stringify(name)} already`,
+      name,
+    );
   }
 }

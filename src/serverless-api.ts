@@ -15,7 +15,9 @@ import { acknowledgeInvokeWildcards } from './api/authorization/iam-grant';
 import { HttpApiBuilder } from './api/http/http-api-builder';
 import { RestApiBuilder } from './api/rest/rest-api-builder';
 import { ApiFunction } from './functions/api-function';
+import { ApiWorkers } from './functions/api-workers';
 import { IApiFunction } from './functions/function-options';
+import { IWorkerFunction } from './functions/worker-options';
 import { ApiMonitoring } from './monitoring/api-monitoring';
 import { TableMetricOptions } from './monitoring/metric-options';
 import { EXECUTE_API_INVOKE_ACTIONS } from './private/iam-actions';
@@ -28,11 +30,11 @@ import {
   TABLE_SORT_KEY_ENV,
   TABLE_TTL_ATTRIBUTE_ENV,
 } from './shared/env';
-import { ACCESS_PATTERNS_METADATA_KEY, AccessPatternRow } from './shared/metadata';
-import { ResolvedAccessPattern } from './table/access-model';
+import { ACCESS_PATTERNS_METADATA_KEY } from './shared/metadata';
+import { accessPatternRows } from './table/access-pattern-rows';
 import { hotPartitionWarnings } from './table/hot-partitions';
 import { PartitionIsolation } from './table/partition-isolation';
-import { partitionPrefix, PatternUser, strictIsolationErrors } from './table/partition-writers';
+import { PatternUser, strictIsolationErrors } from './table/partition-writers';
 import { buildTable, TableModel } from './table/table-builder';
 
 /**
@@ -112,6 +114,7 @@ export class ServerlessApi extends Construct {
   private readonly monitoring: ApiMonitoring;
   private readonly declaredFunctions: ApiFunction[] = [];
   private readonly functionsScope: Construct;
+  private readonly workersScope: ApiWorkers;
 
   constructor(scope: Construct, id: string, props: ServerlessApiProps) {
     super(scope, id);
@@ -160,7 +163,9 @@ export class ServerlessApi extends Construct {
     this.invokeRole = this.api.invokeRole;
     this.api.apiResource.addMetadata(
       ACCESS_PATTERNS_METADATA_KEY,
-      Lazy.any({ produce: () => this.accessPatternTable() }),
+      Lazy.any({
+        produce: () => accessPatternRows(this.model.functionContext.accessPatterns.values(), this.patternUsers()),
+      }),
     );
     this.functionsScope = new Construct(this, 'Functions');
     this.monitoring = new ApiMonitoring(this, 'Monitoring', {
@@ -177,6 +182,18 @@ export class ServerlessApi extends Construct {
     this.alarmTopic = this.monitoring.topic;
     this.unhealthyAlarm = this.monitoring.unhealthyAlarm;
     this.dashboard = this.monitoring.dashboard;
+    this.workersScope = new ApiWorkers(this, 'Workers', {
+      table: this.tableModel,
+      logRetention: model.logRetention,
+      monitor: (worker, workerModel) =>
+        this.monitoring.addWorker({
+          scope: worker,
+          name: worker.name,
+          metrics: worker.metrics,
+          timeout: worker.timeout,
+          thresholds: workerModel.thresholds,
+        }),
+    });
 
     // Wire the functions to their routes.
     model.functions.forEach((fn) => this.buildFunction(fn));
@@ -240,6 +257,11 @@ export class ServerlessApi extends Construct {
   /** The route functions, in the order they were declared. */
   public get functions(): IApiFunction[] {
     return [...this.declaredFunctions];
+  }
+
+  /** The workers, in the order their sources were declared. */
+  public get workers(): IWorkerFunction[] {
+    return this.workersScope.workers;
   }
 
   /** Every alarm on the API, the table and the functions; `unhealthyAlarm` aside. */
@@ -320,40 +342,18 @@ export class ServerlessApi extends Construct {
     return this.monitoring.table.conditionalCheckFailures(props);
   }
 
-  /** Each declared function and the access patterns it uses. */
+  /** Each declared route function and worker, and the access patterns it uses. */
   private patternUsers(): PatternUser[] {
     const patterns = this.model.functionContext.accessPatterns;
-    return this.declaredFunctions.map((fn) => ({
+    return [...this.declaredFunctions, ...this.workersScope.workers].map((fn) => ({
       name: fn.name,
       patterns: fn.accessPatterns.map((name) => patterns.get(name)!),
     }));
   }
 
-  /** One row per access pattern: what it reads or writes, how, and which functions use it. */
-  private accessPatternTable(): AccessPatternRow[] {
-    return [...this.model.functionContext.accessPatterns.values()].map((pattern: ResolvedAccessPattern) => ({
-      name: pattern.name,
-      ...(pattern.pattern.description ? { description: pattern.pattern.description } : {}),
-      operation: pattern.operation,
-      ...(pattern.indexName ? { index: pattern.indexName } : {}),
-      keyCondition: pattern.keyCondition,
-      ...(pattern.leadingKeys ? { leadingKeys: pattern.leadingKeys } : {}),
-      ...(pattern.pattern.partitionKey ? { partitionPrefix: partitionPrefix(pattern.pattern.partitionKey) } : {}),
-      ...(pattern.singlePartition ? { singlePartition: pattern.pattern.singleton ? 'singleton' : 'hot' } : {}),
-      ...(pattern.callerBound
-        ? {
-            callerBound: Object.fromEntries(
-              Object.entries(pattern.callerBound).map(([param, attribute]) => [param, attribute.toString()]),
-            ),
-          }
-        : {}),
-      actions: [...pattern.actions],
-      functions: this.declaredFunctions.filter((fn) => fn.accessPatterns.includes(pattern.name)).map((fn) => fn.name),
-    }));
-  }
-
   private buildFunction(model: FunctionModel): IApiFunction {
     const fn = new ApiFunction(this.functionsScope, model.name, {
+      prop: model.prop,
       name: model.name,
       options: model.options,
       settings: model.settings,
@@ -362,6 +362,8 @@ export class ServerlessApi extends Construct {
       logRetention: this.model.logRetention,
       description: model.description,
       apiEnvironment: this.model.functionContext.apiEnvironment,
+      queues: {},
+      statements: [],
     });
     const granted = this.api.iamRoutes().length;
     this.api.addFunction(fn, fn.lambdaFunction, model.options.routes);

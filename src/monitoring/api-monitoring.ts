@@ -12,7 +12,7 @@ import {
   THROTTLED_REQUESTS_METRIC,
 } from './access-log-metrics';
 import { AlarmOptions } from './alarm-options';
-import { apiAlarmSpecs, functionAlarmSpecs, tableAlarmSpecs } from './alarm-specs';
+import { apiAlarmSpecs, functionAlarmSpecs, FunctionKind, tableAlarmSpecs } from './alarm-specs';
 import { AlarmThresholds, FunctionThresholds } from './alarm-thresholds';
 import { AlarmTopic } from './alarm-topic';
 import { ApiDashboard } from './dashboard';
@@ -126,9 +126,19 @@ export class ApiMonitoring extends Construct {
   /** Draws the function on the dashboard and creates its alarms (in its own scope), which it returns. */
   public addFunction(fn: MonitoredFunction): cloudwatch.IAlarm[] {
     this.dashboardBuilder?.addFunction(fn.metrics, fn.thresholds);
+    return this.functionAlarms(fn, FunctionKind.FUNCTION);
+  }
+
+  /** Draws the worker on the dashboard's worker row and creates its alarms (in its own scope), which it returns. */
+  public addWorker(fn: MonitoredFunction): cloudwatch.IAlarm[] {
+    this.dashboardBuilder?.addWorker(fn.metrics, fn.thresholds);
+    return this.functionAlarms(fn, FunctionKind.WORKER);
+  }
+
+  private functionAlarms(fn: MonitoredFunction, kind: FunctionKind): cloudwatch.IAlarm[] {
     const factory = this.factory;
     if (!factory) return [];
-    return functionAlarmSpecs(fn.metrics, fn.name, fn.timeout, fn.thresholds).map((spec) =>
+    return functionAlarmSpecs(fn.metrics, fn.name, fn.timeout, fn.thresholds, kind).map((spec) =>
       factory.create(fn.scope, spec),
     );
   }
