@@ -11,6 +11,7 @@ export * from './functions/function-options';
 export * from './functions/worker-options';
 export * from './monitoring/alarm-options';
 export * from './monitoring/metric-options';
+export * from './queues/queue-options';
 export * from './table/access-pattern';
 export * from './table/caller-attribute';
 export * from './table/partition-isolation';

@@ -33,6 +33,7 @@ import {
 import { systemErrorOperations } from './monitoring/metrics';
 import { AlarmFactory } from './private/alarm-factory';
 import { checkOneOf, checkPattern, fail, IDENTIFIER_NAME, IDENTIFIER_NAME_RULE, isLiteral } from './private/validation';
+import { QueueModel, queueKinds, resolveQueue } from './queues/queue-model';
 import { ServerlessApiProps } from './serverless-api-props';
 import { resolveAccessPatterns, ResolvedAccessPattern, validateAccessPatterns } from './table/access-model';
 import { PartitionIsolation } from './table/partition-isolation';
@@ -84,6 +85,8 @@ export class ServerlessApiModel {
   public readonly operations: string[];
   /** The functions of the `functions` prop. */
   public readonly functions: FunctionModel[];
+  /** The queues of the `queues` prop, with their workers. */
+  public readonly queues: QueueModel[];
   /** Whether a route of the `functions` prop asks for REST request validation. */
   public readonly validatesRequests: boolean;
 
@@ -163,7 +166,8 @@ export class ServerlessApiModel {
       defaults: props.functionDefaults ?? {},
       table: this.tableKeys,
       accessPatterns: resolvedPatterns,
-      queues: new Map(),
+      // Known before any function is checked: route functions and workers name the queues they send to.
+      queues: queueKinds(props.queues ?? {}),
     };
     this.workerContext = {
       ...this.functionContext,
@@ -172,6 +176,9 @@ export class ServerlessApiModel {
       apiEnvironment: {},
     };
     validateFunctionDefaults('functionDefaults', props.functionDefaults ?? {}, this.functionContext);
+    this.queues = Object.entries(props.queues ?? {}).map(([name, options]) =>
+      resolveQueue(name, options, (prop, worker) => this.addWorker('queues', name, prop, worker)),
+    );
     const functions = Object.entries(props.functions ?? {});
     this.functions = functions.map(([name, options]) => this.addFunction(name, options));
     this.validatesRequests = functions.some(([, fn]) =>

@@ -7,6 +7,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { ApiBuilder } from './api/api-builder';
 import { ApiFunctionOptions } from './api/api-function-options';
@@ -21,6 +22,8 @@ import { IWorkerFunction } from './functions/worker-options';
 import { ApiMonitoring } from './monitoring/api-monitoring';
 import { TableMetricOptions } from './monitoring/metric-options';
 import { EXECUTE_API_INVOKE_ACTIONS } from './private/iam-actions';
+import { ApiQueues } from './queues/api-queues';
+import { ApiQueue } from './queues/queue-options';
 import { FunctionModel, ServerlessApiModel } from './serverless-api-model';
 import { ServerlessApiProps } from './serverless-api-props';
 import {
@@ -115,6 +118,7 @@ export class ServerlessApi extends Construct {
   private readonly declaredFunctions: ApiFunction[] = [];
   private readonly functionsScope: Construct;
   private readonly workersScope: ApiWorkers;
+  private readonly queuesScope: ApiQueues;
 
   constructor(scope: Construct, id: string, props: ServerlessApiProps) {
     super(scope, id);
@@ -185,17 +189,14 @@ export class ServerlessApi extends Construct {
     this.workersScope = new ApiWorkers(this, 'Workers', {
       table: this.tableModel,
       logRetention: model.logRetention,
-      monitor: (worker, workerModel) =>
-        this.monitoring.addWorker({
-          scope: worker,
-          name: worker.name,
-          metrics: worker.metrics,
-          timeout: worker.timeout,
-          thresholds: workerModel.thresholds,
-        }),
+      monitoring: this.monitoring,
     });
-
-    // Wire the functions to their routes.
+    // The queues (and their workers), then the functions wired to their routes, which send to the queues.
+    this.queuesScope = new ApiQueues(this, 'Queues', {
+      queues: model.queues,
+      workers: this.workersScope,
+      tableKey: this.tableModel.encryptionKey,
+    });
     model.functions.forEach((fn) => this.buildFunction(fn));
 
     // Checked at synth, after any addFunction(): without a function the invoke role has nothing to invoke.
@@ -262,6 +263,20 @@ export class ServerlessApi extends Construct {
   /** The workers, in the order their sources were declared. */
   public get workers(): IWorkerFunction[] {
     return this.workersScope.workers;
+  }
+
+  /** The queues, by name; empty without `queues`. */
+  public get queues(): { [name: string]: sqs.IQueue } {
+    return this.queuesScope.queues;
+  }
+
+  /**
+   * The queue declared as `name`, with its dead-letter queue and its worker.
+   *
+   * @param name the name the queue was declared under in `queues`
+   */
+  public queue(name: string): ApiQueue {
+    return this.queuesScope.queue(name);
   }
 
   /** Every alarm on the API, the table and the functions; `unhealthyAlarm` aside. */
@@ -362,8 +377,7 @@ export class ServerlessApi extends Construct {
       logRetention: this.model.logRetention,
       description: model.description,
       apiEnvironment: this.model.functionContext.apiEnvironment,
-      queues: {},
-      statements: [],
+      ...this.queuesScope.sendAccess(model.options.queues ?? []),
     });
     const granted = this.api.iamRoutes().length;
     this.api.addFunction(fn, fn.lambdaFunction, model.options.routes);

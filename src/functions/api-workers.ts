@@ -1,10 +1,10 @@
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { QueueDescriptor } from './function-environment';
 import { WorkerFunction, WorkerModel } from './worker-function';
 import { WorkerSource } from './worker-source';
+import { ApiMonitoring } from '../monitoring/api-monitoring';
 import { TableModel } from '../table/table-builder';
 
 /** What a worker may send to: its queues' descriptors (URLs as tokens) and the statements allowing exactly that. */
@@ -16,8 +16,8 @@ export interface SendAccess {
 export interface ApiWorkersProps {
   readonly table: TableModel;
   readonly logRetention: logs.RetentionDays;
-  /** Watches a built worker (alarms, dashboard) and returns its alarms. */
-  readonly monitor: (worker: WorkerFunction, model: WorkerModel) => cloudwatch.IAlarm[];
+  /** Watches each worker: its alarms and its dashboard graphs. */
+  readonly monitoring: Pick<ApiMonitoring, 'addWorker'>;
 }
 
 /**
@@ -54,7 +54,15 @@ export class ApiWorkers extends Construct {
       logRetention: this.props.logRetention,
       source,
     });
-    worker.alarms.push(...this.props.monitor(worker, model));
+    worker.alarms.push(
+      ...this.props.monitoring.addWorker({
+        scope: worker,
+        name: model.name,
+        metrics: worker.metrics,
+        timeout: worker.timeout,
+        thresholds: model.thresholds,
+      }),
+    );
     this.built.push(worker);
     return worker;
   }

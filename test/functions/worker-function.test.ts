@@ -201,9 +201,11 @@ describe('GIVEN a worker built with a source', () => {
     const workers = new ApiWorkers(stack, 'Workers', {
       table: buildTable(stack, model.tableKeys, undefined, undefined),
       logRetention: logs.RetentionDays.ONE_WEEK,
-      monitor: (w) => {
-        monitored.push(w.name);
-        return [];
+      monitoring: {
+        addWorker: (watched) => {
+          monitored.push(watched.name);
+          return [];
+        },
       },
     });
     source = new RecordingSource();
