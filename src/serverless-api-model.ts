@@ -31,6 +31,7 @@ import {
   validateFunctionAlarms,
 } from './monitoring/alarm-thresholds';
 import { systemErrorOperations } from './monitoring/metrics';
+import { validateQueueAlarms } from './monitoring/queue-thresholds';
 import { AlarmFactory } from './private/alarm-factory';
 import { checkOneOf, checkPattern, fail, IDENTIFIER_NAME, IDENTIFIER_NAME_RULE, isLiteral } from './private/validation';
 import { QueueModel, queueKinds, resolveQueue } from './queues/queue-model';
@@ -176,8 +177,10 @@ export class ServerlessApiModel {
       apiEnvironment: {},
     };
     validateFunctionDefaults('functionDefaults', props.functionDefaults ?? {}, this.functionContext);
+    validateQueueAlarms('alarms.queues', props.alarms?.queues);
+    const queueAlarms = { api: props.alarms?.queues, on: props.alarms?.enabled ?? true };
     this.queues = Object.entries(props.queues ?? {}).map(([name, options]) =>
-      resolveQueue(name, options, (prop, worker) => this.addWorker('queues', name, prop, worker)),
+      resolveQueue(name, options, (prop, worker) => this.addWorker('queues', name, prop, worker), queueAlarms),
     );
     const functions = Object.entries(props.functions ?? {});
     this.functions = functions.map(([name, options]) => this.addFunction(name, options));

@@ -196,6 +196,7 @@ export class ServerlessApi extends Construct {
       queues: model.queues,
       workers: this.workersScope,
       tableKey: this.tableModel.encryptionKey,
+      monitoring: this.monitoring,
     });
     model.functions.forEach((fn) => this.buildFunction(fn));
 
@@ -279,7 +280,7 @@ export class ServerlessApi extends Construct {
     return this.queuesScope.queue(name);
   }
 
-  /** Every alarm on the API, the table and the functions; `unhealthyAlarm` aside. */
+  /** Every alarm on the API, the table, the functions, the workers and the queues; `unhealthyAlarm` aside. */
   public get alarms(): cloudwatch.IAlarm[] {
     return this.monitoring.alarms;
   }
@@ -359,11 +360,7 @@ export class ServerlessApi extends Construct {
 
   /** Each declared route function and worker, and the access patterns it uses. */
   private patternUsers(): PatternUser[] {
-    const patterns = this.model.functionContext.accessPatterns;
-    return [...this.declaredFunctions, ...this.workersScope.workers].map((fn) => ({
-      name: fn.name,
-      patterns: fn.accessPatterns.map((name) => patterns.get(name)!),
-    }));
+    return [...this.declaredFunctions, ...this.workersScope.workers].map(({ name, patterns }) => ({ name, patterns }));
   }
 
   private buildFunction(model: FunctionModel): IApiFunction {

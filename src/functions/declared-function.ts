@@ -47,6 +47,8 @@ export interface DeclaredFunctionProps {
 export class DeclaredFunction extends BundledFunction {
   public readonly name: string;
   public readonly accessPatterns: string[];
+  /** The access patterns it uses, bound to the table, for the API's pattern table and partition checks. */
+  public readonly patterns: readonly ResolvedAccessPattern[];
   public readonly grantPrincipal: iam.IPrincipal;
   public readonly alarms: cloudwatch.IAlarm[] = [];
   /** The function's metrics, shared with its alarms and the dashboard. */
@@ -82,6 +84,7 @@ export class DeclaredFunction extends BundledFunction {
     });
     this.name = props.name;
     this.accessPatterns = props.accessPatterns.map((pattern) => pattern.name);
+    this.patterns = props.accessPatterns;
     this.grantPrincipal = this.role;
     this.metrics = new FunctionMetrics(
       this.lambdaFunction,

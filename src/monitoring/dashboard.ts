@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { AlarmThreshold, ApiThresholds, describeMax, FunctionThresholds, TableThresholds } from './alarm-thresholds';
 import { dashboardBody } from './dashboard-body';
 import { ApiMetrics, FunctionMetrics, TableMetrics } from './metrics';
+import { QueueMetrics } from './queue-metrics';
 
 export interface ApiDashboardProps {
   /** Name of the API, which names the dashboard. */
@@ -17,6 +18,8 @@ export interface ApiDashboardProps {
   readonly tableThresholds: TableThresholds;
   /** The API-wide thresholds of the functions (a function's own may differ; its alarm says so). */
   readonly functionThresholds: FunctionThresholds;
+  /** The API-wide thresholds of the queues; the age's only when `alarms.queues` sets one (each queue's differs). */
+  readonly queueThresholds: { readonly deadLetters: AlarmThreshold; readonly oldestMessageAge?: AlarmThreshold };
   /** Whether the API has alarms: without them no status row and no threshold lines are drawn. */
   readonly alarmsEnabled: boolean;
   /** Every alarm of the API, read when the dashboard is synthesized. */
@@ -55,6 +58,14 @@ class AlarmStatusRow implements cloudwatch.IWidget {
   }
 }
 
+/** The graphs of the queues: the signals their alarms watch, and their traffic. */
+interface QueueGraphs {
+  readonly oldestMessageAge: cloudwatch.GraphWidget;
+  readonly deadLetters: cloudwatch.GraphWidget;
+  readonly waiting: cloudwatch.GraphWidget;
+  readonly sent: cloudwatch.GraphWidget;
+}
+
 /** The graphs of one kind of function (route functions, workers): one per signal their alarms watch. */
 interface FunctionGraphs {
   readonly errorRate: cloudwatch.GraphWidget;
@@ -72,6 +83,7 @@ export class ApiDashboard extends Construct {
   public readonly dashboard: cloudwatch.Dashboard;
   private readonly functionGraphs: FunctionGraphs;
   private workerGraphs?: FunctionGraphs;
+  private queueGraphs?: QueueGraphs;
   private readonly rows: cloudwatch.IWidget[][];
   private readonly tableRow: cloudwatch.IWidget[];
 
@@ -178,6 +190,31 @@ export class ApiDashboard extends Construct {
       this.addRow(Object.values(this.workerGraphs));
     }
     drawFunction(this.workerGraphs, metrics, thresholds);
+  }
+
+  /** Draws a queue on the queue row's graphs, which the first queue adds above the table's. */
+  public addQueue(metrics: QueueMetrics): void {
+    if (!this.queueGraphs) {
+      const q = this.props.queueThresholds;
+      this.queueGraphs = {
+        oldestMessageAge: this.graph(
+          'Queues: age of the oldest message (s)',
+          [],
+          q.oldestMessageAge ? this.thresholdLine('age', q.oldestMessageAge) : [],
+        ),
+        deadLetters: this.graph('Dead-letter queues: messages', [], this.thresholdLine('dead letters', q.deadLetters)),
+        waiting: this.graph('Queues: messages waiting', []),
+        sent: this.graph('Queues: messages sent', []),
+      };
+      this.addRow(Object.values(this.queueGraphs));
+    }
+    const q = this.props.queueThresholds;
+    this.queueGraphs.oldestMessageAge.addLeftMetric(
+      metrics.oldestMessageAge(q.oldestMessageAge ? { period: q.oldestMessageAge.period } : {}),
+    );
+    this.queueGraphs.deadLetters.addLeftMetric(metrics.deadLetters({ period: q.deadLetters.period }));
+    this.queueGraphs.waiting.addLeftMetric(metrics.messagesVisible());
+    this.queueGraphs.sent.addLeftMetric(metrics.messagesSent());
   }
 
   /** Adds a row above the table's, below the rows added before it. */

@@ -1,4 +1,5 @@
 import { Annotations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -8,6 +9,8 @@ import { ApiQueue } from './queue-options';
 import { QueueSource } from './queue-source';
 import { WorkerQueue } from './worker-queue';
 import { ApiWorkers, SendAccess } from '../functions/api-workers';
+import { ApiMonitoring } from '../monitoring/api-monitoring';
+import { QueueMetrics } from '../monitoring/queue-metrics';
 import { fail } from '../private/validation';
 
 export interface ApiQueuesProps {
@@ -16,18 +19,19 @@ export interface ApiQueuesProps {
   readonly workers: ApiWorkers;
   /** The table's customer-managed key, which encrypts the queues that name no key of their own. */
   readonly tableKey?: kms.IKey;
+  /** Watches each queue: its alarms and its dashboard graphs. */
+  readonly monitoring: Pick<ApiMonitoring, 'addQueue'>;
 }
 
-/**
- * The API's queues under one scope (`Queues/<name>`), and their workers under the API's workers: every queue is built
- * first, so a worker may send to any queue, its own included.
- */
+/** The API's queues under one scope (`Queues/<name>`), and their workers under the API's workers. */
 export class ApiQueues extends Construct {
   private readonly built: { [name: string]: WorkerQueue } = {};
   private readonly entries: ApiQueue[] = [];
 
   constructor(scope: Construct, id: string, props: ApiQueuesProps) {
     super(scope, id);
+    // Every queue first (drawn and alarmed), so a worker may send to any queue, its own included.
+    const alarms = new Map<string, cloudwatch.IAlarm[]>();
     for (const model of props.queues) {
       const queue = new WorkerQueue(this, model.name, {
         model,
@@ -37,6 +41,15 @@ export class ApiQueues extends Construct {
         Annotations.of(queue).addWarningV2('cdk-serverless-api:visibilityTimeout', warning),
       );
       this.built[model.name] = queue;
+      alarms.set(
+        model.name,
+        props.monitoring.addQueue({
+          scope: queue,
+          name: model.name,
+          metrics: new QueueMetrics(model.name, queue.queue, queue.deadLetterQueue),
+          thresholds: model.thresholds,
+        }),
+      );
     }
     for (const model of props.queues) {
       const queue = this.built[model.name];
@@ -45,7 +58,13 @@ export class ApiQueues extends Construct {
         new QueueSource(queue, model),
         this.sendAccess(model.worker.options.queues ?? []),
       );
-      this.entries.push({ name: model.name, queue: queue.queue, deadLetterQueue: queue.deadLetterQueue, worker });
+      this.entries.push({
+        name: model.name,
+        queue: queue.queue,
+        deadLetterQueue: queue.deadLetterQueue,
+        worker,
+        alarms: alarms.get(model.name)!,
+      });
     }
   }
 

@@ -3,6 +3,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { QueueOptions, QueueWorkerOptions } from './queue-options';
 import { WORKER_TIMEOUT_LIMIT } from '../functions/function-validation';
 import { WorkerModel } from '../functions/worker-function';
+import { QueueAlarmOptions } from '../monitoring/alarm-options';
+import { queueThresholds, QueueThresholds, validateQueueAlarms } from '../monitoring/queue-thresholds';
 import {
   checkInteger,
   checkPattern,
@@ -63,6 +65,8 @@ export interface QueueModel {
   readonly maxBatchingWindow?: Duration;
   readonly maxConcurrency?: number;
   readonly worker: WorkerModel;
+  /** Its own `alarms` over the API's `alarms.queues`. */
+  readonly thresholds: QueueThresholds;
   /** What synth warns about: a visibility timeout below Lambda's recommendation. */
   readonly warnings: string[];
 }
@@ -87,6 +91,14 @@ export function queueKinds(queues: { readonly [name: string]: QueueOptions }): M
   return kinds;
 }
 
+/** The API-wide settings a queue's alarms resolve over. */
+export interface QueueAlarmContext {
+  /** The API's `alarms.queues`. */
+  readonly api?: QueueAlarmOptions;
+  /** Whether the API creates alarms at all. */
+  readonly on: boolean;
+}
+
 /**
  * Checks a queue and its worker and resolves them; `addWorker` checks the worker against the API (its name, its
  * function options, its alarms) and declares it.
@@ -95,6 +107,7 @@ export function resolveQueue(
   name: string,
   options: QueueOptions,
   addWorker: (prop: string, worker: QueueWorkerOptions) => WorkerModel,
+  alarms: QueueAlarmContext,
 ): QueueModel {
   const prop = `queues.${name}`;
   const fifo = options.fifo === true;
@@ -165,10 +178,13 @@ export function resolveQueue(
       );
     }
   }
+  validateQueueAlarms(`${prop}.alarms`, options.alarms);
+  const timing = { fifo, maxReceiveCount, visibilityTimeout, maxBatchingWindow: window };
   return {
     name,
     prop,
     fifo,
+    thresholds: queueThresholds(`${prop}.alarms`, alarms.api, options.alarms, timing, alarms.on),
     contentBasedDeduplication: options.contentBasedDeduplication === true,
     maxReceiveCount,
     retentionPeriod,

@@ -1,7 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { IWorkerFunction, WorkerOptions } from '../functions/worker-options';
+import { QueueAlarmOptions } from '../monitoring/alarm-options';
 
 /** The worker of a queue: a worker's options, and how Lambda hands it the queue's messages. */
 export interface QueueWorkerOptions extends WorkerOptions {
@@ -81,6 +83,12 @@ export interface QueueOptions {
    * SQS-managed server-side encryption (SSE-SQS)
    */
   readonly encryptionKey?: kms.IKey;
+  /**
+   * This queue's alarms, signal by signal over the API's `alarms.queues`.
+   *
+   * @default - the API's `alarms.queues`
+   */
+  readonly alarms?: QueueAlarmOptions;
 }
 
 /** A queue of a `ServerlessApi`, with its dead-letter queue and its worker. */
@@ -93,4 +101,6 @@ export interface ApiQueue {
   readonly deadLetterQueue: sqs.IQueue;
   /** The worker taking the queue's messages. */
   readonly worker: IWorkerFunction;
+  /** The queue's alarms (dead letters, age of the oldest message); empty when alarms are off. */
+  readonly alarms: cloudwatch.IAlarm[];
 }

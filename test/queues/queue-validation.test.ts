@@ -180,6 +180,8 @@ describe('GIVEN what SQS and Lambda accept THEN it is not refused', () => {
       queues: {
         jobs: queue({
           maxReceiveCount: Token.asNumber(Lazy.number({ produce: () => 7 })),
+          // The age alarm's default derives from maxReceiveCount: with a token, it is given.
+          alarms: { oldestMessageAge: { maxAge: Duration.minutes(10) } },
           worker: worker({ batchSize: Token.asNumber(Lazy.number({ produce: () => 20 })) }),
         }),
       },
