@@ -12,7 +12,7 @@ import { Construct, IConstruct } from 'constructs';
 import { ApiBuilder } from './api/api-builder';
 import { ApiFunctionOptions } from './api/api-function-options';
 import { ApiType } from './api/api-type';
-import { acknowledgeInvokeWildcards } from './api/authorization/iam-grant';
+import { acknowledgeInvokeWildcards, grantWithoutIamRoutes } from './api/authorization/iam-grant';
 import { HttpApiBuilder } from './api/http/http-api-builder';
 import { RestApiBuilder } from './api/rest/rest-api-builder';
 import { ApiFunction } from './functions/api-function';
@@ -22,6 +22,7 @@ import { IWorkerFunction } from './functions/worker-options';
 import { ApiMonitoring } from './monitoring/api-monitoring';
 import { TableMetricOptions } from './monitoring/metric-options';
 import { EXECUTE_API_INVOKE_ACTIONS } from './private/iam-actions';
+import { resourceBudgetErrors } from './private/resource-budget';
 import { ApiQueues } from './queues/api-queues';
 import { ApiQueue } from './queues/queue-options';
 import { FunctionModel, ServerlessApiModel } from './serverless-api-model';
@@ -207,6 +208,9 @@ export class ServerlessApi extends Construct {
           ? []
           : ['`functions` must declare at least one function, in props or with addFunction(), got: {}'],
     });
+    this.node.addValidation({
+      validate: () => resourceBudgetErrors(this, this.functionsScope, [this.queuesScope, this.workersScope]),
+    });
     for (const warning of hotPartitionWarnings(this.model.functionContext.accessPatterns.values())) {
       Annotations.of(this).addWarningV2('cdk-serverless-api:hotPartition', warning);
     }
@@ -234,14 +238,7 @@ export class ServerlessApi extends Construct {
   public grantInvoke(grantee: iam.IGrantable): iam.Grant {
     if (!this.iamGrantChecked) {
       this.iamGrantChecked = true;
-      this.node.addValidation({
-        validate: () =>
-          this.api.hasIamRoutes
-            ? []
-            : [
-                '`grantInvoke()` must be called on an API with a route authorized by ApiAuthorization.iam() (API-wide or per route), got: no such route',
-              ],
-      });
+      this.node.addValidation({ validate: () => grantWithoutIamRoutes(this.api.hasIamRoutes) });
     }
     const grant = iam.Grant.addToPrincipal({
       grantee,
