@@ -111,7 +111,7 @@ export interface QueueAlarmOptions {
 }
 
 /**
- * The alarms on each route function. By default a function's signals share one metric-math alarm
+ * The alarms on each route function and worker. By default a function's signals share one metric-math alarm
  * (one resource per function, named after the function) that fires when any signal is above its
  * maximum, evaluated as `evaluation` says; `separateAlarms` gives each signal its own alarm, with its own
  * evaluation (the periods below apply to separate alarms only).
