@@ -10,9 +10,17 @@ import { REST_API_INTEGRATION_TIMEOUT } from './api/rest/rest-api-builder';
 import { checkSiblingVariables, PathVariable, pathVariables } from './api/rest/rest-path-variables';
 import { routeKey, routeShape, validateApiAuthorization, validateRoute } from './api/route-validation';
 import { validateThrottle } from './api/throttle-config';
-import { FunctionContext, validateFunctionDefaults, validateFunctionOptions } from './functions/api-function';
 import { FunctionSettings } from './functions/bundled-function';
 import { requireBundler } from './functions/bundling/bundler';
+import {
+  FunctionContext,
+  integrationTimeoutLimit,
+  validateFunctionDefaults,
+  validateFunctionOptions,
+  WORKER_TIMEOUT_LIMIT,
+} from './functions/function-validation';
+import { WorkerModel } from './functions/worker-function';
+import { WorkerOptions } from './functions/worker-options';
 import { tableAlarmNames } from './monitoring/alarm-specs';
 import {
   AlarmThresholds,
@@ -24,8 +32,10 @@ import {
 } from './monitoring/alarm-thresholds';
 import { capacityAlarmName, validateCapacityAlarms } from './monitoring/capacity-alarms';
 import { systemErrorOperations } from './monitoring/metrics';
+import { validateQueueAlarms } from './monitoring/queue-thresholds';
 import { AlarmFactory } from './private/alarm-factory';
 import { checkOneOf, checkPattern, fail, IDENTIFIER_NAME, IDENTIFIER_NAME_RULE, isLiteral } from './private/validation';
+import { QueueModel, queueKinds, resolveQueue } from './queues/queue-model';
 import { ServerlessApiProps } from './serverless-api-props';
 import { resolveAccessPatterns, ResolvedAccessPattern, validateAccessPatterns } from './table/access-model';
 import { PartitionIsolation } from './table/partition-isolation';
@@ -71,18 +81,23 @@ export class ServerlessApiModel {
   public readonly tableKeys: TableKeyModel;
   /** What the table's consumption is measured against: its provisioned capacity or on-demand maximums. */
   public readonly capacityLimits: CapacityLimit[];
-  /** What each function is checked against: the API's limits, defaults, table keys and access patterns. */
+  /** What each route function is checked against: the API's limits, defaults, table keys and access patterns. */
   public readonly functionContext: FunctionContext;
+  /** What each worker is checked against: the route functions' context, with Lambda's own timeout and no caller. */
+  public readonly workerContext: FunctionContext;
   public readonly alarmThresholds: AlarmThresholds;
   /** The table operations the access patterns use, whose system errors are watched. */
   public readonly operations: string[];
   /** The functions of the `functions` prop. */
   public readonly functions: FunctionModel[];
+  /** The queues of the `queues` prop, with their workers. */
+  public readonly queues: QueueModel[];
   /** Whether a route of the `functions` prop asks for REST request validation. */
   public readonly validatesRequests: boolean;
 
   private readonly routeFeatures: RouteFeatureContext;
-  private readonly functionNames = new Set<string>();
+  /** Where each route function and worker name is declared: one namespace for both. */
+  private readonly functionNames = new Map<string, string>();
   private readonly routes: { shape: string; prop: string }[] = [];
   /** The variable path parts of a REST API's routes so far, which must agree level by level. */
   private readonly pathVariables: PathVariable[] = [];
@@ -164,13 +179,27 @@ export class ServerlessApiModel {
     const resolvedPatterns = resolveAccessPatterns(accessPatterns, this.tableKeys);
     this.operations = systemErrorOperations([...resolvedPatterns.values()].flatMap((pattern) => [...pattern.actions]));
     this.functionContext = {
-      integrationTimeout: rest ? REST_API_INTEGRATION_TIMEOUT : HTTP_API_INTEGRATION_TIMEOUT,
+      timeout: integrationTimeoutLimit(rest ? REST_API_INTEGRATION_TIMEOUT : HTTP_API_INTEGRATION_TIMEOUT),
+      hasCaller: true,
       apiEnvironment: rest ? restCorsEnvironment(props.cors) : {},
       defaults: props.functionDefaults ?? {},
       table: this.tableKeys,
       accessPatterns: resolvedPatterns,
+      // Known before any function is checked: route functions and workers name the queues they send to.
+      queues: queueKinds(props.queues ?? {}),
+    };
+    this.workerContext = {
+      ...this.functionContext,
+      timeout: WORKER_TIMEOUT_LIMIT,
+      hasCaller: false,
+      apiEnvironment: {},
     };
     validateFunctionDefaults('functionDefaults', props.functionDefaults ?? {}, this.functionContext);
+    validateQueueAlarms('alarms.queues', props.alarms?.queues);
+    const queueAlarms = { api: props.alarms?.queues, on: props.alarms?.enabled ?? true };
+    this.queues = Object.entries(props.queues ?? {}).map(([name, options]) =>
+      resolveQueue(name, options, (prop, worker) => this.addWorker('queues', name, prop, worker), queueAlarms),
+    );
     const functions = Object.entries(props.functions ?? {});
     this.functions = functions.map(([name, options]) => this.addFunction(name, options));
     this.validatesRequests = functions.some(([, fn]) =>
@@ -182,8 +211,8 @@ export class ServerlessApiModel {
   public addFunction(name: string, options: ApiFunctionOptions): FunctionModel {
     const prop = `functions.${name}`;
     checkPattern('functions', name, IDENTIFIER_NAME, IDENTIFIER_NAME_RULE);
-    if (this.functionNames.has(name)) fail('functions', 'have unique names', name);
-    const settings = validateFunctionOptions(name, options, this.functionContext);
+    this.checkNameFree('functions', name);
+    const settings = validateFunctionOptions(prop, name, options, this.functionContext);
     requireBundler(this.scope, [options.entry]);
     if (!options.routes || options.routes.length === 0) {
       fail(`${prop}.routes`, 'list at least one route the function serves', options.routes ?? []);
@@ -212,7 +241,7 @@ export class ServerlessApiModel {
       }
     });
     // Only a function that passed every check is declared.
-    this.functionNames.add(name);
+    this.functionNames.set(name, prop);
     this.routes.push(...shapes);
     this.pathVariables.push(...variables);
     return {
@@ -226,5 +255,43 @@ export class ServerlessApiModel {
       thresholds,
       description: options.routes.map(routeKey).join(', '),
     };
+  }
+
+  /**
+   * Checks a worker, declared at `prop` under `name` (which its source's prop, `namesProp`, has checked the form of),
+   * against the API and the route functions and workers declared so far, and resolves it.
+   */
+  public addWorker(namesProp: string, name: string, prop: string, options: WorkerOptions): WorkerModel {
+    this.checkNameFree(namesProp, name);
+    // JavaScript callers get no type check: a missing worker would otherwise fail reading its entry.
+    if (typeof options !== 'object' || options === null) {
+      fail(prop, "be the worker's options, with at least its `entry`", options);
+    }
+    const settings = validateFunctionOptions(prop, name, options, this.workerContext);
+    requireBundler(this.scope, [options.entry]);
+    validateFunctionAlarms(`${prop}.alarms`, options.alarms);
+    validateConcurrencyAlarm(`${prop}.alarms`, options.alarms, options.reservedConcurrentExecutions);
+    const thresholds = functionThresholds(`${prop}.alarms`, this.props.alarms?.functions, options.alarms);
+    this.functionNames.set(name, prop);
+    return {
+      name,
+      prop,
+      options,
+      settings,
+      accessPatterns: (options.accessPatterns ?? []).map((pattern) => this.workerContext.accessPatterns.get(pattern)!),
+      thresholds,
+    };
+  }
+
+  /** Route functions and workers share one namespace: their names become construct ids, alarm and metric names. */
+  private checkNameFree(namesProp: string, name: string): void {
+    const taken = this.functionNames.get(name);
+    if (taken === undefined) return;
+    if (taken.startsWith('functions.') && namesProp === 'functions') fail('functions', 'have unique names', name);
+    fail(
+      namesProp,
+      `have names unique among the API's route functions and workers, which share one namespace: \`${taken}\` is named ${JSON.stringify(name)} already`,
+      name,
+    );
   }
 }

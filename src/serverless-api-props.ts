@@ -7,6 +7,7 @@ import { RestApiOptions } from './api/rest/rest-options';
 import { ThrottleOptions } from './api/throttle';
 import { FunctionDefaults } from './functions/function-options';
 import { AlarmOptions } from './monitoring/alarm-options';
+import { QueueOptions } from './queues/queue-options';
 import { AccessPattern } from './table/access-pattern';
 import { PartitionIsolation } from './table/partition-isolation';
 import { ExistingTableOptions, TableOptions } from './table/table-options';
@@ -33,6 +34,13 @@ export interface ServerlessApiProps extends RestApiOptions {
    * @default - none; add them with `addFunction()`
    */
   readonly functions?: { [name: string]: ApiFunctionOptions };
+  /**
+   * Queues of slow work, by name (letters and digits, starting with a letter), each with the worker that takes its
+   * messages, named after it. Route functions and workers send to the queues they name in their own `queues`.
+   *
+   * @default - no queues
+   */
+  readonly queues?: { [name: string]: QueueOptions };
   /**
    * Name of the API.
    *

@@ -7,18 +7,24 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { ApiBuilder } from './api/api-builder';
 import { ApiFunctionOptions } from './api/api-function-options';
 import { ApiType } from './api/api-type';
-import { acknowledgeInvokeWildcards } from './api/authorization/iam-grant';
+import { acknowledgeInvokeWildcards, grantWithoutIamRoutes } from './api/authorization/iam-grant';
 import { HttpApiBuilder } from './api/http/http-api-builder';
 import { RestApiBuilder } from './api/rest/rest-api-builder';
 import { ApiFunction } from './functions/api-function';
+import { ApiWorkers } from './functions/api-workers';
 import { IApiFunction } from './functions/function-options';
+import { IWorkerFunction } from './functions/worker-options';
 import { ApiMonitoring } from './monitoring/api-monitoring';
 import { TableMetricOptions } from './monitoring/metric-options';
 import { EXECUTE_API_INVOKE_ACTIONS } from './private/iam-actions';
+import { resourceBudgetErrors } from './private/resource-budget';
+import { ApiQueues } from './queues/api-queues';
+import { ApiQueue } from './queues/queue-options';
 import { FunctionModel, ServerlessApiModel } from './serverless-api-model';
 import { ServerlessApiProps } from './serverless-api-props';
 import {
@@ -28,11 +34,11 @@ import {
   TABLE_SORT_KEY_ENV,
   TABLE_TTL_ATTRIBUTE_ENV,
 } from './shared/env';
-import { ACCESS_PATTERNS_METADATA_KEY, AccessPatternRow } from './shared/metadata';
-import { ResolvedAccessPattern } from './table/access-model';
+import { ACCESS_PATTERNS_METADATA_KEY } from './shared/metadata';
+import { accessPatternRows } from './table/access-pattern-rows';
 import { hotPartitionWarnings } from './table/hot-partitions';
 import { PartitionIsolation } from './table/partition-isolation';
-import { partitionPrefix, PatternUser, strictIsolationErrors } from './table/partition-writers';
+import { PatternUser, strictIsolationErrors } from './table/partition-writers';
 import { buildTable, TableModel } from './table/table-builder';
 
 /**
@@ -112,6 +118,8 @@ export class ServerlessApi extends Construct {
   private readonly monitoring: ApiMonitoring;
   private readonly declaredFunctions: ApiFunction[] = [];
   private readonly functionsScope: Construct;
+  private readonly workersScope: ApiWorkers;
+  private readonly queuesScope: ApiQueues;
 
   constructor(scope: Construct, id: string, props: ServerlessApiProps) {
     super(scope, id);
@@ -160,7 +168,9 @@ export class ServerlessApi extends Construct {
     this.invokeRole = this.api.invokeRole;
     this.api.apiResource.addMetadata(
       ACCESS_PATTERNS_METADATA_KEY,
-      Lazy.any({ produce: () => this.accessPatternTable() }),
+      Lazy.any({
+        produce: () => accessPatternRows(this.model.functionContext.accessPatterns.values(), this.patternUsers()),
+      }),
     );
     this.functionsScope = new Construct(this, 'Functions');
     this.monitoring = new ApiMonitoring(this, 'Monitoring', {
@@ -178,8 +188,18 @@ export class ServerlessApi extends Construct {
     this.alarmTopic = this.monitoring.topic;
     this.unhealthyAlarm = this.monitoring.unhealthyAlarm;
     this.dashboard = this.monitoring.dashboard;
-
-    // Wire the functions to their routes.
+    this.workersScope = new ApiWorkers(this, 'Workers', {
+      table: this.tableModel,
+      logRetention: model.logRetention,
+      monitoring: this.monitoring,
+    });
+    // The queues (and their workers), then the functions wired to their routes, which send to the queues.
+    this.queuesScope = new ApiQueues(this, 'Queues', {
+      queues: model.queues,
+      workers: this.workersScope,
+      tableKey: this.tableModel.encryptionKey,
+      monitoring: this.monitoring,
+    });
     model.functions.forEach((fn) => this.buildFunction(fn));
 
     // Checked at synth, after any addFunction(): without a function the invoke role has nothing to invoke.
@@ -188,6 +208,9 @@ export class ServerlessApi extends Construct {
         this.declaredFunctions.length
           ? []
           : ['`functions` must declare at least one function, in props or with addFunction(), got: {}'],
+    });
+    this.node.addValidation({
+      validate: () => resourceBudgetErrors(this, this.functionsScope, [this.queuesScope, this.workersScope]),
     });
     for (const warning of hotPartitionWarnings(this.model.functionContext.accessPatterns.values())) {
       Annotations.of(this).addWarningV2('cdk-serverless-api:hotPartition', warning);
@@ -216,14 +239,7 @@ export class ServerlessApi extends Construct {
   public grantInvoke(grantee: iam.IGrantable): iam.Grant {
     if (!this.iamGrantChecked) {
       this.iamGrantChecked = true;
-      this.node.addValidation({
-        validate: () =>
-          this.api.hasIamRoutes
-            ? []
-            : [
-                '`grantInvoke()` must be called on an API with a route authorized by ApiAuthorization.iam() (API-wide or per route), got: no such route',
-              ],
-      });
+      this.node.addValidation({ validate: () => grantWithoutIamRoutes(this.api.hasIamRoutes) });
     }
     const grant = iam.Grant.addToPrincipal({
       grantee,
@@ -243,7 +259,26 @@ export class ServerlessApi extends Construct {
     return [...this.declaredFunctions];
   }
 
-  /** Every alarm on the API, the table and the functions; `unhealthyAlarm` aside. */
+  /** The workers, in the order their sources were declared. */
+  public get workers(): IWorkerFunction[] {
+    return this.workersScope.workers;
+  }
+
+  /** The queues, by name; empty without `queues`. */
+  public get queues(): { [name: string]: sqs.IQueue } {
+    return this.queuesScope.queues;
+  }
+
+  /**
+   * The queue declared as `name`, with its dead-letter queue and its worker.
+   *
+   * @param name the name the queue was declared under in `queues`
+   */
+  public queue(name: string): ApiQueue {
+    return this.queuesScope.queue(name);
+  }
+
+  /** Every alarm on the API, the table, the functions, the workers and the queues; `unhealthyAlarm` aside. */
   public get alarms(): cloudwatch.IAlarm[] {
     return this.monitoring.alarms;
   }
@@ -321,41 +356,14 @@ export class ServerlessApi extends Construct {
     return this.monitoring.table.conditionalCheckFailures(props);
   }
 
-  /** Each declared function and the access patterns it uses. */
+  /** Each declared route function and worker, and the access patterns it uses. */
   private patternUsers(): PatternUser[] {
-    const patterns = this.model.functionContext.accessPatterns;
-    return this.declaredFunctions.map((fn) => ({
-      name: fn.name,
-      patterns: fn.accessPatterns.map((name) => patterns.get(name)!),
-    }));
-  }
-
-  /** One row per access pattern: what it reads or writes, how, and which functions use it. */
-  private accessPatternTable(): AccessPatternRow[] {
-    return [...this.model.functionContext.accessPatterns.values()].map((pattern: ResolvedAccessPattern) => ({
-      name: pattern.name,
-      ...(pattern.pattern.description ? { description: pattern.pattern.description } : {}),
-      operation: pattern.operation,
-      ...(pattern.indexName ? { index: pattern.indexName } : {}),
-      keyCondition: pattern.keyCondition,
-      ...(pattern.leadingKeys ? { leadingKeys: pattern.leadingKeys.join(', ') } : {}),
-      ...(pattern.pattern.partitionKey ? { partitionPrefix: partitionPrefix(pattern.pattern.partitionKey) } : {}),
-      ...(pattern.singlePartition ? { singlePartition: pattern.pattern.singleton ? 'singleton' : 'hot' } : {}),
-      ...(pattern.shards !== undefined ? { shards: pattern.shards } : {}),
-      ...(pattern.callerBound
-        ? {
-            callerBound: Object.fromEntries(
-              Object.entries(pattern.callerBound).map(([param, attribute]) => [param, attribute.toString()]),
-            ),
-          }
-        : {}),
-      actions: [...pattern.actions],
-      functions: this.declaredFunctions.filter((fn) => fn.accessPatterns.includes(pattern.name)).map((fn) => fn.name),
-    }));
+    return [...this.declaredFunctions, ...this.workersScope.workers].map(({ name, patterns }) => ({ name, patterns }));
   }
 
   private buildFunction(model: FunctionModel): IApiFunction {
     const fn = new ApiFunction(this.functionsScope, model.name, {
+      prop: model.prop,
       name: model.name,
       options: model.options,
       settings: model.settings,
@@ -364,6 +372,7 @@ export class ServerlessApi extends Construct {
       logRetention: this.model.logRetention,
       description: model.description,
       apiEnvironment: this.model.functionContext.apiEnvironment,
+      ...this.queuesScope.sendAccess(model.options.queues ?? []),
     });
     const granted = this.api.iamRoutes().length;
     this.api.addFunction(fn, fn.lambdaFunction, model.options.routes);

@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ApiAuthorization, ApiFunctionOptions, ApiType, ServerlessApi, ServerlessApiProps } from '../src';
-import { AUDIENCE, defaultProps, expectError, fn, ISSUER, newStack, route } from './helpers/api';
+import { AUDIENCE, defaultProps, expectError, fn, HANDLER_ENTRY, ISSUER, newStack, route } from './helpers/api';
 
 /**
  * Props that deploy broken, misbehave or crash synth with a message naming nothing, unless the library refuses them:
@@ -202,6 +202,31 @@ const CASES: [string, BadProps][] = [
         options: fn([route(HttpMethod.GET, '/other')], { alarms: { concurrency: { enabled: true } } }),
         message: `\`functions.added.alarms.concurrency\` ${CONCURRENCY_RULE}, got: {"enabled":true}`,
       },
+    },
+  ],
+  [
+    'a function sending to a queue the API does not declare',
+    {
+      props: {
+        queues: { thumbnails: { worker: { entry: HANDLER_ENTRY } } },
+        functions: { items: fn([route(HttpMethod.GET, '/items')], { queues: ['thumbnail'] }) },
+      },
+      message:
+        '`functions.items.queues[0]` must name one of the API\'s `queues` (declared: "thumbnails"), got: "thumbnail"',
+      added: {
+        options: fn([route(HttpMethod.GET, '/other')], { queues: ['thumbnails'] }),
+        message: '`functions.added.queues[0]` must name one of the API\'s `queues` (declared: none), got: "thumbnails"',
+      },
+    },
+  ],
+  [
+    'a function naming one queue twice',
+    {
+      props: {
+        queues: { thumbnails: { worker: { entry: HANDLER_ENTRY } } },
+        functions: { items: fn([route(HttpMethod.GET, '/items')], { queues: ['thumbnails', 'thumbnails'] }) },
+      },
+      message: '`functions.items.queues[1]` duplicates `functions.items.queues[0]`: "thumbnails" is declared twice',
     },
   ],
   [

@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -12,7 +12,7 @@ import {
   ServerlessApi,
   ServerlessApiProps,
 } from '../src';
-import { fn, jwt, newStack, resourceTypeCounts, route } from './helpers/api';
+import { fn, HANDLER_ENTRY, jwt, newStack, resourceTypeCounts, route } from './helpers/api';
 
 /**
  * CloudFormation allows 500 resources per stack. The API must stay well inside that at 200 routes over
@@ -329,7 +329,73 @@ describe('resource budget of a REST API', () => {
     // CORS on REST costs a preflight OPTIONS method per path segment (see above): a design this size must do without
     // CORS (a same-origin front end), share more path segments, or split into two stacks
     expect(() => Template.fromStack(restStack(restFunctions(50, 200), { cors: CORS }))).toThrow(
-      /Number of resources in stack 'Test': 504 is greater than allowed maximum of 500/,
+      new Error(
+        "Validation failed with the following errors:\n  [Test/Api] `functions` and `queues` must fit CloudFormation's 500 resources per stack: this API makes 504 of the stack's 504: 200 for its 50 route functions, about 4 each, 304 for the API and its routes, the table and monitoring; serve the routes with fewer functions, got: 504 resources",
+      ),
     );
+  });
+});
+
+describe('resource budget of queues and their workers', () => {
+  /** `typeCounts` with `queues` queues with workers, the route functions sending to them. */
+  function withQueues(functionCount: number, routeCount: number, queues: number): Stack {
+    const names = Array.from({ length: queues }, (_, q) => `jobs${q}`);
+    const fns = functions(functionCount, routeCount);
+    for (const [i, name] of Object.keys(fns).entries()) {
+      fns[name] = { ...fns[name], queues: names.length ? [names[i % names.length]] : [] };
+    }
+    return httpStack(fns, {
+      queues: Object.fromEntries(
+        names.map((name) => [name, { worker: { entry: HANDLER_ENTRY, accessPatterns: ['getItem'] } }]),
+      ),
+    });
+  }
+
+  test('a queue with its worker costs eleven resources; sending to it costs nothing', () => {
+    // GIVEN the base API, and the same with one queue its functions send to
+    const base = typeCounts(2, 2);
+    const one = resourceTypeCounts(Template.fromStack(withQueues(2, 2, 1)));
+
+    // THEN the queue, its dead-letter queue, their TLS-only policies, the mapping, the worker's log group, role and
+    // function, the worker's alarm and the queue's two alarms
+    expect(added(one, base)).toEqual({
+      'AWS::SQS::Queue': 2,
+      'AWS::SQS::QueuePolicy': 2,
+      'AWS::Lambda::EventSourceMapping': 1,
+      'AWS::Logs::LogGroup': 1,
+      'AWS::IAM::Role': 1,
+      'AWS::Lambda::Function': 1,
+      'AWS::CloudWatch::Alarm': 3,
+    });
+  });
+
+  test('200 routes over 50 functions and 10 queue workers: 470 + 10 x 11 = 580 resources, 80 over: synth says what costs what', () => {
+    expect(() => Template.fromStack(withQueues(50, 200, 10))).toThrow(
+      new Error(
+        "Validation failed with the following errors:\n  [Test/Api] `functions` and `queues` must fit CloudFormation's 500 resources per stack: this API makes 580 of the stack's 580: 250 for its 50 route functions, about 5 each, 110 for its 10 queues with their workers, about 11 each, 220 for the API and its routes, the table and monitoring; serve the routes with fewer functions, or declare some queues in an API of another stack, got: 580 resources",
+      ),
+    );
+  });
+
+  test('the same 200 routes over 25 functions fit with the 10 queue workers: 20 + 25 x 5 + 200 + 10 x 11 = 455', () => {
+    const counts = resourceTypeCounts(Template.fromStack(withQueues(25, 200, 10)));
+    expect(total(counts)).toBe(20 + 25 * 5 + 200 + 10 * 11);
+  });
+
+  test("the app's @aws-cdk/core:stackResourceLimit sets the limit, as for aws-cdk-lib's own check, and 0 turns it off", () => {
+    const stackWith = (limit: number) => {
+      const stack = new Stack(new App({ context: { '@aws-cdk/core:stackResourceLimit': limit } }), 'Test');
+      new ServerlessApi(stack, 'Api', {
+        authorization: jwt(),
+        accessPatterns: ACCESS_PATTERNS,
+        functions: functions(1, 1),
+        queues: { jobs: { worker: { entry: HANDLER_ENTRY } } },
+      });
+      return stack;
+    };
+    expect(() => Template.fromStack(stackWith(30))).toThrow(
+      /must fit CloudFormation's 30 resources per stack: this API makes 37 of the stack's 37: 5 for its 1 route function, about 5 each, 11 for its 1 queue with its worker, about 11 each, 21 for/,
+    );
+    expect(total(resourceTypeCounts(Template.fromStack(stackWith(0))))).toBe(37);
   });
 });

@@ -8,7 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks, NagRuleCompliance, rules, ServerlessChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
-import { AccessPattern, ApiAuthorization, ApiType, ServerlessApi, TableBilling } from '../src';
+import { AccessPattern, ApiAuthorization, ApiType, ServerlessApi, TableBilling, TableEncryption } from '../src';
 import {
   defaultProps,
   ENV,
@@ -439,6 +439,59 @@ describe('cdk-nag AwsSolutions and Serverless checks', () => {
         ].sort(byPathAndId),
       );
       found.forEach((ack) => expect(ack.reason.length).toBeGreaterThan(30));
+    });
+  });
+
+  describe('an API with a standard queue on SSE-SQS and a FIFO queue on the table key, and a sender', () => {
+    let stack: Stack;
+    let api: ServerlessApi;
+    beforeAll(() => {
+      stack = newStack({ env: ENV });
+      api = new ServerlessApi(stack, 'Api', {
+        ...defaultProps(),
+        table: { encryption: TableEncryption.customerManaged() },
+        functions: { items: fn([route(HttpMethod.POST, '/items')], { queues: ['thumbnails', 'orders'] }) },
+        queues: {
+          thumbnails: { worker: { entry: HANDLER_ENTRY, accessPatterns: ['getItem'] } },
+          orders: { fifo: true, worker: { entry: HANDLER_ENTRY, queues: ['thumbnails'] } },
+        },
+      });
+    });
+
+    test('has no unacknowledged finding', () => {
+      expect(unacknowledgedFindings(stack)).toEqual([]);
+    });
+
+    test.each<[string, (node: CfnResource) => NagRuleCompliance]>([
+      ['AwsSolutions-SQS2', rules.sqs.SQSQueueSSE],
+      ['AwsSolutions-SQS3', rules.sqs.SQSQueueDLQ],
+      ['AwsSolutions-SQS4', rules.sqs.SQSQueueSSLRequestsOnly],
+    ])('passes %s on every queue, dead-letter queues included, without acknowledgement', (_, rule) => {
+      for (const name of ['thumbnails', 'orders']) {
+        for (const kind of ['Queue', 'DeadLetterQueue']) {
+          expect(ruleResult(api, rule, `Queues/${name}/${kind}/Resource`)).toBe(NagRuleCompliance.COMPLIANT);
+        }
+      }
+    });
+
+    test("acknowledges, besides the functions, only the dead-letter queues' own redrive and the mappings' destinations", () => {
+      const found = acknowledgements(api);
+      expect(found.map(({ path, id }) => ({ path, id })).sort(byPathAndId)).toEqual(
+        [
+          ...FUNCTION_ACKNOWLEDGEMENTS('items'),
+          ...TRACED_FUNCTION_ACKNOWLEDGEMENTS('Workers/thumbnails'),
+          ...TRACED_FUNCTION_ACKNOWLEDGEMENTS('Workers/orders'),
+          { path: 'Workers/thumbnails/EventSource', id: 'Serverless-LambdaEventSourceMappingDestination' },
+          { path: 'Workers/orders/EventSource', id: 'Serverless-LambdaEventSourceMappingDestination' },
+          { path: 'Queues/thumbnails/DeadLetterQueue', id: 'Serverless-SQSRedrivePolicy' },
+          { path: 'Queues/orders/DeadLetterQueue', id: 'Serverless-SQSRedrivePolicy' },
+        ].sort(byPathAndId),
+      );
+      found.forEach((ack) => expect(ack.reason.length).toBeGreaterThan(30));
+      const workerDlq = found.find(
+        (ack) => ack.path === 'Workers/orders/Function' && ack.id === 'Serverless-LambdaDLQ',
+      );
+      expect(workerDlq!.reason).toContain("goes to that queue's dead-letter queue after 5 receives");
     });
   });
 

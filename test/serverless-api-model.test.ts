@@ -622,7 +622,28 @@ describe('access patterns', () => {
     expect(() => new ServerlessApi(newStack(), 'Api', { ...defaultProps(), ...props(3611) })).not.toThrow();
     expectError(
       props(3612),
-      '`functions.items` must fit Lambda\'s 4096-byte environment with its `environment` and the descriptors of its `accessPatterns`: split the function or shorten its variables, got: "4097 bytes, counting 255 for each value known only at deploy time"',
+      '`functions.items` must fit Lambda\'s 4096-byte environment with its `environment`, the descriptors of its `accessPatterns` and its `queues`: split the function or shorten its variables, got: "4097 bytes, counting 255 for each value known only at deploy time"',
+    );
+  });
+
+  test('the queues a function sends to count too, each URL at its longest', () => {
+    // SERVERLESS_API_QUEUES (21 bytes) holds {"jobs":{"url":"<URL>","fifo":false}}: 32 bytes and the URL, counted at
+    // 255: 308 bytes in all, so the same function fits with 308 bytes less of its own.
+    const props = (size: number): Partial<ServerlessApiProps> => ({
+      accessPatterns: { listTasks: AccessPattern.query({ partitionKey: 'PROJECT#{p}' }) },
+      queues: { jobs: { worker: { entry: HANDLER_ENTRY } } },
+      functions: {
+        items: fn([route(HttpMethod.GET, '/items')], {
+          accessPatterns: ['listTasks'],
+          queues: ['jobs'],
+          environment: { BIG: 'x'.repeat(size) },
+        }),
+      },
+    });
+    expect(() => new ServerlessApi(newStack(), 'Api', { ...defaultProps(), ...props(3611 - 308) })).not.toThrow();
+    expectError(
+      props(3611 - 307),
+      '`functions.items` must fit Lambda\'s 4096-byte environment with its `environment`, the descriptors of its `accessPatterns` and its `queues`: split the function or shorten its variables, got: "4097 bytes, counting 255 for each value known only at deploy time"',
     );
   });
 

@@ -23,6 +23,13 @@ export interface ApiFunctionOptions extends FunctionDefaults {
    */
   readonly accessPatterns?: string[];
   /**
+   * Names of the API's `queues` the function may send messages to: its role may `sqs:SendMessage` to exactly these
+   * queues, and its handler finds their URLs in `SERVERLESS_API_QUEUES`.
+   *
+   * @default - it sends to no queue
+   */
+  readonly queues?: string[];
+  /**
    * Concurrent executions reserved for (and limiting) this function, so one route cannot starve the
    * others or overload the table. Opt-in: reserving takes capacity from the account's pool, and an
    * account must keep 100 unreserved executions, so low-quota accounts fail to deploy with it.

@@ -41,6 +41,8 @@ export const T = {
   secret: 'AWS::SecretsManager::Secret',
   userPool: 'AWS::Cognito::UserPool',
   function: 'AWS::Lambda::Function',
+  eventSourceMapping: 'AWS::Lambda::EventSourceMapping',
+  queue: 'AWS::SQS::Queue',
   policy: 'AWS::IAM::Policy',
   managedPolicy: 'AWS::IAM::ManagedPolicy',
   logGroup: 'AWS::Logs::LogGroup',
@@ -54,10 +56,8 @@ export const T = {
   kmsKey: 'AWS::KMS::Key',
   globalTable: 'AWS::DynamoDB::GlobalTable',
   table: 'AWS::DynamoDB::Table',
-  queue: 'AWS::SQS::Queue',
   eventBus: 'AWS::Events::EventBus',
   rule: 'AWS::Events::Rule',
-  eventSourceMapping: 'AWS::Lambda::EventSourceMapping',
   eventInvokeConfig: 'AWS::Lambda::EventInvokeConfig',
   lambdaPermission: 'AWS::Lambda::Permission',
 } as const;
@@ -134,10 +134,9 @@ function pathSegments(id: string, resource: CfnResource, options: TemplateIndexO
     segments = known.split('/');
   }
   while (segments.length > 1 && ['Resource', 'Default'].includes(segments[segments.length - 1])) segments.pop();
-  // A route function usually lives at `<Route>/Function`: the route's id is the readable part.
-  if (resource.Type === T.function && segments.length > 1 && segments[segments.length - 1] === 'Function') {
-    segments.pop();
-  }
+  // A route function usually lives at `<Route>/Function`, a queue at `<name>/Queue`: the parent's id is the readable part.
+  const kind = { [T.function]: 'Function', [T.queue]: 'Queue' }[resource.Type];
+  if (kind !== undefined && segments.length > 1 && segments[segments.length - 1] === kind) segments.pop();
   return segments.length > 0 ? segments : undefined;
 }
 

@@ -6,7 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
 import { BundlingOptions } from './bundling/bundling-options';
 
-/** Lambda settings shared by every route function unless a function sets its own. */
+/** Lambda settings shared by every route function and worker unless one sets its own. */
 export interface FunctionDefaults {
   /**
    * The Node.js runtime.
@@ -27,7 +27,8 @@ export interface FunctionDefaults {
    */
   readonly memorySize?: number;
   /**
-   * How long one invocation may run; must stay below the API's integration timeout (30 s).
+   * How long one invocation may run: a route function's must stay below the API's integration timeout (30 s on an
+   * HTTP API, 29 s on a REST API); a worker's may reach Lambda's 15 minutes.
    *
    * @default Duration.seconds(10)
    */

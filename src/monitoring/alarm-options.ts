@@ -72,8 +72,46 @@ export interface CountAlarmOptions extends AlarmEvaluationOptions {
   readonly maxCount?: number;
 }
 
+/** An alarm on an age: it fires when the age is above `maxAge`. */
+export interface AgeAlarmOptions extends AlarmEvaluationOptions {
+  /**
+   * Whether the alarm is created.
+   *
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * The alarm fires when the age is above this, in whole seconds.
+   *
+   * @default - set per alarm, see the property that holds these options
+   */
+  readonly maxAge?: Duration;
+}
+
+/** The alarms on each queue of `queues` (its worker has the function alarms of `alarms.functions`). */
+export interface QueueAlarmOptions {
+  /**
+   * Messages waiting in the queue's dead-letter queue (its `ApproximateNumberOfMessagesVisible`, the peak per
+   * period): a message there is work the worker gave up on. The alarm keeps its state while SQS publishes nothing, as
+   * it stops for a queue nobody calls for six hours, so it does not fall back to OK while the messages wait.
+   *
+   * @default - on: more than 0 in one period of 5 minutes
+   */
+  readonly deadLetters?: CountAlarmOptions;
+  /**
+   * The age of the queue's oldest message (`ApproximateAgeOfOldestMessage`, the peak per period): work waiting longer
+   * than the worker takes, with its retries, means a backlog.
+   *
+   * @default - on, in one period of 5 minutes, above the age a message reaches while it is retried: the worker's
+   * batching window plus one visibility timeout per receive the metric counts (at most 3 on a standard queue, whose
+   * metric skips a message received 3 times; `maxReceiveCount` on a FIFO queue); 3 minutes for a worker with the
+   * defaults
+   */
+  readonly oldestMessageAge?: AgeAlarmOptions;
+}
+
 /**
- * The alarms on each route function. By default a function's signals share one metric-math alarm
+ * The alarms on each route function and worker. By default a function's signals share one metric-math alarm
  * (one resource per function, named after the function) that fires when any signal is above its
  * maximum, evaluated as `evaluation` says; `separateAlarms` gives each signal its own alarm, with its own
  * evaluation (the periods below apply to separate alarms only).
@@ -252,7 +290,7 @@ export interface AlarmOptions {
    */
   readonly compositeAlarm?: boolean;
   /**
-   * Alarms on each route function; a function's own `alarms` override these.
+   * Alarms on each route function and worker; a function's or a worker's own `alarms` override these.
    *
    * @default - see `FunctionAlarmOptions`
    */
@@ -263,6 +301,12 @@ export interface AlarmOptions {
    * @default - see `ApiAlarmOptions`
    */
   readonly api?: ApiAlarmOptions;
+  /**
+   * Alarms on each queue; a queue's own `alarms` override these.
+   *
+   * @default - see `QueueAlarmOptions`
+   */
+  readonly queues?: QueueAlarmOptions;
   /**
    * Alarms on the table and its indexes.
    *

@@ -146,25 +146,35 @@ export function tableAlarmNames(indexName?: string): [read: string, write: strin
   return [`${name}-ReadThrottles`, `${name}-WriteThrottles`];
 }
 
+/** What a watched function is, in alarm names and descriptions. */
+export enum FunctionKind {
+  /** A route function: alarms `Function-<name>`. */
+  FUNCTION = 'Function',
+  /** A worker: alarms `Worker-<name>`. */
+  WORKER = 'Worker',
+}
+
 /**
  * A function's alarms: one metric-math alarm over all its signals (1 when any breaches), or with
- * `separateAlarms` one alarm per signal. Critical either way: a failing function fails its routes.
+ * `separateAlarms` one alarm per signal. Critical either way: a failing function fails its routes, a failing worker
+ * its work.
  */
 export function functionAlarmSpecs(
   metrics: FunctionMetrics,
   name: string,
   timeout: Duration,
   t: FunctionThresholds,
+  kind: FunctionKind = FunctionKind.FUNCTION,
 ): AlarmSpec[] {
   const signals = functionSignals(metrics, timeout, t);
   if (t.separateAlarms) {
     return signals.map((signal) => ({
       id: signal.id,
-      name: `Function-${name}-${signal.suffix}`,
+      name: `${kind}-${name}-${signal.suffix}`,
       metric: signal.metric({ period: signal.threshold.period }),
       threshold: signal.threshold,
       severity: AlarmSeverity.CRITICAL,
-      description: `Function ${name}: ${signal.what} ${describeEvaluation(signal.threshold)}. Look first at ${signal.lookFirst}.`,
+      description: `${kind} ${name}: ${signal.what} ${describeEvaluation(signal.threshold)}. Look first at ${signal.lookFirst}.`,
     }));
   }
   if (!signals.length) return [];
@@ -178,7 +188,7 @@ export function functionAlarmSpecs(
   return [
     {
       id: 'Alarm',
-      name: `Function-${name}`,
+      name: `${kind}-${name}`,
       metric: new cloudwatch.MathExpression({
         expression: `IF(${condition}, 1, 0)`,
         usingMetrics: Object.fromEntries(
@@ -190,8 +200,8 @@ export function functionAlarmSpecs(
       threshold: evaluation,
       severity: AlarmSeverity.CRITICAL,
       description:
-        `Function ${name}: ${signals.map((signal) => signal.what).join(', or ')} ${describeEvaluation(evaluation)}. ` +
-        `Look first at the dashboard's function row for the signal, then at ${signals.map((signal) => signal.lookFirst).join('; or ')}.`,
+        `${kind} ${name}: ${signals.map((signal) => signal.what).join(', or ')} ${describeEvaluation(evaluation)}. ` +
+        `Look first at the dashboard's ${kind === FunctionKind.WORKER ? 'worker' : 'function'} row for the signal, then at ${signals.map((signal) => signal.lookFirst).join('; or ')}.`,
     },
   ];
 }

@@ -1,5 +1,6 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import {
+  AgeAlarmOptions,
   AlarmEvaluationOptions,
   AlarmOptions,
   ApiAlarmOptions,
@@ -22,6 +23,7 @@ export enum ThresholdUnit {
   PERCENT = 'percent',
   COUNT = 'count',
   MILLISECONDS = 'milliseconds',
+  SECONDS = 'seconds',
 }
 
 /** One alarm with every default applied. */
@@ -35,7 +37,7 @@ export interface AlarmThreshold {
   readonly datapointsToAlarm: number;
 }
 
-interface DefaultThreshold {
+export interface DefaultThreshold {
   readonly enabled?: boolean;
   readonly max: number;
   readonly unit: ThresholdUnit;
@@ -92,12 +94,13 @@ export interface FunctionThresholds {
 export type ApiThresholds = { readonly [signal in ApiSignal]: AlarmThreshold };
 export type TableThresholds = { readonly [signal in TableSignal]: AlarmThreshold };
 
-type AnyAlarmOptions = PercentAlarmOptions & CountAlarmOptions & LatencyAlarmOptions;
+export type AnyAlarmOptions = PercentAlarmOptions & CountAlarmOptions & LatencyAlarmOptions & AgeAlarmOptions;
 
 /** The `max` the user gave, in the unit of the threshold. */
 function givenMax(options: AnyAlarmOptions | undefined, unit: ThresholdUnit): number | undefined {
   if (unit === ThresholdUnit.PERCENT) return options?.maxPercent;
   if (unit === ThresholdUnit.COUNT) return options?.maxCount;
+  if (unit === ThresholdUnit.SECONDS) return options?.maxAge?.toSeconds();
   return options?.maxLatency?.toMilliseconds();
 }
 
@@ -137,6 +140,19 @@ export function validateAlarm(prop: string, options: AnyAlarmOptions | undefined
       fail(`${prop}.maxCount`, 'be a whole number, 0 or more', count);
     }
   }
+  const age = options.maxAge;
+  if (defaults.unit === ThresholdUnit.SECONDS && age) {
+    if (isLiteral(age) && (age.toMilliseconds() < 1000 || age.toMilliseconds() % 1000 !== 0)) {
+      fail(`${prop}.maxAge`, 'be a whole number of seconds, at least 1', age);
+    }
+    if (!isLiteral(age)) {
+      try {
+        age.toSeconds();
+      } catch {
+        fail(`${prop}.maxAge`, 'be given with Duration.seconds() when its amount is a token', age.toString());
+      }
+    }
+  }
   const latency = options.maxLatency;
   if (defaults.unit === ThresholdUnit.MILLISECONDS && latency) {
     if (isLiteral(latency) && latency.toMilliseconds() <= 0) {
@@ -152,7 +168,8 @@ export function validateAlarm(prop: string, options: AnyAlarmOptions | undefined
   }
 }
 
-function resolve(options: AnyAlarmOptions | undefined, defaults: DefaultThreshold): AlarmThreshold {
+/** One alarm's options over its defaults. */
+export function resolveThreshold(options: AnyAlarmOptions | undefined, defaults: DefaultThreshold): AlarmThreshold {
   const evaluationPeriods = options?.evaluationPeriods ?? defaults.evaluationPeriods ?? 1;
   return {
     enabled: options?.enabled ?? defaults.enabled ?? true,
@@ -183,7 +200,7 @@ function resolveGroup<K extends string>(
 ): { readonly [signal in K]: AlarmThreshold } {
   const entries = (Object.keys(defaults) as K[]).map((signal) => [
     signal,
-    resolve(options?.[signal], defaults[signal]),
+    resolveThreshold(options?.[signal], defaults[signal]),
   ]);
   return Object.fromEntries(entries);
 }
@@ -251,7 +268,7 @@ export function functionThresholds(
       validateEvaluation(`${prop}.${signal}`, merged(signal), DEFAULT_FUNCTION_ALARMS[signal]);
     }
   }
-  const evaluation = resolve(sharedEvaluation, SHARED_ALARM);
+  const evaluation = resolveThreshold(sharedEvaluation, SHARED_ALARM);
   // A shared alarm looks at every signal with its own evaluation, and so does the dashboard.
   const shared = separateAlarms
     ? {}
@@ -263,7 +280,7 @@ export function functionThresholds(
   const signals = Object.fromEntries(
     (Object.keys(DEFAULT_FUNCTION_ALARMS) as FunctionSignal[]).map((signal) => [
       signal,
-      { ...resolve(merged(signal), DEFAULT_FUNCTION_ALARMS[signal]), ...shared },
+      { ...resolveThreshold(merged(signal), DEFAULT_FUNCTION_ALARMS[signal]), ...shared },
     ]),
   ) as FunctionThresholds['signals'];
   return { signals, separateAlarms, evaluation };
@@ -301,6 +318,9 @@ export function tableThresholds(options: TableAlarmOptions | undefined): TableTh
 export function describeMax(threshold: AlarmThreshold): string {
   const max = numberText(threshold.max);
   if (threshold.unit === ThresholdUnit.PERCENT) return `${max}%`;
+  if (threshold.unit === ThresholdUnit.SECONDS) {
+    return Token.isUnresolved(threshold.max) ? `${max} seconds` : Duration.seconds(threshold.max).toHumanString();
+  }
   if (threshold.unit === ThresholdUnit.MILLISECONDS) {
     const wholeSeconds = !Token.isUnresolved(threshold.max) && threshold.max % 1000 === 0;
     return wholeSeconds ? Duration.millis(threshold.max).toHumanString() : `${max} ms`;

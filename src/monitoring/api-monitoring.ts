@@ -12,13 +12,16 @@ import {
   THROTTLED_REQUESTS_METRIC,
 } from './access-log-metrics';
 import { AlarmOptions } from './alarm-options';
-import { apiAlarmSpecs, functionAlarmSpecs, tableAlarmSpecs } from './alarm-specs';
+import { apiAlarmSpecs, functionAlarmSpecs, FunctionKind, tableAlarmSpecs } from './alarm-specs';
 import { AlarmThresholds, FunctionThresholds } from './alarm-thresholds';
 import { AlarmTopic } from './alarm-topic';
 import { capacityAlarmSpecs } from './capacity-alarms';
 import { CapacityMetrics } from './capacity-metrics';
 import { ApiDashboard } from './dashboard';
 import { ApiMetrics, ApiMetricSource, FunctionMetrics, TableMetrics } from './metrics';
+import { queueAlarmSpecs } from './queue-alarm-specs';
+import { QueueMetrics } from './queue-metrics';
+import { apiQueueThresholds, QueueThresholds } from './queue-thresholds';
 import { AlarmFactory } from '../private/alarm-factory';
 import { CapacityLimit } from '../table/table-capacity';
 
@@ -48,6 +51,15 @@ export interface MonitoredFunction {
   readonly metrics: FunctionMetrics;
   readonly timeout: Duration;
   readonly thresholds: FunctionThresholds;
+}
+
+/** A queue to watch: its metrics and the thresholds of its own `alarms` over the API's. */
+export interface MonitoredQueue {
+  /** Where its alarms are created. */
+  readonly scope: Construct;
+  readonly name: string;
+  readonly metrics: QueueMetrics;
+  readonly thresholds: QueueThresholds;
 }
 
 /**
@@ -99,8 +111,9 @@ export class ApiMonitoring extends Construct {
         this.unhealthyAlarm = this.factory.createComposite(
           this,
           'Unhealthy',
-          `API ${props.apiName} is unhealthy: one of its critical alarms (5xx or 429 rate, latency, a function, ` +
-            'table throttles or system errors) is in ALARM. Look first at the alarm status row of its dashboard.',
+          `API ${props.apiName} is unhealthy: one of its critical alarms (5xx or 429 rate, latency, a function or ` +
+            'a worker, a queue, table throttles or system errors) is in ALARM. Look first at the alarm status row of ' +
+            'its dashboard.',
         );
       }
       for (const spec of apiAlarmSpecs(this.api, api)) this.factory.create(this, spec);
@@ -123,6 +136,7 @@ export class ApiMonitoring extends Construct {
         apiThresholds: api,
         tableThresholds: table,
         functionThresholds: props.thresholds.functions,
+        queueThresholds: apiQueueThresholds(props.alarms?.queues),
         alarmsEnabled: alarms.enabled ?? true,
         alarms: () => [...(this.unhealthyAlarm ? [this.unhealthyAlarm] : []), ...this.alarms],
       });
@@ -138,9 +152,29 @@ export class ApiMonitoring extends Construct {
   /** Draws the function on the dashboard and creates its alarms (in its own scope), which it returns. */
   public addFunction(fn: MonitoredFunction): cloudwatch.IAlarm[] {
     this.dashboardBuilder?.addFunction(fn.metrics, fn.thresholds);
+    return this.functionAlarms(fn, FunctionKind.FUNCTION);
+  }
+
+  /** Draws the worker on the dashboard's worker row and creates its alarms (in its own scope), which it returns. */
+  public addWorker(fn: MonitoredFunction): cloudwatch.IAlarm[] {
+    this.dashboardBuilder?.addWorker(fn.metrics, fn.thresholds);
+    return this.functionAlarms(fn, FunctionKind.WORKER);
+  }
+
+  /** Draws the queue on the dashboard's queue row and creates its alarms (in its own scope), which it returns. */
+  public addQueue(queue: MonitoredQueue): cloudwatch.IAlarm[] {
+    this.dashboardBuilder?.addQueue(queue.metrics);
     const factory = this.factory;
     if (!factory) return [];
-    return functionAlarmSpecs(fn.metrics, fn.name, fn.timeout, fn.thresholds).map((spec) =>
+    return queueAlarmSpecs(queue.metrics, queue.name, queue.thresholds).map((spec) =>
+      factory.create(queue.scope, spec),
+    );
+  }
+
+  private functionAlarms(fn: MonitoredFunction, kind: FunctionKind): cloudwatch.IAlarm[] {
+    const factory = this.factory;
+    if (!factory) return [];
+    return functionAlarmSpecs(fn.metrics, fn.name, fn.timeout, fn.thresholds, kind).map((spec) =>
       factory.create(fn.scope, spec),
     );
   }

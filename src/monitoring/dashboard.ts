@@ -7,6 +7,7 @@ import { CapacityMetrics } from './capacity-metrics';
 import { dashboardBody } from './dashboard-body';
 import { ApiMetrics, FunctionMetrics, TableMetrics } from './metrics';
 import { CapacityLimit } from '../table/table-capacity';
+import { QueueMetrics } from './queue-metrics';
 
 export interface ApiDashboardProps {
   /** Name of the API, which names the dashboard. */
@@ -23,6 +24,8 @@ export interface ApiDashboardProps {
   readonly tableThresholds: TableThresholds;
   /** The API-wide thresholds of the functions (a function's own may differ; its alarm says so). */
   readonly functionThresholds: FunctionThresholds;
+  /** The API-wide thresholds of the queues; the age's only when `alarms.queues` sets one (each queue's differs). */
+  readonly queueThresholds: { readonly deadLetters: AlarmThreshold; readonly oldestMessageAge?: AlarmThreshold };
   /** Whether the API has alarms: without them no status row and no threshold lines are drawn. */
   readonly alarmsEnabled: boolean;
   /** Every alarm of the API, read when the dashboard is synthesized. */
@@ -61,39 +64,46 @@ class AlarmStatusRow implements cloudwatch.IWidget {
   }
 }
 
+/** The graphs of the queues: the signals their alarms watch, and their traffic. */
+interface QueueGraphs {
+  readonly oldestMessageAge: cloudwatch.GraphWidget;
+  readonly deadLetters: cloudwatch.GraphWidget;
+  readonly waiting: cloudwatch.GraphWidget;
+  readonly sent: cloudwatch.GraphWidget;
+}
+
+/** The graphs of one kind of function (route functions, workers): one per signal their alarms watch. */
+interface FunctionGraphs {
+  readonly errorRate: cloudwatch.GraphWidget;
+  readonly throttles: cloudwatch.GraphWidget;
+  readonly duration: cloudwatch.GraphWidget;
+  readonly concurrency: cloudwatch.GraphWidget;
+}
+
 /**
- * One dashboard per API, one row per layer (API, functions, table, and the table's capacity when it has a limit), each
- * graph showing the metric an
- * alarm watches with the alarm's threshold drawn on it. Functions join their row as they are added.
+ * One dashboard per API, one row per layer (API, functions, then queues and workers when there are any, table, and the
+ * table's capacity when it has a limit), each graph showing the metric an alarm watches with the alarm's threshold
+ * drawn on it. Functions, workers and queues join their rows as they are added.
  */
 export class ApiDashboard extends Construct {
   public readonly dashboard: cloudwatch.Dashboard;
-  private readonly functionGraphs: {
-    errorRate: cloudwatch.GraphWidget;
-    throttles: cloudwatch.GraphWidget;
-    duration: cloudwatch.GraphWidget;
-    concurrency: cloudwatch.GraphWidget;
-  };
+  private readonly functionGraphs: FunctionGraphs;
+  private workerGraphs?: FunctionGraphs;
+  private queueGraphs?: QueueGraphs;
+  private readonly rows: cloudwatch.IWidget[][];
+  private readonly tableRow: cloudwatch.IWidget[];
 
-  constructor(scope: Construct, id: string, props: ApiDashboardProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: ApiDashboardProps,
+  ) {
     super(scope, id);
-    /** The line an alarm fires above, drawn on the graph of its metric; none for an alarm not created. */
-    const thresholdLine = (label: string, threshold: AlarmThreshold): cloudwatch.HorizontalAnnotation[] =>
-      props.alarmsEnabled && threshold.enabled
-        ? [{ value: threshold.max, label: `${label} alarm above ${describeMax(threshold)}`, color: ALARM_COLOR }]
-        : [];
     const a = props.apiThresholds;
     const t = props.tableThresholds;
-    const f = props.functionThresholds.signals;
     const graph = (title: string, left: cloudwatch.IMetric[], annotations: cloudwatch.HorizontalAnnotation[] = []) =>
-      new cloudwatch.GraphWidget({
-        title,
-        left,
-        leftAnnotations: annotations,
-        leftYAxis: { min: 0, showUnits: false },
-        width: WIDTH / 4,
-        height: HEIGHT,
-      });
+      this.graph(title, left, annotations);
+    const thresholdLine = (label: string, threshold: AlarmThreshold) => this.thresholdLine(label, threshold);
     const indexes = [undefined, ...props.indexNames];
 
     const apiRow = [
@@ -128,16 +138,7 @@ export class ApiDashboard extends Construct {
       ),
     ];
 
-    this.functionGraphs = {
-      errorRate: graph('Functions: error rate (%)', [], thresholdLine('error', f.errorRate)),
-      throttles: graph('Functions: throttles', [], thresholdLine('throttle', f.throttles)),
-      duration: graph('Functions: p99 duration (% of timeout)', [], thresholdLine('duration', f.durationP99)),
-      concurrency: graph(
-        'Functions with reserved concurrency: peak (% of reserved)',
-        [],
-        thresholdLine('concurrency', f.concurrency),
-      ),
-    };
+    this.functionGraphs = this.functionGraphsOf('Functions');
 
     const tableRow = [
       graph(
@@ -164,6 +165,7 @@ export class ApiDashboard extends Construct {
 
     const capacityRow = capacityGraphs(props.capacity, props.capacityLimits, t, { graph, thresholdLine });
 
+    this.tableRow = tableRow;
     const rows: cloudwatch.IWidget[][] = [
       ...(props.alarmsEnabled ? [[new AlarmStatusRow(props.alarms)]] : []),
       apiRow,
@@ -171,14 +173,15 @@ export class ApiDashboard extends Construct {
       tableRow,
       ...(capacityRow.length ? [capacityRow] : []),
     ];
+    this.rows = rows;
     this.dashboard = new cloudwatch.Dashboard(this, 'Resource', {
       dashboardName: Token.isUnresolved(props.apiName)
         ? undefined
         : props.apiName.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 255),
       widgets: rows,
     });
-    // The same widgets, rendered with each token once (see dashboardBody); read when synthesized, so the functions
-    // added until then are on it.
+    // The same widgets, rendered with each token once (see dashboardBody); read when synthesized, so the functions,
+    // workers and queues added until then are on it.
     (this.dashboard.node.defaultChild as cloudwatch.CfnDashboard).dashboardBody = Lazy.string({
       produce: () => dashboardBody(this, rows),
     });
@@ -186,11 +189,92 @@ export class ApiDashboard extends Construct {
 
   /** Draws a function on the function row's graphs. */
   public addFunction(metrics: FunctionMetrics, thresholds: FunctionThresholds): void {
-    const s = thresholds.signals;
-    this.functionGraphs.errorRate.addLeftMetric(metrics.errorRate({ period: s.errorRate.period }));
-    this.functionGraphs.throttles.addLeftMetric(metrics.throttles({ period: s.throttles.period }));
-    this.functionGraphs.duration.addLeftMetric(metrics.durationP99Percent({ period: s.durationP99.period }));
-    const concurrency = metrics.concurrencyPercent({ period: s.concurrency.period });
-    if (concurrency) this.functionGraphs.concurrency.addLeftMetric(concurrency);
+    drawFunction(this.functionGraphs, metrics, thresholds);
   }
+
+  /** Draws a worker on the worker row's graphs, which the first worker adds above the table's. */
+  public addWorker(metrics: FunctionMetrics, thresholds: FunctionThresholds): void {
+    if (!this.workerGraphs) {
+      this.workerGraphs = this.functionGraphsOf('Workers');
+      this.addRow(Object.values(this.workerGraphs));
+    }
+    drawFunction(this.workerGraphs, metrics, thresholds);
+  }
+
+  /** Draws a queue on the queue row's graphs, which the first queue adds above the table's. */
+  public addQueue(metrics: QueueMetrics): void {
+    if (!this.queueGraphs) {
+      const q = this.props.queueThresholds;
+      this.queueGraphs = {
+        oldestMessageAge: this.graph(
+          'Queues: age of the oldest message (s)',
+          [],
+          q.oldestMessageAge ? this.thresholdLine('age', q.oldestMessageAge) : [],
+        ),
+        deadLetters: this.graph('Dead-letter queues: messages', [], this.thresholdLine('dead letters', q.deadLetters)),
+        waiting: this.graph('Queues: messages waiting', []),
+        sent: this.graph('Queues: messages sent', []),
+      };
+      this.addRow(Object.values(this.queueGraphs));
+    }
+    const q = this.props.queueThresholds;
+    this.queueGraphs.oldestMessageAge.addLeftMetric(
+      metrics.oldestMessageAge(q.oldestMessageAge ? { period: q.oldestMessageAge.period } : {}),
+    );
+    this.queueGraphs.deadLetters.addLeftMetric(metrics.deadLetters({ period: q.deadLetters.period }));
+    this.queueGraphs.waiting.addLeftMetric(metrics.messagesVisible());
+    this.queueGraphs.sent.addLeftMetric(metrics.messagesSent());
+  }
+
+  /** Adds a row above the table's, below the rows added before it. */
+  private addRow(row: cloudwatch.IWidget[]): void {
+    this.rows.splice(this.rows.indexOf(this.tableRow), 0, row);
+  }
+
+  /** A graph of a quarter of the dashboard's width. */
+  private graph(
+    title: string,
+    left: cloudwatch.IMetric[],
+    annotations: cloudwatch.HorizontalAnnotation[] = [],
+  ): cloudwatch.GraphWidget {
+    return new cloudwatch.GraphWidget({
+      title,
+      left,
+      leftAnnotations: annotations,
+      leftYAxis: { min: 0, showUnits: false },
+      width: WIDTH / 4,
+      height: HEIGHT,
+    });
+  }
+
+  /** The line an alarm fires above, drawn on the graph of its metric; none for an alarm not created. */
+  private thresholdLine(label: string, threshold: AlarmThreshold): cloudwatch.HorizontalAnnotation[] {
+    return this.props.alarmsEnabled && threshold.enabled
+      ? [{ value: threshold.max, label: `${label} alarm above ${describeMax(threshold)}`, color: ALARM_COLOR }]
+      : [];
+  }
+
+  /** The graphs of one kind of function, with the API-wide thresholds (a function's own may differ). */
+  private functionGraphsOf(kind: 'Functions' | 'Workers'): FunctionGraphs {
+    const f = this.props.functionThresholds.signals;
+    return {
+      errorRate: this.graph(`${kind}: error rate (%)`, [], this.thresholdLine('error', f.errorRate)),
+      throttles: this.graph(`${kind}: throttles`, [], this.thresholdLine('throttle', f.throttles)),
+      duration: this.graph(`${kind}: p99 duration (% of timeout)`, [], this.thresholdLine('duration', f.durationP99)),
+      concurrency: this.graph(
+        `${kind} with reserved concurrency: peak (% of reserved)`,
+        [],
+        this.thresholdLine('concurrency', f.concurrency),
+      ),
+    };
+  }
+}
+
+function drawFunction(graphs: FunctionGraphs, metrics: FunctionMetrics, thresholds: FunctionThresholds): void {
+  const s = thresholds.signals;
+  graphs.errorRate.addLeftMetric(metrics.errorRate({ period: s.errorRate.period }));
+  graphs.throttles.addLeftMetric(metrics.throttles({ period: s.throttles.period }));
+  graphs.duration.addLeftMetric(metrics.durationP99Percent({ period: s.durationP99.period }));
+  const concurrency = metrics.concurrencyPercent({ period: s.concurrency.period });
+  if (concurrency) graphs.concurrency.addLeftMetric(concurrency);
 }

@@ -72,3 +72,30 @@ export const SECRETS_READ_ACTIONS = ['secretsmanager:GetSecretValue'] as const;
 
 /** Secrets Manager decrypting a secret under a customer-managed key on the caller's behalf. */
 export const KMS_SECRET_DECRYPT_ACTIONS = ['kms:Decrypt'] as const;
+
+/**
+ * Sending to a queue: `sqs:SendMessage` also authorizes SendMessageBatch
+ * (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-api-permissions-reference.html).
+ */
+export const SQS_SEND_ACTIONS = ['sqs:SendMessage'] as const;
+
+/**
+ * What Lambda's event source mapping does with the worker's role to take a queue's messages (receive, delete the
+ * processed ones, read the queue's attributes), and what a worker needs to extend a message's visibility
+ * (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html#events-sqs-permissions).
+ */
+export const SQS_CONSUME_ACTIONS = [
+  'sqs:ReceiveMessage',
+  'sqs:DeleteMessage',
+  'sqs:ChangeMessageVisibility',
+  'sqs:GetQueueAttributes',
+] as const;
+
+/**
+ * Sending to a queue encrypted with a customer-managed key: SQS asks KMS for a data key and decrypts it
+ * (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html).
+ */
+export const KMS_QUEUE_SEND_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt'] as const;
+
+/** Receiving from a queue encrypted with a customer-managed key. */
+export const KMS_QUEUE_RECEIVE_ACTIONS = ['kms:Decrypt'] as const;

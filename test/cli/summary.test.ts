@@ -1052,6 +1052,7 @@ describe('formatSummary', () => {
       'API',
       'Routes (3)',
       'Functions (2)',
+      'Queues (0)',
       'Access patterns (0)',
       'Partition isolation (0)',
       'Tables (1)',

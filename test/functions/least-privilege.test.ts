@@ -39,13 +39,18 @@ describe.each(APPS)('GIVEN the app $name', ({ model }) => {
   });
 });
 
-test.each(ROLES)('$name: every case comes out as least privilege expects', async ({ app, role }) => {
-  const result = await checkRole(app.model, role.logicalId);
-  tally.add(app.name, role.logicalId, result.outcomes, result.kind === 'caller');
-  expect(result.cases.length).toBeGreaterThan(0);
-  const problems = report(result);
-  if (problems) throw new Error(`${role.logicalId} in ${app.name}:\n${problems}`);
-});
+test.each(ROLES)(
+  '$name: every case comes out as least privilege expects',
+  async ({ app, role }) => {
+    const result = await checkRole(app.model, role.logicalId);
+    tally.add(app.name, role.logicalId, result.outcomes, result.kind === 'caller');
+    expect(result.cases.length).toBeGreaterThan(0);
+    const problems = report(result);
+    if (problems) throw new Error(`${role.logicalId} in ${app.name}:\n${problems}`);
+    // A role is evaluated against a few hundred cases; the first one also loads the evaluator.
+  },
+  30_000,
+);
 
 test('GIVEN a real role with its Null guard removed THEN its keyless cases fail: the suite can fail on real apps', async () => {
   const app = APPS[0];

@@ -957,8 +957,8 @@ describe('the composite alarm', () => {
     expect(composite(built.template)).toEqual({
       AlarmName: 'shop-Unhealthy',
       AlarmDescription:
-        'API shop is unhealthy: one of its critical alarms (5xx or 429 rate, latency, a function, table throttles ' +
-        'or system errors) is in ALARM. Look first at the alarm status row of its dashboard.',
+        'API shop is unhealthy: one of its critical alarms (5xx or 429 rate, latency, a function or a worker, a ' +
+        'queue, table throttles or system errors) is in ALARM. Look first at the alarm status row of its dashboard.',
       AlarmRule: anyOfRule(critical),
       AlarmActions: [topic],
       OKActions: [topic],

@@ -3,7 +3,18 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { IConstruct } from 'constructs';
 import { AccessPattern, ServerlessApi, ServerlessApiProps } from '../../src';
-import { buildApi, BuiltApi, defaultProps, ENV, fn, logicalId, newStack, resources, route } from '../helpers/api';
+import {
+  buildApi,
+  BuiltApi,
+  defaultProps,
+  ENV,
+  fn,
+  HANDLER_ENTRY,
+  logicalId,
+  newStack,
+  resources,
+  route,
+} from '../helpers/api';
 import {
   alarmSeries,
   annotations,
@@ -694,5 +705,109 @@ describe('a dashboard without alarms', () => {
       expect(lines(widget).map((s) => s.label)).toContainEqual(expect.stringMatching(/^late /));
       expect(widget.properties.annotations).toBeUndefined();
     }
+  });
+});
+
+const QUEUE_GRAPHS = [
+  'Queues: age of the oldest message (s)',
+  'Dead-letter queues: messages',
+  'Queues: messages waiting',
+  'Queues: messages sent',
+];
+const WORKER_GRAPHS = [
+  'Workers: error rate (%)',
+  'Workers: throttles',
+  'Workers: p99 duration (% of timeout)',
+  'Workers with reserved concurrency: peak (% of reserved)',
+];
+
+describe('the queue and worker rows', () => {
+  /** `orders` with a standard queue `thumbnails` and a FIFO queue `receipts`, whose worker has a reservation. */
+  function withQueues(props: Partial<ServerlessApiProps> = {}) {
+    return buildOrders({
+      queues: {
+        thumbnails: { worker: { entry: HANDLER_ENTRY } },
+        receipts: { fifo: true, worker: { entry: HANDLER_ENTRY, reservedConcurrentExecutions: 4 } },
+      },
+      ...props,
+    });
+  }
+
+  test('GIVEN queues WHEN synthesized THEN a queue row and a worker row sit between the functions and the table', () => {
+    // GIVEN / WHEN
+    const { dashboard } = withQueues();
+
+    // THEN
+    const graphs = dashboard.widgets.filter((w) => w.type === 'metric');
+    expect(graphs.map((w) => w.properties.title)).toEqual([
+      ...API_GRAPHS,
+      ...FUNCTION_GRAPHS,
+      ...QUEUE_GRAPHS,
+      ...WORKER_GRAPHS,
+      ...TABLE_GRAPHS,
+    ]);
+    const rowOf = (title: string) => graph(dashboard, title).y;
+    expect(rowOf(FUNCTION_GRAPHS[0])).toBeLessThan(rowOf(QUEUE_GRAPHS[0]));
+    expect(rowOf(QUEUE_GRAPHS[0])).toBeLessThan(rowOf(WORKER_GRAPHS[0]));
+    expect(rowOf(WORKER_GRAPHS[0])).toBeLessThan(rowOf(TABLE_GRAPHS[0]));
+  });
+
+  test('GIVEN queues WHEN synthesized THEN each queue is on every queue graph, with the metric its alarm watches', () => {
+    // GIVEN / WHEN
+    const { stack, api, template, dashboard } = withQueues();
+
+    // THEN
+    for (const title of QUEUE_GRAPHS) {
+      expect(lines(graph(dashboard, title)).map((s) => s.label)).toEqual([
+        expect.stringMatching(/^thumbnails /),
+        expect.stringMatching(/^receipts /),
+      ]);
+    }
+    const dlq = idOf(stack, api.queue('thumbnails').deadLetterQueue);
+    expect(line(graph(dashboard, QUEUE_GRAPHS[1]), 'thumbnails dead letters')).toEqual({
+      label: 'thumbnails dead letters',
+      namespace: 'AWS/SQS',
+      metricName: 'ApproximateNumberOfMessagesVisible',
+      dimensions: { QueueName: `${dlq}.QueueName` },
+      stat: 'Maximum',
+      period: 300,
+    });
+    const alarmId = idOf(stack, api.queue('thumbnails').alarms[0]);
+    expect(alarmSeries(template, alarmId)).toEqual(line(graph(dashboard, QUEUE_GRAPHS[1]), 'thumbnails dead letters'));
+  });
+
+  test('GIVEN queues WHEN synthesized THEN the workers are on the worker row, not the function row', () => {
+    // GIVEN / WHEN
+    const { dashboard } = withQueues();
+
+    // THEN
+    expect(lines(graph(dashboard, 'Workers: error rate (%)')).map((s) => s.label)).toEqual([
+      'thumbnails error rate (%)',
+      'receipts error rate (%)',
+    ]);
+    expect(
+      lines(graph(dashboard, 'Workers with reserved concurrency: peak (% of reserved)')).map((s) => s.label),
+    ).toEqual(['receipts concurrency (% of reserved)']);
+    expect(lines(graph(dashboard, 'Functions: error rate (%)')).map((s) => s.label)).toEqual([
+      'orders error rate (%)',
+      'reports error rate (%)',
+    ]);
+  });
+
+  test('GIVEN the defaults THEN the dead-letter graph draws its alarm line, the age graph none (each queue has its own)', () => {
+    const { dashboard } = withQueues();
+    expect(annotations(graph(dashboard, QUEUE_GRAPHS[1]))).toEqual([threshold(0, 'dead letters alarm above 0')]);
+    expect(annotations(graph(dashboard, QUEUE_GRAPHS[0]))).toEqual([]);
+  });
+
+  test('GIVEN an API-wide age THEN the age graph draws it', () => {
+    const { dashboard } = withQueues({ alarms: { queues: { oldestMessageAge: { maxAge: Duration.minutes(15) } } } });
+    expect(annotations(graph(dashboard, QUEUE_GRAPHS[0]))).toEqual([threshold(900, 'age alarm above 15 minutes')]);
+  });
+
+  test('GIVEN no queue THEN neither row is drawn', () => {
+    const { dashboard } = buildOrders();
+    const titles = dashboard.widgets.map((w) => w.properties.title);
+    for (const title of [...QUEUE_GRAPHS, ...WORKER_GRAPHS]) expect(titles).not.toContain(title);
   });
 });

@@ -45,3 +45,12 @@ function wildcardsOf(routeKey: string): string[] {
     ...(path.includes('{') ? ['the values of the path parameters'] : []),
   ];
 }
+
+/** The error of `grantInvoke()` on an API that has no route authorized by `ApiAuthorization.iam()`, checked at synth. */
+export function grantWithoutIamRoutes(hasIamRoutes: boolean): string[] {
+  return hasIamRoutes
+    ? []
+    : [
+        '`grantInvoke()` must be called on an API with a route authorized by ApiAuthorization.iam() (API-wide or per route), got: no such route',
+      ];
+}

@@ -3,6 +3,7 @@
 import { AlarmSummary } from './alarms';
 import { RouteSummary, ThrottleSummary } from './api';
 import { DynamoStatementSummary } from './iam';
+import { humanSeconds } from './queues';
 import { StackSummary } from './stack';
 
 /** Left-aligned columns separated by two spaces; the last column is not padded so lines carry no trailing blanks. */
@@ -92,9 +93,38 @@ function formatFunctions(summary: StackSummary): string[] {
     lines.push(`    logs: ${logGroup}, format ${fn.logFormat}`);
     if (fn.dynamodb.length === 0) lines.push('    dynamodb: none');
     lines.push(...fn.dynamodb.flatMap(formatDynamoStatement));
+    if (fn.worksQueues.length > 0) lines.push(`    worker of queue ${fn.worksQueues.join(', ')}`);
+    if (fn.sendsTo.length > 0) lines.push(`    sends to queues: ${fn.sendsTo.join(', ')}`);
     if (fn.otherActions.length > 0) lines.push(`    other actions: ${formatOtherActions(fn.otherActions)}`);
     if (fn.managedPolicies.length > 0) lines.push(`    managed policies: ${fn.managedPolicies.join(', ')}`);
     lines.push(...fn.warnings.map((warning) => `    ${warning}`));
+  }
+  return lines;
+}
+
+function formatQueues(summary: StackSummary): string[] {
+  const lines = [`Queues (${summary.queues.length})`];
+  if (summary.queues.length === 0) lines.push('  (none)');
+  for (const queue of summary.queues) {
+    lines.push(`  ${queue.name} (${queue.fifo ? 'FIFO' : 'standard'}, ${queue.logicalId})`);
+    const dlq = queue.deadLetterQueue;
+    const receives = dlq?.maxReceiveCount === undefined ? '' : ` after ${dlq.maxReceiveCount} receives`;
+    lines.push(
+      `    dead-letter queue: ${dlq ? `${dlq.name}${receives}, kept ${humanSeconds(dlq.retentionSeconds)}` : 'NONE'}`,
+    );
+    lines.push(
+      `    visibility timeout ${humanSeconds(queue.visibilityTimeoutSeconds)}, retention ${humanSeconds(queue.retentionSeconds)}, encryption ${queue.encryption}`,
+    );
+    for (const worker of queue.workers) {
+      const batch = [
+        `batches of ${worker.batchSize ?? 10}`,
+        ...(worker.maxBatchingWindowSeconds ? [`gathered up to ${humanSeconds(worker.maxBatchingWindowSeconds)}`] : []),
+        ...(worker.maxConcurrency ? [`at most ${worker.maxConcurrency} at once`] : []),
+        worker.reportsBatchItemFailures ? 'failed messages reported one by one' : 'a failure returns the whole batch',
+      ];
+      lines.push(`    worked by: ${worker.function} (${batch.join(', ')})`);
+    }
+    lines.push(`    sent to by: ${queue.senders.join(', ') || 'no function of this template'}`);
   }
   return lines;
 }
@@ -236,6 +266,7 @@ export function formatSummary(summary: StackSummary): string {
     formatApis(summary),
     formatRoutes(summary),
     formatFunctions(summary),
+    formatQueues(summary),
     formatAccessPatterns(summary),
     formatIsolation(summary),
     formatTables(summary),

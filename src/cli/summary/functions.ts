@@ -1,6 +1,7 @@
 /** Lambda functions: runtime settings, log group and what their role allows. */
 
 import { DynamoStatementSummary, summarizeRoleAccess } from './iam';
+import { functionQueues, QueueLinks } from './queues';
 import { lambdaSettings } from '../../assembly/lambda';
 import { getAttOf, JsonObject, num, obj, refOf, str, T, TemplateIndex } from '../../assembly/template';
 import { TABLE_CALLER_ROLE_ENV } from '../../shared/env';
@@ -21,6 +22,10 @@ export interface FunctionSummary {
   /** Non-DynamoDB actions, e.g. `logs:PutLogEvents`. */
   readonly otherActions: string[];
   readonly managedPolicies: string[];
+  /** The queues whose messages invoke it: it is their worker. */
+  readonly worksQueues: string[];
+  /** The queues its role may send to. */
+  readonly sendsTo: string[];
   readonly warnings: string[];
 }
 
@@ -64,7 +69,12 @@ function callerRoleOf(index: TemplateIndex, props: JsonObject): string | undefin
   return roleId !== undefined && index.get(roleId)?.Type === T.role ? roleId : undefined;
 }
 
-export function summarizeFunction(index: TemplateIndex, id: string, props: JsonObject): FunctionSummary {
+export function summarizeFunction(
+  index: TemplateIndex,
+  id: string,
+  props: JsonObject,
+  links: QueueLinks = { senders: new Map(), workers: new Map() },
+): FunctionSummary {
   const access = summarizeRoleAccess(index, getAttOf(props.Role)?.[0]);
   const asCaller = summarizeRoleAccess(index, callerRoleOf(index, props));
   const logGroup = functionLogGroup(index, id, props);
@@ -93,6 +103,7 @@ export function summarizeFunction(index: TemplateIndex, id: string, props: JsonO
     dynamodb: [...access.dynamodb, ...asCaller.dynamodb.map((statement) => ({ ...statement, asCaller: true }))],
     otherActions: access.otherActions,
     managedPolicies: access.managedPolicies,
+    ...functionQueues(index, links, index.name(id)),
     warnings,
   };
 }

@@ -33,7 +33,7 @@ function statementsOf(document: unknown): JsonObject[] {
 }
 
 /** Inline policies, separate AWS::IAM::Policy resources and in-template managed policies all apply to the role. */
-function roleStatements(index: TemplateIndex, roleId: string): { statements: JsonObject[]; managed: string[] } {
+export function roleStatements(index: TemplateIndex, roleId: string): { statements: JsonObject[]; managed: string[] } {
   const role = index.props(roleId);
   const inline = list(role.Policies).flatMap((policy) => statementsOf(obj(policy).PolicyDocument));
   const attached = index

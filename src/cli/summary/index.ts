@@ -8,6 +8,7 @@ export { formatSummary, formatTable } from './format';
 export type { FunctionSummary } from './functions';
 export type { DynamoStatementSummary } from './iam';
 export type { LogGroupSummary } from './log-groups';
+export type { QueueSummary, QueueWorkerSummary } from './queues';
 export type { DashboardSummary, MetricFilterSummary, MonitoringSummary, TopicSummary } from './monitoring';
 export { summarizeTemplate } from './stack';
 export type { ResourceCountSummary, StackSummary } from './stack';

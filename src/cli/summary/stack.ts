@@ -7,6 +7,7 @@ import { FunctionSummary, summarizeFunction } from './functions';
 import { PrefixIsolationSummary, summarizeIsolation } from './isolation';
 import { LogGroupSummary, summarizeLogGroups } from './log-groups';
 import { MonitoringSummary, summarizeMonitoring } from './monitoring';
+import { queueLinks, QueueSummary, summarizeQueues } from './queues';
 import { summarizeTable, TableSummary } from './tables';
 import { CfnTemplate, T, TemplateIndex } from '../../assembly/template';
 import { PARTITION_LIMITS } from '../../shared/key-shape';
@@ -23,6 +24,8 @@ export interface StackSummary {
   readonly apis: ApiSummary[];
   readonly routes: RouteSummary[];
   readonly functions: FunctionSummary[];
+  /** The queues, each with its dead-letter queue, senders and workers. */
+  readonly queues: QueueSummary[];
   readonly tables: TableSummary[];
   /** The access patterns the APIs declare, with the functions using each. */
   readonly accessPatterns: AccessPatternSummary[];
@@ -65,6 +68,7 @@ function collectWarnings(summary: Omit<StackSummary, 'warnings'>, index: Templat
       warnings.push(...statement.warnings.map((w) => `${where}: ${w}`));
     }
   }
+  for (const queue of summary.queues) warnings.push(...queue.warnings.map((w) => `queue ${queue.name}: ${w}`));
   for (const pattern of summary.accessPatterns) {
     if (pattern.singlePartition === 'hot') {
       warnings.push(
@@ -91,11 +95,13 @@ export function summarizeTemplate(template: CfnTemplate, stackName = 'Stack'): S
   const index = new TemplateIndex(template);
   const apis = summarizeApis(index);
   const accessPatterns = summarizeAccessPatterns(index);
+  const links = queueLinks(index);
   const partial = {
     stackName,
     apis,
     routes: summarizeRoutes(index, apis),
-    functions: index.ofType(T.function).map(([id, fn]) => summarizeFunction(index, id, fn.Properties ?? {})),
+    functions: index.ofType(T.function).map(([id, fn]) => summarizeFunction(index, id, fn.Properties ?? {}, links)),
+    queues: summarizeQueues(index, links),
     tables: index.ofType(T.globalTable, T.table).map(([id, table]) => summarizeTable(index, id, table)),
     accessPatterns,
     isolation: summarizeIsolation(accessPatterns),

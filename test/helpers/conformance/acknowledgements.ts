@@ -73,6 +73,22 @@ export const GUARD_ACKNOWLEDGEMENTS: GuardAcknowledgement[] = [
       'customer-managed key for its log groups.',
   },
   {
+    control: 'CT.SQS.PR.1',
+    resourceType: 'AWS::SQS::Queue',
+    reason:
+      "A dead-letter queue is where a queue's failed messages end: it needs no dead-letter queue of its own, keeps " +
+      "messages 14 days (SQS's longest), and an alarm fires as soon as it holds one. Every queue of work has one.",
+    only: {
+      description: "queues another queue's redrive policy in the same template names as its dead-letter queue",
+      matches: (id, template) =>
+        Object.values(template.Resources ?? {}).some(
+          (r) =>
+            r.Type === 'AWS::SQS::Queue' &&
+            JSON.stringify(r.Properties?.RedrivePolicy?.deadLetterTargetArn ?? null).includes(`"${id}"`),
+        ),
+    },
+  },
+  {
     control: 'CT.LAMBDA.PR.3',
     resourceType: 'AWS::Lambda::Function',
     reason:

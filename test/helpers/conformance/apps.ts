@@ -9,6 +9,7 @@ import { App, Duration, Size, Stack, StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { TemplateUnderCheck } from './conformance';
@@ -22,6 +23,7 @@ import {
   TableBilling,
   TableEncryption,
 } from '../../../src';
+import { limitGrantsToAwsServices } from '../../../src/private/key-policy';
 import { defaultProps, ENV, fn, HANDLER_ENTRY, itemPatterns, jwt, route } from '../api';
 
 /** One app of the conformance set. */
@@ -186,6 +188,29 @@ export const CONFORMANCE_APPS: ConformanceApp[] = [
     name: 'rest-cognito',
     description: 'REST API with a Cognito user pool the API creates',
     build: api({ apiType: ApiType.REST, authorization: ApiAuthorization.cognito() }),
+  },
+  {
+    name: 'http-queues',
+    description:
+      'HTTP API with a standard queue on SSE-SQS sent to by a route function, and a FIFO queue under its own key sent to by its worker',
+    build: (app) => {
+      const stack = new Stack(app, 'Api', { env: ENV });
+      const ordersKey = new kms.Key(stack, 'OrdersKey', { enableKeyRotation: true });
+      limitGrantsToAwsServices(ordersKey);
+      new ServerlessApi(stack, 'Api', {
+        ...defaultProps(),
+        functions: { items: fn([route(HttpMethod.POST, '/items')], { queues: ['thumbnails'] }) },
+        queues: {
+          thumbnails: { worker: { entry: HANDLER_ENTRY, accessPatterns: ['getItem'], queues: ['orders'] } },
+          orders: {
+            fifo: true,
+            encryptionKey: ordersKey,
+            worker: { entry: HANDLER_ENTRY, batchSize: 5 },
+          },
+        },
+      });
+      return stack;
+    },
   },
   {
     name: 'rest-features',

@@ -182,6 +182,36 @@ export function writeShardedOrders(): Stack {
   return stack;
 }
 
+/**
+ * Queues and workers: a route function sending to a standard queue on SSE-SQS, whose worker reads the table and sends
+ * to a FIFO queue under a customer-managed key, whose worker sends nowhere; another route function sending to no queue.
+ */
+export function queuesApp(): Stack {
+  const stack = newStack({ env: ENV });
+  new ServerlessApi(stack, 'Api', {
+    authorization: jwt(),
+    accessPatterns: {
+      getUpload: AccessPattern.getItem({ partitionKey: 'UPLOAD#{uploadId}', sortKey: 'META' }),
+      putThumbnail: AccessPattern.putItem({ partitionKey: 'UPLOAD#{uploadId}', sortKey: 'THUMBNAIL' }),
+    },
+    functions: {
+      uploads: fn([route(HttpMethod.POST, '/uploads')], { accessPatterns: ['getUpload'], queues: ['thumbnails'] }),
+      health: fn([route(HttpMethod.GET, '/health', { authorization: ApiAuthorization.none() })]),
+    },
+    queues: {
+      thumbnails: {
+        worker: { entry: HANDLER_ENTRY, accessPatterns: ['getUpload', 'putThumbnail'], queues: ['notifications'] },
+      },
+      notifications: {
+        fifo: true,
+        encryptionKey: new kms.Key(stack, 'NotificationsKey', { enableKeyRotation: true }),
+        worker: { entry: HANDLER_ENTRY },
+      },
+    },
+  });
+  return stack;
+}
+
 /** Every app under test, synthesized once per test file. */
 export function appsUnderTest(): AppUnderTest[] {
   return [
@@ -192,5 +222,6 @@ export function appsUnderTest(): AppUnderTest[] {
     { name: 'caller-bound-shop', model: modelOf(callerBoundShop()) },
     { name: 'caller-bound-partners', model: modelOf(callerBoundPartners()) },
     { name: 'write-sharded-orders', model: modelOf(writeShardedOrders()) },
+    { name: 'queues', model: modelOf(queuesApp()) },
   ];
 }

@@ -10,6 +10,7 @@ import {
 import { boundKeyDenials, callerSessionCases, trustCases, withSessionTags } from './cases-caller';
 import { keyedCases, kmsCases, tableCases } from './cases-dynamodb';
 import { secretCases } from './cases-secrets';
+import { sqsCases } from './cases-sqs';
 import { Case } from './evaluate';
 import { FunctionUnderTest, RoleUnderTest, StackModel, TableUnderTest } from './model';
 
@@ -110,6 +111,7 @@ export function roleCases(model: StackModel, role: RoleUnderTest): RoleCases {
     ...tableCases(model, table, patterns, grantedKeys(role, tags)),
     ...kmsCases(model, table, patterns),
     ...secretCases(model, role),
+    ...sqsCases(model, role, problems),
     ...lambdaCases(model, role),
     ...iamCases(model),
     ...trustCases(model, role),

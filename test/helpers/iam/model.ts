@@ -18,6 +18,8 @@ export interface FunctionUnderTest {
   /** ARN of the function's log group (`...:log-group:<name>:*`). */
   readonly logGroupArn: string;
   readonly tracing: boolean;
+  /** ARNs of the queues whose event source mappings invoke the function. */
+  readonly consumes: string[];
 }
 
 export interface RoleUnderTest {
@@ -56,6 +58,15 @@ export interface SecretUnderTest {
   readonly keyArn?: string;
 }
 
+export interface QueueUnderTest {
+  readonly logicalId: string;
+  readonly arn: string;
+  /** The queue's URL, as its `Ref` gives it. */
+  readonly url: string;
+  /** ARN of the customer-managed key encrypting the queue, if any. */
+  readonly keyArn?: string;
+}
+
 export interface KeyUnderTest {
   readonly logicalId: string;
   readonly arn: string;
@@ -70,6 +81,7 @@ export interface StackModel {
   readonly tables: TableUnderTest[];
   readonly keys: KeyUnderTest[];
   readonly secrets: SecretUnderTest[];
+  readonly queues: QueueUnderTest[];
   readonly logGroupArns: string[];
 }
 
@@ -99,11 +111,26 @@ export function loadStack(template: CfnTemplate, env: Partial<Environment> = {})
         ...(key === undefined ? {} : { keyArn: t.resolveString(key, `${id}.KmsKeyId`) }),
       };
     }),
+    queues: t.ofType('AWS::SQS::Queue').map(([id, r]) => {
+      const key = r.Properties?.KmsMasterKeyId;
+      const keyRef = key === undefined ? undefined : t.resolveString(key, `${id}.KmsMasterKeyId`);
+      const keyId = keyRef === undefined ? undefined : t.idOf(keyRef, 'AWS::KMS::Key');
+      return {
+        logicalId: id,
+        arn: t.arnOf(id),
+        url: t.resolveString({ Ref: id }, `${id} Ref`),
+        ...(keyRef === undefined ? {} : { keyArn: keyId ? t.arnOf(keyId) : keyRef }),
+      };
+    }),
     logGroupArns: t.ofType('AWS::Logs::LogGroup').map(([id]) => t.arnOf(id)),
   };
 }
 
 function loadFunctions(t: ResolvedTemplate): FunctionUnderTest[] {
+  const mappings = t.ofType('AWS::Lambda::EventSourceMapping').map(([id, r]) => ({
+    functionName: t.resolveString(r.Properties?.FunctionName ?? '', `${id}.FunctionName`),
+    source: t.resolveString(r.Properties?.EventSourceArn ?? '', `${id}.EventSourceArn`),
+  }));
   return t.ofType('AWS::Lambda::Function').map(([id, r]) => {
     const props = r.Properties ?? {};
     const variables = asObject(asObject(props.Environment).Variables);
@@ -123,6 +150,10 @@ function loadFunctions(t: ResolvedTemplate): FunctionUnderTest[] {
       environment,
       logGroupArn,
       tracing: asObject(props.TracingConfig).Mode === 'Active',
+      consumes: mappings
+        .filter((m) => m.functionName === name || m.functionName === t.arnOf(id))
+        .map((m) => m.source)
+        .filter((source) => source.split(':')[2] === 'sqs'),
     };
   });
 }

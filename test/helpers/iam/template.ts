@@ -154,6 +154,10 @@ export class ResolvedTemplate {
     if (parameter) return typeof parameter.Default === 'string' ? parameter.Default : name;
     const type = this.resource(name).Type;
     if (REF_IS_ARN.includes(type)) return this.arnOf(name);
+    if (type === 'AWS::SQS::Queue') {
+      const { region, urlSuffix, account } = this.env;
+      return `https://sqs.${region}.${urlSuffix}/${account}/${this.nameOf(name)}`;
+    }
     return this.nameOf(name);
   }
 

@@ -1,0 +1,46 @@
+import { CfnResource, Stack } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+
+/**
+ * CloudFormation takes at most 500 resources per stack
+ * (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html); aws-cdk-lib refuses a
+ * larger template by resource type, this says which declarations of the API cost what, and how to fit. The app's
+ * `@aws-cdk/core:stackResourceLimit` context changes the limit as it does aws-cdk-lib's (0 turns the check off).
+ */
+const STACK_RESOURCE_LIMIT = 500;
+const LIMIT_CONTEXT = '@aws-cdk/core:stackResourceLimit';
+
+function resourcesIn(scope: IConstruct, stack: Stack): number {
+  return scope.node.findAll().filter((c) => CfnResource.isCfnResource(c) && Stack.of(c) === stack).length;
+}
+
+/**
+ * The error when the API's stack holds more resources than CloudFormation takes: what its route functions (the
+ * children of `functions`) and its queues with their workers (the children of the first of `queues`, and the rest of
+ * `queues`) cost.
+ */
+export function resourceBudgetErrors(api: IConstruct, functions: IConstruct, queues: IConstruct[]): string[] {
+  const stack = Stack.of(api);
+  const context = api.node.tryGetContext(LIMIT_CONTEXT);
+  const limit = context === undefined ? STACK_RESOURCE_LIMIT : parseInt(`${context}`, 10);
+  if (!(limit > 0)) return [];
+  const inStack = resourcesIn(stack, stack);
+  if (inStack <= limit) return [];
+  const ofApi = resourcesIn(api, stack);
+  const ofFunctions = resourcesIn(functions, stack);
+  const ofQueues = queues.reduce((sum, scope) => sum + resourcesIn(scope, stack), 0);
+  const functionCount = functions.node.children.length;
+  const queueCount = queues[0].node.children.length;
+  const each = (resources: number, count: number) => (count ? `, about ${Math.round(resources / count)} each` : '');
+  const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+  const queuePart = queueCount
+    ? `${ofQueues} for its ${plural(queueCount, 'queue')} with ${queueCount === 1 ? 'its worker' : 'their workers'}${each(ofQueues, queueCount)}, `
+    : '';
+  return [
+    `\`functions\` and \`queues\` must fit CloudFormation's ${limit} resources per stack: this API makes ${ofApi} of the stack's ${inStack}: ` +
+      `${ofFunctions} for its ${plural(functionCount, 'route function')}${each(ofFunctions, functionCount)}, ${queuePart}` +
+      `${ofApi - ofFunctions - ofQueues} for the API and its routes, the table and monitoring; ` +
+      `serve the routes with fewer functions${queueCount ? ', or declare some queues in an API of another stack' : ''}, ` +
+      `got: ${inStack} resources`,
+  ];
+}
