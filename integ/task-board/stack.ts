@@ -27,10 +27,13 @@ const ownSessions = { callerBound: { userId: CallerAttribute.id() } };
 const session = { partitionKey: 'USER#{userId}', sortKey: 'SESSION#{sessionId}', ...ownSessions };
 const taskRequest = { partitionKey: 'IDEMPOTENCY#tasks#{key}', sortKey: 'RECORD' };
 const webhookDelivery = { partitionKey: 'IDEMPOTENCY#webhooks#{key}', sortKey: 'RECORD' };
+const notification = { partitionKey: 'NOTIFICATIONS#{projectId}', sortKey: 'TASK#{taskId}' };
+const notificationDelivery = { partitionKey: 'IDEMPOTENCY#notifier#{key}', sortKey: 'RECORD' };
 
 /**
- * The task board's access patterns, reviewed before any handler was written: one table, three
- * partitions (a project's tasks, a user's sessions, a provider's webhook events), no index, no Scan.
+ * The task board's access patterns, reviewed before any handler was written: one table, four
+ * partitions (a project's tasks and its notifications, a user's sessions, a provider's webhook events), no index,
+ * no Scan.
  */
 export const TASK_BOARD_ACCESS_PATTERNS = {
   listProjectTasks: AccessPattern.query({
@@ -55,6 +58,15 @@ export const TASK_BOARD_ACCESS_PATTERNS = {
     sortKey: 'EVENT#{eventId}',
     description: 'Record each event once: attribute_not_exists(PK)',
   }),
+  recordNotification: AccessPattern.putItem({
+    ...notification,
+    description: 'Record a completed task once: attribute_not_exists(PK)',
+  }),
+  listNotifications: AccessPattern.query({
+    partitionKey: notification.partitionKey,
+    sortKeyPrefix: 'TASK#',
+    description: "A project's notifications, a page at a time",
+  }),
   // Toolkit records, each function under its own prefix so no function can touch another's. One partition per
   // key (a hash), so neither idempotency records nor rate-limit counters crowd a hot partition.
   putTaskRequest: AccessPattern.putItem({ ...taskRequest, description: 'Claim and complete an Idempotency-Key' }),
@@ -66,9 +78,20 @@ export const TASK_BOARD_ACCESS_PATTERNS = {
   }),
   putWebhookDelivery: AccessPattern.putItem({ ...webhookDelivery, description: 'Claim a delivery by event id' }),
   getWebhookDelivery: AccessPattern.getItem({ ...webhookDelivery, description: 'Replay a repeated delivery' }),
+  putNotificationDelivery: AccessPattern.putItem({
+    ...notificationDelivery,
+    description: 'Claim a message by its id',
+  }),
+  getNotificationDelivery: AccessPattern.getItem({
+    ...notificationDelivery,
+    description: 'Skip a message delivered again',
+  }),
 };
 
-/** The task board from the DynamoDB design guide: one table, the access patterns above, three functions. */
+/**
+ * The task board from the DynamoDB design guide: one table, the access patterns above, three route functions, and a
+ * queue whose worker records each completed task's notification off the request path.
+ */
 export class TaskBoardStack extends Stack {
   public readonly api: ServerlessApi;
 
@@ -104,11 +127,15 @@ export class TaskBoardStack extends Stack {
             'putTaskRequest',
             'getTaskRequest',
             'countTaskRequests',
+            'listNotifications',
           ],
+          // Completing a task enqueues its notification: the caller does not wait for it.
+          queues: ['notifications'],
           routes: [
             { method: HttpMethod.GET, path: '/projects/{projectId}/tasks' },
             { method: HttpMethod.POST, path: '/projects/{projectId}/tasks' },
             { method: HttpMethod.POST, path: '/projects/{projectId}/tasks/{taskId}/complete' },
+            { method: HttpMethod.GET, path: '/projects/{projectId}/notifications' },
           ],
         },
         sessions: {
@@ -137,6 +164,15 @@ export class TaskBoardStack extends Stack {
               throttle: { rateLimit: 20, burstLimit: 40 },
             },
           ],
+        },
+      },
+      queues: {
+        notifications: {
+          // Records each notification once: a create-once write, and its message id claimed in the idempotency store.
+          worker: {
+            entry: handler('notifier'),
+            accessPatterns: ['recordNotification', 'putNotificationDelivery', 'getNotificationDelivery'],
+          },
         },
       },
     });

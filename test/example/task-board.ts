@@ -11,8 +11,9 @@ import { WEBHOOK_SIGNING_SECRET_ENV } from '../../integ/task-board/handlers/lib/
 import { TaskBoardStack } from '../../integ/task-board/stack';
 import type { ProxyResult, TableOptions } from '../../src/runtime';
 import type { Clock } from '../../src/runtime/clock';
-import { TABLE_CALLER_ROLE_ENV, TABLE_NAME_ENV } from '../../src/shared/env';
+import { QUEUES_ENV, TABLE_CALLER_ROLE_ENV, TABLE_NAME_ENV } from '../../src/shared/env';
 import { startLocalTable, type LocalTable } from '../helpers/local-dynamodb';
+import { startLocalMessaging, type LocalMessaging } from '../helpers/local-messaging';
 import { secretArn, startTestSecrets, type TestSecrets } from '../helpers/local-secrets';
 
 export const TABLE_NAME = 'task-board';
@@ -88,7 +89,30 @@ export function synthesizeExample(): SynthesizedExample {
  * environment), so handlers loaded afterwards talk to this table.
  */
 export async function startExampleTable(): Promise<LocalTable> {
-  return startLocalTable({ TableName: TABLE_NAME, ...synthesizeExample().table });
+  const table = await startLocalTable({ TableName: TABLE_NAME, ...synthesizeExample().table });
+  // The tasks function enqueues notifications: an SQS of this process takes them while the table runs.
+  const sqs = await startLocalMessaging({ notifications: { fifo: false } });
+  messaging = sqs;
+  const previous = process.env.AWS_ENDPOINT_URL_SQS;
+  process.env.AWS_ENDPOINT_URL_SQS = sqs.endpoint;
+  const close = table.close.bind(table);
+  return Object.assign(table, {
+    close: async () => {
+      if (messaging === sqs) messaging = undefined;
+      if (previous === undefined) delete process.env.AWS_ENDPOINT_URL_SQS;
+      else process.env.AWS_ENDPOINT_URL_SQS = previous;
+      await Promise.all([sqs.close(), close()]);
+    },
+  });
+}
+
+/** The SQS of this process started with the example's table: the messages the tasks function sent. */
+let messaging: LocalMessaging | undefined;
+
+/** The messages the tasks function enqueued since `startExampleTable()`. */
+export function exampleMessaging(): LocalMessaging {
+  if (!messaging) throw new Error('startExampleTable() starts the SQS the tasks function sends to');
+  return messaging;
 }
 
 /** The webhook signing secret in a Secrets Manager of this process, where a webhooks handler loaded here reads it. */
@@ -158,6 +182,12 @@ export function loadHandler(
 ): ExampleHandler {
   const saved = { ...process.env };
   Object.assign(process.env, synthesizeExample().environments[fn]);
+  if (fn === 'tasks') {
+    // The queue's URL is a reference in the template: the in-process SQS's stands in for it (an unreachable one
+    // before `startExampleTable()`, which no test without a table reaches).
+    const url = messaging?.url('notifications') ?? 'http://127.0.0.1:9/123456789012/notifications';
+    process.env[QUEUES_ENV] = JSON.stringify({ notifications: { url, fifo: false } });
+  }
   for (const [name, value] of Object.entries(extra)) {
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;

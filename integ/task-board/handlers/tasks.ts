@@ -3,13 +3,16 @@ import {
   apiHandler,
   created,
   entityTagOf,
+  HttpError,
   ifMatchVersion,
   ok,
+  Queues,
   route,
   Table,
   withVersionOf,
   type Item,
 } from '../../../src/runtime';
+import { completionMessageId, NOTIFICATIONS_QUEUE, type TaskCompleted } from './lib/task-completed';
 
 /**
  * Task board: one partition per project (`PROJECT#<projectId>`), one item per task (`TASK#<taskId>`), so
@@ -21,18 +24,32 @@ import {
  *
  * A task is answered with its `ETag`, and shows the same entity tag as `etag`, so a board can complete a task it
  * only saw in a list without reading it first.
+ *
+ * Completing a task also enqueues its notification, which the notifier worker records off the request path. The
+ * message id names the completion, so a completion sent twice is recorded once; and completing a task that is already
+ * done sends it again before the 409, so a notification lost between the write and the send is not lost for good.
  */
 
 export const TASK_ROUTES = {
   list: 'GET /projects/{projectId}/tasks',
   create: 'POST /projects/{projectId}/tasks',
   complete: 'POST /projects/{projectId}/tasks/{taskId}/complete',
+  notifications: 'GET /projects/{projectId}/notifications',
 } as const;
 
 const table = Table.fromEnvironment();
 const projectTasks = table.query('listProjectTasks');
 const newTask = table.item('createTask');
 const existingTask = table.item('completeTask');
+const currentTask = table.item('getTask');
+const projectNotifications = table.query('listNotifications');
+const queues = Queues.fromEnvironment();
+
+/** Enqueues the notification of a completed task, under the completion's own message id. */
+async function notifyCompleted(projectId: string, taskId: string, completedBy: string, completedAt: string) {
+  const message: TaskCompleted = { projectId, taskId, completedBy, completedAt };
+  await queues.enqueue(NOTIFICATIONS_QUEUE, message, { id: completionMessageId(projectId, taskId) });
+}
 
 const Id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1 to 64 letters, digits, "_" or "-"');
 const ProjectPath = z.object({ projectId: Id });
@@ -91,13 +108,49 @@ export const handler = apiHandler({
     }),
     [TASK_ROUTES.complete]: route({
       params: TaskPath,
-      handle: async ({ params, request }) => {
-        const item = await existingTask.update(params, {
-          set: { status: 'DONE', completedAt: new Date().toISOString() },
-          expect: { status: 'OPEN' },
-          ifVersion: ifMatchVersion(request),
-        });
+      handle: async ({ params, request, principal }) => {
+        const completedAt = new Date().toISOString();
+        // The JWT authorizer guarantees a subject on this route.
+        const completedBy = principal.id ?? 'unknown';
+        let item: Item;
+        try {
+          item = await existingTask.update(params, {
+            set: { status: 'DONE', completedAt, completedBy },
+            expect: { status: 'OPEN' },
+            ifVersion: ifMatchVersion(request),
+          });
+        } catch (error) {
+          if (error instanceof HttpError && error.status === 409) {
+            const done = await currentTask.get(params);
+            if (done?.status === 'DONE') {
+              await notifyCompleted(
+                params.projectId,
+                params.taskId,
+                String(done.completedBy ?? completedBy),
+                String(done.completedAt),
+              );
+            }
+          }
+          throw error;
+        }
+        await notifyCompleted(params.projectId, params.taskId, completedBy, completedAt);
         return ok(toTask(item));
+      },
+    }),
+    [TASK_ROUTES.notifications]: route({
+      params: ProjectPath,
+      query: ListQuery,
+      handle: async ({ params, query }) => {
+        const page = await projectNotifications.page(params, { limit: query.limit, cursor: query.cursor });
+        return ok({
+          items: page.items.map((item) => ({
+            taskId: item.taskId,
+            kind: item.kind,
+            completedBy: item.completedBy,
+            completedAt: item.completedAt,
+          })),
+          nextCursor: page.nextCursor,
+        });
       },
     }),
   },
