@@ -10,6 +10,7 @@ import { REST_API_INTEGRATION_TIMEOUT } from './api/rest/rest-api-builder';
 import { checkSiblingVariables, PathVariable, pathVariables } from './api/rest/rest-path-variables';
 import { routeKey, routeShape, validateApiAuthorization, validateRoute } from './api/route-validation';
 import { validateThrottle } from './api/throttle-config';
+import { EventsModel, resolveEventBus, resolveEvents } from './events/event-model';
 import { FunctionSettings } from './functions/bundled-function';
 import { requireBundler } from './functions/bundling/bundler';
 import {
@@ -86,6 +87,8 @@ export class ServerlessApiModel {
   public readonly functions: FunctionModel[];
   /** Whether a route of the `functions` prop asks for REST request validation. */
   public readonly validatesRequests: boolean;
+  /** The API's event bus and its event workers. */
+  public readonly events: EventsModel;
 
   private readonly routeFeatures: RouteFeatureContext;
   /** Where each route function and worker name is declared: one namespace for both. */
@@ -176,6 +179,9 @@ export class ServerlessApiModel {
     this.functions = functions.map(([name, options]) => this.addFunction(name, options));
     this.validatesRequests = functions.some(([, fn]) =>
       fn.routes.some((route) => route.requestModel !== undefined || route.requiredParameters !== undefined),
+    );
+    this.events = resolveEvents(props.events, resolveEventBus(props.events, Stack.of(scope)), (name, prop, worker) =>
+      this.addWorker('events.workers', name, prop, worker),
     );
   }
 

@@ -5,6 +5,7 @@ import { ApiAuthorization } from './api/authorization/api-authorization';
 import { CorsOptions } from './api/cors';
 import { RestApiOptions } from './api/rest/rest-options';
 import { ThrottleOptions } from './api/throttle';
+import { EventsOptions } from './events/event-options';
 import { FunctionDefaults } from './functions/function-options';
 import { AlarmOptions } from './monitoring/alarm-options';
 import { AccessPattern } from './table/access-pattern';
@@ -109,4 +110,10 @@ export interface ServerlessApiProps extends RestApiOptions {
    * @default true
    */
   readonly dashboard?: boolean;
+  /**
+   * The event bus the functions publish to (their `publishes`) and the workers its rules invoke.
+   *
+   * @default - the account's default bus for functions that publish, and no event workers
+   */
+  readonly events?: EventsOptions;
 }

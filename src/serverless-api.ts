@@ -4,6 +4,7 @@ import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -14,6 +15,8 @@ import { ApiType } from './api/api-type';
 import { acknowledgeInvokeWildcards } from './api/authorization/iam-grant';
 import { HttpApiBuilder } from './api/http/http-api-builder';
 import { RestApiBuilder } from './api/rest/rest-api-builder';
+import { ApiEvents } from './events/api-events';
+import { ApiEventWorker } from './events/event-options';
 import { ApiFunction } from './functions/api-function';
 import { ApiWorkers } from './functions/api-workers';
 import { IApiFunction } from './functions/function-options';
@@ -114,6 +117,7 @@ export class ServerlessApi extends Construct {
   private readonly monitoring: ApiMonitoring;
   private readonly declaredFunctions: ApiFunction[] = [];
   private readonly functionsScope: Construct;
+  private readonly eventsScope: ApiEvents;
   private readonly workersScope: ApiWorkers;
 
   constructor(scope: Construct, id: string, props: ServerlessApiProps) {
@@ -182,7 +186,10 @@ export class ServerlessApi extends Construct {
     this.alarmTopic = this.monitoring.topic;
     this.unhealthyAlarm = this.monitoring.unhealthyAlarm;
     this.dashboard = this.monitoring.dashboard;
+    // The bus before any function or worker: publishers name it.
+    this.eventsScope = new ApiEvents(this, 'Events', { bus: model.events.bus });
     this.workersScope = new ApiWorkers(this, 'Workers', {
+      eventBus: this.eventsScope,
       table: this.tableModel,
       logRetention: model.logRetention,
       monitor: (worker, workerModel) =>
@@ -197,6 +204,14 @@ export class ServerlessApi extends Construct {
 
     // Wire the functions to their routes.
     model.functions.forEach((fn) => this.buildFunction(fn));
+    // The workers of the bus's rules.
+    const sendAccess = () => ({ queues: {}, statements: [] });
+    this.eventsScope.addWorkers({
+      model: model.events,
+      workers: this.workersScope,
+      sendAccess,
+      monitoring: this.monitoring,
+    });
 
     // Checked at synth, after any addFunction(): without a function the invoke role has nothing to invoke.
     this.node.addValidation({
@@ -267,6 +282,23 @@ export class ServerlessApi extends Construct {
   /** Every alarm on the API, the table and the functions; `unhealthyAlarm` aside. */
   public get alarms(): cloudwatch.IAlarm[] {
     return this.monitoring.alarms;
+  }
+
+  /**
+   * The event bus the functions publish to and the event workers' rules listen on; undefined while nothing publishes or
+   * listens on the account's default bus.
+   */
+  public get eventBus(): events.IEventBus | undefined {
+    return this.eventsScope.bus;
+  }
+
+  /**
+   * The event worker declared as `name`, with its rule and its dead-letter queue.
+   *
+   * @param name the name the worker was declared under in `events.workers`
+   */
+  public eventWorker(name: string): ApiEventWorker {
+    return this.eventsScope.worker(name);
   }
 
   /** Requests to the API. Sum per 5 minutes by default. */
@@ -355,6 +387,7 @@ export class ServerlessApi extends Construct {
     const fn = new ApiFunction(this.functionsScope, model.name, {
       prop: model.prop,
       name: model.name,
+      eventBus: this.eventsScope.busFor(model.options.publishes),
       options: model.options,
       settings: model.settings,
       table: this.tableModel,

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { QueueDescriptor } from './function-environment';
+import { EventBusProvider } from './function-publishes';
 import { WorkerFunction, WorkerModel } from './worker-function';
 import { WorkerSource } from './worker-source';
 import { TableModel } from '../table/table-builder';
@@ -14,6 +15,8 @@ export interface SendAccess {
 }
 
 export interface ApiWorkersProps {
+  /** The bus of the workers that publish events; needed only when one does. */
+  readonly eventBus?: EventBusProvider;
   readonly table: TableModel;
   readonly logRetention: logs.RetentionDays;
   /** Watches a built worker (alarms, dashboard) and returns its alarms. */
@@ -45,6 +48,7 @@ export class ApiWorkers extends Construct {
     const worker = new WorkerFunction(this, model.name, {
       prop: model.prop,
       name: model.name,
+      eventBus: this.props.eventBus?.busFor(model.options.publishes),
       options: model.options,
       settings: model.settings,
       table: this.props.table,

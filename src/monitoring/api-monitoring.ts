@@ -17,6 +17,7 @@ import { AlarmThresholds, FunctionThresholds } from './alarm-thresholds';
 import { AlarmTopic } from './alarm-topic';
 import { ApiDashboard } from './dashboard';
 import { ApiMetrics, ApiMetricSource, FunctionMetrics, TableMetrics } from './metrics';
+import { SourceWatch } from './source-alarms';
 import { AlarmFactory } from '../private/alarm-factory';
 
 export interface ApiMonitoringProps {
@@ -133,6 +134,17 @@ export class ApiMonitoring extends Construct {
   public addWorker(fn: MonitoredFunction): cloudwatch.IAlarm[] {
     this.dashboardBuilder?.addWorker(fn.metrics, fn.thresholds);
     return this.functionAlarms(fn, FunctionKind.WORKER);
+  }
+
+  /**
+   * Draws a worker's source (an event rule, the table's stream) on the dashboard's source row and creates its alarms
+   * in `scope`, which it returns.
+   */
+  public addSource(scope: Construct, watch: SourceWatch): cloudwatch.IAlarm[] {
+    watch.graphs.forEach((graph) => this.dashboardBuilder?.addSourceMetric(graph));
+    const factory = this.factory;
+    if (!factory) return [];
+    return watch.specs.map((spec) => factory.create(scope, spec));
   }
 
   private functionAlarms(fn: MonitoredFunction, kind: FunctionKind): cloudwatch.IAlarm[] {

@@ -47,6 +47,15 @@ export const EXECUTE_API_INVOKE_ACTIONS = ['execute-api:Invoke'] as const;
 /** API Gateway invoking the route functions through the integrations' credentials role. */
 export const LAMBDA_INVOKE_ACTIONS = ['lambda:InvokeFunction'] as const;
 
+/** Putting events on an event bus, bounded by the `events:source` and `events:detail-type` condition keys. */
+export const EVENTBRIDGE_PUT_ACTIONS = ['events:PutEvents'] as const;
+
+/**
+ * Lambda sending a failed event (an async invocation's, or a stream batch's description) to a worker's dead-letter
+ * queue, with the worker's own role (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html).
+ */
+export const FAILURE_DESTINATION_SEND_ACTIONS = ['sqs:SendMessage'] as const;
+
 /**
  * API Gateway's account-wide CloudWatch role writing REST APIs' access and execution logs: the list of AWS's
  * managed policy AmazonAPIGatewayPushToCloudWatchLogs, written out so the role holds an inline policy.

@@ -43,6 +43,7 @@ const NAME_PROPERTIES: { [type: string]: string } = {
   'AWS::IAM::Role': 'RoleName',
   'AWS::SQS::Queue': 'QueueName',
   'AWS::SNS::Topic': 'TopicName',
+  'AWS::Events::EventBus': 'Name',
 };
 
 /** Resource types whose `Ref` is their ARN rather than their name. */
@@ -101,6 +102,8 @@ export class ResolvedTemplate {
         return arn(type === 'AWS::SNS::Topic' ? 'sns' : 'sqs', name);
       case 'AWS::SecretsManager::Secret':
         return arn('secretsmanager', `secret:${name}-AbCdEf`);
+      case 'AWS::Events::EventBus':
+        return arn('events', `event-bus/${name}`);
       default: {
         const [, service, kind] = type.split('::');
         return arn(service.toLowerCase(), `${kind.toLowerCase()}/${name}`);
