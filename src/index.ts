@@ -20,3 +20,4 @@ export * from './table/partition-isolation';
 export * from './table/table-encryption';
 export * from './table/table-options';
 export * from './functions/bundling/bundling-options';
+export * from './streams/stream-options';

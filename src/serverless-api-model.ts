@@ -35,6 +35,7 @@ import { systemErrorOperations } from './monitoring/metrics';
 import { AlarmFactory } from './private/alarm-factory';
 import { checkOneOf, checkPattern, fail, IDENTIFIER_NAME, IDENTIFIER_NAME_RULE, isLiteral } from './private/validation';
 import { ServerlessApiProps } from './serverless-api-props';
+import { resolveTableStream, TableStreamModel } from './streams/stream-model';
 import { resolveAccessPatterns, ResolvedAccessPattern, validateAccessPatterns } from './table/access-model';
 import { PartitionIsolation } from './table/partition-isolation';
 import { TableKeyModel, tableKeyModel, validateTableProps } from './table/table-builder';
@@ -89,6 +90,8 @@ export class ServerlessApiModel {
   public readonly validatesRequests: boolean;
   /** The API's event bus and its event workers. */
   public readonly events: EventsModel;
+  /** The table's stream and its workers; undefined without `tableStream`. */
+  public readonly tableStream?: TableStreamModel;
 
   private readonly routeFeatures: RouteFeatureContext;
   /** Where each route function and worker name is declared: one namespace for both. */
@@ -182,6 +185,9 @@ export class ServerlessApiModel {
     );
     this.events = resolveEvents(props.events, resolveEventBus(props.events, Stack.of(scope)), (name, prop, worker) =>
       this.addWorker('events.workers', name, prop, worker),
+    );
+    this.tableStream = resolveTableStream(props.tableStream, props.existingTable, (name, prop, worker) =>
+      this.addWorker('tableStream.workers', name, prop, worker),
     );
   }
 

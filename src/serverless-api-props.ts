@@ -8,6 +8,7 @@ import { ThrottleOptions } from './api/throttle';
 import { EventsOptions } from './events/event-options';
 import { FunctionDefaults } from './functions/function-options';
 import { AlarmOptions } from './monitoring/alarm-options';
+import { TableStreamOptions } from './streams/stream-options';
 import { AccessPattern } from './table/access-pattern';
 import { PartitionIsolation } from './table/partition-isolation';
 import { ExistingTableOptions, TableOptions } from './table/table-options';
@@ -116,4 +117,10 @@ export interface ServerlessApiProps extends RestApiOptions {
    * @default - the account's default bus for functions that publish, and no event workers
    */
   readonly events?: EventsOptions;
+  /**
+   * The table's stream and the workers consuming it. The table gets a stream only with this.
+   *
+   * @default - no stream
+   */
+  readonly tableStream?: TableStreamOptions;
 }

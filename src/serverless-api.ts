@@ -18,7 +18,7 @@ import { RestApiBuilder } from './api/rest/rest-api-builder';
 import { ApiEvents } from './events/api-events';
 import { ApiEventWorker } from './events/event-options';
 import { ApiFunction } from './functions/api-function';
-import { ApiWorkers } from './functions/api-workers';
+import { ApiWorkers, NO_SENDS } from './functions/api-workers';
 import { IApiFunction } from './functions/function-options';
 import { IWorkerFunction } from './functions/worker-options';
 import { ApiMonitoring } from './monitoring/api-monitoring';
@@ -34,6 +34,8 @@ import {
   TABLE_TTL_ATTRIBUTE_ENV,
 } from './shared/env';
 import { ACCESS_PATTERNS_METADATA_KEY } from './shared/metadata';
+import { ApiStreams } from './streams/api-streams';
+import { ApiStreamWorker } from './streams/stream-options';
 import { accessPatternRows } from './table/access-pattern-rows';
 import { hotPartitionWarnings } from './table/hot-partitions';
 import { PartitionIsolation } from './table/partition-isolation';
@@ -118,6 +120,7 @@ export class ServerlessApi extends Construct {
   private readonly declaredFunctions: ApiFunction[] = [];
   private readonly functionsScope: Construct;
   private readonly eventsScope: ApiEvents;
+  private readonly streamsScope: ApiStreams;
   private readonly workersScope: ApiWorkers;
 
   constructor(scope: Construct, id: string, props: ServerlessApiProps) {
@@ -129,7 +132,7 @@ export class ServerlessApi extends Construct {
     this.apiType = model.apiType;
 
     // Build the parts.
-    this.tableModel = buildTable(this, model.tableKeys, props.table, props.existingTable);
+    this.tableModel = buildTable(this, model.tableKeys, props.table, props.existingTable, model.tableStream?.viewType);
     this.table = this.tableModel.table;
     const common = {
       apiName: model.apiName,
@@ -186,7 +189,7 @@ export class ServerlessApi extends Construct {
     this.alarmTopic = this.monitoring.topic;
     this.unhealthyAlarm = this.monitoring.unhealthyAlarm;
     this.dashboard = this.monitoring.dashboard;
-    // The bus before any function or worker: publishers name it.
+    // The bus before any function or worker is built: publishers name it.
     this.eventsScope = new ApiEvents(this, 'Events', { bus: model.events.bus });
     this.workersScope = new ApiWorkers(this, 'Workers', {
       eventBus: this.eventsScope,
@@ -204,13 +207,13 @@ export class ServerlessApi extends Construct {
 
     // Wire the functions to their routes.
     model.functions.forEach((fn) => this.buildFunction(fn));
-    // The workers of the bus's rules.
-    const sendAccess = () => ({ queues: {}, statements: [] });
-    this.eventsScope.addWorkers({
-      model: model.events,
-      workers: this.workersScope,
-      sendAccess,
-      monitoring: this.monitoring,
+    // The workers of the bus's rules and of the table's stream; the API declares no queue they could send to.
+    const sources = { workers: this.workersScope, monitoring: this.monitoring, sendAccess: () => NO_SENDS };
+    this.eventsScope.addWorkers({ ...sources, model: model.events });
+    this.streamsScope = new ApiStreams(this, 'Streams', {
+      ...sources,
+      model: model.tableStream,
+      table: this.tableModel,
     });
 
     // Checked at synth, after any addFunction(): without a function the invoke role has nothing to invoke.
@@ -284,21 +287,19 @@ export class ServerlessApi extends Construct {
     return this.monitoring.alarms;
   }
 
-  /**
-   * The event bus the functions publish to and the event workers' rules listen on; undefined while nothing publishes or
-   * listens on the account's default bus.
-   */
+  /** The bus functions publish to and event workers listen on; undefined while nothing uses the default bus. */
   public get eventBus(): events.IEventBus | undefined {
     return this.eventsScope.bus;
   }
 
-  /**
-   * The event worker declared as `name`, with its rule and its dead-letter queue.
-   *
-   * @param name the name the worker was declared under in `events.workers`
-   */
+  /** The event worker declared as `name` in `events.workers`, with its rule and its dead-letter queue. */
   public eventWorker(name: string): ApiEventWorker {
     return this.eventsScope.worker(name);
+  }
+
+  /** The stream worker declared as `name` in `tableStream.workers`, with its mapping and its dead-letter queue. */
+  public streamWorker(name: string): ApiStreamWorker {
+    return this.streamsScope.worker(name);
   }
 
   /** Requests to the API. Sum per 5 minutes by default. */

@@ -14,6 +14,9 @@ export interface SendAccess {
   readonly statements: iam.PolicyStatement[];
 }
 
+/** Sending to no queue. */
+export const NO_SENDS: SendAccess = { queues: {}, statements: [] };
+
 export interface ApiWorkersProps {
   /** The bus of the workers that publish events; needed only when one does. */
   readonly eventBus?: EventBusProvider;

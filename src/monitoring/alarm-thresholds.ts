@@ -35,7 +35,8 @@ export interface AlarmThreshold {
   readonly datapointsToAlarm: number;
 }
 
-interface DefaultThreshold {
+/** An alarm's documented defaults: its threshold, unit and evaluation. */
+export interface DefaultThreshold {
   readonly enabled?: boolean;
   readonly max: number;
   readonly unit: ThresholdUnit;
@@ -87,7 +88,7 @@ export interface FunctionThresholds {
 export type ApiThresholds = { readonly [signal in ApiSignal]: AlarmThreshold };
 export type TableThresholds = { readonly [signal in TableSignal]: AlarmThreshold };
 
-type AnyAlarmOptions = PercentAlarmOptions & CountAlarmOptions & LatencyAlarmOptions;
+export type AnyAlarmOptions = PercentAlarmOptions & CountAlarmOptions & LatencyAlarmOptions;
 
 /** The `max` the user gave, in the unit of the threshold. */
 function givenMax(options: AnyAlarmOptions | undefined, unit: ThresholdUnit): number | undefined {
@@ -160,6 +161,11 @@ function resolve(options: AnyAlarmOptions | undefined, defaults: DefaultThreshol
       (options?.evaluationPeriods === undefined ? defaults.datapointsToAlarm : undefined) ??
       evaluationPeriods,
   };
+}
+
+/** One alarm's threshold: its options (checked with `validateAlarm`) over its defaults. */
+export function alarmThreshold(options: AnyAlarmOptions | undefined, defaults: DefaultThreshold): AlarmThreshold {
+  return resolve(options, defaults);
 }
 
 function validateGroup<K extends string>(

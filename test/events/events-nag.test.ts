@@ -13,21 +13,26 @@ import { defaultProps, fn, HANDLER_ENTRY, newStack, route } from '../helpers/api
 
 function findings(stack: Stack): string[] {
   return [new AwsSolutionsChecks(), new ServerlessChecks()].flatMap((pack) =>
-    pack.validateScope(stack).violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName}: ${r.constructPath}`)),
+    pack
+      .validateScope(stack)
+      .violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName}: ${r.constructPath}`)),
   );
 }
 
 /** The acknowledgements recorded under `scope`, each once, as "<path below it> <rule id>: <reason>". */
 function acknowledgements(scope: IConstruct): string[] {
-  const lines = scope.node.findAll().flatMap((construct) =>
-    construct.node.metadata
-      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-      .flatMap((entry) =>
-        Object.entries(entry.data as { [id: string]: string }).map(
-          ([id, reason]) => `${construct.node.path.slice(scope.node.path.length + 1)} ${id.replace(/^annotation::/i, '')}: ${reason}`,
+  const lines = scope.node
+    .findAll()
+    .flatMap((construct) =>
+      construct.node.metadata
+        .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .flatMap((entry) =>
+          Object.entries(entry.data as { [id: string]: string }).map(
+            ([id, reason]) =>
+              `${construct.node.path.slice(scope.node.path.length + 1)} ${id.replace(/^annotation::/i, '')}: ${reason}`,
+          ),
         ),
-      ),
-  );
+    );
   return [...new Set(lines)];
 }
 
