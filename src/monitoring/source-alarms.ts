@@ -38,7 +38,7 @@ export const DEFAULT_ITERATOR_AGE_ALARM = {
 /** The titles of the graphs of the dashboard's source row, in the order they are drawn. */
 export enum SourceGraph {
   FAILED_INVOCATIONS = 'Rules: failed invocations',
-  DEAD_LETTERS = 'Dead-letter queues: messages',
+  DEAD_LETTERS = 'Event and stream dead-letter queues: messages',
   EVENTS_LOST = 'Events lost (no dead-letter queue reached)',
   ITERATOR_AGE = 'Streams: iterator age (ms)',
 }
@@ -131,6 +131,9 @@ function failureSpecs(
       metric: deadLetters,
       threshold: ANY,
       severity: AlarmSeverity.CRITICAL,
+      // SQS stops publishing for a queue nobody calls for six hours: the alarm must not return to OK while the
+      // messages still wait there.
+      treatMissingData: cloudwatch.TreatMissingData.IGNORE,
       description: `Worker ${name}: messages in its dead-letter queue (${what}) ${breach(ANY)}. Look first at ${lookFirst}.`,
     },
     {

@@ -29,6 +29,12 @@ export interface AlarmSpec {
   /** What breached, on which resource, and what to look at first. */
   readonly description: string;
   readonly severity: AlarmSeverity;
+  /**
+   * How the alarm treats a period without data.
+   *
+   * @default cloudwatch.TreatMissingData.NOT_BREACHING
+   */
+  readonly treatMissingData?: cloudwatch.TreatMissingData;
 }
 
 export interface AlarmFactoryProps {
@@ -88,7 +94,7 @@ export class AlarmFactory {
       evaluationPeriods: t.evaluationPeriods,
       datapointsToAlarm: t.datapointsToAlarm,
       // No traffic is not a failure: an idle API must not page anyone.
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      treatMissingData: spec.treatMissingData ?? cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     this.created.push(alarm);
     if (this.props.composite && spec.severity === AlarmSeverity.CRITICAL) {

@@ -17,6 +17,7 @@ import {
   newStack,
   ref,
   resources,
+  resourceTypeCounts,
   route,
 } from '../helpers/api';
 
@@ -394,4 +395,32 @@ test('GIVEN a function added with addFunction() that publishes THEN it gets the 
   const roleId = logicalId(template, 'AWS::IAM::Role', 'ApiFunctionsordersRole');
   expect(eventStatements(template, roleId).map((s) => s.Resource)).toEqual([DEFAULT_BUS_ARN]);
   expect(api.eventBus?.eventBusName).toBe('default');
+});
+
+test('GIVEN one more event worker THEN it costs 12 resources: rule, permission, invoke config, dead-letter queue and policy, worker, 4 alarms', () => {
+  const counts = (workers: number) =>
+    resourceTypeCounts(
+      build({
+        events: {
+          workers: Object.fromEntries(Array.from({ length: workers }, (_, i) => [`w${i}`, worker()])),
+        },
+      }).template,
+    );
+  const [one, two] = [counts(1), counts(2)];
+  const added = Object.fromEntries(
+    Object.keys(two)
+      .filter((type) => two[type] !== (one[type] ?? 0))
+      .map((type) => [type, two[type] - (one[type] ?? 0)]),
+  );
+  expect(added).toEqual({
+    'AWS::Events::Rule': 1,
+    'AWS::Lambda::Permission': 1,
+    'AWS::Lambda::EventInvokeConfig': 1,
+    'AWS::SQS::Queue': 1,
+    'AWS::SQS::QueuePolicy': 1,
+    'AWS::Logs::LogGroup': 1,
+    'AWS::IAM::Role': 1,
+    'AWS::Lambda::Function': 1,
+    'AWS::CloudWatch::Alarm': 4,
+  });
 });

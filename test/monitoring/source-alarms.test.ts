@@ -101,6 +101,8 @@ describe('GIVEN an event worker on the default bus and a stream worker, with eve
       Stat: 'Maximum',
     });
     expect(alarm.Threshold).toBe(0);
+    // SQS publishes nothing for a queue left alone six hours: the alarm keeps its state while the messages wait.
+    expect(alarm.TreatMissingData).toBe('ignore');
     expect(alarm.AlarmActions).toBeUndefined();
     const composite = Object.values(template.findResources('AWS::CloudWatch::CompositeAlarm'))[0].Properties;
     const deadLetters = logicalId(template, 'AWS::CloudWatch::Alarm', 'ApiEventsfulfilDeadLettersAlarm');
@@ -159,7 +161,7 @@ describe('GIVEN an event worker on the default bus and a stream worker, with eve
     const first = titles.indexOf('Rules: failed invocations');
     expect(titles.slice(first, first + 4)).toEqual([
       'Rules: failed invocations',
-      'Dead-letter queues: messages',
+      'Event and stream dead-letter queues: messages',
       'Events lost (no dead-letter queue reached)',
       'Streams: iterator age (ms)',
     ]);
@@ -221,7 +223,9 @@ test('GIVEN alarms off THEN workers get no source alarm, and the dashboard still
   });
   template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
   const titles = dashboardWidgets(template).map((w) => w.properties.title);
-  expect(titles).toEqual(expect.arrayContaining(['Rules: failed invocations', 'Dead-letter queues: messages']));
+  expect(titles).toEqual(
+    expect.arrayContaining(['Rules: failed invocations', 'Event and stream dead-letter queues: messages']),
+  );
   expect(titles).not.toContain('Streams: iterator age (ms)');
 });
 

@@ -15,6 +15,7 @@ import {
   newStack,
   ref,
   resources,
+  resourceTypeCounts,
 } from '../helpers/api';
 
 /**
@@ -271,4 +272,28 @@ test("GIVEN a stream worker with access patterns THEN its role holds them beside
   const actions = inlineStatements(template, workerRoleId(template, 'changes')).flatMap(actionsOf);
   expect(actions).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:GetRecords']));
   expect(actions).not.toEqual(expect.arrayContaining(['dynamodb:GetItem']));
+});
+
+test('GIVEN one more stream worker THEN it costs 10 resources: mapping, dead-letter queue and policy, worker, 4 alarms', () => {
+  const counts = (workers: number) =>
+    resourceTypeCounts(
+      build({
+        tableStream: { workers: Object.fromEntries(Array.from({ length: workers }, (_, i) => [`w${i}`, worker()])) },
+      }).template,
+    );
+  const [one, two] = [counts(1), counts(2)];
+  const added = Object.fromEntries(
+    Object.keys(two)
+      .filter((type) => two[type] !== (one[type] ?? 0))
+      .map((type) => [type, two[type] - (one[type] ?? 0)]),
+  );
+  expect(added).toEqual({
+    'AWS::Lambda::EventSourceMapping': 1,
+    'AWS::SQS::Queue': 1,
+    'AWS::SQS::QueuePolicy': 1,
+    'AWS::Logs::LogGroup': 1,
+    'AWS::IAM::Role': 1,
+    'AWS::Lambda::Function': 1,
+    'AWS::CloudWatch::Alarm': 4,
+  });
 });
