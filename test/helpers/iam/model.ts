@@ -18,6 +18,8 @@ export interface FunctionUnderTest {
   /** ARN of the function's log group (`...:log-group:<name>:*`). */
   readonly logGroupArn: string;
   readonly tracing: boolean;
+  /** ARNs of the DynamoDB streams an event source mapping hands the function (a stream worker's table stream). */
+  readonly streams: string[];
 }
 
 export interface RoleUnderTest {
@@ -116,6 +118,12 @@ function loadFunctions(t: ResolvedTemplate): FunctionUnderTest[] {
       logGroup === undefined
         ? `arn:${t.env.partition}:logs:${t.env.region}:${t.env.account}:log-group:/aws/lambda/${name}:*`
         : logGroupArnOf(t, t.resolveString(logGroup, `${id}.LoggingConfig.LogGroup`));
+    const streams = t
+      .ofType('AWS::Lambda::EventSourceMapping')
+      .map(([, mapping]) => mapping.Properties ?? {})
+      .filter((mapping) => t.resolveString(mapping.FunctionName ?? '', `${id} mapping`) === name)
+      .map((mapping) => t.resolveString(mapping.EventSourceArn ?? '', `${id} mapping source`))
+      .filter((source) => /:dynamodb:.*\/stream\//.test(source));
     return {
       logicalId: id,
       arn: t.arnOf(id),
@@ -123,6 +131,7 @@ function loadFunctions(t: ResolvedTemplate): FunctionUnderTest[] {
       environment,
       logGroupArn,
       tracing: asObject(props.TracingConfig).Mode === 'Active',
+      streams,
     };
   });
 }
