@@ -48,6 +48,9 @@ export class ApiWorkers extends Construct {
 
   /** Builds a worker invoked by `source`, which may send to `sends`. */
   public add(model: WorkerModel, source: WorkerSource, sends: SendAccess): WorkerFunction {
+    // A worker naming a queue it was given no access to would only fail at run time, sending.
+    const missing = (model.options.queues ?? []).filter((queue) => !(queue in sends.queues));
+    if (missing.length) throw new Error(`Worker ${model.name} has no access to its queues ${missing.join(', ')}`);
     const worker = new WorkerFunction(this, model.name, {
       prop: model.prop,
       name: model.name,
