@@ -10,6 +10,7 @@ import { REST_API_INTEGRATION_TIMEOUT } from './api/rest/rest-api-builder';
 import { checkSiblingVariables, PathVariable, pathVariables } from './api/rest/rest-path-variables';
 import { routeKey, routeShape, validateApiAuthorization, validateRoute } from './api/route-validation';
 import { validateThrottle } from './api/throttle-config';
+import { EventsModel, resolveEventBus, resolveEvents } from './events/event-model';
 import { FunctionSettings } from './functions/bundled-function';
 import { requireBundler } from './functions/bundling/bundler';
 import {
@@ -37,6 +38,7 @@ import { AlarmFactory } from './private/alarm-factory';
 import { checkOneOf, checkPattern, fail, IDENTIFIER_NAME, IDENTIFIER_NAME_RULE, isLiteral } from './private/validation';
 import { QueueModel, queueKinds, resolveQueue } from './queues/queue-model';
 import { ServerlessApiProps } from './serverless-api-props';
+import { resolveTableStream, TableStreamModel } from './streams/stream-model';
 import { resolveAccessPatterns, ResolvedAccessPattern, validateAccessPatterns } from './table/access-model';
 import { PartitionIsolation } from './table/partition-isolation';
 import { TableKeyModel, tableKeyModel, validateTableProps } from './table/table-builder';
@@ -94,6 +96,10 @@ export class ServerlessApiModel {
   public readonly queues: QueueModel[];
   /** Whether a route of the `functions` prop asks for REST request validation. */
   public readonly validatesRequests: boolean;
+  /** The API's event bus and its event workers. */
+  public readonly events: EventsModel;
+  /** The table's stream and its workers; undefined without `tableStream`. */
+  public readonly tableStream?: TableStreamModel;
 
   private readonly routeFeatures: RouteFeatureContext;
   /** Where each route function and worker name is declared: one namespace for both. */
@@ -204,6 +210,12 @@ export class ServerlessApiModel {
     this.functions = functions.map(([name, options]) => this.addFunction(name, options));
     this.validatesRequests = functions.some(([, fn]) =>
       fn.routes.some((route) => route.requestModel !== undefined || route.requiredParameters !== undefined),
+    );
+    this.events = resolveEvents(props.events, resolveEventBus(props.events, Stack.of(scope)), (name, prop, worker) =>
+      this.addWorker('events.workers', name, prop, worker),
+    );
+    this.tableStream = resolveTableStream(props.tableStream, props.existingTable, (name, prop, worker) =>
+      this.addWorker('tableStream.workers', name, prop, worker),
     );
   }
 

@@ -5,9 +5,11 @@ import { ApiAuthorization } from './api/authorization/api-authorization';
 import { CorsOptions } from './api/cors';
 import { RestApiOptions } from './api/rest/rest-options';
 import { ThrottleOptions } from './api/throttle';
+import { EventsOptions } from './events/event-options';
 import { FunctionDefaults } from './functions/function-options';
 import { AlarmOptions } from './monitoring/alarm-options';
 import { QueueOptions } from './queues/queue-options';
+import { TableStreamOptions } from './streams/stream-options';
 import { AccessPattern } from './table/access-pattern';
 import { PartitionIsolation } from './table/partition-isolation';
 import { ExistingTableOptions, TableOptions } from './table/table-options';
@@ -117,4 +119,16 @@ export interface ServerlessApiProps extends RestApiOptions {
    * @default true
    */
   readonly dashboard?: boolean;
+  /**
+   * The event bus the functions publish to (their `publishes`) and the workers its rules invoke.
+   *
+   * @default - the account's default bus for functions that publish, and no event workers
+   */
+  readonly events?: EventsOptions;
+  /**
+   * The table's stream and the workers consuming it. The table gets a stream only with this.
+   *
+   * @default - no stream
+   */
+  readonly tableStream?: TableStreamOptions;
 }

@@ -4,6 +4,7 @@ import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -15,6 +16,8 @@ import { ApiType } from './api/api-type';
 import { acknowledgeInvokeWildcards, grantWithoutIamRoutes } from './api/authorization/iam-grant';
 import { HttpApiBuilder } from './api/http/http-api-builder';
 import { RestApiBuilder } from './api/rest/rest-api-builder';
+import { ApiEvents } from './events/api-events';
+import { ApiEventWorker } from './events/event-options';
 import { ApiFunction } from './functions/api-function';
 import { ApiWorkers } from './functions/api-workers';
 import { IApiFunction } from './functions/function-options';
@@ -35,6 +38,8 @@ import {
   TABLE_TTL_ATTRIBUTE_ENV,
 } from './shared/env';
 import { ACCESS_PATTERNS_METADATA_KEY } from './shared/metadata';
+import { ApiStreams } from './streams/api-streams';
+import { ApiStreamWorker } from './streams/stream-options';
 import { accessPatternRows } from './table/access-pattern-rows';
 import { hotPartitionWarnings } from './table/hot-partitions';
 import { PartitionIsolation } from './table/partition-isolation';
@@ -118,6 +123,8 @@ export class ServerlessApi extends Construct {
   private readonly monitoring: ApiMonitoring;
   private readonly declaredFunctions: ApiFunction[] = [];
   private readonly functionsScope: Construct;
+  private readonly eventsScope: ApiEvents;
+  private readonly streamsScope: ApiStreams;
   private readonly workersScope: ApiWorkers;
   private readonly queuesScope: ApiQueues;
 
@@ -130,7 +137,7 @@ export class ServerlessApi extends Construct {
     this.apiType = model.apiType;
 
     // Build the parts.
-    this.tableModel = buildTable(this, model.tableKeys, props.table, props.existingTable);
+    this.tableModel = buildTable(this, model.tableKeys, props.table, props.existingTable, model.tableStream?.viewType);
     this.table = this.tableModel.table;
     const common = {
       apiName: model.apiName,
@@ -188,7 +195,10 @@ export class ServerlessApi extends Construct {
     this.alarmTopic = this.monitoring.topic;
     this.unhealthyAlarm = this.monitoring.unhealthyAlarm;
     this.dashboard = this.monitoring.dashboard;
+    // The bus before any function or worker is built: publishers name it.
+    this.eventsScope = new ApiEvents(this, 'Events', { bus: model.events.bus });
     this.workersScope = new ApiWorkers(this, 'Workers', {
+      eventBus: this.eventsScope,
       table: this.tableModel,
       logRetention: model.logRetention,
       monitoring: this.monitoring,
@@ -201,6 +211,18 @@ export class ServerlessApi extends Construct {
       monitoring: this.monitoring,
     });
     model.functions.forEach((fn) => this.buildFunction(fn));
+    // The workers of the bus's rules and of the table's stream, which may send to the queues they name.
+    const sources = {
+      workers: this.workersScope,
+      monitoring: this.monitoring,
+      sendAccess: (queues: readonly string[]) => this.queuesScope.sendAccess(queues),
+    };
+    this.eventsScope.addWorkers({ ...sources, model: model.events });
+    this.streamsScope = new ApiStreams(this, 'Streams', {
+      ...sources,
+      model: model.tableStream,
+      table: this.tableModel,
+    });
 
     // Checked at synth, after any addFunction(): without a function the invoke role has nothing to invoke.
     this.node.addValidation({
@@ -281,6 +303,21 @@ export class ServerlessApi extends Construct {
   /** Every alarm on the API, the table, the functions, the workers and the queues; `unhealthyAlarm` aside. */
   public get alarms(): cloudwatch.IAlarm[] {
     return this.monitoring.alarms;
+  }
+
+  /** The bus functions publish to and event workers listen on; undefined while nothing uses the default bus. */
+  public get eventBus(): events.IEventBus | undefined {
+    return this.eventsScope.bus;
+  }
+
+  /** The event worker declared as `name` in `events.workers`, with its rule and its dead-letter queue. */
+  public eventWorker(name: string): ApiEventWorker {
+    return this.eventsScope.worker(name);
+  }
+
+  /** The stream worker declared as `name` in `tableStream.workers`, with its mapping and its dead-letter queue. */
+  public streamWorker(name: string): ApiStreamWorker {
+    return this.streamsScope.worker(name);
   }
 
   /** Requests to the API. Sum per 5 minutes by default. */
@@ -365,6 +402,7 @@ export class ServerlessApi extends Construct {
     const fn = new ApiFunction(this.functionsScope, model.name, {
       prop: model.prop,
       name: model.name,
+      eventBus: this.eventsScope.busFor(model.options.publishes),
       options: model.options,
       settings: model.settings,
       table: this.tableModel,

@@ -1,5 +1,6 @@
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { RouteOptions } from './route';
+import { EventPublication } from '../events/event-publication';
 import { FunctionDefaults } from '../functions/function-options';
 import { FunctionAlarmOptions } from '../monitoring/alarm-options';
 
@@ -54,6 +55,14 @@ export interface ApiFunctionOptions extends FunctionDefaults {
    * @default - no secrets
    */
   readonly secrets?: { [envName: string]: secretsmanager.ISecret };
+  /**
+   * Events the function puts on the API's event bus (`events.bus`, the account's default bus unless set): its role may
+   * `events:PutEvents` on exactly that bus with exactly these sources and detail types, and its handler publishes with
+   * the runtime toolkit's `EventBus.publish`.
+   *
+   * @default - it publishes no events
+   */
+  readonly publishes?: EventPublication[];
   /**
    * A description of the function.
    *

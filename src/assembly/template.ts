@@ -41,8 +41,12 @@ export const T = {
   secret: 'AWS::SecretsManager::Secret',
   userPool: 'AWS::Cognito::UserPool',
   function: 'AWS::Lambda::Function',
-  eventSourceMapping: 'AWS::Lambda::EventSourceMapping',
   queue: 'AWS::SQS::Queue',
+  eventInvokeConfig: 'AWS::Lambda::EventInvokeConfig',
+  eventSourceMapping: 'AWS::Lambda::EventSourceMapping',
+  eventBus: 'AWS::Events::EventBus',
+  eventArchive: 'AWS::Events::Archive',
+  eventRule: 'AWS::Events::Rule',
   policy: 'AWS::IAM::Policy',
   managedPolicy: 'AWS::IAM::ManagedPolicy',
   logGroup: 'AWS::Logs::LogGroup',
@@ -56,9 +60,7 @@ export const T = {
   kmsKey: 'AWS::KMS::Key',
   globalTable: 'AWS::DynamoDB::GlobalTable',
   table: 'AWS::DynamoDB::Table',
-  eventBus: 'AWS::Events::EventBus',
   rule: 'AWS::Events::Rule',
-  eventInvokeConfig: 'AWS::Lambda::EventInvokeConfig',
   lambdaPermission: 'AWS::Lambda::Permission',
 } as const;
 

@@ -2,6 +2,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { QueueDescriptor } from './function-environment';
+import { EventBusProvider } from './function-publishes';
 import { WorkerFunction, WorkerModel } from './worker-function';
 import { WorkerSource } from './worker-source';
 import { ApiMonitoring } from '../monitoring/api-monitoring';
@@ -13,7 +14,12 @@ export interface SendAccess {
   readonly statements: iam.PolicyStatement[];
 }
 
+/** Sending to no queue. */
+export const NO_SENDS: SendAccess = { queues: {}, statements: [] };
+
 export interface ApiWorkersProps {
+  /** The bus of the workers that publish events; needed only when one does. */
+  readonly eventBus?: EventBusProvider;
   readonly table: TableModel;
   readonly logRetention: logs.RetentionDays;
   /** Watches each worker: its alarms and its dashboard graphs. */
@@ -42,9 +48,13 @@ export class ApiWorkers extends Construct {
 
   /** Builds a worker invoked by `source`, which may send to `sends`. */
   public add(model: WorkerModel, source: WorkerSource, sends: SendAccess): WorkerFunction {
+    // A worker naming a queue it was given no access to would only fail at run time, sending.
+    const missing = (model.options.queues ?? []).filter((queue) => !(queue in sends.queues));
+    if (missing.length) throw new Error(`Worker ${model.name} has no access to its queues ${missing.join(', ')}`);
     const worker = new WorkerFunction(this, model.name, {
       prop: model.prop,
       name: model.name,
+      eventBus: this.props.eventBus?.busFor(model.options.publishes),
       options: model.options,
       settings: model.settings,
       table: this.props.table,

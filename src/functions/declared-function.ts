@@ -1,11 +1,13 @@
 import { Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { accessPatternStatements } from './access-policy';
 import { BundledFunction, FunctionSettings } from './bundled-function';
 import { functionEnvironment, QueueDescriptor } from './function-environment';
+import { publishAccess } from './function-publishes';
 import { secretStatements } from './function-secrets';
 import { DeclaredFunctionOptions } from './function-validation';
 import { FunctionMetrics } from '../monitoring/metrics';
@@ -23,6 +25,8 @@ export interface DeclaredFunctionProps {
   readonly table: TableModel;
   /** The access patterns the function uses, bound to the table; its own role holds the unbound ones. */
   readonly accessPatterns: readonly ResolvedAccessPattern[];
+  /** The API's event bus, which its `publishes` go to; needed only when it declares any. */
+  readonly eventBus?: events.IEventBus;
   /** The queues it may send to (their URLs are tokens), by declared name. */
   readonly queues: { readonly [name: string]: QueueDescriptor };
   /** What else its role may do: send to its `queues`, take its worker source's events. */
@@ -40,9 +44,9 @@ export interface DeclaredFunctionProps {
 
 /**
  * A function declared in the API's props, whatever invokes it (API Gateway for a route function, a worker source for a
- * worker): one role holding exactly its access patterns, the secrets it declared and the queues it sends to; the
- * table's variables, its patterns' descriptors and its queues in its environment; its metrics for the alarms and the
- * dashboard.
+ * worker): one role holding exactly its access patterns, the secrets it declared, the queues it sends to and the events
+ * it publishes; the table's variables, its patterns' descriptors, its queues and its bus in its environment; its
+ * metrics for the alarms and the dashboard.
  */
 export class DeclaredFunction extends BundledFunction {
   public readonly name: string;
@@ -57,12 +61,18 @@ export class DeclaredFunction extends BundledFunction {
   constructor(scope: Construct, id: string, props: DeclaredFunctionProps) {
     const { options, settings, table } = props;
     const own = props.accessPatterns.filter((pattern) => !pattern.callerBound);
+    const publishing = publishAccess(props.eventBus, options.publishes);
     super(scope, id, {
       prop: props.prop,
       entry: options.entry,
       handler: options.handler,
       settings,
-      statements: [...accessPatternStatements(own, table), ...secretStatements(options.secrets), ...props.statements],
+      statements: [
+        ...accessPatternStatements(own, table),
+        ...secretStatements(options.secrets),
+        ...publishing.statements,
+        ...props.statements,
+      ],
       environment: functionEnvironment({
         name: props.name,
         environment: options.environment,
@@ -74,6 +84,7 @@ export class DeclaredFunction extends BundledFunction {
         apiEnvironment: props.apiEnvironment,
         callerRoleArn: props.callerRoleArn,
         queues: props.queues,
+        events: publishing.descriptor,
         toJson: (value) => Stack.of(scope).toJsonString(value),
       }),
       reservedConcurrentExecutions: options.reservedConcurrentExecutions,

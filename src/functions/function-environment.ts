@@ -1,10 +1,12 @@
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { sourceMapEnvironment } from './bundled-function';
 import { BundlingOptions } from './bundling/bundling-options';
+import { EventsDescriptor } from './function-publishes';
 import { secretEnvironment } from './function-secrets';
 import { fail, isLiteral } from '../private/validation';
 import {
   API_CORS_ENV,
+  EVENTS_ENV,
   QUEUES_ENV,
   SERVICE_NAME_ENV,
   TABLE_ACCESS_PATTERNS_ENV,
@@ -34,6 +36,7 @@ export const RESERVED_ENVIRONMENT: readonly string[] = [
   TABLE_CALLER_ROLE_ENV,
   TABLE_INDEX_KEYS_ENV,
   QUEUES_ENV,
+  EVENTS_ENV,
 ];
 
 /**
@@ -75,6 +78,8 @@ export interface FunctionEnvironmentParts {
   readonly queues: { readonly [name: string]: QueueDescriptor };
   /** Renders `queues` as JSON: `Stack.toJsonString` once the URLs are tokens. */
   readonly toJson: (value: unknown) => string;
+  /** The bus it publishes to and its publications; the variable is left out when it publishes nothing. */
+  readonly events?: EventsDescriptor;
 }
 
 /**
@@ -104,6 +109,7 @@ export function functionEnvironment(parts: FunctionEnvironmentParts): { [key: st
     ...(patterns.some((p) => p.callerBound) ? { [TABLE_CALLER_ROLE_ENV]: parts.callerRoleArn } : {}),
     ...(indexKeys.length ? { [TABLE_INDEX_KEYS_ENV]: JSON.stringify([...new Set(indexKeys)]) } : {}),
     ...queues,
+    ...(parts.events ? { [EVENTS_ENV]: parts.toJson(parts.events) } : {}),
   };
 }
 
@@ -123,6 +129,7 @@ export function checkEnvironmentSize(
     queues: Object.fromEntries(
       Object.entries(parts.queues).map(([name, queue]) => [name, { ...queue, url: placeholder }]),
     ),
+    ...(parts.events ? { events: { ...parts.events, bus: placeholder } } : {}),
     toJson: (value) => JSON.stringify(value),
   });
   const bytes = Object.entries(environment).reduce(
@@ -133,7 +140,7 @@ export function checkEnvironmentSize(
   if (bytes > MAX_ENVIRONMENT_BYTES) {
     fail(
       prop,
-      `fit Lambda's ${MAX_ENVIRONMENT_BYTES}-byte environment with its \`environment\`, the descriptors of its \`accessPatterns\` and its \`queues\`: split the function or shorten its variables`,
+      `fit Lambda's ${MAX_ENVIRONMENT_BYTES}-byte environment with its \`environment\`, the descriptors of its \`accessPatterns\`, its \`queues\` and its \`publishes\`: split the function or shorten its variables`,
       `${bytes} bytes, counting ${DEPLOY_TIME_VALUE_BYTES} for each value known only at deploy time`,
     );
   }

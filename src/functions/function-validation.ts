@@ -6,9 +6,11 @@ import { validateBundling } from './bundling/bundling-validation';
 import { installedVersions } from './bundling/node-modules';
 import { checkEnvironmentSize, QueueDescriptor, RESERVED_ENVIRONMENT } from './function-environment';
 import { FunctionDefaults } from './function-options';
+import { validatePublishes } from './function-publishes';
 import { validateFunctionSecrets } from './function-secrets';
 import { validateEnvironment, validateNodeRuntime } from './lambda-rules';
 import { checkEntry } from './observed-function';
+import { EventPublication } from '../events/event-publication';
 import { millisExpression } from '../monitoring/metrics';
 import { checkInteger, checkOneOf, checkUnique, fail, isLiteral } from '../private/validation';
 import { ResolvedAccessPattern } from '../table/access-model';
@@ -123,6 +125,7 @@ export interface DeclaredFunctionOptions extends FunctionDefaults {
   readonly environment?: { [key: string]: string };
   readonly secrets?: { [envName: string]: secretsmanager.ISecret };
   readonly description?: string;
+  readonly publishes?: EventPublication[];
 }
 
 /**
@@ -156,6 +159,7 @@ export function validateFunctionOptions(
   const patterns = resolvePatterns(prop, options.accessPatterns ?? [], context);
   const queues = declaredQueues(prop, options.queues ?? [], context);
   checkInteger(`${prop}.reservedConcurrentExecutions`, options.reservedConcurrentExecutions, 1, 10000);
+  validatePublishes(`${prop}.publishes`, options.publishes);
   checkEnvironmentSize(prop, {
     name,
     environment: options.environment,
@@ -165,6 +169,7 @@ export function validateFunctionOptions(
     patterns,
     apiEnvironment: context.apiEnvironment,
     queues,
+    ...(options.publishes?.length ? { events: { bus: '', publishes: options.publishes } } : {}),
   });
   return settings;
 }

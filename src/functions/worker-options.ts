@@ -5,6 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { IConstruct } from 'constructs';
 import { FunctionDefaults } from './function-options';
+import { EventPublication } from '../events/event-publication';
 import { FunctionAlarmOptions } from '../monitoring/alarm-options';
 
 /**
@@ -54,6 +55,13 @@ export interface WorkerOptions extends FunctionDefaults {
    * @default - no secrets
    */
   readonly secrets?: { [envName: string]: secretsmanager.ISecret };
+  /**
+   * Events the worker puts on the API's event bus: its role may `events:PutEvents` on exactly that bus with exactly
+   * these sources and detail types.
+   *
+   * @default - it publishes no events
+   */
+  readonly publishes?: EventPublication[];
   /**
    * A description of the worker.
    *

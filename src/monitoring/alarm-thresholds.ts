@@ -37,6 +37,7 @@ export interface AlarmThreshold {
   readonly datapointsToAlarm: number;
 }
 
+/** An alarm's documented defaults: its threshold, unit and evaluation. */
 export interface DefaultThreshold {
   readonly enabled?: boolean;
   readonly max: number;
@@ -182,6 +183,11 @@ export function resolveThreshold(options: AnyAlarmOptions | undefined, defaults:
       (options?.evaluationPeriods === undefined ? defaults.datapointsToAlarm : undefined) ??
       evaluationPeriods,
   };
+}
+
+/** One alarm's threshold: its options (checked with `validateAlarm`) over its defaults. */
+export function alarmThreshold(options: AnyAlarmOptions | undefined, defaults: DefaultThreshold): AlarmThreshold {
+  return resolveThreshold(options, defaults);
 }
 
 function validateGroup<K extends string>(

@@ -22,6 +22,7 @@ import { ApiMetrics, ApiMetricSource, FunctionMetrics, TableMetrics } from './me
 import { queueAlarmSpecs } from './queue-alarm-specs';
 import { QueueMetrics } from './queue-metrics';
 import { apiQueueThresholds, QueueThresholds } from './queue-thresholds';
+import { SourceWatch } from './source-alarms';
 import { AlarmFactory } from '../private/alarm-factory';
 import { CapacityLimit } from '../table/table-capacity';
 
@@ -169,6 +170,17 @@ export class ApiMonitoring extends Construct {
     return queueAlarmSpecs(queue.metrics, queue.name, queue.thresholds).map((spec) =>
       factory.create(queue.scope, spec),
     );
+  }
+
+  /**
+   * Draws a worker's source (an event rule, the table's stream) on the dashboard's source row and creates its alarms
+   * in `scope`, which it returns.
+   */
+  public addSource(scope: Construct, watch: SourceWatch): cloudwatch.IAlarm[] {
+    watch.graphs.forEach((graph) => this.dashboardBuilder?.addSourceMetric(graph));
+    const factory = this.factory;
+    if (!factory) return [];
+    return watch.specs.map((spec) => factory.create(scope, spec));
   }
 
   private functionAlarms(fn: MonitoredFunction, kind: FunctionKind): cloudwatch.IAlarm[] {

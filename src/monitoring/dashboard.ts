@@ -8,6 +8,7 @@ import { dashboardBody } from './dashboard-body';
 import { ApiMetrics, FunctionMetrics, TableMetrics } from './metrics';
 import { CapacityLimit } from '../table/table-capacity';
 import { QueueMetrics } from './queue-metrics';
+import { SourceGraph, SourceGraphMetric } from './source-alarms';
 
 export interface ApiDashboardProps {
   /** Name of the API, which names the dashboard. */
@@ -72,6 +73,44 @@ interface QueueGraphs {
   readonly sent: cloudwatch.GraphWidget;
 }
 
+/**
+ * A graph of a quarter of the dashboard's width whose metrics and threshold lines are collected as sources are added
+ * (each line once), and rendered when the dashboard is synthesized.
+ */
+class CollectedGraph implements cloudwatch.IWidget {
+  public readonly width = WIDTH / 4;
+  public readonly height = HEIGHT;
+  private readonly metrics: cloudwatch.IMetric[] = [];
+  private readonly annotations: cloudwatch.HorizontalAnnotation[] = [];
+  private x = 0;
+  private y = 0;
+
+  constructor(private readonly title: string) {}
+
+  public add(metric: cloudwatch.IMetric, lines: cloudwatch.HorizontalAnnotation[]): void {
+    this.metrics.push(metric);
+    this.annotations.push(...lines.filter((line) => !this.annotations.some((drawn) => drawn.value === line.value)));
+  }
+
+  public position(x: number, y: number): void {
+    this.x = x;
+    this.y = y;
+  }
+
+  public toJson(): any[] {
+    const widget = new cloudwatch.GraphWidget({
+      title: this.title,
+      left: this.metrics,
+      leftAnnotations: this.annotations,
+      leftYAxis: { min: 0, showUnits: false },
+      width: this.width,
+      height: this.height,
+    });
+    widget.position(this.x, this.y);
+    return widget.toJson();
+  }
+}
+
 /** The graphs of one kind of function (route functions, workers): one per signal their alarms watch. */
 interface FunctionGraphs {
   readonly errorRate: cloudwatch.GraphWidget;
@@ -90,6 +129,9 @@ export class ApiDashboard extends Construct {
   private readonly functionGraphs: FunctionGraphs;
   private workerGraphs?: FunctionGraphs;
   private queueGraphs?: QueueGraphs;
+  /** The source row's graphs (event rules, streams, dead-letter queues), drawn in `SourceGraph` order. */
+  private readonly sourceGraphs = new Map<SourceGraph, CollectedGraph>();
+  private sourceRow?: cloudwatch.IWidget[];
   private readonly rows: cloudwatch.IWidget[][];
   private readonly tableRow: cloudwatch.IWidget[];
 
@@ -224,6 +266,25 @@ export class ApiDashboard extends Construct {
     this.queueGraphs.deadLetters.addLeftMetric(metrics.deadLetters({ period: q.deadLetters.period }));
     this.queueGraphs.waiting.addLeftMetric(metrics.messagesVisible());
     this.queueGraphs.sent.addLeftMetric(metrics.messagesSent());
+  }
+
+  /**
+   * Draws a metric of a worker's source on its graph of the source row, which the first source adds above the table's;
+   * each threshold its alarms fire above is drawn once.
+   */
+  public addSourceMetric(source: SourceGraphMetric): void {
+    if (!this.sourceRow) {
+      this.sourceRow = [];
+      this.addRow(this.sourceRow);
+    }
+    let graph = this.sourceGraphs.get(source.graph);
+    if (!graph) {
+      graph = new CollectedGraph(source.graph);
+      this.sourceGraphs.set(source.graph, graph);
+      const drawn = Object.values(SourceGraph).flatMap((title) => this.sourceGraphs.get(title) ?? []);
+      this.sourceRow.splice(0, this.sourceRow.length, ...drawn);
+    }
+    graph.add(source.metric, this.thresholdLine(source.label, source.threshold));
   }
 
   /** Adds a row above the table's, below the rows added before it. */

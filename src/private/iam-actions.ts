@@ -47,6 +47,31 @@ export const EXECUTE_API_INVOKE_ACTIONS = ['execute-api:Invoke'] as const;
 /** API Gateway invoking the route functions through the integrations' credentials role. */
 export const LAMBDA_INVOKE_ACTIONS = ['lambda:InvokeFunction'] as const;
 
+/** Putting events on an event bus, bounded by the `events:source` and `events:detail-type` condition keys. */
+export const EVENTBRIDGE_PUT_ACTIONS = ['events:PutEvents'] as const;
+
+/**
+ * What Lambda's event source mapping does with a stream worker's role to read the table's stream
+ * (https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html#events-dynamodb-permissions): these three on the
+ * stream's ARN, and `dynamodb:ListStreams`, which supports no resource-level permission
+ * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazondynamodb.html).
+ */
+export const DYNAMODB_STREAM_READ_ACTIONS = [
+  'dynamodb:DescribeStream',
+  'dynamodb:GetRecords',
+  'dynamodb:GetShardIterator',
+] as const;
+export const DYNAMODB_STREAM_LIST_ACTIONS = ['dynamodb:ListStreams'] as const;
+
+/** Reading the records of a stream whose table is encrypted with a customer-managed key. */
+export const KMS_STREAM_READ_ACTIONS = ['kms:Decrypt'] as const;
+
+/**
+ * Lambda sending a failed event (an async invocation's, or a stream batch's description) to a worker's dead-letter
+ * queue, with the worker's own role (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html).
+ */
+export const FAILURE_DESTINATION_SEND_ACTIONS = ['sqs:SendMessage'] as const;
+
 /**
  * API Gateway's account-wide CloudWatch role writing REST APIs' access and execution logs: the list of AWS's
  * managed policy AmazonAPIGatewayPushToCloudWatchLogs, written out so the role holds an inline policy.

@@ -66,6 +66,13 @@ export function checkInteger(prop: string, value: number | undefined, min: numbe
   }
 }
 
+/** A literal duration of whole seconds between `min` and `max` seconds, `range` in words; tokens are not checked. */
+export function checkSeconds(prop: string, value: Duration | undefined, min: number, max: number, range: string): void {
+  if (value === undefined || !isLiteral(value)) return;
+  const ms = value.toMilliseconds();
+  if (ms % 1000 !== 0 || ms < min * 1000 || ms > max * 1000) fail(prop, `be whole seconds, ${range}`, value);
+}
+
 /** A literal string matching a pattern, described in words for the message. */
 export function checkPattern(prop: string, value: string | undefined, pattern: RegExp, requirement: string): void {
   if (!isLiteral(value)) return;

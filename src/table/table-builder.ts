@@ -123,12 +123,16 @@ export function validateTableProps(
   }
 }
 
-/** Builds the table with its resolved keys (or adopts the existing one). Props must have passed `validateTableProps`. */
+/**
+ * Builds the table with its resolved keys (or adopts the existing one), with a stream of `stream`'s view type when
+ * given. Props must have passed `validateTableProps`.
+ */
 export function buildTable(
   scope: Construct,
   keys: TableKeyModel,
   table: TableOptions | undefined,
   existing: ExistingTableOptions | undefined,
+  stream?: dynamodb.StreamViewType,
 ): TableModel {
   if (existing) {
     return { ...keys, table: existing.table, encryptionKey: existing.encryptionKey ?? existing.table.encryptionKey };
@@ -151,6 +155,7 @@ export function buildTable(
           ? { contributorInsightsSpecification: { enabled: true, mode: options.contributorInsights } }
           : {}),
         removalPolicy,
+        ...(stream ? { dynamoStream: stream } : {}),
         encryption: tableEncryption(options.encryption, encryptionKey),
         globalSecondaryIndexes: keys.indexes.map((index) => ({
           indexName: index.indexName,

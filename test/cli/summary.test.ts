@@ -1056,6 +1056,8 @@ describe('formatSummary', () => {
       'Access patterns (0)',
       'Partition isolation (0)',
       'Tables (1)',
+      'Events',
+      'Table streams (0)',
       'Log groups (3)',
       'Alarms (4)',
       'Monitoring',

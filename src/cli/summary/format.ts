@@ -206,6 +206,53 @@ function formatIsolation(summary: StackSummary): string[] {
   ];
 }
 
+function formatEvents(summary: StackSummary): string[] {
+  const { buses, rules, publishers } = summary.events;
+  if (!buses.length && !rules.length && !publishers.length) return ['Events', '  (none)'];
+  const seconds = (value: number | undefined) => (value === undefined ? 'default' : `${value} s`);
+  const lines = ['Events'];
+  for (const bus of buses) {
+    const archive =
+      bus.archiveRetentionDays === undefined ? 'no archive' : `archive kept ${bus.archiveRetentionDays} days`;
+    lines.push(`  bus ${bus.name} (${bus.logicalId}): ${archive}`);
+  }
+  for (const rule of rules) {
+    const types = rule.detailTypes.length ? ` (${rule.detailTypes.join(', ')})` : '';
+    const detail = rule.detailFilter ? ', detail filtered' : '';
+    lines.push(`  rule ${rule.name} on bus ${rule.bus}: ${rule.sources.join(', ') || 'any source'}${types}${detail}`);
+    for (const t of rule.targets) {
+      const delivery = `${t.retryAttempts ?? 'default'} retries within ${seconds(t.maxEventAgeSeconds)}, then ${t.deadLetterQueue ?? 'DROPPED'}`;
+      const own = t.isFunction
+        ? `; the function: ${t.functionRetryAttempts ?? 2} retries within ${seconds(t.functionMaxEventAgeSeconds)}, then ${t.onFailure ?? 'DROPPED'}`
+        : '';
+      lines.push(`    -> ${t.target}: ${delivery}${own}`);
+    }
+  }
+  if (publishers.length) {
+    const rows = publishers.map((p) => [
+      p.function,
+      p.bus,
+      p.sources.join(', ') || 'ANY',
+      p.detailTypes.join(', ') || 'ANY',
+    ]);
+    lines.push('  publishers:', ...formatTable(['FUNCTION', 'BUS', 'SOURCES', 'DETAIL TYPES'], rows, '    '));
+  }
+  return lines;
+}
+
+function formatStreams(summary: StackSummary): string[] {
+  const rows = summary.streams.map((w) => [
+    w.function,
+    `${w.table}${w.viewType ? ` (${w.viewType})` : ''}`,
+    w.filters.join(' OR ') || 'every record',
+    `${w.batchSize ?? 100} from ${w.startingPosition ?? '?'}`,
+    `${w.retryAttempts === undefined || w.retryAttempts < 0 ? 'until expiry' : w.retryAttempts}${w.bisectBatchOnError ? ', bisect' : ''}`,
+    w.onFailure ?? 'DROPPED',
+  ]);
+  const headers = ['WORKER', 'STREAM OF', 'FILTERS', 'BATCH', 'RETRIES', 'ON FAILURE'];
+  return [`Table streams (${rows.length})`, ...(rows.length > 0 ? formatTable(headers, rows) : ['  (none)'])];
+}
+
 function formatLogGroups(summary: StackSummary): string[] {
   const rows = summary.logGroups.map((group) => [
     group.name,
@@ -270,6 +317,8 @@ export function formatSummary(summary: StackSummary): string {
     formatAccessPatterns(summary),
     formatIsolation(summary),
     formatTables(summary),
+    formatEvents(summary),
+    formatStreams(summary),
     formatLogGroups(summary),
     formatAlarms(summary),
     formatMonitoring(summary),

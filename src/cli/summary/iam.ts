@@ -97,8 +97,20 @@ function leadingKeysCondition(index: TemplateIndex, condition: JsonObject): Lead
   return { patterns, others: [...others], forAllValues, nullGuard };
 }
 
+/**
+ * Reading a table's stream: no item key to bound by `dynamodb:LeadingKeys`, and ListStreams supports no resource-level
+ * permission (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazondynamodb.html).
+ */
+const STREAM_ACTIONS = ['dynamodb:describestream', 'dynamodb:getrecords', 'dynamodb:getsharditerator'];
+const LIST_STREAMS = 'dynamodb:liststreams';
+
 function dynamoWarnings(actions: string[], targets: string[], condition: LeadingKeysCondition): string[] {
   const warnings: string[] = [];
+  const streamActions = actions.map((action) => action.toLowerCase());
+  if (streamActions.every((action) => action === LIST_STREAMS)) return [];
+  if (streamActions.every((action) => STREAM_ACTIONS.includes(action) || action === LIST_STREAMS)) {
+    return targets.includes('*') ? ['WARNING: Resource "*" (the stream records of every table in the account)'] : [];
+  }
   if (condition.patterns.length === 0) warnings.push('WARNING: table-wide (no dynamodb:LeadingKeys condition)');
   // ForAllValues holds for an empty set, so without the Null guard a request that names no key passes.
   if (condition.forAllValues && !condition.nullGuard) {

@@ -3,11 +3,13 @@
 import { AccessPatternSummary, summarizeAccessPatterns } from './access-patterns';
 import { AlarmSummary, summarizeAlarms } from './alarms';
 import { ApiSummary, RouteSummary, summarizeApis, summarizeRoutes, unmatchedRouteSettings } from './api';
+import { EventsSummary, summarizeEvents } from './events';
 import { FunctionSummary, summarizeFunction } from './functions';
 import { PrefixIsolationSummary, summarizeIsolation } from './isolation';
 import { LogGroupSummary, summarizeLogGroups } from './log-groups';
 import { MonitoringSummary, summarizeMonitoring } from './monitoring';
 import { queueLinks, QueueSummary, summarizeQueues } from './queues';
+import { StreamWorkerSummary, summarizeStreams } from './streams';
 import { summarizeTable, TableSummary } from './tables';
 import { CfnTemplate, T, TemplateIndex } from '../../assembly/template';
 import { PARTITION_LIMITS } from '../../shared/key-shape';
@@ -32,6 +34,10 @@ export interface StackSummary {
   /** Which functions may write each partition prefix. */
   readonly isolation: PrefixIsolationSummary[];
   readonly logGroups: LogGroupSummary[];
+  /** Event buses, their rules and the workers they invoke, and the functions allowed to publish. */
+  readonly events: EventsSummary;
+  /** The functions reading a table's stream. */
+  readonly streams: StreamWorkerSummary[];
   readonly alarms: AlarmSummary[];
   /** Dashboards, notification topics and metric filters. */
   readonly monitoring: MonitoringSummary;
@@ -84,6 +90,13 @@ function collectWarnings(summary: Omit<StackSummary, 'warnings'>, index: Templat
   for (const prefix of summary.isolation) {
     if (prefix.warning) warnings.push(`partition prefix ${prefix.prefix}: WARNING: ${prefix.warning}`);
   }
+  for (const rule of summary.events.rules) warnings.push(...rule.warnings.map((w) => `event rule ${rule.name}: ${w}`));
+  for (const publisher of summary.events.publishers) {
+    warnings.push(...publisher.warnings.map((w) => `function ${publisher.function}: ${w}`));
+  }
+  for (const worker of summary.streams) {
+    warnings.push(...worker.warnings.map((w) => `stream worker ${worker.function}: ${w}`));
+  }
   for (const logGroup of summary.logGroups.filter((group) => group.retentionDays === undefined)) {
     warnings.push(`log group ${logGroup.name}: WARNING: no RetentionInDays (never expires)`);
   }
@@ -106,6 +119,8 @@ export function summarizeTemplate(template: CfnTemplate, stackName = 'Stack'): S
     accessPatterns,
     isolation: summarizeIsolation(accessPatterns),
     logGroups: summarizeLogGroups(index),
+    events: summarizeEvents(index),
+    streams: summarizeStreams(index),
     alarms: summarizeAlarms(index),
     monitoring: summarizeMonitoring(index),
     resources: countResources(index),

@@ -96,6 +96,28 @@ export const GUARD_ACKNOWLEDGEMENTS: GuardAcknowledgement[] = [
       'with signed TLS requests, and reach nothing inside a VPC; in one they would need NAT gateways or interface ' +
       'endpoints to reach the same services. The library offers no VPC placement.',
   },
+  {
+    control: 'CT.SQS.PR.1',
+    resourceType: 'AWS::SQS::Queue',
+    reason:
+      "The dead-letter queue of an event or stream worker is where the worker's failed events end: it needs no " +
+      "dead-letter queue of its own, keeps messages 14 days (SQS's longest), and an alarm fires as soon as it holds one.",
+    only: {
+      description:
+        "queues an event rule target's dead-letter config, or an on-failure destination of Lambda, in the same template names",
+      matches: (id, template) =>
+        Object.values(template.Resources ?? {}).some((r) => {
+          const names = (value: unknown) => JSON.stringify(value ?? null).includes(`"${id}"`);
+          if (r.Type === 'AWS::Events::Rule') {
+            return (r.Properties?.Targets ?? []).some((t: any) => names(t.DeadLetterConfig?.Arn));
+          }
+          return (
+            ['AWS::Lambda::EventInvokeConfig', 'AWS::Lambda::EventSourceMapping'].includes(r.Type) &&
+            names(r.Properties?.DestinationConfig?.OnFailure?.Destination)
+          );
+        }),
+    },
+  },
 ];
 
 /** The acknowledgement that covers `control` failing on the resource `logicalId` of `template`, if any. */

@@ -10,6 +10,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { TemplateUnderCheck } from './conformance';
@@ -17,6 +18,7 @@ import { TaskBoardStack } from '../../../integ/task-board/stack';
 import {
   AccessPattern,
   ApiAuthorization,
+  ApiEventBus,
   ApiType,
   ServerlessApi,
   ServerlessApiProps,
@@ -236,6 +238,52 @@ export const CONFORMANCE_APPS: ConformanceApp[] = [
             route(HttpMethod.GET, '/health', { apiKeyRequired: false, authorization: ApiAuthorization.none() }),
           ]),
         },
+      },
+      { env: ENV },
+    ),
+  },
+  {
+    name: 'http-events',
+    description:
+      'HTTP API with a bus the API creates and archives, a route function publishing to it, and two event workers (one publishing in turn)',
+    build: api({
+      functions: {
+        items: fn([route(HttpMethod.POST, '/items')], {
+          publishes: [{ source: 'com.example.orders', detailTypes: ['OrderPlaced'] }],
+        }),
+      },
+      events: {
+        bus: ApiEventBus.create({ archiveRetention: Duration.days(30) }),
+        workers: {
+          fulfil: {
+            entry: HANDLER_ENTRY,
+            sources: ['com.example.orders'],
+            accessPatterns: ['getItem'],
+            publishes: [{ source: 'com.example.shipping', detailTypes: ['ShipmentRequested'] }],
+          },
+          ship: { entry: HANDLER_ENTRY, sources: ['com.example.shipping'], functionRetryAttempts: 0 },
+        },
+      },
+    }),
+  },
+  {
+    name: 'http-table-stream',
+    description:
+      'HTTP API whose customer-managed table streams to two workers, one filtered, and an event worker on the default bus',
+    build: api(
+      {
+        table: { encryption: TableEncryption.customerManaged() },
+        tableStream: {
+          workers: {
+            changes: { entry: HANDLER_ENTRY },
+            inserts: {
+              entry: HANDLER_ENTRY,
+              filters: [lambda.FilterCriteria.filter({ eventName: lambda.FilterRule.isEqual('INSERT') })],
+              publishes: [{ source: 'com.example.items', detailTypes: ['ItemCreated'] }],
+            },
+          },
+        },
+        events: { workers: { notify: { entry: HANDLER_ENTRY, sources: ['com.example.items', 'aws.s3'] } } },
       },
       { env: ENV },
     ),

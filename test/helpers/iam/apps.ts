@@ -7,7 +7,14 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { StackModel, loadStack } from './model';
 import { CfnTemplate } from './template';
 import { TaskBoardStack } from '../../../integ/task-board/stack';
-import { AccessPattern, ApiAuthorization, CallerAttribute, ServerlessApi, TableEncryption } from '../../../src';
+import {
+  AccessPattern,
+  ApiAuthorization,
+  ApiEventBus,
+  CallerAttribute,
+  ServerlessApi,
+  TableEncryption,
+} from '../../../src';
 import { ENV, HANDLER_ENTRY, buildApi, fn, fullyConfigured, jwt, newStack, route } from '../api';
 
 /** One synthesized app whose roles the least-privilege suite evaluates. */
@@ -212,6 +219,34 @@ export function queuesApp(): Stack {
   return stack;
 }
 
+/**
+ * Workers of the bus and of the table's stream beside publishing route functions, on a customer-managed key: roles
+ * with events, stream and dead-letter statements besides their patterns.
+ */
+export function eventAndStreamWorkers(): Stack {
+  const stack = newStack({ env: ENV });
+  new ServerlessApi(stack, 'Api', {
+    authorization: jwt(),
+    table: { encryption: TableEncryption.customerManaged() },
+    accessPatterns: {
+      getOrder: AccessPattern.getItem({ partitionKey: 'ORDER#{orderId}', sortKey: 'ORDER' }),
+      addToTotal: AccessPattern.updateItem({ partitionKey: 'TOTAL#{day}', sortKey: 'TOTAL' }),
+    },
+    functions: {
+      orders: fn([route(HttpMethod.POST, '/orders')], {
+        accessPatterns: ['getOrder'],
+        publishes: [{ source: 'com.example.orders', detailTypes: ['OrderPlaced'] }],
+      }),
+    },
+    events: {
+      bus: ApiEventBus.create({ eventBusName: 'orders' }),
+      workers: { fulfil: { entry: HANDLER_ENTRY, sources: ['com.example.orders'], accessPatterns: ['getOrder'] } },
+    },
+    tableStream: { workers: { totals: { entry: HANDLER_ENTRY, accessPatterns: ['addToTotal'] } } },
+  });
+  return stack;
+}
+
 /** Every app under test, synthesized once per test file. */
 export function appsUnderTest(): AppUnderTest[] {
   return [
@@ -223,5 +258,6 @@ export function appsUnderTest(): AppUnderTest[] {
     { name: 'caller-bound-partners', model: modelOf(callerBoundPartners()) },
     { name: 'write-sharded-orders', model: modelOf(writeShardedOrders()) },
     { name: 'queues', model: modelOf(queuesApp()) },
+    { name: 'event-and-stream-workers', model: modelOf(eventAndStreamWorkers()) },
   ];
 }

@@ -12,6 +12,7 @@ import {
 import { keyedCase } from './dynamodb-calls';
 import { Case, Expected } from './evaluate';
 import { KeyUnderTest, PolicyDocument, StackModel, TableUnderTest } from './model';
+import { STREAM_LABEL } from './template';
 
 /** Item actions: each request names its partition keys, so `dynamodb:LeadingKeys` applies. */
 const TABLE_KEYED_ACTIONS = [
@@ -61,6 +62,12 @@ const INDEX_KEYED_ACTIONS = ['dynamodb:Query', 'dynamodb:PartiQLSelect'];
 const INDEX_KEYLESS_ACTIONS = ['dynamodb:Scan', 'dynamodb:UpdateContributorInsights'];
 /** Account-wide actions, authorized on `*`. */
 const ACCOUNT_ACTIONS = ['ListTables', 'DescribeLimits', 'ListBackups', 'ListStreams'].map((a) => `dynamodb:${a}`);
+/**
+ * Reading a table's stream; with ListStreams, what Lambda's event source mapping needs of a stream worker's role
+ * (https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html#events-dynamodb-permissions).
+ */
+const STREAM_ACTIONS = ['DescribeStream', 'GetRecords', 'GetShardIterator'].map((a) => `dynamodb:${a}`);
+const LIST_STREAMS = 'dynamodb:ListStreams';
 export const BATCH_READ = 'dynamodb:BatchGetItem';
 
 /** Using a key for data; DynamoDB does these on the caller's behalf. */
@@ -190,6 +197,7 @@ export function tableCases(
   table: TableUnderTest | undefined,
   patterns: readonly AccessPattern[],
   probes: readonly string[],
+  streams: readonly string[] = [],
 ): Case[] {
   const cases: Case[] = [];
   const declaredAll = table ? declaredByResource(table, patterns) : new Map<string, Declared>();
@@ -226,7 +234,24 @@ export function tableCases(
       }
     }
   }
-  cases.push(...ACCOUNT_ACTIONS.map((a) => denied(a, '*', 'account-wide DynamoDB action')));
+  cases.push(
+    ...ACCOUNT_ACTIONS.map((a) =>
+      a === LIST_STREAMS && streams.length
+        ? allowed(a, '*', "a stream worker's event source mapping lists streams")
+        : denied(a, '*', 'account-wide DynamoDB action'),
+    ),
+  );
+  // Each table's stream: read only by the workers its event source mappings serve.
+  for (const t of tables) {
+    const stream = `${t.arn}/stream/${STREAM_LABEL}`;
+    for (const action of STREAM_ACTIONS) {
+      cases.push(
+        streams.includes(stream)
+          ? allowed(action, stream, 'the stream its event source mapping reads')
+          : denied(action, stream, 'no event source mapping hands it this stream'),
+      );
+    }
+  }
   if (table) cases.push(...foreignCases(model, keyedOn(table), table, declaredAll, anyInside));
   return cases;
 }

@@ -108,7 +108,7 @@ export function roleCases(model: StackModel, role: RoleUnderTest): RoleCases {
   const tables = table && !model.tables.includes(table) ? [...model.tables, table] : model.tables;
   const keyed = (t: TableUnderTest) => keyedCases(model, tables, t)(t);
   const generated = [
-    ...tableCases(model, table, patterns, grantedKeys(role, tags)),
+    ...tableCases(model, table, patterns, grantedKeys(role, tags), role.function?.streams),
     ...kmsCases(model, table, patterns),
     ...secretCases(model, role),
     ...sqsCases(model, role, problems),

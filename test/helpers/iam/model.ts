@@ -20,6 +20,8 @@ export interface FunctionUnderTest {
   readonly tracing: boolean;
   /** ARNs of the queues whose event source mappings invoke the function. */
   readonly consumes: string[];
+  /** ARNs of the DynamoDB streams an event source mapping hands the function (a stream worker's table stream). */
+  readonly streams: string[];
 }
 
 export interface RoleUnderTest {
@@ -143,6 +145,12 @@ function loadFunctions(t: ResolvedTemplate): FunctionUnderTest[] {
       logGroup === undefined
         ? `arn:${t.env.partition}:logs:${t.env.region}:${t.env.account}:log-group:/aws/lambda/${name}:*`
         : logGroupArnOf(t, t.resolveString(logGroup, `${id}.LoggingConfig.LogGroup`));
+    const streams = t
+      .ofType('AWS::Lambda::EventSourceMapping')
+      .map(([, mapping]) => mapping.Properties ?? {})
+      .filter((mapping) => t.resolveString(mapping.FunctionName ?? '', `${id} mapping`) === name)
+      .map((mapping) => t.resolveString(mapping.EventSourceArn ?? '', `${id} mapping source`))
+      .filter((source) => /:dynamodb:.*\/stream\//.test(source));
     return {
       logicalId: id,
       arn: t.arnOf(id),
@@ -154,6 +162,7 @@ function loadFunctions(t: ResolvedTemplate): FunctionUnderTest[] {
         .filter((m) => m.functionName === name || m.functionName === t.arnOf(id))
         .map((m) => m.source)
         .filter((source) => source.split(':')[2] === 'sqs'),
+      streams,
     };
   });
 }

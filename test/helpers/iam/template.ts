@@ -34,6 +34,9 @@ export const DEFAULT_ENVIRONMENT: Environment = {
 
 const TABLE_TYPES = ['AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable'];
 
+/** The label of every table stream's ARN: when the stream was enabled. */
+export const STREAM_LABEL = '2026-01-01T00:00:00.000';
+
 /** Property holding a resource's physical name, where CloudFormation lets the template set one. */
 const NAME_PROPERTIES: { [type: string]: string } = {
   'AWS::DynamoDB::Table': 'TableName',
@@ -43,6 +46,7 @@ const NAME_PROPERTIES: { [type: string]: string } = {
   'AWS::IAM::Role': 'RoleName',
   'AWS::SQS::Queue': 'QueueName',
   'AWS::SNS::Topic': 'TopicName',
+  'AWS::Events::EventBus': 'Name',
 };
 
 /** Resource types whose `Ref` is their ARN rather than their name. */
@@ -101,6 +105,8 @@ export class ResolvedTemplate {
         return arn(type === 'AWS::SNS::Topic' ? 'sns' : 'sqs', name);
       case 'AWS::SecretsManager::Secret':
         return arn('secretsmanager', `secret:${name}-AbCdEf`);
+      case 'AWS::Events::EventBus':
+        return arn('events', `event-bus/${name}`);
       default: {
         const [, service, kind] = type.split('::');
         return arn(service.toLowerCase(), `${kind.toLowerCase()}/${name}`);
@@ -172,6 +178,8 @@ export class ResolvedTemplate {
       case 'Fn::GetAtt': {
         const [id, attribute] = Array.isArray(args) ? args : `${args}`.split('.');
         if (attribute === 'Arn') return this.arnOf(`${id}`);
+        // A table's stream, labelled by the time it was enabled.
+        if (attribute === 'StreamArn' && this.isTable(`${id}`)) return `${this.arnOf(`${id}`)}/stream/${STREAM_LABEL}`;
         return `${id}.${attribute}`;
       }
       case 'Fn::Join': {
