@@ -1,11 +1,12 @@
 import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
-import { App } from 'aws-cdk-lib';
+import { App, Duration } from 'aws-cdk-lib';
 import { TaskBoardStack } from './task-board/stack';
 import { THROTTLED_REQUESTS_FILTER_PATTERN } from '../src/monitoring/access-log-metrics';
 
 /**
  * Deploys the task-board example and checks what a deployed stack must do: requests without a
- * token are refused by the gateway, unsigned webhooks by the handler, a task is created only once,
+ * token are refused by the gateway, unsigned webhooks by the handler, a task is created only once, its completion is
+ * recorded as one notification by the queue's worker,
  * the table has point-in-time recovery and TTL on, the 429 metric filter matches what CloudWatch Logs
  * matches, and the composite alarm notifies the alarm topic.
  */
@@ -60,6 +61,50 @@ const secondCreate = integ.assertions.invokeFunction({
 });
 secondCreate.expect(ExpectedResult.objectLike({ Payload: Match.stringLikeRegexp('"statusCode":409') }));
 firstCreate.next(secondCreate);
+
+// Completing the task answers at once; the notifier worker records its notification from the queue, exactly once.
+const complete = integ.assertions.invokeFunction({
+  functionName: tasksFunction.functionName,
+  payload: JSON.stringify({
+    version: '2.0',
+    routeKey: 'POST /projects/{projectId}/tasks/{taskId}/complete',
+    rawPath: '/projects/alpha/tasks/integ-task-1/complete',
+    pathParameters: { projectId: 'alpha', taskId: 'integ-task-1' },
+    headers: {},
+    isBase64Encoded: false,
+    requestContext: {
+      requestId: 'integ-complete-task',
+      routeKey: 'POST /projects/{projectId}/tasks/{taskId}/complete',
+      authorizer: { jwt: { claims: { sub: 'integ-user' }, scopes: [] } },
+    },
+  }),
+});
+complete.expect(ExpectedResult.objectLike({ Payload: Match.stringLikeRegexp('"statusCode":200') }));
+secondCreate.next(complete);
+const notification = integ.assertions
+  .awsApiCall('DynamoDB', 'query', {
+    TableName: tableName,
+    KeyConditionExpression: 'PK = :pk',
+    ExpressionAttributeValues: { ':pk': { S: 'NOTIFICATIONS#alpha' } },
+  })
+  .expect(
+    ExpectedResult.objectLike({
+      Count: 1,
+      Items: [Match.objectLike({ SK: { S: 'TASK#integ-task-1' }, completedBy: { S: 'integ-user' } })],
+    }),
+  )
+  .waitForAssertions({ totalTimeout: Duration.minutes(2), interval: Duration.seconds(5) });
+complete.next(notification);
+// Nothing failed on the way: the queue's dead-letter queue is empty.
+const notifications = api.queue('notifications');
+notification.next(
+  integ.assertions
+    .awsApiCall('SQS', 'getQueueAttributes', {
+      QueueUrl: notifications.deadLetterQueue.queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages'],
+    })
+    .expect(ExpectedResult.objectLike({ Attributes: { ApproximateNumberOfMessages: '0' } })),
+);
 
 // Point-in-time recovery and TTL are on in the deployed table, not only in the template.
 integ.assertions.awsApiCall('DynamoDB', 'describeContinuousBackups', { TableName: tableName }).expect(

@@ -6,9 +6,9 @@ import { capacityGraphs } from './capacity-dashboard';
 import { CapacityMetrics } from './capacity-metrics';
 import { dashboardBody } from './dashboard-body';
 import { ApiMetrics, FunctionMetrics, TableMetrics } from './metrics';
-import { CapacityLimit } from '../table/table-capacity';
 import { QueueMetrics } from './queue-metrics';
 import { SourceGraph, SourceGraphMetric } from './source-alarms';
+import { CapacityLimit } from '../table/table-capacity';
 
 export interface ApiDashboardProps {
   /** Name of the API, which names the dashboard. */

@@ -1,5 +1,5 @@
-import { HttpError, sqsWorker, Table } from '../../../src/runtime';
 import { TaskCompleted } from './lib/task-completed';
+import { HttpError, sqsWorker, Table } from '../../../src/runtime';
 
 /**
  * Works the `notifications` queue: records one notification per completed task, off the request path.

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { completionMessageId, NOTIFICATIONS_QUEUE, type TaskCompleted } from './lib/task-completed';
 import {
   apiHandler,
   created,
@@ -12,7 +13,6 @@ import {
   withVersionOf,
   type Item,
 } from '../../../src/runtime';
-import { completionMessageId, NOTIFICATIONS_QUEUE, type TaskCompleted } from './lib/task-completed';
 
 /**
  * Task board: one partition per project (`PROJECT#<projectId>`), one item per task (`TASK#<taskId>`), so
