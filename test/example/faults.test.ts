@@ -328,7 +328,12 @@ describe.each([
       }),
     ]);
     expect(readsBack('PROJECT#')).toBe(returnsOldItem ? 0 : 1);
-    const done = storedTask(projectId, 't1', { status: 'DONE', version: 2, completedAt: result.body.completedAt });
+    const done = storedTask(projectId, 't1', {
+      status: 'DONE',
+      version: 2,
+      completedAt: result.body.completedAt,
+      completedBy: 'faults-user',
+    });
     expect(await changes()).toEqual({ added: [], changed: [done], removed: [] });
 
     // Recognising its own write must not hide a real conflict: completing again is refused.

@@ -633,6 +633,8 @@ describe('POST /projects/{projectId}/tasks/{taskId}/complete', () => {
       version: 2,
       _writeId: expect.any(String),
       ...shown,
+      // Kept with the task for its notification, which names who completed it.
+      completedBy: 'completer',
     });
 
     // WHEN it is completed again

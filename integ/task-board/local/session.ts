@@ -24,6 +24,8 @@ interface Step {
   readonly token?: string;
   readonly body?: string;
   readonly headers?: { readonly [name: string]: string };
+  /** Wait until the queues' workers are done first, and show what they did. */
+  readonly afterWorkers?: boolean;
 }
 
 async function main(): Promise<void> {
@@ -74,6 +76,19 @@ async function main(): Promise<void> {
         token,
       },
       {
+        title: "complete it: answered at once, its notification enqueued for the queue's worker",
+        method: 'POST',
+        path: '/projects/demo/tasks/readme/complete',
+        token,
+      },
+      {
+        title: 'the notifications, once the worker has taken the queue: recorded exactly once',
+        method: 'GET',
+        path: '/projects/demo/notifications',
+        token,
+        afterWorkers: true,
+      },
+      {
         title: 'a handler reaching outside its key patterns (digest reads USER#alice)',
         method: 'GET',
         path: '/projects/demo/digest',
@@ -81,6 +96,9 @@ async function main(): Promise<void> {
       },
     ];
     for (const step of steps) {
+      const invoked = api.workerInvocations.length;
+      if (step.afterWorkers) await api.settled();
+      const worked = api.workerInvocations.slice(invoked);
       const before = logs.length;
       const response = await fetch(`${api.url}${step.path}`, {
         method: step.method,
@@ -93,6 +111,11 @@ async function main(): Promise<void> {
       });
       const text = await response.text();
       console.log(`# ${step.title}`);
+      for (const w of worked) {
+        console.log(
+          `  [worker ${w.worker}] ${w.source}: ${w.batchSize} message(s), ${w.outcome}, ${w.failures} failed`,
+        );
+      }
       console.log(
         `> ${step.method} ${step.path}${step.token ? '  (Bearer token of alice)' : ''}${step.body ? `  ${step.body}` : ''}`,
       );

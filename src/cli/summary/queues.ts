@@ -98,7 +98,21 @@ export function summarizeQueues(index: TemplateIndex, links: QueueLinks): QueueS
     const target = getAttOf(redrive.deadLetterTargetArn)?.[0];
     return target === undefined ? [] : [{ id, target, maxReceiveCount: num(redrive.maxReceiveCount) }];
   });
-  const deadLetterQueues = new Set(redrives.map((r) => r.target));
+  // Dead-letter queues: the redrive targets of queues, and where rules, asynchronous invocations and stream mappings
+  // send what failed (event and stream workers): none of them is worked by a function.
+  const failureTargets = [
+    ...index
+      .ofType(T.rule)
+      .flatMap(([, rule]) =>
+        (Array.isArray(rule.Properties?.Targets) ? rule.Properties.Targets : []).map(
+          (target: unknown) => obj(obj(target).DeadLetterConfig).Arn,
+        ),
+      ),
+    ...[T.eventInvokeConfig, T.eventSourceMapping].flatMap((type) =>
+      index.ofType(type).map(([, resource]) => obj(obj(resource.Properties?.DestinationConfig).OnFailure).Destination),
+    ),
+  ].flatMap((arn) => getAttOf(arn)?.[0] ?? []);
+  const deadLetterQueues = new Set([...redrives.map((r) => r.target), ...failureTargets]);
   return index
     .ofType(T.queue)
     .filter(([id]) => !deadLetterQueues.has(id))

@@ -40,7 +40,7 @@ const logicalIdOf = (construct: IConstruct) =>
 
 describe('the committed integ snapshots', () => {
   test.each([
-    [TASK_BOARD_SNAPSHOT, 46, 'TaskBoardIntegStack'],
+    [TASK_BOARD_SNAPSHOT, 58, 'TaskBoardIntegStack'],
     [REST_API_SNAPSHOT, 27, 'RestApiIntegStack'],
   ])('%s checks clean, as the app does in process', async (snapshot, resources, stackName) => {
     const { code, out, err } = await runCli(['check', snapshot]);
@@ -75,6 +75,12 @@ describe('the committed integ snapshots', () => {
           `Serverless-LambdaStarPermissions TaskBoardIntegStack/Api/Functions/${name}/Role/Resource`,
           `Serverless-LambdaDLQ TaskBoardIntegStack/Api/Functions/${name}/Function/Resource`,
         ]),
+        // The notifications queue's worker, its event source mapping and its dead-letter queue.
+        'AwsSolutions-IAM5[Resource::*] TaskBoardIntegStack/Api/Workers/notifications/Role/Resource',
+        'Serverless-LambdaStarPermissions TaskBoardIntegStack/Api/Workers/notifications/Role/Resource',
+        'Serverless-LambdaDLQ TaskBoardIntegStack/Api/Workers/notifications/Function/Resource',
+        'Serverless-LambdaEventSourceMappingDestination TaskBoardIntegStack/Api/Workers/notifications/EventSource/Resource',
+        'Serverless-SQSRedrivePolicy TaskBoardIntegStack/Api/Queues/notifications/DeadLetterQueue/Resource',
       ].sort(),
     );
   });

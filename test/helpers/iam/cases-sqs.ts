@@ -54,12 +54,18 @@ export function sqsCases(model: StackModel, role: RoleUnderTest, problems: strin
   const { partition, region, account } = model.env;
   const sends = new Set(declaredSends(model, role, problems));
   const consumes = new Set(role.function?.consumes ?? []);
+  const destinations = new Set(role.function?.failureDestinations ?? []);
   const foreign = `arn:${partition}:sqs:${region}:${account}:SomeOtherQueue`;
   const cases: Case[] = [];
   for (const arn of [...model.queues.map((q) => q.arn), foreign]) {
-    const sender = sends.has(arn);
+    const sender = sends.has(arn) || destinations.has(arn);
     const consumer = consumes.has(arn);
-    cases.push(decided(sender, SEND, arn, sender ? 'a queue it declared' : 'a queue it did not declare'));
+    const sendReason = sends.has(arn)
+      ? 'a queue it declared'
+      : destinations.has(arn)
+        ? 'its on-failure destination'
+        : 'a queue it did not declare';
+    cases.push(decided(sender, SEND, arn, sendReason));
     for (const action of CONSUME) {
       cases.push(decided(consumer, action, arn, consumer ? 'the queue it works' : 'not the queue it works'));
     }

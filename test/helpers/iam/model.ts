@@ -20,6 +20,11 @@ export interface FunctionUnderTest {
   readonly tracing: boolean;
   /** ARNs of the queues whose event source mappings invoke the function. */
   readonly consumes: string[];
+  /**
+   * ARNs of the queues where what the function failed on goes, sent with its role: the on-failure destination of its
+   * asynchronous invocations and of its stream mappings.
+   */
+  readonly failureDestinations: string[];
   /** ARNs of the DynamoDB streams an event source mapping hands the function (a stream worker's table stream). */
   readonly streams: string[];
 }
@@ -132,6 +137,11 @@ function loadFunctions(t: ResolvedTemplate): FunctionUnderTest[] {
   const mappings = t.ofType('AWS::Lambda::EventSourceMapping').map(([id, r]) => ({
     functionName: t.resolveString(r.Properties?.FunctionName ?? '', `${id}.FunctionName`),
     source: t.resolveString(r.Properties?.EventSourceArn ?? '', `${id}.EventSourceArn`),
+    onFailure: asObject(asObject(r.Properties?.DestinationConfig).OnFailure).Destination,
+  }));
+  const invokeConfigs = t.ofType('AWS::Lambda::EventInvokeConfig').map(([id, r]) => ({
+    functionName: t.resolveString(r.Properties?.FunctionName ?? '', `${id}.FunctionName`),
+    onFailure: asObject(asObject(r.Properties?.DestinationConfig).OnFailure).Destination,
   }));
   return t.ofType('AWS::Lambda::Function').map(([id, r]) => {
     const props = r.Properties ?? {};
@@ -162,6 +172,9 @@ function loadFunctions(t: ResolvedTemplate): FunctionUnderTest[] {
         .filter((m) => m.functionName === name || m.functionName === t.arnOf(id))
         .map((m) => m.source)
         .filter((source) => source.split(':')[2] === 'sqs'),
+      failureDestinations: [...mappings, ...invokeConfigs]
+        .filter((m) => m.onFailure !== undefined && (m.functionName === name || m.functionName === t.arnOf(id)))
+        .map((m) => t.resolveString(m.onFailure, `${id} on-failure destination`)),
       streams,
     };
   });
