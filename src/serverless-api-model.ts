@@ -1,4 +1,4 @@
-import { Names, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Names, Stack, Token } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { apiTypeOf, RouteFeatureContext, validateApiFeatures } from './api/api-features';
@@ -40,6 +40,7 @@ import { QueueModel, queueKinds, resolveQueue } from './queues/queue-model';
 import { ServerlessApiProps } from './serverless-api-props';
 import { resolveTableStream, TableStreamModel } from './streams/stream-model';
 import { resolveAccessPatterns, ResolvedAccessPattern, validateAccessPatterns } from './table/access-model';
+import { hotPartitionWarnings } from './table/hot-partitions';
 import { PartitionIsolation } from './table/partition-isolation';
 import { TableKeyModel, tableKeyModel, validateTableProps } from './table/table-builder';
 import { CapacityLimit, capacityLimits } from './table/table-capacity';
@@ -183,6 +184,9 @@ export class ServerlessApiModel {
     }
 
     const resolvedPatterns = resolveAccessPatterns(accessPatterns, this.tableKeys);
+    for (const warning of hotPartitionWarnings(resolvedPatterns.values())) {
+      Annotations.of(scope).addWarningV2('cdk-serverless-api:hotPartition', warning);
+    }
     this.operations = systemErrorOperations([...resolvedPatterns.values()].flatMap((pattern) => [...pattern.actions]));
     this.functionContext = {
       timeout: integrationTimeoutLimit(rest ? REST_API_INTEGRATION_TIMEOUT : HTTP_API_INTEGRATION_TIMEOUT),

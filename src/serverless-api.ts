@@ -1,4 +1,4 @@
-import { Annotations, Lazy } from 'aws-cdk-lib';
+import { Lazy } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -9,11 +9,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { ApiBuilder } from './api/api-builder';
 import { ApiFunctionOptions } from './api/api-function-options';
 import { ApiType } from './api/api-type';
-import { acknowledgeInvokeWildcards, grantWithoutIamRoutes } from './api/authorization/iam-grant';
+import { InvokeGrants } from './api/authorization/iam-grant';
 import { HttpApiBuilder } from './api/http/http-api-builder';
 import { RestApiBuilder } from './api/rest/rest-api-builder';
 import { ApiEvents } from './events/api-events';
@@ -24,8 +24,7 @@ import { IApiFunction } from './functions/function-options';
 import { IWorkerFunction } from './functions/worker-options';
 import { ApiMonitoring } from './monitoring/api-monitoring';
 import { TableMetricOptions } from './monitoring/metric-options';
-import { EXECUTE_API_INVOKE_ACTIONS } from './private/iam-actions';
-import { resourceBudgetErrors } from './private/resource-budget';
+import { noFunctionErrors, resourceBudgetErrors } from './private/resource-budget';
 import { ApiQueues } from './queues/api-queues';
 import { ApiQueue } from './queues/queue-options';
 import { FunctionModel, ServerlessApiModel } from './serverless-api-model';
@@ -41,7 +40,6 @@ import { ACCESS_PATTERNS_METADATA_KEY } from './shared/metadata';
 import { ApiStreams } from './streams/api-streams';
 import { ApiStreamWorker } from './streams/stream-options';
 import { accessPatternRows } from './table/access-pattern-rows';
-import { hotPartitionWarnings } from './table/hot-partitions';
 import { PartitionIsolation } from './table/partition-isolation';
 import { PatternUser, strictIsolationErrors } from './table/partition-writers';
 import { buildTable, TableModel } from './table/table-builder';
@@ -116,9 +114,7 @@ export class ServerlessApi extends Construct {
 
   private readonly tableModel: TableModel;
   private readonly api: ApiBuilder;
-  private iamGrantChecked = false;
-  /** The principals `grantInvoke()` granted, on which the grant's cdk-nag findings are acknowledged. */
-  private readonly invokeGrantees: IConstruct[] = [];
+  private readonly invokeGrants: InvokeGrants;
   private readonly model: ServerlessApiModel;
   private readonly monitoring: ApiMonitoring;
   private readonly declaredFunctions: ApiFunction[] = [];
@@ -173,6 +169,7 @@ export class ServerlessApi extends Construct {
     this.url = this.api.url;
     this.accessLogGroup = this.api.accessLogGroup;
     this.invokeRole = this.api.invokeRole;
+    this.invokeGrants = new InvokeGrants(this, this.api);
     this.api.apiResource.addMetadata(
       ACCESS_PATTERNS_METADATA_KEY,
       Lazy.any({
@@ -212,11 +209,8 @@ export class ServerlessApi extends Construct {
     });
     model.functions.forEach((fn) => this.buildFunction(fn));
     // The workers of the bus's rules and of the table's stream, which may send to the queues they name.
-    const sources = {
-      workers: this.workersScope,
-      monitoring: this.monitoring,
-      sendAccess: (queues: readonly string[]) => this.queuesScope.sendAccess(queues),
-    };
+    const sendAccess = (queues: readonly string[]) => this.queuesScope.sendAccess(queues);
+    const sources = { workers: this.workersScope, monitoring: this.monitoring, sendAccess };
     this.eventsScope.addWorkers({ ...sources, model: model.events });
     this.streamsScope = new ApiStreams(this, 'Streams', {
       ...sources,
@@ -225,18 +219,9 @@ export class ServerlessApi extends Construct {
     });
 
     // Checked at synth, after any addFunction(): without a function the invoke role has nothing to invoke.
-    this.node.addValidation({
-      validate: () =>
-        this.declaredFunctions.length
-          ? []
-          : ['`functions` must declare at least one function, in props or with addFunction(), got: {}'],
-    });
-    this.node.addValidation({
-      validate: () => resourceBudgetErrors(this, this.functionsScope, [this.queuesScope, this.workersScope]),
-    });
-    for (const warning of hotPartitionWarnings(this.model.functionContext.accessPatterns.values())) {
-      Annotations.of(this).addWarningV2('cdk-serverless-api:hotPartition', warning);
-    }
+    this.node.addValidation({ validate: () => noFunctionErrors(this.declaredFunctions.length) });
+    const costed = [this.queuesScope, this.workersScope];
+    this.node.addValidation({ validate: () => resourceBudgetErrors(this, this.functionsScope, costed) });
     if (props.partitionIsolation === PartitionIsolation.STRICT) {
       this.node.addValidation({ validate: () => strictIsolationErrors(this.patternUsers()) });
     }
@@ -259,21 +244,7 @@ export class ServerlessApi extends Construct {
    * AwsSolutions-IAM5 finding this raises in cdk-nag is acknowledged on the grantee, route by route, with the reason.
    */
   public grantInvoke(grantee: iam.IGrantable): iam.Grant {
-    if (!this.iamGrantChecked) {
-      this.iamGrantChecked = true;
-      this.node.addValidation({ validate: () => grantWithoutIamRoutes(this.api.hasIamRoutes) });
-    }
-    const grant = iam.Grant.addToPrincipal({
-      grantee,
-      actions: [...EXECUTE_API_INVOKE_ACTIONS],
-      resourceArns: this.api.iamRouteArns(),
-    });
-    const principal = grantee.grantPrincipal;
-    if (grant.success && Construct.isConstruct(principal)) {
-      this.invokeGrantees.push(principal);
-      acknowledgeInvokeWildcards(principal, this.api.iamRoutes());
-    }
-    return grant;
+    return this.invokeGrants.grant(grantee);
   }
 
   /** The route functions, in the order they were declared. */
@@ -412,11 +383,7 @@ export class ServerlessApi extends Construct {
       apiEnvironment: this.model.functionContext.apiEnvironment,
       ...this.queuesScope.sendAccess(model.options.queues ?? []),
     });
-    const granted = this.api.iamRoutes().length;
-    this.api.addFunction(fn, fn.lambdaFunction, model.options.routes);
-    // Routes added after a grant are granted too (the ARN list is lazy): so are their acknowledgements.
-    const added = this.api.iamRoutes().slice(granted);
-    this.invokeGrantees.forEach((principal) => acknowledgeInvokeWildcards(principal, added));
+    this.invokeGrants.whileAdding(() => this.api.addFunction(fn, fn.lambdaFunction, model.options.routes));
     fn.alarms.push(
       ...this.monitoring.addFunction({
         scope: fn,

@@ -643,7 +643,7 @@ describe('access patterns', () => {
     expect(() => new ServerlessApi(newStack(), 'Api', { ...defaultProps(), ...props(3611 - 308) })).not.toThrow();
     expectError(
       props(3611 - 307),
-      '`functions.items` must fit Lambda\'s 4096-byte environment with its `environment`, the descriptors of its `accessPatterns` and its `queues`: split the function or shorten its variables, got: "4097 bytes, counting 255 for each value known only at deploy time"',
+      '`functions.items` must fit Lambda\'s 4096-byte environment with its `environment`, the descriptors of its `accessPatterns`, its `queues` and its `publishes`: split the function or shorten its variables, got: "4097 bytes, counting 255 for each value known only at deploy time"',
     );
   });
 

@@ -44,3 +44,10 @@ export function resourceBudgetErrors(api: IConstruct, functions: IConstruct, que
       `got: ${inStack} resources`,
   ];
 }
+
+/** The error of an API that declares no function, in props or with `addFunction()`, checked at synth. */
+export function noFunctionErrors(functionCount: number): string[] {
+  return functionCount
+    ? []
+    : ['`functions` must declare at least one function, in props or with addFunction(), got: {}'];
+}

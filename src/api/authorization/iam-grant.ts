@@ -1,5 +1,7 @@
 import { Validations } from 'aws-cdk-lib';
-import { IConstruct } from 'constructs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct, IConstruct } from 'constructs';
+import { EXECUTE_API_INVOKE_ACTIONS } from '../../private/iam-actions';
 import { nagResource } from '../../private/nag-finding';
 
 /** A route authorized with `ApiAuthorization.iam()`, as `ServerlessApi.grantInvoke()` grants it. */
@@ -53,4 +55,51 @@ export function grantWithoutIamRoutes(hasIamRoutes: boolean): string[] {
     : [
         '`grantInvoke()` must be called on an API with a route authorized by ApiAuthorization.iam() (API-wide or per route), got: no such route',
       ];
+}
+
+/** What `InvokeGrants` reads of the API: its IAM-authorized routes, which grow as functions are added. */
+export interface IamRoutes {
+  readonly hasIamRoutes: boolean;
+  iamRouteArns(): string[];
+  iamRoutes(): IamRoute[];
+}
+
+/**
+ * The grants of `ServerlessApi.grantInvoke()`: each grantee may call the IAM-authorized routes, those added later
+ * included (the ARN list is lazy), with the wildcard findings of each acknowledged on it as routes are added.
+ */
+export class InvokeGrants {
+  private readonly grantees: IConstruct[] = [];
+  private checked = false;
+
+  constructor(
+    private readonly scope: IConstruct,
+    private readonly api: IamRoutes,
+  ) {}
+
+  public grant(grantee: iam.IGrantable): iam.Grant {
+    if (!this.checked) {
+      this.checked = true;
+      this.scope.node.addValidation({ validate: () => grantWithoutIamRoutes(this.api.hasIamRoutes) });
+    }
+    const grant = iam.Grant.addToPrincipal({
+      grantee,
+      actions: [...EXECUTE_API_INVOKE_ACTIONS],
+      resourceArns: this.api.iamRouteArns(),
+    });
+    const principal = grantee.grantPrincipal;
+    if (grant.success && Construct.isConstruct(principal)) {
+      this.grantees.push(principal);
+      acknowledgeInvokeWildcards(principal, this.api.iamRoutes());
+    }
+    return grant;
+  }
+
+  /** Acknowledges, on every grantee so far, the findings of the routes `add` adds to the API. */
+  public whileAdding(add: () => void): void {
+    const granted = this.api.iamRoutes().length;
+    add();
+    const added = this.api.iamRoutes().slice(granted);
+    this.grantees.forEach((principal) => acknowledgeInvokeWildcards(principal, added));
+  }
 }
