@@ -6,11 +6,18 @@ import { listLocalApps, readLocalApp } from '../../../src/local/reader';
 
 /** The committed task-board snapshot holds real bundles: the reader must turn it into the model, field by field. */
 
-describe('the task-board snapshot (HTTP API, JWT, three functions, a secret)', () => {
+describe('the task-board snapshot (HTTP API, JWT, three route functions and a queue worker, a secret)', () => {
   const STACK = 'TaskBoardIntegStack';
   const TABLE = `${STACK}-ApiTableDB4CD73A`;
   /** The secret's local ARN: its name and the 6-character suffix Secrets Manager appends, stable for the stack. */
   const SECRET_ARN = `arn:aws:secretsmanager:us-east-1:123456789012:secret:${STACK}-WebhookSigningSecretDD964680-n1su4y`;
+  /** The notifications queue: the tasks function sends to it, its worker receives from it. */
+  const QUEUE_NAME = `${STACK}-ApiQueuesnotificationsQueueDC86A9E4`;
+  const QUEUE_ARN = `arn:aws:sqs:us-east-1:123456789012:${QUEUE_NAME}`;
+  const QUEUE_URL = `https://sqs.us-east-1.amazonaws.com/123456789012/${QUEUE_NAME}`;
+  /** The one warning of the app with its secret given: its queue is standard, so locally its worker never sees a repeat. */
+  const QUEUE_WARNING =
+    "event source mapping EventSource (ApiWorkersnotificationsEventSource4A9924BC): SQS delivers a standard queue's messages at least once and not always in order; locally each comes once and in order (again only after its visibility timeout), so a worker that is not idempotent passes here and fails in AWS";
   const resources = template(TASK_BOARD, STACK).Resources;
   const app = readLocalApp(TASK_BOARD);
   const jwtRoute = (method: string, routePath: string, functionId: string) => ({
@@ -61,6 +68,7 @@ describe('the task-board snapshot (HTTP API, JWT, three functions, a secret)', (
       jwtRoute('GET', '/projects/{projectId}/tasks', tasks),
       jwtRoute('POST', '/projects/{projectId}/tasks', tasks),
       jwtRoute('POST', '/projects/{projectId}/tasks/{taskId}/complete', tasks),
+      jwtRoute('GET', '/projects/{projectId}/notifications', tasks),
       jwtRoute('POST', '/sessions', sessions),
       jwtRoute('GET', '/sessions', sessions),
       jwtRoute('GET', '/sessions/{sessionId}', sessions),
@@ -89,7 +97,7 @@ describe('the task-board snapshot (HTTP API, JWT, three functions, a secret)', (
     });
   });
 
-  test('THEN the three functions are named as declared, with their settings, code, environment, role and logs', () => {
+  test('THEN the three route functions and the queue worker are named as declared, with their settings, code, environment, role and logs', () => {
     const variables = (id: string) => resources[id].Properties.Environment.Variables;
     // The asset folder is the one the template's S3 key names (its hash changes with every handler edit).
     const assetOf = (id: string) => String(resources[id].Properties.Code.S3Key).replace(/\.zip$/, '');
@@ -140,6 +148,9 @@ describe('the task-board snapshot (HTTP API, JWT, three functions, a secret)', (
           'IDEMPOTENCY#tasks#',
         ),
         tableStatement(TABLE, ['dynamodb:UpdateItem'], 'RATE#tasks#'),
+        tableStatement(TABLE, ['dynamodb:Query'], 'NOTIFICATIONS#'),
+        // The one queue it declared: it may send to it, and do nothing else with it.
+        { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [QUEUE_ARN] },
       ],
     );
     // Sessions are bound to the caller: the function's own role may only assume its caller role, with the tag.
@@ -174,8 +185,38 @@ describe('the task-board snapshot (HTTP API, JWT, three functions, a secret)', (
         { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [SECRET_ARN] },
       ],
     );
+    // The queue's worker: it writes each notification once, claims each message id, and Lambda's poller receives
+    // with its role, so the role may receive, delete and hide messages of its queue, and never send to it.
+    const notifications = fn(
+      'notifications',
+      'ApiWorkersnotificationsFunctionD890DCDF',
+      'ApiWorkersnotificationsRoleB0502E69',
+      'ApiWorkersnotificationsLogs276C514D',
+      [
+        tableStatement(TABLE, ['dynamodb:PutItem'], 'NOTIFICATIONS#'),
+        tableStatement(
+          TABLE,
+          ['BatchGetItem', 'ConditionCheckItem', 'GetItem', 'PutItem'].map((a) => `dynamodb:${a}`),
+          'IDEMPOTENCY#notifier#',
+        ),
+        {
+          Effect: 'Allow',
+          Action: ['ChangeMessageVisibility', 'DeleteMessage', 'GetQueueAttributes', 'ReceiveMessage'].map(
+            (a) => `sqs:${a}`,
+          ),
+          Resource: [QUEUE_ARN],
+        },
+      ],
+    );
     expect(app.functions).toEqual({
-      [tasks.logicalId]: tasks,
+      // The variable holds the URL of each queue it declared, resolved to the local queue's.
+      [tasks.logicalId]: {
+        ...tasks,
+        environment: {
+          ...tasks.environment,
+          SERVERLESS_API_QUEUES: JSON.stringify({ notifications: { url: QUEUE_URL, fifo: false } }),
+        },
+      },
       [sessions.logicalId]: {
         ...sessions,
         environment: { ...sessions.environment, TABLE_CALLER_ROLE_ARN: callerRoleArn },
@@ -185,6 +226,7 @@ describe('the task-board snapshot (HTTP API, JWT, three functions, a secret)', (
         ...webhooks,
         environment: { ...webhooks.environment, WEBHOOK_SIGNING_SECRET: SECRET_ARN },
       },
+      [notifications.logicalId]: notifications,
     });
     for (const { codeDir } of Object.values(app.functions)) {
       expect(fs.existsSync(path.join(codeDir, 'index.js'))).toBe(true);
@@ -245,6 +287,7 @@ describe('the task-board snapshot (HTTP API, JWT, three functions, a secret)', (
 
   test('GIVEN no value for the webhook secret THEN a placeholder, and a warning that says how to give one', () => {
     expect(app.warnings).toEqual([
+      QUEUE_WARNING,
       'function webhooks (ApiFunctionswebhooksFunction2AE28B66): environment variable WEBHOOK_SIGNING_SECRET holds the ARN of secret WebhookSigningSecret (WebhookSigningSecretDD964680), which exists only in AWS: the local Secrets Manager answers "local-placeholder-WebhookSigningSecretDD964680" for it; give it a value with --secret WebhookSigningSecret=<value> (serverless-api dev) or secrets: { "WebhookSigningSecret": "<value>" } (LocalApi)',
     ]);
     expect(app.secrets).toEqual([
@@ -260,14 +303,15 @@ describe('the task-board snapshot (HTTP API, JWT, three functions, a secret)', (
   });
 
   test.each(['WebhookSigningSecret', 'WebhookSigningSecretDD964680'])(
-    'GIVEN the secret by %s THEN the local Secrets Manager holds its value, the variable its ARN, and no warning',
+    'GIVEN the secret by %s THEN the local Secrets Manager holds its value, the variable its ARN, and no warning about it',
     (key) => {
       const withSecret = readLocalApp(TASK_BOARD, { secrets: { [key]: 's3cret' } });
       expect(withSecret.secrets).toEqual([expect.objectContaining({ arn: SECRET_ARN, value: 's3cret', given: true })]);
       expect(withSecret.functions.ApiFunctionswebhooksFunction2AE28B66.environment.WEBHOOK_SIGNING_SECRET).toBe(
         SECRET_ARN,
       );
-      expect(withSecret.warnings).toEqual([]);
+      // The queue's warning stays: it does not depend on the secret.
+      expect(withSecret.warnings).toEqual([QUEUE_WARNING]);
     },
   );
 
