@@ -207,7 +207,7 @@ const compat = project.addTask('test:compat', {
       exec: `test -f ${compatDir}/node_modules/aws-cdk-lib/package.json && grep -q '"version": "${CDK_COMPAT_VERSION}"' ${compatDir}/node_modules/aws-cdk-lib/package.json || npm install --prefix ${compatDir} --no-save --no-package-lock --no-audit --no-fund --legacy-peer-deps aws-cdk-lib@${CDK_COMPAT_VERSION}`,
     },
     {
-      exec: `jest --ci --coverage=false --testPathIgnorePatterns snapshot /test/runtime/ /test/example/ '/test/local/(?!reader/)' '/test/cli/(dev|dev-watch|token|program)\\.test\\.ts$' --moduleNameMapper '{"^aws-cdk-lib$": "<rootDir>/${compatDir}/node_modules/aws-cdk-lib", "^aws-cdk-lib/(.*)$": "<rootDir>/${compatDir}/node_modules/aws-cdk-lib/$1"}'`,
+      exec: `jest --ci --coverage=false --testPathIgnorePatterns snapshot /test/runtime/ /test/example/ '/test/local/(?!reader/)' '/test/cli/(dev|dev-watch|dev-workers|token|program)\\.test\\.ts$' --moduleNameMapper '{"^aws-cdk-lib$": "<rootDir>/${compatDir}/node_modules/aws-cdk-lib", "^aws-cdk-lib/(.*)$": "<rootDir>/${compatDir}/node_modules/aws-cdk-lib/$1"}'`,
     },
   ],
 });
