@@ -15,7 +15,6 @@ export interface SendAccess {
 }
 
 /** Sending to no queue. */
-export const NO_SENDS: SendAccess = { queues: {}, statements: [] };
 
 export interface ApiWorkersProps {
   /** The bus of the workers that publish events; needed only when one does. */

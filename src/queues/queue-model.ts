@@ -8,6 +8,7 @@ import { queueThresholds, QueueThresholds, validateQueueAlarms } from '../monito
 import {
   checkInteger,
   checkPattern,
+  checkSeconds,
   fail,
   IDENTIFIER_NAME,
   IDENTIFIER_NAME_RULE,
@@ -255,11 +256,4 @@ function recommendedVisibility(timeout: Duration, window: Duration | undefined):
   const timeoutSeconds = isLiteral(timeout) ? timeout.toSeconds() : WORKER_TIMEOUT_LIMIT.limit.toSeconds();
   const windowSeconds = window === undefined ? 0 : isLiteral(window) ? window.toSeconds() : MAX_BATCHING_WINDOW_SECONDS;
   return Duration.seconds(QUEUE_DEFAULTS.visibilityTimeoutFactor * timeoutSeconds + windowSeconds);
-}
-
-/** A literal duration of whole seconds between `min` and `max` seconds; tokens are not checked. */
-function checkSeconds(prop: string, value: Duration | undefined, min: number, max: number, range: string): void {
-  if (value === undefined || !isLiteral(value)) return;
-  const ms = value.toMilliseconds();
-  if (ms % 1000 !== 0 || ms < min * 1000 || ms > max * 1000) fail(prop, `be whole seconds, ${range}`, value);
 }

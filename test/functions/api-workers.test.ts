@@ -2,7 +2,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
-import { ApiWorkers, NO_SENDS } from '../../src/functions/api-workers';
+import { ApiWorkers, SendAccess } from '../../src/functions/api-workers';
 import { WorkerSource } from '../../src/functions/worker-source';
 import { ServerlessApiModel } from '../../src/serverless-api-model';
 import { buildTable } from '../../src/table/table-builder';
@@ -16,6 +16,9 @@ class NoSource implements WorkerSource {
   public readonly statements: iam.PolicyStatement[] = [];
   public bind(_scope: IConstruct, _fn: lambda.IFunction): void {}
 }
+
+/** Access to no queue: what a worker naming queues must never be built with. */
+const NO_SENDS: SendAccess = { queues: {}, statements: [] };
 
 function setUp() {
   const stack = newStack();
