@@ -1,4 +1,3 @@
-import { Lazy } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -14,6 +13,7 @@ import { ApiBuilder } from './api/api-builder';
 import { ApiFunctionOptions } from './api/api-function-options';
 import { ApiType } from './api/api-type';
 import { InvokeGrants } from './api/authorization/iam-grant';
+import { IApiCustomDomain } from './api/domain/domain-options';
 import { HttpApiBuilder } from './api/http/http-api-builder';
 import { RestApiBuilder } from './api/rest/rest-api-builder';
 import { ApiEvents } from './events/api-events';
@@ -39,7 +39,7 @@ import {
 import { ACCESS_PATTERNS_METADATA_KEY } from './shared/metadata';
 import { ApiStreams } from './streams/api-streams';
 import { ApiStreamWorker } from './streams/stream-options';
-import { accessPatternRows } from './table/access-pattern-rows';
+import { accessPatternMetadata, accessPatternRows } from './table/access-pattern-rows';
 import { PartitionIsolation } from './table/partition-isolation';
 import { PatternUser, strictIsolationErrors } from './table/partition-writers';
 import { buildTable, TableModel } from './table/table-builder';
@@ -89,8 +89,16 @@ export class ServerlessApi extends Construct {
   public readonly httpApi?: apigwv2.IHttpApi;
   /** The REST API; undefined on an HTTP API. */
   public readonly restApi?: apigateway.IRestApi;
-  /** The URL of the API's stage (`$default` on an HTTP API, `prod` on a REST API). */
+  /** The HTTP API's `$default` stage, for API mappings of your own (they then depend on it); undefined on a REST API. */
+  public readonly httpStage?: apigwv2.IHttpStage;
+  /** The REST API's `prod` stage, for base path mappings of your own; undefined on an HTTP API. */
+  public readonly restStage?: apigateway.Stage;
+  /** The URL of the API's stage (`$default` on an HTTP API, `prod` on a REST API) at its `execute-api` endpoint. */
   public readonly url: string;
+  /** The custom domain name, with its certificate and its API mappings; undefined without `domain`. */
+  public readonly customDomain?: IApiCustomDomain;
+  /** The API's URL at its custom domain name, through the first base path; undefined without `domain`. */
+  public readonly domainUrl?: string;
   /** The usage plans of a REST API, by name; empty without `usagePlans`. */
   public readonly usagePlans: { [name: string]: apigateway.IUsagePlan };
   /** The API keys created for `usagePlans`, by name; empty without them. */
@@ -135,29 +143,22 @@ export class ServerlessApi extends Construct {
     // Build the parts.
     this.tableModel = buildTable(this, model.tableKeys, props.table, props.existingTable, model.tableStream?.viewType);
     this.table = this.tableModel.table;
-    const common = {
-      apiName: model.apiName,
-      authorization: props.authorization,
-      throttle: props.throttle,
-      logRetention: model.logRetention,
-      functionDefaults: props.functionDefaults,
-      cors: props.cors,
-    };
     if (model.apiType === ApiType.REST) {
       const restApi = new RestApiBuilder(this, {
-        ...common,
-        tracing: props.functionDefaults?.tracing ?? true,
+        ...model.apiBuilderProps,
         options: props,
         validatesRequests: model.validatesRequests,
       });
       this.api = restApi;
       this.restApi = restApi.api;
+      this.restStage = restApi.stage;
       this.usagePlans = restApi.usagePlans;
       this.apiKeys = restApi.apiKeys;
     } else {
-      const httpApi = new HttpApiBuilder(this, common);
+      const httpApi = new HttpApiBuilder(this, model.apiBuilderProps);
       this.api = httpApi;
       this.httpApi = httpApi.api;
+      this.httpStage = httpApi.stage;
       this.usagePlans = {};
       this.apiKeys = {};
     }
@@ -167,14 +168,13 @@ export class ServerlessApi extends Construct {
     this.userPoolClient = created?.userPoolClient;
     this.apiId = this.api.apiId;
     this.url = this.api.url;
+    this.customDomain = this.api.customDomain;
+    this.domainUrl = this.customDomain?.url;
     this.accessLogGroup = this.api.accessLogGroup;
     this.invokeRole = this.api.invokeRole;
     this.invokeGrants = new InvokeGrants(this, this.api);
-    this.api.apiResource.addMetadata(
-      ACCESS_PATTERNS_METADATA_KEY,
-      Lazy.any({
-        produce: () => accessPatternRows(this.model.functionContext.accessPatterns.values(), this.patternUsers()),
-      }),
+    accessPatternMetadata(this.api.apiResource, () =>
+      accessPatternRows(this.model.functionContext.accessPatterns.values(), this.patternUsers()),
     );
     this.functionsScope = new Construct(this, 'Functions');
     this.monitoring = new ApiMonitoring(this, 'Monitoring', {
