@@ -106,7 +106,11 @@ function checkCertificate(scope: Construct, options: ApiDomainOptions): void {
     return;
   }
   const region = Stack.of(scope).region;
-  const certificateRegion = certificate.env.region;
+  // An imported certificate's region is in its ARN; one of the app's is its stack's.
+  const arnRegion = Token.isUnresolved(certificate.certificateArn)
+    ? undefined
+    : /^arn:[^:]+:acm:([^:]+):/.exec(certificate.certificateArn)?.[1];
+  const certificateRegion = arnRegion ?? certificate.env.region;
   if (Token.isUnresolved(region) || Token.isUnresolved(certificateRegion) || region === certificateRegion) return;
   fail(
     'domain.certificate',

@@ -57,7 +57,7 @@ export class HttpApiBuilder implements ApiBuilder {
       description: props.description,
       createDefaultStage: false,
       corsPreflight: props.cors ? httpCorsPreflight(props.cors) : undefined,
-      disableExecuteApiEndpoint: props.domain?.disableExecuteApiEndpoint,
+      disableExecuteApiEndpoint: props.domain?.disableExecuteApiEndpoint || undefined,
     });
     this.authorization = props.authorization;
     this.accessLogGroup = new logs.LogGroup(scope, 'AccessLogs', { retention: props.logRetention });

@@ -85,7 +85,7 @@ export class RestApiBuilder implements ApiBuilder {
     this.api = new apigateway.RestApi(scope, 'RestApi', {
       restApiName: props.apiName,
       endpointConfiguration: { types: [apigateway.EndpointType.REGIONAL] },
-      disableExecuteApiEndpoint: props.domain?.disableExecuteApiEndpoint,
+      disableExecuteApiEndpoint: props.domain?.disableExecuteApiEndpoint || undefined,
       // The account-wide CloudWatch role is opt-in (setAccountCloudWatchRole), never a side effect.
       cloudWatchRole: false,
       minCompressionSize: props.options.minCompressionSize,
