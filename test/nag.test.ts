@@ -5,6 +5,7 @@ import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks, NagRuleCompliance, rules, ServerlessChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
@@ -188,6 +189,32 @@ describe('cdk-nag AwsSolutions and Serverless checks', () => {
       found.forEach((ack) => expect(ack.reason.length).toBeGreaterThan(30));
     });
   });
+
+  describe.each([ApiType.HTTP, ApiType.REST])(
+    'a %s API with a custom domain, its certificate and records',
+    (apiType) => {
+      test('has no unacknowledged finding and acknowledges nothing for the domain', () => {
+        // GIVEN a domain with a created certificate, alias records and the execute-api endpoint off
+        const stack = newStack({ env: ENV });
+        const hostedZone = new route53.PublicHostedZone(stack, 'Zone', { zoneName: 'example.com' });
+        const api = new ServerlessApi(stack, 'Api', {
+          ...defaultProps(),
+          apiType,
+          ...(apiType === ApiType.REST ? { authorization: ApiAuthorization.iam() } : {}),
+          domain: {
+            domainName: 'api.example.com',
+            hostedZone,
+            basePaths: ['', 'v1', 'orders/v1'],
+            disableExecuteApiEndpoint: true,
+          },
+        });
+
+        // THEN
+        expect(unacknowledgedFindings(stack)).toEqual([]);
+        expect(acknowledgements(api).filter((ack) => ack.path.startsWith('Domain'))).toEqual([]);
+      });
+    },
+  );
 
   describe('the fully configured API', () => {
     let stack: Stack;

@@ -86,7 +86,12 @@ describe('custom domain on an HTTP API', () => {
     template.hasResourceProperties(HTTP_DOMAIN, {
       DomainName: DOMAIN,
       DomainNameConfigurations: [
-        { CertificateArn: CERTIFICATE_ARN, EndpointType: 'REGIONAL', SecurityPolicy: 'TLS_1_2', IpAddressType: 'dualstack' },
+        {
+          CertificateArn: CERTIFICATE_ARN,
+          EndpointType: 'REGIONAL',
+          SecurityPolicy: 'TLS_1_2',
+          IpAddressType: 'dualstack',
+        },
       ],
     });
     const mapping = only(template, HTTP_MAPPING).resource;
@@ -334,8 +339,11 @@ describe('custom domain validation', () => {
   test("refuses a certificate of another region than the stack's", () => {
     expectDomainError(
       ApiType.HTTP,
-      (stack) => ({ domainName: DOMAIN, certificate: certificate(stack, CERTIFICATE_ARN.replace(ENV.region, 'us-east-1')) }),
-      "`domain.certificate` must be issued in the stack's region, eu-west-1: a Regional custom domain name serves only a certificate of its own region (request or import one there), got: \"us-east-1\"",
+      (stack) => ({
+        domainName: DOMAIN,
+        certificate: certificate(stack, CERTIFICATE_ARN.replace(ENV.region, 'us-east-1')),
+      }),
+      '`domain.certificate` must be issued in the stack\'s region, eu-west-1: a Regional custom domain name serves only a certificate of its own region (request or import one there), got: "us-east-1"',
     );
   });
 
@@ -356,7 +364,9 @@ describe('custom domain validation', () => {
   });
 
   test('takes the zone of the domain name itself, and refuses a zone whose name only ends like it', () => {
-    expect(() => build(ApiType.HTTP, (stack) => ({ domainName: DOMAIN, hostedZone: zone(stack, DOMAIN) }))).not.toThrow();
+    expect(() =>
+      build(ApiType.HTTP, (stack) => ({ domainName: DOMAIN, hostedZone: zone(stack, DOMAIN) })),
+    ).not.toThrow();
     expectDomainError(
       ApiType.HTTP,
       (stack) => ({ domainName: 'myapi.example.com', hostedZone: zone(stack, 'api.example.com') }),
@@ -367,7 +377,10 @@ describe('custom domain validation', () => {
   test('refuses a hosted zone imported by id alone: records cannot be named in it', () => {
     expectDomainError(
       ApiType.HTTP,
-      (stack) => ({ ...given(stack), hostedZone: route53.HostedZone.fromHostedZoneId(stack, 'ById', 'Z0123456789ABCDEFGHIJ') }),
+      (stack) => ({
+        ...given(stack),
+        hostedZone: route53.HostedZone.fromHostedZoneId(stack, 'ById', 'Z0123456789ABCDEFGHIJ'),
+      }),
       '`domain.hostedZone` must know its name (HostedZone.fromLookup or fromHostedZoneAttributes, not fromHostedZoneId): the alias records are named in it, got: "Z0123456789ABCDEFGHIJ"',
     );
   });
@@ -415,7 +428,7 @@ describe('custom domain validation', () => {
     },
   );
 
-  test("takes every character API Gateway allows, and 300 characters", () => {
+  test('takes every character API Gateway allows, and 300 characters', () => {
     expect(() =>
       build(ApiType.HTTP, (stack) => ({ ...given(stack), basePaths: ["a$-_.+!*'()Z9/b", 'a'.repeat(300)] })),
     ).not.toThrow();

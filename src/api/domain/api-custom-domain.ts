@@ -39,7 +39,12 @@ export class ApiCustomDomain extends Construct implements IApiCustomDomain {
   public readonly httpDomainName?: apigwv2.IDomainName;
   public readonly restDomainName?: apigateway.IDomainName;
 
-  constructor(scope: Construct, id: string, model: DomainModel, target: { http: HttpDomainTarget } | { rest: RestDomainTarget }) {
+  constructor(
+    scope: Construct,
+    id: string,
+    model: DomainModel,
+    target: { http: HttpDomainTarget } | { rest: RestDomainTarget },
+  ) {
     super(scope, id);
     this.domainName = model.domainName;
     this.certificate =
@@ -79,7 +84,9 @@ export class ApiCustomDomain extends Construct implements IApiCustomDomain {
       this.regionalDomainName = domain.domainNameAliasDomainName;
       this.regionalHostedZoneId = domain.domainNameAliasHostedZoneId;
     }
-    this.urls = model.basePaths.map((basePath) => `https://${model.domainName}/${basePath === '' ? '' : `${basePath}/`}`);
+    this.urls = model.basePaths.map(
+      (basePath) => `https://${model.domainName}/${basePath === '' ? '' : `${basePath}/`}`,
+    );
     if (model.hostedZone) this.aliasRecords(model.hostedZone);
   }
 
