@@ -1,5 +1,6 @@
 export type { AccessPatternSummary } from './access-patterns';
 export type { AlarmSummary } from './alarms';
+export type { ApiDomainFields, CustomDomainSummary } from './domains';
 export type { ApiSummary, AuthorizerSummary, RouteSummary, StageSummary, ThrottleSummary } from './api';
 export { loadAssemblyStacks, UsageError } from '../../assembly/assembly';
 export type { AssemblyStack } from '../../assembly/assembly';
