@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
@@ -344,6 +344,20 @@ describe('custom domain validation', () => {
         certificate: certificate(stack, CERTIFICATE_ARN.replace(ENV.region, 'us-east-1')),
       }),
       '`domain.certificate` must be issued in the stack\'s region, eu-west-1: a Regional custom domain name serves only a certificate of its own region (request or import one there), got: "us-east-1"',
+    );
+  });
+
+  test("refuses a certificate the app creates in another region's stack", () => {
+    const app = new App();
+    const usEast = new Stack(app, 'UsEast', { env: { ...ENV, region: 'us-east-1' } });
+    const cert = new acm.Certificate(usEast, 'Certificate', { domainName: DOMAIN });
+    const stack = new Stack(app, 'Test', { env: ENV });
+    expect(
+      () => new ServerlessApi(stack, 'Api', { ...defaultProps(), domain: { domainName: DOMAIN, certificate: cert } }),
+    ).toThrow(
+      new Error(
+        "`domain.certificate` must be issued in the stack's region, eu-west-1: a Regional custom domain name serves only a certificate of its own region (request or import one there), got: \"us-east-1\"",
+      ),
     );
   });
 

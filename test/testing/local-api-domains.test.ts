@@ -20,7 +20,7 @@ describe('LocalApi on the domains app (HTTP API, custom domain, execute-api endp
     expect(await res.json()).toEqual({ domainName: expect.any(String) });
   });
 
-  test('GIVEN an unsigned request to nothing THEN the gateway answers 404 as an HTTP API does', async () => {
+  test('GIVEN the base path in the URL THEN no route matches: locally the stage is served itself, with no mapping', async () => {
     const res = await fetch(`${api.url}/v1/hello`);
     expect(res.status).toBe(404);
   });
