@@ -356,7 +356,7 @@ describe('custom domain validation', () => {
       () => new ServerlessApi(stack, 'Api', { ...defaultProps(), domain: { domainName: DOMAIN, certificate: cert } }),
     ).toThrow(
       new Error(
-        "`domain.certificate` must be issued in the stack's region, eu-west-1: a Regional custom domain name serves only a certificate of its own region (request or import one there), got: \"us-east-1\"",
+        '`domain.certificate` must be issued in the stack\'s region, eu-west-1: a Regional custom domain name serves only a certificate of its own region (request or import one there), got: "us-east-1"',
       ),
     );
   });
