@@ -74,8 +74,8 @@ function add(map: Map<string, number>, key: string | undefined, value: number): 
   if (key !== undefined) map.set(key, (map.get(key) ?? 0) + value);
 }
 
-/** Read and write request units of one call of a pattern. */
-function unitsPerCall(operation: string, given: AccessPatternTraffic, traffic: TrafficProfile): [number, number] {
+/** Read and write request units of one call of a pattern (an operation of DynamoDB). */
+export function unitsPerCall(operation: string, given: AccessPatternTraffic, traffic: TrafficProfile): [number, number] {
   const itemKb = given.itemKb ?? traffic.itemKb;
   const items = given.items ?? (MULTI_ITEM_READS.includes(operation) ? traffic.itemsPerQuery : 1);
   if (READ_OPERATIONS.includes(operation)) {
