@@ -4,7 +4,8 @@
  * secrets and the REST cache.
  */
 
-import { getAttOf, list, num, obj, refOf, str, T, TemplateIndex } from '../../../assembly/template';
+import { getAttOf, joinParts, list, num, obj, refOf, str, T, TemplateIndex } from '../../../assembly/template';
+import { TABLE_ACCESS_PATTERNS_ENV, TABLE_NAME_ENV } from '../../../shared/env';
 import { StackSummary } from '../stack';
 
 export type ApiType = 'HTTP' | 'REST';
@@ -35,6 +36,9 @@ export interface CostFunction {
   readonly tracing: boolean;
   readonly logGroup?: string;
   readonly logRetentionDays?: number;
+  /** The access patterns its environment declares, and the table they run on. */
+  readonly patterns?: string[];
+  readonly table?: string;
 }
 
 export interface CostTable {
@@ -97,7 +101,7 @@ function httpRoutes(index: TemplateIndex): CostRoute[] {
   return index.ofType(T.route).map(([, route]) => {
     const props = route.Properties ?? {};
     const apiId = refOf(props.ApiId) ?? '?';
-    const integrationId = (list(obj(props.Target)['Fn::Join'])[1] as unknown[] | undefined)?.map(refOf).find(Boolean);
+    const integrationId = (joinParts(props.Target) ?? []).map(refOf).find((id) => id !== undefined);
     const fn = index.functionIn(index.props(integrationId).IntegrationUri);
     const authorizer = index.functionIn(index.props(refOf(props.AuthorizerId)).AuthorizerUri);
     return {
@@ -204,6 +208,20 @@ function alarmsOf(index: TemplateIndex): CostAlarm[] {
   return [...metricAlarms, ...composites];
 }
 
+/** The access patterns a function's environment declares (their names), and its table's display name. */
+function patternsOf(index: TemplateIndex, env: Record<string, unknown>): Pick<CostFunction, 'patterns' | 'table'> {
+  const declared = str(env[TABLE_ACCESS_PATTERNS_ENV]);
+  if (declared === undefined) return {};
+  let patterns: string[] = [];
+  try {
+    patterns = Object.keys(obj(JSON.parse(declared)));
+  } catch {
+    // Not JSON: the function declares no pattern this estimate can read.
+  }
+  const tableId = refOf(env[TABLE_NAME_ENV]);
+  return { patterns, ...(tableId === undefined ? {} : { table: index.name(tableId) }) };
+}
+
 /** Reads what the estimate needs from the template the summary came from. */
 export function costInputsOf(index: TemplateIndex, summary: StackSummary): CostInputs {
   const httpApis: CostApi[] = summary.apis
@@ -229,6 +247,7 @@ export function costInputsOf(index: TemplateIndex, summary: StackSummary): CostI
       tracing: obj(props.TracingConfig).Mode === 'Active',
       logGroup: summarized?.logGroup,
       logRetentionDays: summarized?.logRetentionDays,
+      ...patternsOf(index, obj(obj(props.Environment).Variables)),
     };
   });
   return {

@@ -113,7 +113,7 @@ export function describeTraffic(traffic: TrafficProfile, source: string): string
 
 export function count(n: number): string {
   if (n >= 1_000_000 && n % 100_000 === 0) return `${n / 1_000_000}M`;
-  if (n >= 1_000 && n % 100 === 0 && n < 1_000_000) return `${n / 1_000}k`;
+  if (n >= 1_000 && n % 1_000 === 0 && n < 1_000_000) return `${n / 1_000}k`;
   return n.toLocaleString('en-US', { maximumFractionDigits: 2 });
 }
 

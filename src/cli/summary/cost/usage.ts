@@ -75,7 +75,11 @@ function add(map: Map<string, number>, key: string | undefined, value: number): 
 }
 
 /** Read and write request units of one call of a pattern (an operation of DynamoDB). */
-export function unitsPerCall(operation: string, given: AccessPatternTraffic, traffic: TrafficProfile): [number, number] {
+export function unitsPerCall(
+  operation: string,
+  given: AccessPatternTraffic,
+  traffic: TrafficProfile,
+): [number, number] {
   const itemKb = given.itemKb ?? traffic.itemKb;
   const items = given.items ?? (MULTI_ITEM_READS.includes(operation) ? traffic.itemsPerQuery : 1);
   if (READ_OPERATIONS.includes(operation)) {
@@ -155,20 +159,20 @@ export function usageOf(inputs: CostInputs, summary: StackSummary, traffic: Traf
     for (const target of rule.targets.filter((t) => t.isFunction)) add(invocations, target.target, events);
   }
 
-  // DynamoDB: one call per invocation spread over the function's patterns, unless the profile says otherwise.
+  // DynamoDB: one call per invocation spread over the patterns the function declares, unless the profile says otherwise.
   const reads = new Map<string, number>();
   const writes = new Map<string, number>();
   const firstTable = summary.tables[0]?.name;
-  const patternsOf = (fn: string) => summary.accessPatterns.filter((p) => p.functions.includes(fn)).length;
-  for (const pattern of summary.accessPatterns) {
-    const given = traffic.accessPatterns[pattern.name] ?? {};
-    const calls = pattern.functions.reduce(
-      (sum, fn) => sum + (invocations.get(fn) ?? 0) * (given.callsPerInvocation ?? 1 / patternsOf(fn)),
-      0,
-    );
-    const [rru, wru] = unitsPerCall(pattern.operation, given, traffic);
-    add(reads, firstTable, calls * rru);
-    add(writes, firstTable, calls * wru);
+  for (const fn of inputs.functions) {
+    const patterns = fn.patterns ?? [];
+    for (const name of patterns) {
+      const given = traffic.accessPatterns[name] ?? {};
+      const calls = (invocations.get(fn.name) ?? 0) * (given.callsPerInvocation ?? 1 / patterns.length);
+      const operation = summary.accessPatterns.find((p) => p.name === name)?.operation ?? 'GetItem';
+      const [rru, wru] = unitsPerCall(operation, given, traffic);
+      add(reads, fn.table ?? firstTable, calls * rru);
+      add(writes, fn.table ?? firstTable, calls * wru);
+    }
   }
   for (const worker of summary.streams) {
     add(invocations, worker.function, (writes.get(worker.table) ?? 0) / (worker.batchSize ?? 100));
