@@ -23,10 +23,7 @@ describe('serverless-api (the shipped command table)', () => {
   });
 
   test.each([
-    [
-      'summary',
-      'serverless-api summary [ASSEMBLY_DIR] [--stack NAME] [--json] [--traffic FILE] [--requests N] [--prices FILE] [--region REGION] [--free-tier]',
-    ],
+    ['summary', SUMMARY_USAGE()],
     ['check', 'serverless-api check [ASSEMBLY_DIR] [--stack NAME] [--json]'],
   ])('%s --help prints its usage, arguments and options, and exits 0', async (name, usage) => {
     const { code, out, err } = await runCli([name, '--help']);
@@ -91,7 +88,7 @@ describe('serverless-api (the shipped command table)', () => {
 });
 
 function SUMMARY_USAGE() {
-  return 'serverless-api summary [ASSEMBLY_DIR] [--stack NAME] [--json]';
+  return 'serverless-api summary [ASSEMBLY_DIR] [--stack NAME] [--json] [--traffic FILE] [--requests N] [--prices FILE] [--region REGION] [--free-tier]';
 }
 
 describe('a command table', () => {
