@@ -101,7 +101,7 @@ export const DEFAULT_TRAFFIC: TrafficProfile = {
 export function describeTraffic(traffic: TrafficProfile, source: string): string {
   const routes = Object.keys(traffic.routes).length;
   return [
-    `at ${source}: ${count(traffic.requestsPerMonth)} requests/month${routes ? ` (${routes} routes set)` : ' spread evenly over the routes'}`,
+    `at ${source}: ${count(traffic.requestsPerMonth)} requests/month${routes ? ` (${routes} route${routes === 1 ? '' : 's'} set)` : ' spread evenly over the routes'}`,
     `${traffic.payloadKb} KB payload`,
     `${traffic.durationMs} ms per invocation`,
     `one DynamoDB call per invocation over the function's access patterns (${traffic.itemKb} KB items, ${traffic.itemsPerQuery} per query, ${traffic.readConsistency} reads)`,

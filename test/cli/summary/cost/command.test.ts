@@ -113,7 +113,7 @@ describe('serverless-api summary: the monthly cost estimate of the task-board ex
     });
     const { code, out, err } = await runCli(['summary', TASK_BOARD_SNAPSHOT, '--traffic', traffic]);
     expect({ code, err }).toEqual({ code: 0, err: '' });
-    expect(out).toContain(`at the traffic profile ${traffic}: 2M requests/month (1 routes set)`);
+    expect(out).toContain(`at the traffic profile ${traffic}: 2M requests/month (1 route set)`);
     // Half the requests on the list route, the other 7 routes share the rest: tasks serves 1M + 3 x 1M/8.
     expect(costLine(out, `function ${TASKS} duration`)[2]).toBe('137,500 GB-s (1,375,000 x 200 ms x 512 MB, arm64)');
   });
