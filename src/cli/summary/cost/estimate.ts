@@ -188,7 +188,7 @@ export function estimateCost(inputs: CostInputs, usage: Usage, options: Estimate
     line(
       'CloudWatch',
       'alarms, standard resolution',
-      plural(standard, 'alarm metric'),
+      `${plural(standard, 'alarm metric')} (a math alarm: each metric it reads)`,
       standard * p.cloudwatchAlarmMetricStandard,
     );
   }
