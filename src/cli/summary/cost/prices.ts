@@ -165,7 +165,7 @@ export function builtInPrices(region: string): PriceTable {
   const table = BUILT_IN[region];
   if (table === undefined) {
     throw new UsageError(
-      `--region ${region}: only us-east-1 prices are built in; give that region's prices with --prices FILE (a JSON object of the fields to override)`,
+      `--region ${region}: only us-east-1 prices are built in; leave --region out and give that region's prices with --prices FILE (a JSON object of price-table fields, "region": "${region}" among them)`,
     );
   }
   return table;

@@ -126,9 +126,15 @@ describe('serverless-api summary: the monthly cost estimate of the task-board ex
   });
 
   test('--prices overrides the fields it names', async () => {
-    const prices = jsonFile('prices.json', { cloudwatchDashboard: 5, httpApiPerMillion: [[null, 2]] });
+    const prices = jsonFile('prices.json', {
+      region: 'eu-west-1',
+      asOf: '2027-01-01',
+      cloudwatchDashboard: 5,
+      httpApiPerMillion: [[null, 2]],
+    });
     const { code, out } = await runCli(['summary', TASK_BOARD_SNAPSHOT, '--prices', prices]);
     expect(code).toBe(0);
+    expect(out).toContain('\nMonthly cost estimate (USD, eu-west-1 prices of 2027-01-01; ');
     expect(costLine(out, 'dashboards')[3]).toBe('$5.00');
     expect(costLine(out, 'HTTP API task-board requests')[3]).toBe('$2.00');
   });
@@ -142,7 +148,8 @@ describe('serverless-api summary: the monthly cost estimate of the task-board ex
     test('a region without built-in prices', async () => {
       await expectError(
         ['--region', 'eu-west-1'],
-        "--region eu-west-1: only us-east-1 prices are built in; give that region's prices with --prices FILE (a JSON object of the fields to override)",
+        "--region eu-west-1: only us-east-1 prices are built in; leave --region out and give that region's prices " +
+          'with --prices FILE (a JSON object of price-table fields, "region": "eu-west-1" among them)',
       );
     });
 
