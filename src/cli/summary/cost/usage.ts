@@ -135,14 +135,16 @@ export function usageOf(inputs: CostInputs, summary: StackSummary, traffic: Traf
     add(apiRequests, route.api, route.apiType === 'HTTP' ? n * Math.ceil(payloadKb / 512) : n);
   }
 
+  // A function's invocations as the profile sets them, else as counted so far: what it causes downstream follows it.
+  const invoked = (name: string) => traffic.functions[name]?.invocationsPerMonth ?? invocations.get(name) ?? 0;
+
   // Queues: messages from their senders' invocations, then their workers' invocations per batch.
   const queues: Usage['queues'] = [];
   for (const queue of summary.queues) {
     const given = traffic.queues[queue.name] ?? {};
     const messages =
       given.messagesPerMonth ??
-      queue.senders.reduce((sum, sender) => sum + (invocations.get(sender) ?? 0), 0) *
-        traffic.messagesPerSenderInvocation;
+      queue.senders.reduce((sum, sender) => sum + invoked(sender), 0) * traffic.messagesPerSenderInvocation;
     const chunks = Math.ceil((given.messageKb ?? traffic.messageKb) / 64);
     const batch = queue.workers[0]?.batchSize ?? 10;
     // SendMessage per message; ReceiveMessage and DeleteMessageBatch per batch of the worker.
@@ -153,8 +155,7 @@ export function usageOf(inputs: CostInputs, summary: StackSummary, traffic: Traf
 
   // Events: each publisher invocation puts events; each rule with a function target invokes it per event.
   const publishers = [...new Set(summary.events.publishers.map((p) => p.function))];
-  const events =
-    publishers.reduce((sum, fn) => sum + (invocations.get(fn) ?? 0), 0) * traffic.eventsPerPublisherInvocation;
+  const events = publishers.reduce((sum, fn) => sum + invoked(fn), 0) * traffic.eventsPerPublisherInvocation;
   for (const rule of summary.events.rules) {
     for (const target of rule.targets.filter((t) => t.isFunction)) add(invocations, target.target, events);
   }
@@ -167,7 +168,7 @@ export function usageOf(inputs: CostInputs, summary: StackSummary, traffic: Traf
     const patterns = fn.patterns ?? [];
     for (const name of patterns) {
       const given = traffic.accessPatterns[name] ?? {};
-      const calls = (invocations.get(fn.name) ?? 0) * (given.callsPerInvocation ?? 1 / patterns.length);
+      const calls = invoked(fn.name) * (given.callsPerInvocation ?? 1 / patterns.length);
       const operation = summary.accessPatterns.find((p) => p.name === name)?.operation ?? 'GetItem';
       const [rru, wru] = unitsPerCall(operation, given, traffic);
       add(reads, fn.table ?? firstTable, calls * rru);

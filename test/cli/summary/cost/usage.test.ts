@@ -117,6 +117,14 @@ describe('the month of usage a traffic profile gives', () => {
     expect(used.tables[0].writeUnits).toBe(100 * 2 * 2 * 2);
   });
 
+  test("a function's invocationsPerMonth replaces the count and drives what it sends", () => {
+    const queue = { name: 'jobs', fifo: false, senders: ['writer'], workers: [{ function: 'worker', batchSize: 10 }] };
+    const profile = traffic({ requestsPerMonth: 400, functions: { writer: { invocationsPerMonth: 1000 } } });
+    const used = usageOf(given, summaryOf({ queues: [queue] }), profile);
+    expect(used.invocations.get('writer')).toBe(1000);
+    expect(used.invocations.get('worker')).toBe(100);
+  });
+
   test('a name the template does not have is refused with the names it has', () => {
     expect(() => usageOf(given, summaryOf(), traffic({ routes: { 'GET /z': { share: 0.1 } } }))).toThrow(
       'traffic `routes.GET /z` matches nothing in stack S: use one of GET /a, POST /a, GET /b, GET /c',
