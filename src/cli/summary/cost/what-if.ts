@@ -35,7 +35,7 @@ export function whatIfs(inputs: CostInputs, usage: Usage, options: WhatIfOptions
     const requests = usage.apiRequests.get(api.name) ?? 0;
     const other = api.type === 'HTTP' ? 'REST' : 'HTTP';
     result.push({
-      change: `API ${api.name} as a ${other} API instead of ${api.type}`,
+      change: `API ${api.name} as ${other === 'HTTP' ? 'an' : 'a'} ${other} API instead of ${api.type}`,
       fromUsd: apiRequestsUsd(p, api.type, requests),
       toUsd: apiRequestsUsd(p, other, requests),
       assumption:
