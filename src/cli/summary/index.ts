@@ -5,6 +5,8 @@ export type { ApiSummary, AuthorizerSummary, RouteSummary, StageSummary, Throttl
 export { loadAssemblyStacks, UsageError } from '../../assembly/assembly';
 export type { AssemblyStack } from '../../assembly/assembly';
 export { summaryCommand } from './command';
+export { estimateStack, formatCost } from './cost';
+export type { CostEstimate, CostLine, CostOptions, WhatIf } from './cost';
 export { formatSummary, formatTable } from './format';
 export type { FunctionSummary } from './functions';
 export type { EventBusSummary, EventRuleSummary, EventsSummary, EventTargetSummary, PublisherSummary } from './events';
