@@ -1,6 +1,7 @@
+import { CfnResource, Lazy } from 'aws-cdk-lib';
 import { ResolvedAccessPattern } from './access-model';
 import { partitionPrefix, PatternUser } from './partition-writers';
-import { AccessPatternRow } from '../shared/metadata';
+import { ACCESS_PATTERNS_METADATA_KEY, AccessPatternRow } from '../shared/metadata';
 
 /**
  * The API's access-pattern table, as the template's metadata carries it for tools: one row per access pattern, with
@@ -30,4 +31,9 @@ export function accessPatternRows(
     actions: [...pattern.actions],
     functions: users.filter((user) => user.patterns.includes(pattern)).map((user) => user.name),
   }));
+}
+
+/** Puts the access-pattern table on the API's resource, resolved at synth so functions added later are in it. */
+export function addAccessPatternMetadata(resource: CfnResource, rows: () => AccessPatternRow[]): void {
+  resource.addMetadata(ACCESS_PATTERNS_METADATA_KEY, Lazy.any({ produce: rows }));
 }
