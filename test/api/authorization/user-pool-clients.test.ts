@@ -314,10 +314,10 @@ describe('the options of an app client', () => {
   });
 
   test.each([
-    ['accessTokenValidity', Duration.minutes(4), 'between 5 minutes and 1 day', '4 minutes'],
-    ['idTokenValidity', Duration.days(2), 'between 5 minutes and 1 day', '2 days'],
-    ['refreshTokenValidity', Duration.minutes(30), 'between 1 hour and 3650 days', '30 minutes'],
-  ])('GIVEN %s of %s THEN it is refused', (name, validity, range, shown) => {
+    ['accessTokenValidity', '4 minutes', Duration.minutes(4), 'between 5 minutes and 1 day'],
+    ['idTokenValidity', '2 days', Duration.days(2), 'between 5 minutes and 1 day'],
+    ['refreshTokenValidity', '30 minutes', Duration.minutes(30), 'between 1 hour and 3650 days'],
+  ])('GIVEN %s of %s THEN it is refused', (name, shown, validity, range) => {
     refuse({ app: { [name]: validity } }, `\`authorization.clients.app.${name}\` must be ${range}, got: ${shown}`);
   });
 
