@@ -2,13 +2,14 @@ import { Lazy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct, IConstruct } from 'constructs';
 import { CreatedUserPool } from './authorization-kind';
-export type { CreatedUserPool } from './authorization-kind';
-export type { UserPoolClientOptions } from './user-pool-client-options';
-import type { CognitoAuthorizationProps } from './cognito';
 import { clientGrant, OAuthGrant, UserPoolClientOptions, validateUserPoolClient } from './user-pool-client-options';
 import { acknowledgeWeakenedMfa, UserPoolMfa, userPoolMfaSettings } from './user-pool-mfa';
 import { DEFAULT_SIGN_IN_SCOPES, ResourceServers } from './user-pool-scopes';
+import { UserPoolSignInDomain } from './user-pool-sign-in-domain';
 import { checkPattern, fail, IDENTIFIER_NAME, IDENTIFIER_NAME_RULE } from '../../private/validation';
+
+export type { CreatedUserPool } from './authorization-kind';
+export type { UserPoolClientOptions } from './user-pool-client-options';
 
 /** The password policy of a created user pool: stronger than cdk-nag's COG1 floor of 8 characters. */
 export const USER_POOL_PASSWORD_POLICY: cognito.PasswordPolicy = {
@@ -19,13 +20,23 @@ export const USER_POOL_PASSWORD_POLICY: cognito.PasswordPolicy = {
   requireSymbols: true,
 };
 
+/** The settings of `ApiAuthorization.cognito()` that shape a pool the API creates. */
+export interface UserPoolSettings {
+  readonly selfSignUp?: boolean;
+  readonly threatProtection?: boolean;
+  readonly removalPolicy?: RemovalPolicy;
+  readonly mfa?: UserPoolMfa;
+  readonly signInDomain?: UserPoolSignInDomain;
+  readonly clients?: { [name: string]: UserPoolClientOptions };
+}
+
 /** The name of the client kept at the construct id `UserPoolClient`, exposed as `userPoolClient`. */
 export const DEFAULT_CLIENT = 'default';
 /** "AllowedOAuthScopes ... Maximum number of 50 items" (https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_CreateUserPoolClient.html). */
 const MAX_CLIENT_SCOPES = 50;
 
 /** Checks the `clients` of a pool the API creates: their names and each one's options. */
-export function validateUserPoolClients(prop: string, props: CognitoAuthorizationProps): void {
+export function validateUserPoolClients(prop: string, props: UserPoolSettings): void {
   for (const [name, options] of Object.entries(props.clients ?? {})) {
     checkPattern(`${prop}.clients`, name, IDENTIFIER_NAME, IDENTIFIER_NAME_RULE);
     validateUserPoolClient(`${prop}.clients.${name}`, options, props.signInDomain !== undefined);
@@ -50,7 +61,7 @@ class ApiUserPool implements CreatedUserPool {
 
   constructor(
     private readonly scope: Construct,
-    private readonly props: CognitoAuthorizationProps,
+    private readonly props: UserPoolSettings,
   ) {
     const threatProtection = props.threatProtection ?? true;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
@@ -206,7 +217,7 @@ class ApiUserPool implements CreatedUserPool {
  * is open to SIM swapping). The default client has no secret (a public client cannot keep one), signs in with SRP
  * (the password never leaves the device) and does not reveal which users exist. OAuth needs a `signInDomain`.
  */
-export function createApiUserPool(scope: Construct, props: CognitoAuthorizationProps): CreatedUserPool {
+export function createApiUserPool(scope: Construct, props: UserPoolSettings): CreatedUserPool {
   return new ApiUserPool(scope, props);
 }
 
