@@ -141,7 +141,7 @@ class ApiUserPool implements CreatedUserPool {
   /** A client's scopes must be scopes the routes use; a machine client needs at least one. */
   private scopeErrors(): string[] {
     const routeScopes = this.resourceServers.routeScopes;
-    const errors: string[] = [];
+    const errors = this.resourceServers.errors();
     for (const [name, options] of this.clientOptions) {
       const prop = `${this.prop}.clients.${name}`;
       (options.scopes ?? []).forEach((scope, i) => {
@@ -166,10 +166,12 @@ class ApiUserPool implements CreatedUserPool {
     return errors;
   }
 
-  /** The scopes a client may request, as listed or by default. */
+  /** The scopes a client may request, as listed or by default; none without OAuth. */
   private allowedScopes(options: UserPoolClientOptions): string[] {
+    const grant = clientGrant(options);
+    if (grant === undefined) return [];
     if (options.scopes) return options.scopes;
-    const signIn = clientGrant(options) === OAuthGrant.AUTHORIZATION_CODE ? DEFAULT_SIGN_IN_SCOPES : [];
+    const signIn = grant === OAuthGrant.AUTHORIZATION_CODE ? DEFAULT_SIGN_IN_SCOPES : [];
     return [...signIn, ...this.resourceServers.routeScopes];
   }
 

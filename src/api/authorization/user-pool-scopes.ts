@@ -73,16 +73,18 @@ export class ResourceServers {
       const split = isLiteral(scope) ? splitScope(scope) : undefined;
       if (!split) continue;
       const server = this.server(split.identifier);
-      if (server.names.includes(split.name)) continue;
-      if (server.names.length === MAX_SCOPES_PER_SERVER) {
-        fail(
-          'authorizationScopes',
-          `use at most ${MAX_SCOPES_PER_SERVER} scopes of resource server "${split.identifier}" (a Cognito limit)`,
-          scope,
-        );
-      }
-      server.names.push(split.name);
+      if (!server.names.includes(split.name)) server.names.push(split.name);
     }
+  }
+
+  /** Checked at synth, when every route is known: a resource server holds at most 100 scopes. */
+  public errors(): string[] {
+    return [...this.servers]
+      .filter(([, server]) => server.names.length > MAX_SCOPES_PER_SERVER)
+      .map(
+        ([identifier, server]) =>
+          `\`functions.*.routes[*].authorizationScopes\` must use at most ${MAX_SCOPES_PER_SERVER} scopes of resource server "${identifier}" (a Cognito limit): spread them over more identifiers, got: ${server.names.length} scopes`,
+      );
   }
 
   /** Every route scope in full (`shop/orders.read`), in the order routes declared them. */

@@ -197,3 +197,36 @@ describe('route scopes on a REST API with a created user pool', () => {
     });
   });
 });
+
+// "Scopes ... Maximum: 100": https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cognito-userpoolresourceserver.html
+// "AllowedOAuthScopes ... Maximum number of 50 items": https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_UpdateUserPoolClient.html
+describe('Cognito limits on scopes', () => {
+  const scopes = (count: number) => Array.from({ length: count }, (_, i) => `shop/s${i}`);
+  const synth = (routeScopes: string[], clientScopes?: string[]) => {
+    const api = new ServerlessApi(newStack(), 'Api', {
+      ...defaultProps(),
+      authorization: ApiAuthorization.cognito({
+        signInDomain: DOMAIN,
+        clients: { partner: { oauthGrant: OAuthGrant.CLIENT_CREDENTIALS, scopes: clientScopes } },
+      }),
+      functions: { orders: fn([route(HttpMethod.GET, '/orders', { authorizationScopes: routeScopes })]) },
+    });
+    return () => Template.fromStack(Stack.of(api));
+  };
+
+  test('GIVEN 101 scopes of one resource server THEN synth fails', () => {
+    expect(synth(scopes(101), ['shop/s0'])).toThrow(
+      'Validation failed with the following errors:\n  [Test/Api/UserPool] `functions.*.routes[*].authorizationScopes` must use at most 100 scopes of resource server "shop" (a Cognito limit): spread them over more identifiers, got: 101 scopes',
+    );
+  });
+
+  test('GIVEN a client that would get 51 scopes by default THEN synth fails, asking for its own list', () => {
+    expect(synth(scopes(51))).toThrow(
+      'Validation failed with the following errors:\n  [Test/Api/UserPool] `authorization.clients.partner.scopes` must list at most 50 scopes (a Cognito limit): name the ones the client needs, got: 51 scopes',
+    );
+  });
+
+  test('GIVEN 100 route scopes and a client naming 50 THEN it synthesizes', () => {
+    expect(synth(scopes(100), scopes(50))).not.toThrow();
+  });
+});
