@@ -168,7 +168,7 @@ export function validateUserPoolClient(prop: string, options: UserPoolClientOpti
       validity &&
       isLiteral(refresh) &&
       isLiteral(validity) &&
-      validity.toMinutes() > refresh.toMinutes()
+      validity.toMinutes({ integral: false }) > refresh.toMinutes({ integral: false })
     ) {
       fail(`${prop}.${name}`, `not be longer than \`refreshTokenValidity\` (${refresh.toHumanString()})`, validity);
     }
@@ -205,4 +205,6 @@ function validateValidity(prop: string, value: Duration | undefined, min: number
   if (value === undefined || !isLiteral(value)) return;
   const minutes = value.toMinutes({ integral: false });
   if (minutes < min || minutes > max) fail(prop, `be ${range}`, value);
+  // Cognito counts token lifetimes in whole minutes at the finest.
+  if (!Number.isInteger(minutes)) fail(prop, 'be whole minutes', value);
 }

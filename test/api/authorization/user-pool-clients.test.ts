@@ -321,6 +321,13 @@ describe('the options of an app client', () => {
     refuse({ app: { [name]: validity } }, `\`authorization.clients.app.${name}\` must be ${range}, got: ${shown}`);
   });
 
+  test('GIVEN a validity in seconds that is not whole minutes THEN it is refused', () => {
+    refuse(
+      { app: { accessTokenValidity: Duration.seconds(330) } },
+      '`authorization.clients.app.accessTokenValidity` must be whole minutes, got: 5 minutes 30 seconds',
+    );
+  });
+
   test('GIVEN access tokens that outlive refresh tokens THEN they are refused', () => {
     refuse(
       { app: { accessTokenValidity: Duration.hours(2), refreshTokenValidity: Duration.hours(1) } },
