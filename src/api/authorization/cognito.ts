@@ -169,14 +169,15 @@ export class CognitoAuthorization extends AuthorizationKind {
 
   /** Accepts ID and access tokens of the listed app clients, or of every client of a created pool. */
   public bindHttp(context: HttpAuthorizerContext): HttpRouteAuthorization {
-    const { userPool, clients } = this.userPoolOf(context);
+    const userPool = this.userPoolOf(context);
+    const created = context.createdUserPool;
     const { id, name } = context.next('Cognito');
     const authorizer = httpJwtAuthorizer(
       context,
       id,
       this.props.authorizerName ?? name,
       `https://cognito-idp.${userPool.env.region}.amazonaws.com/${userPool.userPoolId}`,
-      context.createdUserPool?.audience() ?? clients.map((client) => client.userPoolClientId),
+      created ? created.audience() : (this.props.userPoolClients ?? []).map((client) => client.userPoolClientId),
       undefined,
     );
     return { authorizationType: 'JWT', authorizer };
@@ -184,7 +185,7 @@ export class CognitoAuthorization extends AuthorizationKind {
 
   /** Accepts ID and access tokens of the pool (access tokens only on routes with `authorizationScopes`). */
   public bindRest(context: RestAuthorizerContext): RestMethodAuthorization {
-    const { userPool } = this.userPoolOf(context);
+    const userPool = this.userPoolOf(context);
     const { id, name } = context.next('Cognito');
     const identitySource = restIdentitySource(DEFAULT_IDENTITY_SOURCE[0]);
     const authorizer = restAuthorizer(context.scope, id, apigateway.AuthorizationType.COGNITO, [identitySource], {
@@ -197,15 +198,8 @@ export class CognitoAuthorization extends AuthorizationKind {
     return { authorizationType: apigateway.AuthorizationType.COGNITO, authorizer };
   }
 
-  /** The user pool and app clients whose tokens are accepted. */
-  private userPoolOf(context: AuthorizerContext): {
-    userPool: cognito.IUserPool;
-    clients: cognito.IUserPoolClient[];
-  } {
-    const created = context.createdUserPool;
-    return {
-      userPool: created?.userPool ?? this.props.userPool!,
-      clients: created ? [created.userPoolClient] : (this.props.userPoolClients ?? []),
-    };
+  /** The user pool whose tokens are accepted: the created or the imported one. */
+  private userPoolOf(context: AuthorizerContext): cognito.IUserPool {
+    return context.createdUserPool?.userPool ?? this.props.userPool!;
   }
 }
