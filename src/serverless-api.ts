@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import { ApiBuilder } from './api/api-builder';
 import { ApiFunctionOptions } from './api/api-function-options';
 import { ApiType } from './api/api-type';
+import { addUserPoolClient, CreatedUserPool, UserPoolClientOptions } from './api/authorization/created-user-pool';
 import { InvokeGrants } from './api/authorization/iam-grant';
 import { IApiCustomDomain } from './api/domain/domain-options';
 import { HttpApiBuilder } from './api/http/http-api-builder';
@@ -29,13 +30,7 @@ import { ApiQueues } from './queues/api-queues';
 import { ApiQueue } from './queues/queue-options';
 import { FunctionModel, ServerlessApiModel } from './serverless-api-model';
 import { ServerlessApiProps } from './serverless-api-props';
-import {
-  TABLE_ACCESS_PATTERNS_ENV,
-  TABLE_NAME_ENV,
-  TABLE_PARTITION_KEY_ENV,
-  TABLE_SORT_KEY_ENV,
-  TABLE_TTL_ATTRIBUTE_ENV,
-} from './shared/env';
+import * as env from './shared/env';
 import { ACCESS_PATTERNS_METADATA_KEY } from './shared/metadata';
 import { ApiStreams } from './streams/api-streams';
 import { ApiStreamWorker } from './streams/stream-options';
@@ -69,15 +64,15 @@ import { buildTable, TableModel } from './table/table-builder';
  */
 export class ServerlessApi extends Construct {
   /** Environment variable holding the table name in every route function. */
-  public static readonly TABLE_NAME_ENV = TABLE_NAME_ENV;
+  public static readonly TABLE_NAME_ENV = env.TABLE_NAME_ENV;
   /** Environment variable holding the table's partition key attribute name. */
-  public static readonly TABLE_PARTITION_KEY_ENV = TABLE_PARTITION_KEY_ENV;
+  public static readonly TABLE_PARTITION_KEY_ENV = env.TABLE_PARTITION_KEY_ENV;
   /** Environment variable holding the table's sort key attribute name. */
-  public static readonly TABLE_SORT_KEY_ENV = TABLE_SORT_KEY_ENV;
+  public static readonly TABLE_SORT_KEY_ENV = env.TABLE_SORT_KEY_ENV;
   /** Environment variable holding the name of the TTL attribute (epoch seconds). */
-  public static readonly TABLE_TTL_ATTRIBUTE_ENV = TABLE_TTL_ATTRIBUTE_ENV;
+  public static readonly TABLE_TTL_ATTRIBUTE_ENV = env.TABLE_TTL_ATTRIBUTE_ENV;
   /** Environment variable holding the JSON descriptors of the access patterns a function uses. */
-  public static readonly TABLE_ACCESS_PATTERNS_ENV = TABLE_ACCESS_PATTERNS_ENV;
+  public static readonly TABLE_ACCESS_PATTERNS_ENV = env.TABLE_ACCESS_PATTERNS_ENV;
   /** Template metadata key, on the API resource (HTTP or REST), of the API's access-pattern table. */
   public static readonly ACCESS_PATTERNS_METADATA_KEY = ACCESS_PATTERNS_METADATA_KEY;
 
@@ -111,8 +106,10 @@ export class ServerlessApi extends Construct {
   public readonly invokeRole: iam.IRole;
   /** The user pool the API created for its `ApiAuthorization.cognito()`; undefined when it created none. */
   public readonly userPool?: cognito.IUserPool;
-  /** The app client of `userPool` (no secret, SRP sign-in); undefined when the API created no pool. */
+  /** The default app client of `userPool` (`clients.default`); undefined when the API created no pool. */
   public readonly userPoolClient?: cognito.IUserPoolClient;
+  /** The app clients of `userPool` by name, `default` and clients added later included; empty without a created pool. */
+  public readonly userPoolClients: { [name: string]: cognito.IUserPoolClient };
   /** The topic the alarms notify (created, or `alarms.topic`); undefined when alarms are off. */
   public readonly alarmTopic?: sns.ITopic;
   /** The composite alarm "API unhealthy" over the critical alarms; undefined when alarms or it are off. */
@@ -131,6 +128,7 @@ export class ServerlessApi extends Construct {
   private readonly streamsScope: ApiStreams;
   private readonly workersScope: ApiWorkers;
   private readonly queuesScope: ApiQueues;
+  private readonly createdUserPool?: CreatedUserPool;
 
   constructor(scope: Construct, id: string, props: ServerlessApiProps) {
     super(scope, id);
@@ -163,9 +161,10 @@ export class ServerlessApi extends Construct {
       this.apiKeys = {};
     }
     // Created up front, so `userPool` is there even before a route uses the authorization.
-    const created = this.api.createdUserPool(props.authorization);
-    this.userPool = created?.userPool;
-    this.userPoolClient = created?.userPoolClient;
+    this.createdUserPool = this.api.createdUserPool(props.authorization);
+    this.userPool = this.createdUserPool?.userPool;
+    this.userPoolClient = this.createdUserPool?.userPoolClient;
+    this.userPoolClients = this.createdUserPool?.clients ?? {};
     this.apiId = this.api.apiId;
     this.url = this.api.url;
     this.customDomain = this.api.customDomain;
@@ -245,6 +244,11 @@ export class ServerlessApi extends Construct {
    */
   public grantInvoke(grantee: iam.IGrantable): iam.Grant {
     return this.invokeGrants.grant(grantee);
+  }
+
+  /** Adds an app client to the user pool the API created, checked like `clients`; the authorizer accepts its tokens. */
+  public addUserPoolClient(name: string, options: UserPoolClientOptions = {}): cognito.IUserPoolClient {
+    return addUserPoolClient(this.createdUserPool, name, options);
   }
 
   /** The route functions, in the order they were declared. */

@@ -9,7 +9,17 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks, NagRuleCompliance, rules, ServerlessChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
-import { AccessPattern, ApiAuthorization, ApiType, ServerlessApi, TableBilling, TableEncryption } from '../src';
+import {
+  AccessPattern,
+  ApiAuthorization,
+  ApiType,
+  OAuthGrant,
+  ServerlessApi,
+  TableBilling,
+  TableEncryption,
+  UserPoolMfa,
+  UserPoolSignInDomain,
+} from '../src';
 import {
   defaultProps,
   ENV,
@@ -346,6 +356,32 @@ describe('cdk-nag AwsSolutions and Serverless checks', () => {
       'ApiAuthorization.cognito() creating a pool without threat protection',
       () => ApiAuthorization.cognito({ threatProtection: false }),
       [{ path: 'UserPool', id: 'AwsSolutions-COG8' }],
+    ],
+    [
+      'ApiAuthorization.cognito() creating a pool with MFA optional',
+      () => ApiAuthorization.cognito({ mfa: UserPoolMfa.OPTIONAL }),
+      [{ path: 'UserPool', id: 'AwsSolutions-COG2' }],
+    ],
+    [
+      'ApiAuthorization.cognito() creating a pool with MFA off',
+      () => ApiAuthorization.cognito({ mfa: UserPoolMfa.OFF }),
+      [{ path: 'UserPool', id: 'AwsSolutions-COG2' }],
+    ],
+    [
+      'ApiAuthorization.cognito() creating a pool with a sign-in domain and OAuth clients',
+      () =>
+        ApiAuthorization.cognito({
+          signInDomain: UserPoolSignInDomain.cognitoPrefix('my-shop'),
+          clients: {
+            web: { callbackUrls: ['https://shop.example.com/callback'] },
+            backOffice: {
+              oauthGrant: OAuthGrant.AUTHORIZATION_CODE,
+              callbackUrls: ['myapp://callback'],
+              generateSecret: true,
+            },
+          },
+        }),
+      [],
     ],
     [
       'ApiAuthorization.cognito() with an imported pool',

@@ -132,7 +132,7 @@ export class HttpApiBuilder implements ApiBuilder {
   private addRoute(route: RouteOptions, integration: apigwv2.HttpIntegration): void {
     const key = routeKey(route);
     const authorization = route.authorization ?? this.authorization;
-    const binding = this.authorizers.bind(authorization);
+    const binding = this.authorizers.bind(authorization, route.authorizationScopes);
     const cfnRoute = new apigwv2.CfnRoute(this.routesScope, key, {
       apiId: this.api.apiId,
       routeKey: key,

@@ -188,7 +188,7 @@ export class RestApiBuilder implements ApiBuilder {
       });
     routes.forEach((route, i) => {
       const authorization = route.authorization ?? this.props.authorization;
-      const { authorizer, authorizationType } = this.authorizers.bind(authorization);
+      const { authorizer, authorizationType } = this.authorizers.bind(authorization, route.authorizationScopes);
       const cacheKeys = route.cache ? this.cacheKeyParameters(route, authorizer) : undefined;
       const requestParameters = this.requestParameters(route, cacheKeys);
       const method = this.api.root
