@@ -13,6 +13,7 @@ import { validateThrottle } from './api/throttle-config';
 import { EventsModel, resolveEventBus, resolveEvents } from './events/event-model';
 import { FunctionSettings } from './functions/bundled-function';
 import { requireBundler } from './functions/bundling/bundler';
+import { resolveStackCount } from './functions/function-stacks';
 import {
   FunctionContext,
   integrationTimeoutLimit,
@@ -101,6 +102,8 @@ export class ServerlessApiModel {
   public readonly events: EventsModel;
   /** The table's stream and its workers; undefined without `tableStream`. */
   public readonly tableStream?: TableStreamModel;
+  /** How many nested stacks the route functions hash into; 0 keeps them in the API's stack. */
+  public readonly stackCount: number;
 
   private readonly routeFeatures: RouteFeatureContext;
   /** Where each route function and worker name is declared: one namespace for both. */
@@ -221,6 +224,11 @@ export class ServerlessApiModel {
     this.tableStream = resolveTableStream(props.tableStream, props.existingTable, (name, prop, worker) =>
       this.addWorker('tableStream.workers', name, prop, worker),
     );
+    this.stackCount = resolveStackCount('stacks', props.stacks, !rest, {
+      routeCounts: this.functions.map((fn) => fn.options.routes.length),
+      queues: this.queues.length,
+      workers: this.functionNames.size - this.functions.length,
+    });
   }
 
   /** Checks a function against the API and the functions and routes declared so far, and resolves it. */

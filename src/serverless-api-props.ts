@@ -6,6 +6,7 @@ import { CorsOptions } from './api/cors';
 import { RestApiOptions } from './api/rest/rest-options';
 import { ThrottleOptions } from './api/throttle';
 import { EventsOptions } from './events/event-options';
+import { ApiStacks } from './functions/api-stacks';
 import { FunctionDefaults } from './functions/function-options';
 import { AlarmOptions } from './monitoring/alarm-options';
 import { QueueOptions } from './queues/queue-options';
@@ -131,4 +132,11 @@ export interface ServerlessApiProps extends RestApiOptions {
    * @default - no stream
    */
   readonly tableStream?: TableStreamOptions;
+  /**
+   * How the API's resources are spread over CloudFormation stacks (500 resources each): the route functions, with
+   * their routes and alarms, can go to nested stacks.
+   *
+   * @default ApiStacks.auto(): one stack while the functions of `functions` fit in it, nested stacks when they cannot
+   */
+  readonly stacks?: ApiStacks;
 }
