@@ -99,7 +99,10 @@ export class ServerlessApi extends Construct {
   public readonly table: dynamodb.ITableV2;
   /** The API's access log group (JSON lines). */
   public readonly accessLogGroup: logs.ILogGroup;
-  /** The role API Gateway assumes to invoke the route functions and Lambda authorizers. */
+  /**
+   * The role API Gateway assumes to invoke the Lambda authorizers and the route functions in the API's stack; each
+   * nested stack of route functions (`stacks`) has its own.
+   */
   public readonly invokeRole: iam.IRole;
   /** The user pool the API created for its `ApiAuthorization.cognito()`; undefined when it created none. */
   public readonly userPool?: cognito.IUserPool;

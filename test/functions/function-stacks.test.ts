@@ -1,4 +1,4 @@
-import { CfnResource, NestedStack, Stack } from 'aws-cdk-lib';
+import { App, CfnResource, NestedStack, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
@@ -225,6 +225,38 @@ describe('GIVEN the default ApiStacks.auto()', () => {
   test('WHEN ApiStacks.single() is forced on 100 functions THEN the one-stack budget error says what costs what and names nested stacks', () => {
     expect(() => Template.fromStack(build(functions(range(100)), { stacks: ApiStacks.single() }).stack)).toThrow(
       /must fit CloudFormation's 500 resources per stack: this API makes \d+ of the stack's \d+: 500 for its 100 route functions, about 5 each, .* or put the functions in nested stacks \(`stacks: ApiStacks.nested\(\)`\), got: \d+ resources/,
+    );
+  });
+});
+
+/**
+ * CloudWatch takes at most 100 alarms and 10,240 characters in a composite alarm's rule:
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutCompositeAlarm.html
+ */
+describe('GIVEN one stack whose composite alarm would pass CloudWatch limits', () => {
+  test('WHEN it would name more than 100 alarms THEN synth refuses it and names nested stacks, whose alarms roll up per stack', () => {
+    // GIVEN 95 functions of one route: 95 function alarms and the 6 critical alarms of the API and table
+    const stack = new Stack(new App({ context: { '@aws-cdk/core:stackResourceLimit': 0 } }), 'Test');
+    new ServerlessApi(stack, 'Api', {
+      authorization: jwt(),
+      stacks: ApiStacks.single(),
+      functions: Object.fromEntries(range(95).map((i) => [`fn${i}`, fn([route(HttpMethod.GET, `/fn${i}`)])])),
+    });
+    expect(() => Template.fromStack(stack)).toThrow(
+      "`alarms.compositeAlarm` can roll up at most 100 alarms (CloudWatch's limit): set `compositeAlarm: false`, disable per-function alarms, or put the functions in nested stacks (`stacks: ApiStacks.nested()`), whose alarms roll up per stack, got: 101 critical alarms",
+    );
+  });
+
+  test('WHEN its rule could pass 10,240 characters THEN synth refuses it, counting each alarm ARN with a 14-character region', () => {
+    // GIVEN 60 functions with 40-character names under a 100-character API name: 66 alarms of about 150 characters
+    const { stack } = build(
+      Object.fromEntries(
+        range(60).map((i) => [`f${String(i).padStart(39, 'x')}`, fn([route(HttpMethod.GET, `/f${i}`)])]),
+      ),
+      { apiName: 'a'.repeat(100) },
+    );
+    expect(() => Template.fromStack(stack)).toThrow(
+      /`alarms.compositeAlarm` must have a rule of at most 10240 characters \(CloudWatch's limit\): shorten `apiName` or the function names, or set `compositeAlarm: false`, got: up to \d+ characters for 66 alarms/,
     );
   });
 });

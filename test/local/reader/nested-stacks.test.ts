@@ -7,12 +7,13 @@ import { AccessPattern, ApiStacks, ServerlessApi } from '../../../src';
 import { loadStackArtifacts } from '../../../src/assembly/assembly';
 import { loadAssemblyStacks, summarizeTemplate } from '../../../src/cli/summary';
 import { readLocalApp } from '../../../src/local/reader';
+import { LocalApi } from '../../../src/testing';
 import { ENV, fn, jwt, route } from '../../helpers/api';
 
 /**
  * An API whose route functions are in nested stacks: the cloud assembly holds the API's template and one
  * `*.nested.template.json` per nested stack (an asset of the parent). The local API, the summary and the check read
- * them as one template.
+ * them as one template, and LocalApi serves it.
  */
 
 const NAMES = ['tasks', 'projects', 'users', 'comments', 'labels', 'boards'];
@@ -101,4 +102,16 @@ test('GIVEN the summary THEN it lists every route with its function and every fu
   for (const f of summary.functions) expect(f.dynamodb.length).toBeGreaterThan(0);
   expect(summary.resources.byType['AWS::CloudFormation::Stack']).toBeUndefined();
   expect(summary.warnings.filter((w) => w.includes('WARNING'))).toEqual([]);
+});
+
+test('GIVEN LocalApi on the assembly THEN a route of a nested stack answers through the local gateway, with a dev token', async () => {
+  const api = await LocalApi.start({ assembly: outdir });
+  try {
+    const token = await api.token({ sub: 'alice' });
+    const res = await fetch(`${api.url}/boards/b1`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(204);
+    expect((await fetch(`${api.url}/boards/b1`)).status).toBe(401);
+  } finally {
+    await api.stop();
+  }
 });
