@@ -136,7 +136,7 @@ export interface ServerlessApiProps extends RestApiOptions {
    * How the API's resources are spread over CloudFormation stacks (500 resources each): the route functions, with
    * their routes and alarms, can go to nested stacks.
    *
-   * @default ApiStacks.auto(): one stack while the functions of `functions` fit in it, nested stacks when they cannot
+   * @default ApiStacks.auto(): one stack while the functions of `functions` can fit it, nested stacks when they cannot
    */
   readonly stacks?: ApiStacks;
 }

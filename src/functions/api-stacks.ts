@@ -38,8 +38,9 @@ export const MAX_STACK_COUNT = 64;
  */
 export class ApiStacks {
   /**
-   * One stack while the functions of the `functions` prop fit in it (with room to spare), nested stacks with the
-   * defaults of `nested()` when they would not. Functions added with `addFunction()` follow that choice.
+   * One stack while the functions of the `functions` prop could fit it, nested stacks with the defaults of `nested()`
+   * when they cannot even at their fewest resources (4 per function, 1 per route), so an API that fits one stack is
+   * never moved. HTTP APIs only nest; functions added with `addFunction()` follow the choice.
    */
   public static auto(): ApiStacks {
     return new ApiStacks(ApiStacksKind.AUTO, DEFAULT_STACK_COUNT);

@@ -121,6 +121,11 @@ describe('GIVEN an HTTP API of 1,000 routes over 250 functions, with no stacks p
         (i) => JSON.stringify(i.Properties.CredentialsArn) === JSON.stringify({ 'Fn::GetAtt': [roleId, 'Arn'] }),
       ),
     ).toBe(true);
+    // AND the API's own invoke role, with no function in its stack and no Lambda authorizer, may invoke nothing
+    const parentRoles = Template.fromStack(stack).findResources('AWS::IAM::Role', {
+      Properties: { AssumeRolePolicyDocument: { Statement: [{ Principal: { Service: 'apigateway.amazonaws.com' } }] } },
+    });
+    expect(Object.values(parentRoles).map((r) => r.Properties.Policies)).toEqual([undefined]);
   });
 
   test("THEN the API's composite alarm rolls up its own critical alarms and one composite alarm per nested stack, which rolls up its functions' and notifies no one", () => {

@@ -23,7 +23,10 @@ export interface StackCheck {
    * `aws:cdk:path` turned off): only acknowledgements on the stack itself can cover them.
    */
   readonly withoutPath: string[];
-  /** Logical ids of nested stacks (`AWS::CloudFormation::Stack`): the resources in their own templates are not checked. */
+  /**
+   * Logical ids of nested stacks (`AWS::CloudFormation::Stack`) whose templates the assembly does not hold: their
+   * resources are not checked. Those it holds are checked with their parent's, as one template.
+   */
   readonly nestedStacks: string[];
 }
 

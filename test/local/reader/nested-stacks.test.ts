@@ -114,4 +114,4 @@ test('GIVEN LocalApi on the assembly THEN a route of a nested stack answers thro
   } finally {
     await api.stop();
   }
-});
+}, 60_000);
