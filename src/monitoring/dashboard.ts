@@ -31,6 +31,8 @@ export interface ApiDashboardProps {
   readonly alarmsEnabled: boolean;
   /** Every alarm of the API, read when the dashboard is synthesized. */
   readonly alarms: () => cloudwatch.IAlarm[];
+  /** Whether the route functions come in groups (nested stacks), each drawn on a row of its own. */
+  readonly functionGroups: boolean;
 }
 
 const WIDTH = cloudwatch.GRID_WIDTH;
@@ -127,6 +129,9 @@ interface FunctionGraphs {
 export class ApiDashboard extends Construct {
   public readonly dashboard: cloudwatch.Dashboard;
   private readonly functionGraphs: FunctionGraphs;
+  private readonly groupGraphs = new Map<string, FunctionGraphs>();
+  /** Where the next group's row goes: below the API's row and the groups' before it. */
+  private nextGroupRow: number;
   private workerGraphs?: FunctionGraphs;
   private queueGraphs?: QueueGraphs;
   /** The source row's graphs (event rules, streams, dead-letter queues), drawn in `SourceGraph` order. */
@@ -211,11 +216,12 @@ export class ApiDashboard extends Construct {
     const rows: cloudwatch.IWidget[][] = [
       ...(props.alarmsEnabled ? [[new AlarmStatusRow(props.alarms)]] : []),
       apiRow,
-      Object.values(this.functionGraphs),
+      ...(props.functionGroups ? [] : [Object.values(this.functionGraphs)]),
       tableRow,
       ...(capacityRow.length ? [capacityRow] : []),
     ];
     this.rows = rows;
+    this.nextGroupRow = rows.indexOf(apiRow) + 1;
     this.dashboard = new cloudwatch.Dashboard(this, 'Resource', {
       dashboardName: Token.isUnresolved(props.apiName)
         ? undefined
@@ -229,9 +235,16 @@ export class ApiDashboard extends Construct {
     });
   }
 
-  /** Draws a function on the function row's graphs. */
-  public addFunction(metrics: FunctionMetrics, thresholds: FunctionThresholds): void {
-    drawFunction(this.functionGraphs, metrics, thresholds);
+  /** Draws a function on the function row's graphs, or on its group's row, which its first function adds. */
+  public addFunction(metrics: FunctionMetrics, thresholds: FunctionThresholds, group?: string): void {
+    if (group === undefined) return drawFunction(this.functionGraphs, metrics, thresholds);
+    let graphs = this.groupGraphs.get(group);
+    if (!graphs) {
+      graphs = this.functionGraphsOf(`Functions of ${group}`);
+      this.groupGraphs.set(group, graphs);
+      this.rows.splice(this.nextGroupRow++, 0, Object.values(graphs));
+    }
+    drawFunction(graphs, metrics, thresholds);
   }
 
   /** Draws a worker on the worker row's graphs, which the first worker adds above the table's. */
@@ -316,7 +329,7 @@ export class ApiDashboard extends Construct {
   }
 
   /** The graphs of one kind of function, with the API-wide thresholds (a function's own may differ). */
-  private functionGraphsOf(kind: 'Functions' | 'Workers'): FunctionGraphs {
+  private functionGraphsOf(kind: string): FunctionGraphs {
     const f = this.props.functionThresholds.signals;
     return {
       errorRate: this.graph(`${kind}: error rate (%)`, [], this.thresholdLine('error', f.errorRate)),
