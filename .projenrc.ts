@@ -62,6 +62,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
       // made the suite take nearly three times as long as without coverage.
       collectCoverageFrom: ['src/**/*.ts'],
       coverageProvider: 'babel',
+      // Coverage is a report with no threshold, not a check, and instrumenting costs CPU in every test file and a report
+      // over every source file at the end: `npx projen test:coverage` writes it; `test` and CI run without it.
+      collectCoverage: false,
       // Template gate: every template a test synthesizes passes CloudFormation's own validation. The environment
       // keeps the validation engine loaded across the test files of a worker.
       testEnvironment: '<rootDir>/test/helpers/conformance/environment.ts',
@@ -177,8 +180,14 @@ project.addTask('dev', {
   ],
 });
 
+// The coverage report of the unit tests (coverage/): `test` and CI run without it.
+project.addTask('test:coverage', {
+  description: 'Run the unit tests with the coverage report (coverage/lcov-report/index.html)',
+  steps: [{ exec: 'jest --passWithNoTests --ci --coverage', receiveArgs: true }],
+});
+
 // Integ snapshots are verified without deploying and without credentials.
-const integ = project.addTask('integ', {
+project.addTask('integ', {
   description: 'Verify the committed integ snapshots in integ/ (no deploy, no credentials)',
   env: { TS_NODE_TRANSPILE_ONLY: '1', JSII_DEPRECATED: 'quiet' },
   steps: [{ exec: 'integ-runner --directory integ --language typescript --parallel-regions us-east-1' }],
@@ -199,6 +208,8 @@ project.addTask('integ:update', {
 // stack only the table schema and environments that the construct suites check under both versions. So do the local
 // API's parts that work on a model, never on a template, and the commands that only start it; the reader, `summary`,
 // `check` and the test kit read what aws-cdk-lib synthesizes, and run under both.
+// Nor do the suites that never load aws-cdk-lib (the IAM harness's own tests, the tarball, the bundle cache, the template
+// resolver on hand-written templates, the acknowledgement matcher): their code is the same under both versions.
 const compatDir = '.compat';
 const compat = project.addTask('test:compat', {
   description: `Run the construct suites against aws-cdk-lib ${CDK_COMPAT_VERSION}`,
@@ -207,7 +218,7 @@ const compat = project.addTask('test:compat', {
       exec: `test -f ${compatDir}/node_modules/aws-cdk-lib/package.json && grep -q '"version": "${CDK_COMPAT_VERSION}"' ${compatDir}/node_modules/aws-cdk-lib/package.json || npm install --prefix ${compatDir} --no-save --no-package-lock --no-audit --no-fund --legacy-peer-deps aws-cdk-lib@${CDK_COMPAT_VERSION}`,
     },
     {
-      exec: `jest --ci --coverage=false --testPathIgnorePatterns snapshot /test/runtime/ /test/example/ '/test/local/(?!reader/)' '/test/cli/(dev|dev-watch|dev-workers|token|program)\\.test\\.ts$' --moduleNameMapper '{"^aws-cdk-lib$": "<rootDir>/${compatDir}/node_modules/aws-cdk-lib", "^aws-cdk-lib/(.*)$": "<rootDir>/${compatDir}/node_modules/aws-cdk-lib/$1"}'`,
+      exec: `jest --ci --coverage=false --testPathIgnorePatterns snapshot /test/runtime/ /test/example/ '/test/local/(?!reader/)' '/test/cli/(dev|dev-watch|dev-workers|token|program)\\.test\\.ts$' /test/helpers/ '/test/package\\.test\\.ts$' '/test/functions/bundling/bundle-cache\\.test\\.ts$' '/test/local/reader/resolve\\.test\\.ts$' '/test/cli/check/acknowledgements\\.test\\.ts$' --moduleNameMapper '{"^aws-cdk-lib$": "<rootDir>/${compatDir}/node_modules/aws-cdk-lib", "^aws-cdk-lib/(.*)$": "<rootDir>/${compatDir}/node_modules/aws-cdk-lib/$1"}'`,
     },
   ],
 });
@@ -252,23 +263,47 @@ project.gitignore.exclude(`/${compatDir}/`, '/cdk.out/', '/.scratch/', '/.jsii-c
 project.package.addField('files', ['lib/**/*.js', 'lib/**/*.d.ts', 'src/**/*.ts', '.jsii', 'API.md']);
 project.npmignore?.exclude(`/${compatDir}/`, '/integ/', '/bench/');
 
-// Everything CI checks, in one task: build (jsii compile, API.md, unit tests, eslint, package),
-// integ snapshot verification, the compatibility run, and no tracked file left changed.
+// Everything CI checks, in one task: the build's steps (projen synth, jsii compile, API.md, unit tests, eslint,
+// package), the other languages' bindings, the type check of tests and integ apps, integ snapshot verification, the
+// compatibility run, and no tracked file left changed. The build's single-threaded steps (eslint, jsii-pacmak) run side
+// by side with the type check and integ-runner (.ci/parallel): one after another, each left one core of two idle.
+// Jest, on both cores, runs alone.
 const ci = project.addTask('ci', {
   description: 'Everything CI runs: build, unit tests, eslint, integ snapshots, newest aws-cdk-lib, no drift',
   // Packages JavaScript only (the other languages' toolchains need registries this project cannot reach);
   // their generated code is still checked below.
   env: { CI: 'true' },
 });
-ci.spawn(project.buildTask);
+// CI runs the build's steps one by one: a step added to the build must be added here too.
+const stepOf = (step: { spawn?: string; exec?: string; execArgs?: string[] }) =>
+  step.spawn ?? step.exec ?? step.execArgs?.join(' ');
+const buildSteps = project.buildTask.steps.map(stepOf);
+const testSteps = project.testTask.steps.map(stepOf);
+const expected = {
+  build: ['default', 'pre-compile', 'compile', 'post-compile', 'test', 'package'],
+  test: ['jest --passWithNoTests --ci', 'eslint'],
+};
+if (JSON.stringify([buildSteps, testSteps]) !== JSON.stringify([expected.build, expected.test])) {
+  throw new Error(
+    `the ci task runs the build's steps ${JSON.stringify(expected)}; the build now has ${JSON.stringify({ build: buildSteps, test: testSteps })}: update the ci task`,
+  );
+}
+for (const name of ['default', 'pre-compile', 'compile', 'post-compile']) ci.spawn(project.tasks.tryFind(name)!);
+ci.exec('jest --passWithNoTests --ci', { name: "unit tests: the test task's jest (its eslint runs below)" });
 ci.exec(
-  'rm -rf .jsii-check && jsii-pacmak --code-only -t python -t java -t dotnet -t go -o .jsii-check && rm -rf .jsii-check',
+  [
+    '.ci/parallel',
+    `'projen package && rm -rf .jsii-check && jsii-pacmak --code-only -t python -t java -t dotnet -t go -o .jsii-check && rm -rf .jsii-check'`,
+    `'projen eslint'`,
+    `'tsc --noEmit -p tsconfig.dev.json'`,
+    `'projen integ'`,
+  ].join(' '),
   {
-    name: 'generate the Python, Java, C# and Go bindings to prove the API is valid in each',
+    name:
+      'side by side: package, then generate the Python, Java, C# and Go bindings to prove the API is valid in each; ' +
+      'eslint; type-check tests, integ apps and the example; integ snapshots',
   },
 );
-ci.exec('tsc --noEmit -p tsconfig.dev.json', { name: 'type-check tests, integ apps and the example' });
-ci.spawn(integ);
 ci.spawn(compat);
 ci.exec('git diff --exit-code --stat && ! git status --porcelain | grep .', {
   name: 'fail when the build left a tracked file changed or an untracked file behind',
