@@ -23,3 +23,4 @@ export * from './table/table-encryption';
 export * from './table/table-options';
 export * from './functions/bundling/bundling-options';
 export * from './streams/stream-options';
+export * from './shared/alarm-severity';

@@ -181,6 +181,7 @@ export class ServerlessApi extends Construct {
       apiName: model.apiName,
       api: this.api.metrics,
       accessLogGroup: this.api.accessLogGroup,
+      usagePlanQuotas: Object.keys(this.usagePlans).length > 0,
       table: this.table,
       indexNames: model.tableKeys.indexes.map((index) => index.indexName),
       capacityLimits: model.capacityLimits,
@@ -192,6 +193,7 @@ export class ServerlessApi extends Construct {
     this.alarmTopic = this.monitoring.topic;
     this.unhealthyAlarm = this.monitoring.unhealthyAlarm;
     this.dashboard = this.monitoring.dashboard;
+    this.api.authorizers.onFunction((authorizer) => this.monitoring.addAuthorizer(authorizer));
     // The bus before any function or worker is built: publishers name it.
     this.eventsScope = new ApiEvents(this, 'Events', { bus: model.events.bus });
     this.workersScope = new ApiWorkers(this, 'Workers', {

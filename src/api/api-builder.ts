@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { ApiType } from './api-type';
 import { ApiAuthorization } from './authorization/api-authorization';
 import { CreatedUserPool } from './authorization/authorization-kind';
+import { AuthorizerFunctions } from './authorization/authorizer-registry';
 import { IamRoute } from './authorization/iam-grant';
 import { RouteOptions } from './route';
 import { ApiMetricSource } from '../monitoring/metrics';
@@ -27,6 +28,8 @@ export interface ApiBuilder {
   readonly invokeRole: iam.IRole;
   /** The API's CloudWatch metrics. */
   readonly metrics: ApiMetricSource;
+  /** The functions of its Lambda authorizers, as routes first use them. */
+  readonly authorizers: AuthorizerFunctions;
   /** Whether any route so far is authorized with ApiAuthorization.iam(). */
   readonly hasIamRoutes: boolean;
   /** The user pool created for a Cognito authorization that imports none. */

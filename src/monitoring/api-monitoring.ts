@@ -2,12 +2,16 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import {
   ACCESS_LOG_METRIC_DIMENSIONS,
   ACCESS_LOG_METRIC_NAMESPACE,
+  QUOTA_EXCEEDED_FILTER_PATTERN,
+  QUOTA_EXCEEDED_REQUESTS_METRIC,
+  THROTTLED_NOT_QUOTA_FILTER_PATTERN,
   THROTTLED_REQUESTS_FILTER_PATTERN,
   THROTTLED_REQUESTS_METRIC,
 } from './access-log-metrics';
@@ -31,6 +35,8 @@ export interface ApiMonitoringProps {
   readonly apiName: string;
   readonly api: ApiMetricSource;
   readonly accessLogGroup: logs.ILogGroup;
+  /** Whether the API has usage plans, whose exhausted quotas are counted apart from throttling. */
+  readonly usagePlanQuotas: boolean;
   readonly table: dynamodb.ITableV2;
   readonly indexNames: readonly string[];
   /** What the table's consumption is measured against (provisioned capacity or on-demand maximums); none for most. */
@@ -52,6 +58,16 @@ export interface MonitoredFunction {
   readonly metrics: FunctionMetrics;
   readonly timeout: Duration;
   readonly thresholds: FunctionThresholds;
+}
+
+/** A Lambda authorizer's function to watch. */
+export interface MonitoredAuthorizer {
+  /** Unique in the API, made of letters and digits: names its alarms' scope and its metrics in expressions. */
+  readonly id: string;
+  /** Its name in API Gateway, which names its alarms and labels its graphs. */
+  readonly name: string;
+  readonly lambdaFunction: lambda.IFunction;
+  readonly timeout: Duration;
 }
 
 /** A queue to watch: its metrics and the thresholds of its own `alarms` over the API's. */
@@ -78,6 +94,7 @@ export class ApiMonitoring extends Construct {
   public readonly dashboard?: cloudwatch.Dashboard;
   private readonly factory?: AlarmFactory;
   private readonly dashboardBuilder?: ApiDashboard;
+  private readonly authorizerThresholds: FunctionThresholds;
 
   constructor(scope: Construct, id: string, props: ApiMonitoringProps) {
     super(scope, id);
@@ -86,14 +103,20 @@ export class ApiMonitoring extends Construct {
     this.capacity = new CapacityMetrics(this.table);
     this.operations = props.operations;
 
-    new logs.MetricFilter(this, 'ThrottledRequestsFilter', {
-      logGroup: props.accessLogGroup,
-      filterPattern: logs.FilterPattern.literal(THROTTLED_REQUESTS_FILTER_PATTERN),
-      metricNamespace: ACCESS_LOG_METRIC_NAMESPACE,
-      metricName: THROTTLED_REQUESTS_METRIC,
-      metricValue: '1',
-      dimensions: ACCESS_LOG_METRIC_DIMENSIONS,
-    });
+    this.authorizerThresholds = props.thresholds.authorizers;
+    const countLines = (id: string, pattern: string, metricName: string) =>
+      new logs.MetricFilter(this, id, {
+        logGroup: props.accessLogGroup,
+        filterPattern: logs.FilterPattern.literal(pattern),
+        metricNamespace: ACCESS_LOG_METRIC_NAMESPACE,
+        metricName,
+        metricValue: '1',
+        dimensions: ACCESS_LOG_METRIC_DIMENSIONS,
+      });
+    const quotas = props.usagePlanQuotas;
+    const throttled = quotas ? THROTTLED_NOT_QUOTA_FILTER_PATTERN : THROTTLED_REQUESTS_FILTER_PATTERN;
+    countLines('ThrottledRequestsFilter', throttled, THROTTLED_REQUESTS_METRIC);
+    if (quotas) countLines('QuotaExceededRequestsFilter', QUOTA_EXCEEDED_FILTER_PATTERN, QUOTA_EXCEEDED_REQUESTS_METRIC);
 
     const { api, table } = props.thresholds;
     const alarms = props.alarms ?? {};
@@ -112,12 +135,14 @@ export class ApiMonitoring extends Construct {
         this.unhealthyAlarm = this.factory.createComposite(
           this,
           'Unhealthy',
-          `API ${props.apiName} is unhealthy: one of its critical alarms (5xx or 429 rate, latency, a function or ` +
-            'a worker, a queue, table throttles or system errors) is in ALARM. Look first at the alarm status row of ' +
-            'its dashboard.',
+          `API ${props.apiName} is unhealthy: one of its critical alarms (5xx rate, latency, a function, an ` +
+            'authorizer or a worker, a queue, table throttles or system errors, the 429 rate when made critical) is in ' +
+            'ALARM. Look first at the alarm status row of its dashboard.',
         );
       }
-      for (const spec of apiAlarmSpecs(this.api, api)) this.factory.create(this, spec);
+      for (const spec of apiAlarmSpecs(this.api, api, props.thresholds.throttledRequestSeverity)) {
+        this.factory.create(this, spec);
+      }
       for (const spec of tableAlarmSpecs(this.table, props.indexNames, props.operations, table)) {
         this.factory.create(this, spec);
       }
@@ -137,6 +162,8 @@ export class ApiMonitoring extends Construct {
         apiThresholds: api,
         tableThresholds: table,
         functionThresholds: props.thresholds.functions,
+        authorizerThresholds: props.thresholds.authorizers,
+        usagePlanQuotas: quotas,
         queueThresholds: apiQueueThresholds(props.alarms?.queues),
         alarmsEnabled: alarms.enabled ?? true,
         alarms: () => [...(this.unhealthyAlarm ? [this.unhealthyAlarm] : []), ...this.alarms],
@@ -160,6 +187,24 @@ export class ApiMonitoring extends Construct {
   public addWorker(fn: MonitoredFunction): cloudwatch.IAlarm[] {
     this.dashboardBuilder?.addWorker(fn.metrics, fn.thresholds);
     return this.functionAlarms(fn, FunctionKind.WORKER);
+  }
+
+  /**
+   * Draws a Lambda authorizer on the dashboard's authorizer row and creates its alarms (critical: a failing authorizer
+   * fails every route it guards) in a scope of its own under this one.
+   */
+  public addAuthorizer(authorizer: MonitoredAuthorizer): void {
+    const metrics = new FunctionMetrics(
+      authorizer.lambdaFunction,
+      authorizer.id,
+      authorizer.timeout,
+      undefined,
+      authorizer.name,
+    );
+    this.dashboardBuilder?.addAuthorizer(metrics, this.authorizerThresholds);
+    const scope = new Construct(this, authorizer.id);
+    const fn = { scope, name: authorizer.name, metrics, timeout: authorizer.timeout };
+    this.functionAlarms({ ...fn, thresholds: this.authorizerThresholds }, FunctionKind.AUTHORIZER);
   }
 
   /** Draws the queue on the dashboard's queue row and creates its alarms (in its own scope), which it returns. */

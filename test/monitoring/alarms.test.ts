@@ -228,13 +228,15 @@ describe('the default alarms', () => {
     });
   });
 
-  test('API 429 rate: the access-log metric ServerlessApi/ThrottledRequests by ApiId, above 1% of requests', () => {
+  test('API 429 rate: the access-log metric ServerlessApi/ThrottledRequests by ApiId, above 1% of requests, a warning', () => {
     expect(alarm(built.template, 'Api-429Rate').props).toEqual({
       AlarmName: 'shop-Api-429Rate',
       AlarmDescription:
-        'API: share of requests answered 429 Too Many Requests above 1% in one period of 5 minutes. Look first at ' +
-        'the access log for the routes and callers (ip, principalId) refused, then raise the stage or route ' +
-        'throttling if the traffic is legitimate.',
+        'API: share of requests answered 429 Too Many Requests above 1% in one period of 5 minutes (usage-plan ' +
+        'quotas not counted). Look first at the access log for the routes and callers (ip, principalId, apiKeyId) ' +
+        'refused, then raise the stage, route or usage-plan throttling if the traffic is legitimate.',
+      AlarmActions: [ref(topicId(built.template))],
+      OKActions: [ref(topicId(built.template))],
       ComparisonOperator: 'GreaterThanThreshold',
       Threshold: 1,
       EvaluationPeriods: 1,
@@ -943,7 +945,6 @@ describe('the composite alarm', () => {
     const topic = ref(topicId(built.template));
     const critical = [
       'Api-5xxRate',
-      'Api-429Rate',
       'Api-LatencyP99',
       'Table-ReadThrottles',
       'Table-WriteThrottles',
@@ -957,8 +958,9 @@ describe('the composite alarm', () => {
     expect(composite(built.template)).toEqual({
       AlarmName: 'shop-Unhealthy',
       AlarmDescription:
-        'API shop is unhealthy: one of its critical alarms (5xx or 429 rate, latency, a function or a worker, a ' +
-        'queue, table throttles or system errors) is in ALARM. Look first at the alarm status row of its dashboard.',
+        'API shop is unhealthy: one of its critical alarms (5xx rate, latency, a function, an authorizer or a worker, ' +
+        'a queue, table throttles or system errors, the 429 rate when made critical) is in ALARM. Look first at the ' +
+        'alarm status row of its dashboard.',
       AlarmRule: anyOfRule(critical),
       AlarmActions: [topic],
       OKActions: [topic],
@@ -970,7 +972,7 @@ describe('the composite alarm', () => {
     const rule = ruleAlarmIds(built.template);
 
     // THEN
-    for (const warning of ['Api-4xxRate', 'Api-IntegrationLatencyP99']) {
+    for (const warning of ['Api-4xxRate', 'Api-429Rate', 'Api-IntegrationLatencyP99']) {
       expect(rule).not.toContain(alarm(built.template, warning).id);
       expect(alarm(built.template, warning).props.AlarmActions).toEqual([ref(topicId(built.template))]);
     }
