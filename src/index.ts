@@ -24,3 +24,4 @@ export * from './table/table-options';
 export * from './functions/bundling/bundling-options';
 export * from './streams/stream-options';
 export * from './shared/alarm-severity';
+export * from './monitoring/budget-options';

@@ -8,6 +8,7 @@ import { ThrottleOptions } from './api/throttle';
 import { EventsOptions } from './events/event-options';
 import { FunctionDefaults } from './functions/function-options';
 import { AlarmOptions } from './monitoring/alarm-options';
+import { BudgetOptions, CostAllocationTag } from './monitoring/budget-options';
 import { QueueOptions } from './queues/queue-options';
 import { TableStreamOptions } from './streams/stream-options';
 import { AccessPattern } from './table/access-pattern';
@@ -119,6 +120,20 @@ export interface ServerlessApiProps extends RestApiOptions {
    * @default true
    */
   readonly dashboard?: boolean;
+  /**
+   * The cost-allocation tag put on every resource the API creates, so Cost Explorer and `budget` can count the API's
+   * costs once the tag is activated in the Billing console.
+   *
+   * @default CostAllocationTag.of('serverless-api'): key `serverless-api`, valued with `apiName`
+   */
+  readonly costAllocationTag?: CostAllocationTag;
+  /**
+   * A monthly AWS Budgets cost budget over the resources carrying `costAllocationTag`, notifying the alarm topic (or
+   * its own `topic` and `emails`) as actual or forecasted cost passes shares of its limit.
+   *
+   * @default - no budget
+   */
+  readonly budget?: BudgetOptions;
   /**
    * The event bus the functions publish to (their `publishes`) and the workers its rules invoke.
    *

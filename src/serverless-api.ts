@@ -23,6 +23,7 @@ import { ApiWorkers } from './functions/api-workers';
 import { IApiFunction } from './functions/function-options';
 import { IWorkerFunction } from './functions/worker-options';
 import { ApiMonitoring } from './monitoring/api-monitoring';
+import { addCostControls } from './monitoring/cost-controls';
 import { TableMetricOptions } from './monitoring/metric-options';
 import { noFunctionErrors, resourceBudgetErrors } from './private/resource-budget';
 import { ApiQueues } from './queues/api-queues';
@@ -179,8 +180,7 @@ export class ServerlessApi extends Construct {
     this.functionsScope = new Construct(this, 'Functions');
     this.monitoring = new ApiMonitoring(this, 'Monitoring', {
       apiName: model.apiName,
-      api: this.api.metrics,
-      accessLogGroup: this.api.accessLogGroup,
+      api: this.api,
       usagePlanQuotas: Object.keys(this.usagePlans).length > 0,
       table: this.table,
       indexNames: model.tableKeys.indexes.map((index) => index.indexName),
@@ -193,7 +193,7 @@ export class ServerlessApi extends Construct {
     this.alarmTopic = this.monitoring.topic;
     this.unhealthyAlarm = this.monitoring.unhealthyAlarm;
     this.dashboard = this.monitoring.dashboard;
-    this.api.authorizers.onFunction((authorizer) => this.monitoring.addAuthorizer(authorizer));
+    addCostControls(this, model, this.alarmTopic);
     // The bus before any function or worker is built: publishers name it.
     this.eventsScope = new ApiEvents(this, 'Events', { bus: model.events.bus });
     this.workersScope = new ApiWorkers(this, 'Workers', {
@@ -309,8 +309,8 @@ export class ServerlessApi extends Construct {
   }
 
   /**
-   * Requests answered 429, counted from the access log by a metric filter (API Gateway publishes no such
-   * metric). Sum per 5 minutes by default.
+   * Requests answered 429, counted from the access log by a metric filter (API Gateway publishes no such metric); on a
+   * REST API with usage plans, exhausted quotas aside. Sum per 5 minutes by default.
    */
   public metricThrottledRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.monitoring.api.throttledRequests(props);
@@ -386,15 +386,7 @@ export class ServerlessApi extends Construct {
       ...this.queuesScope.sendAccess(model.options.queues ?? []),
     });
     this.invokeGrants.whileAdding(() => this.api.addFunction(fn, fn.lambdaFunction, model.options.routes));
-    fn.alarms.push(
-      ...this.monitoring.addFunction({
-        scope: fn,
-        name: model.name,
-        metrics: fn.metrics,
-        timeout: fn.timeout,
-        thresholds: model.thresholds,
-      }),
-    );
+    fn.alarms.push(...this.monitoring.addFunction(fn, model.thresholds));
     this.declaredFunctions.push(fn);
     return fn;
   }

@@ -30,11 +30,17 @@ import { SourceWatch } from './source-alarms';
 import { AlarmFactory } from '../private/alarm-factory';
 import { CapacityLimit } from '../table/table-capacity';
 
+/** What the monitoring reads of the API: its metrics, its access log, and its Lambda authorizers as they are built. */
+export interface MonitoredApi {
+  readonly metrics: ApiMetricSource;
+  readonly accessLogGroup: logs.ILogGroup;
+  readonly authorizers: { onFunction(listener: (authorizer: MonitoredAuthorizer) => void): void };
+}
+
 export interface ApiMonitoringProps {
   /** Names the alarms (`<apiName>-...`), the topic and the dashboard. */
   readonly apiName: string;
-  readonly api: ApiMetricSource;
-  readonly accessLogGroup: logs.ILogGroup;
+  readonly api: MonitoredApi;
   /** Whether the API has usage plans, whose exhausted quotas are counted apart from throttling. */
   readonly usagePlanQuotas: boolean;
   readonly table: dynamodb.ITableV2;
@@ -58,6 +64,13 @@ export interface MonitoredFunction {
   readonly metrics: FunctionMetrics;
   readonly timeout: Duration;
   readonly thresholds: FunctionThresholds;
+}
+
+/** A route function, the scope of its alarms, with its metrics. */
+export interface WatchedFunction extends Construct {
+  readonly name: string;
+  readonly metrics: FunctionMetrics;
+  readonly timeout: Duration;
 }
 
 /** A Lambda authorizer's function to watch. */
@@ -98,7 +111,7 @@ export class ApiMonitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: ApiMonitoringProps) {
     super(scope, id);
-    this.api = new ApiMetrics(props.api);
+    this.api = new ApiMetrics(props.api.metrics);
     this.table = new TableMetrics(props.table);
     this.capacity = new CapacityMetrics(this.table);
     this.operations = props.operations;
@@ -106,7 +119,7 @@ export class ApiMonitoring extends Construct {
     this.authorizerThresholds = props.thresholds.authorizers;
     const countLines = (id: string, pattern: string, metricName: string) =>
       new logs.MetricFilter(this, id, {
-        logGroup: props.accessLogGroup,
+        logGroup: props.api.accessLogGroup,
         filterPattern: logs.FilterPattern.literal(pattern),
         metricNamespace: ACCESS_LOG_METRIC_NAMESPACE,
         metricName,
@@ -170,6 +183,7 @@ export class ApiMonitoring extends Construct {
       });
       this.dashboard = this.dashboardBuilder.dashboard;
     }
+    props.api.authorizers.onFunction((authorizer) => this.addAuthorizer(authorizer));
   }
 
   /** Every alarm created, the composite alarm aside. */
@@ -177,10 +191,11 @@ export class ApiMonitoring extends Construct {
     return this.factory?.alarms ?? [];
   }
 
-  /** Draws the function on the dashboard and creates its alarms (in its own scope), which it returns. */
-  public addFunction(fn: MonitoredFunction): cloudwatch.IAlarm[] {
-    this.dashboardBuilder?.addFunction(fn.metrics, fn.thresholds);
-    return this.functionAlarms(fn, FunctionKind.FUNCTION);
+  /** Draws the route function on the dashboard and creates its alarms (in its own scope), which it returns. */
+  public addFunction(fn: WatchedFunction, thresholds: FunctionThresholds): cloudwatch.IAlarm[] {
+    this.dashboardBuilder?.addFunction(fn.metrics, thresholds);
+    const watched = { scope: fn, name: fn.name, metrics: fn.metrics, timeout: fn.timeout, thresholds };
+    return this.functionAlarms(watched, FunctionKind.FUNCTION);
   }
 
   /** Draws the worker on the dashboard's worker row and creates its alarms (in its own scope), which it returns. */
