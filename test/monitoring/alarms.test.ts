@@ -81,14 +81,20 @@ function alarm(template: Template, name: string): { id: string; props: any } {
     ([, resource]) => resource.Properties.AlarmName === `${API_NAME}-${name}`,
   );
   if (found.length !== 1) throw new Error(`expected one alarm named ${API_NAME}-${name}, found ${found.length}`);
-  return { id: found[0][0], props: found[0][1].Properties };
+  return { id: found[0][0], props: untagged(found[0][1].Properties) };
+}
+
+/** Properties without the cost-allocation tag every resource carries (test/monitoring/cost-allocation-tag.test.ts). */
+function untagged(properties: any): any {
+  const { Tags: _tags, ...rest } = properties;
+  return rest;
 }
 
 /** The properties of the one composite alarm. */
 function composite(template: Template): any {
   const found = Object.values(template.findResources(COMPOSITE));
   expect(found).toHaveLength(1);
-  return found[0].Properties;
+  return untagged(found[0].Properties);
 }
 
 /** The logical ids of the alarms the composite alarm's rule names, in order. */
