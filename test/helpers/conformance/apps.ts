@@ -20,6 +20,7 @@ import {
   ApiAuthorization,
   ApiEventBus,
   ApiType,
+  CostAllocationTag,
   ServerlessApi,
   ServerlessApiProps,
   TableBilling,
@@ -238,6 +239,18 @@ export const CONFORMANCE_APPS: ConformanceApp[] = [
             route(HttpMethod.GET, '/health', { apiKeyRequired: false, authorization: ApiAuthorization.none() }),
           ]),
         },
+      },
+      { env: ENV },
+    ),
+  },
+  {
+    name: 'http-budget',
+    description:
+      'HTTP API with a monthly budget notifying its encrypted alarm topic and two email addresses, under a cost-allocation tag of its own',
+    build: api(
+      {
+        costAllocationTag: CostAllocationTag.of('cost-center', 'web-shop'),
+        budget: { monthlyLimitUsd: 100, forecastedThresholds: [100, 150], emails: ['finance@example.com', 'ops@example.com'] },
       },
       { env: ENV },
     ),
