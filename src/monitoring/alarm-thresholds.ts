@@ -306,10 +306,7 @@ export function functionThresholds(
         datapointsToAlarm: evaluation.datapointsToAlarm,
       };
   const signals = Object.fromEntries(
-    signalNames.map((signal) => [
-      signal,
-      { ...resolveThreshold(merged(signal), defaults[signal]), ...shared },
-    ]),
+    signalNames.map((signal) => [signal, { ...resolveThreshold(merged(signal), defaults[signal]), ...shared }]),
   ) as FunctionThresholds['signals'];
   return { signals, separateAlarms, evaluation };
 }

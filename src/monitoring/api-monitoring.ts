@@ -117,8 +117,8 @@ export class ApiMonitoring extends Construct {
     this.operations = props.operations;
 
     this.authorizerThresholds = props.thresholds.authorizers;
-    const countLines = (id: string, pattern: string, metricName: string) =>
-      new logs.MetricFilter(this, id, {
+    const countLines = (filterId: string, pattern: string, metricName: string) =>
+      new logs.MetricFilter(this, filterId, {
         logGroup: props.api.accessLogGroup,
         filterPattern: logs.FilterPattern.literal(pattern),
         metricNamespace: ACCESS_LOG_METRIC_NAMESPACE,
@@ -129,7 +129,9 @@ export class ApiMonitoring extends Construct {
     const quotas = props.usagePlanQuotas;
     const throttled = quotas ? THROTTLED_NOT_QUOTA_FILTER_PATTERN : THROTTLED_REQUESTS_FILTER_PATTERN;
     countLines('ThrottledRequestsFilter', throttled, THROTTLED_REQUESTS_METRIC);
-    if (quotas) countLines('QuotaExceededRequestsFilter', QUOTA_EXCEEDED_FILTER_PATTERN, QUOTA_EXCEEDED_REQUESTS_METRIC);
+    if (quotas) {
+      countLines('QuotaExceededRequestsFilter', QUOTA_EXCEEDED_FILTER_PATTERN, QUOTA_EXCEEDED_REQUESTS_METRIC);
+    }
 
     const { api, table } = props.thresholds;
     const alarms = props.alarms ?? {};

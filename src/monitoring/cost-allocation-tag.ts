@@ -24,7 +24,9 @@ export function resolveCostTag(tag: CostAllocationTag | undefined, apiName: stri
     if (key.length < 1 || key.length > MAX_KEY_LENGTH || !TAG_TEXT.test(key)) {
       fail('costAllocationTag.key', `be 1 to ${MAX_KEY_LENGTH} ${TAG_TEXT_RULE}`, key);
     }
-    if (key.toLowerCase().startsWith('aws:')) fail('costAllocationTag.key', 'not start with "aws:", which AWS reserves', key);
+    if (key.toLowerCase().startsWith('aws:')) {
+      fail('costAllocationTag.key', 'not start with "aws:", which AWS reserves', key);
+    }
   }
   const value = chosen.value ?? apiName;
   if (isLiteral(value) && (value.length > MAX_VALUE_LENGTH || !TAG_TEXT.test(value))) {

@@ -91,7 +91,7 @@ describe('the alarm of a Lambda authorizer', () => {
   test('says which authorizer, what breached and where to look', () => {
     expect(alarms['shop-Authorizer-lambda'].props.AlarmDescription).toBe(
       'Authorizer lambda: share of invocations failed above 1%, or throttled invocations above 0, or p99 duration ' +
-        'above 20% of the 10 seconds timeout in one period of 5 minutes. Look first at the dashboard\'s authorizer row ' +
+        "above 20% of the 10 seconds timeout in one period of 5 minutes. Look first at the dashboard's authorizer row " +
         "for the signal, then at ERROR lines in the authorizer's log group, and authorizerError in the access log; or " +
         "concurrent executions against the function's reservation or the account's unreserved pool; or slow calls to " +
         'the identity provider or user store in its X-Ray traces, then its results cache TTL.',

@@ -11,7 +11,15 @@ import { CONFORMANCE_APPS } from '../helpers/conformance/apps';
  */
 
 /** Apps that together create every kind of resource the library makes. */
-const FULL_APPS = ['task-board', 'rest-features', 'rest-lambda-token', 'http-cognito', 'http-queues', 'http-events', 'http-table-stream'];
+const FULL_APPS = [
+  'task-board',
+  'rest-features',
+  'rest-lambda-token',
+  'http-cognito',
+  'http-queues',
+  'http-events',
+  'http-table-stream',
+];
 
 interface Tagged {
   readonly path: string;

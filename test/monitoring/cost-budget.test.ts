@@ -140,7 +140,9 @@ describe('a budget with its own settings', () => {
 
   test('notifies the email addresses besides the alarm topic', () => {
     // GIVEN
-    const { template } = buildShop({ budget: { monthlyLimitUsd: 10, emails: ['finance@example.com', 'ops@example.com'] } });
+    const { template } = buildShop({
+      budget: { monthlyLimitUsd: 10, emails: ['finance@example.com', 'ops@example.com'] },
+    });
 
     // THEN
     for (const n of budgetProps(template).NotificationsWithSubscribers) {
@@ -174,8 +176,8 @@ describe('a budget with its own settings', () => {
         ]),
       },
     });
-    const keyStatements = template.toJSON().Resources[logicalId(template, 'AWS::KMS::Key', 'FinanceKey')].Properties
-      .KeyPolicy.Statement;
+    const keyStatements =
+      template.toJSON().Resources[logicalId(template, 'AWS::KMS::Key', 'FinanceKey')].Properties.KeyPolicy.Statement;
     expect(keyStatements).toContainEqual(
       expect.objectContaining({ Principal: { Service: 'budgets.amazonaws.com' }, Condition: BUDGETS_CONDITIONS }),
     );

@@ -21,7 +21,12 @@ const ALARM = 'AWS::CloudWatch::Alarm';
 const FILTER = 'AWS::Logs::MetricFilter';
 
 function build(props: Partial<ServerlessApiProps> = {}) {
-  return buildApi({ apiName: 'shop', accessPatterns: {}, functions: { items: fn([route(HttpMethod.GET, '/items')]) }, ...props });
+  return buildApi({
+    apiName: 'shop',
+    accessPatterns: {},
+    functions: { items: fn([route(HttpMethod.GET, '/items')]) },
+    ...props,
+  });
 }
 
 /** A REST API whose partners call with API keys under a usage plan with a quota. */

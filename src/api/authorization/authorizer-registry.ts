@@ -1,7 +1,7 @@
+import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ApiAuthorization } from './api-authorization';
 import { AuthorizationKind, AuthorizerContext, AuthorizerFunctionSource, CreatedUserPool } from './authorization-kind';

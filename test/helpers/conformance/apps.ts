@@ -250,7 +250,11 @@ export const CONFORMANCE_APPS: ConformanceApp[] = [
     build: api(
       {
         costAllocationTag: CostAllocationTag.of('cost-center', 'web-shop'),
-        budget: { monthlyLimitUsd: 100, forecastedThresholds: [100, 150], emails: ['finance@example.com', 'ops@example.com'] },
+        budget: {
+          monthlyLimitUsd: 100,
+          forecastedThresholds: [100, 150],
+          emails: ['finance@example.com', 'ops@example.com'],
+        },
       },
       { env: ENV },
     ),
