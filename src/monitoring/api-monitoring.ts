@@ -206,24 +206,6 @@ export class ApiMonitoring extends Construct {
     return this.functionAlarms(fn, FunctionKind.WORKER);
   }
 
-  /**
-   * Draws a Lambda authorizer on the dashboard's authorizer row and creates its alarms (critical: a failing authorizer
-   * fails every route it guards) in a scope of its own under this one.
-   */
-  public addAuthorizer(authorizer: MonitoredAuthorizer): void {
-    const metrics = new FunctionMetrics(
-      authorizer.lambdaFunction,
-      authorizer.id,
-      authorizer.timeout,
-      undefined,
-      authorizer.name,
-    );
-    this.dashboardBuilder?.addAuthorizer(metrics, this.authorizerThresholds);
-    const scope = new Construct(this, authorizer.id);
-    const fn = { scope, name: authorizer.name, metrics, timeout: authorizer.timeout };
-    this.functionAlarms({ ...fn, thresholds: this.authorizerThresholds }, FunctionKind.AUTHORIZER);
-  }
-
   /** Draws the queue on the dashboard's queue row and creates its alarms (in its own scope), which it returns. */
   public addQueue(queue: MonitoredQueue): cloudwatch.IAlarm[] {
     this.dashboardBuilder?.addQueue(queue.metrics);
@@ -243,6 +225,24 @@ export class ApiMonitoring extends Construct {
     const factory = this.factory;
     if (!factory) return [];
     return watch.specs.map((spec) => factory.create(scope, spec));
+  }
+
+  /**
+   * Draws a Lambda authorizer on the dashboard's authorizer row and creates its alarms (critical: a failing authorizer
+   * fails every route it guards) in a scope of its own under this one.
+   */
+  private addAuthorizer(authorizer: MonitoredAuthorizer): void {
+    const metrics = new FunctionMetrics(
+      authorizer.lambdaFunction,
+      authorizer.id,
+      authorizer.timeout,
+      undefined,
+      authorizer.name,
+    );
+    this.dashboardBuilder?.addAuthorizer(metrics, this.authorizerThresholds);
+    const scope = new Construct(this, authorizer.id);
+    const fn = { scope, name: authorizer.name, metrics, timeout: authorizer.timeout };
+    this.functionAlarms({ ...fn, thresholds: this.authorizerThresholds }, FunctionKind.AUTHORIZER);
   }
 
   private functionAlarms(fn: MonitoredFunction, kind: FunctionKind): cloudwatch.IAlarm[] {
