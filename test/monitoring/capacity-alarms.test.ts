@@ -3,7 +3,18 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { AccessPattern, AlarmOptions, ServerlessApiProps, TableBilling, TableOptions } from '../../src';
-import { buildApi, BuiltApi, expectError, fn, getAtt, logicalId, newStack, ref, resources, route } from '../helpers/api';
+import {
+  buildApi,
+  BuiltApi,
+  expectError,
+  fn,
+  getAtt,
+  logicalId,
+  newStack,
+  ref,
+  resources,
+  route,
+} from '../helpers/api';
 
 const ALARM = 'AWS::CloudWatch::Alarm';
 const API_NAME = 'shop';
