@@ -5,13 +5,18 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import { ApiAuthorization, ApiType, ServerlessApi } from '../src';
 
 /**
  * Deploys a REST API and checks what only a deployed one can show: API Gateway refuses a request without an API
  * key (403) and a body that does not match the route's model (400) before the function runs, lets a valid one
- * through (201), and its 401 for a missing Cognito token carries the CORS headers a browser needs to read it. Its
- * monthly budget exists, scoped by the API's cost-allocation tag and notifying an encrypted topic of its own.
+ * through (201), and its 401 for a missing Cognito token carries the CORS headers a browser needs to read it; the
+ * same API answers at its custom domain name, under a base path of two levels. Its monthly budget exists, scoped by
+ * the API's cost-allocation tag and notifying an encrypted topic of its own.
+ *
+ * Deploying needs a public hosted zone Route 53 answers for (the domain's certificate is validated through it): give it
+ * with `-c domainZoneId=<id> -c domainZoneName=<name>`. The defaults only synthesize.
  */
 const ORIGIN = 'https://app.example.com';
 const API_KEY = 'integ';
@@ -26,6 +31,10 @@ const stack = new Stack(app, 'RestApiIntegStack');
 // With alarms off the budget notifies a topic of its own, encrypted like the alarm topic would be.
 const costKey = new kms.Key(stack, 'CostKey', { enableKeyRotation: true, removalPolicy: RemovalPolicy.DESTROY });
 const costTopic = new sns.Topic(stack, 'CostTopic', { masterKey: costKey, enforceSSL: true });
+const hostedZone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', {
+  hostedZoneId: app.node.tryGetContext('domainZoneId') ?? 'Z0123456789EXAMPLEZONE',
+  zoneName: app.node.tryGetContext('domainZoneName') ?? 'integ.example.com',
+});
 const api = new ServerlessApi(stack, 'Api', {
   apiType: ApiType.REST,
   apiName: API_NAME,
@@ -38,6 +47,8 @@ const api = new ServerlessApi(stack, 'Api', {
   table: { removalPolicy: RemovalPolicy.DESTROY, deletionProtection: false },
   usagePlans: { integ: { apiKeys: [API_KEY] } },
   cors: { allowOrigins: [ORIGIN] },
+  // The execute-api endpoint stays on: the assertions below call it too.
+  domain: { domainName: `rest-api.${hostedZone.zoneName}`, hostedZone, basePaths: ['shop/v1'] },
   // Alarms and the dashboard have nothing to show in a test that lives for minutes.
   alarms: { enabled: false },
   dashboard: false,
@@ -141,5 +152,11 @@ describeBudget.expect(
     }),
   }),
 );
+
+// The same 401 through the custom domain and its base path, once its alias records are answered.
+integ.assertions
+  .httpApiCall(`${api.domainUrl}items`, { headers: { origin: ORIGIN } })
+  .expect(ExpectedResult.objectLike({ status: 401 }))
+  .waitForAssertions({ totalTimeout: Duration.minutes(5), interval: Duration.seconds(15) });
 
 app.synth();

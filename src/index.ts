@@ -4,6 +4,7 @@ export * from './api/api-function-options';
 export * from './api/api-type';
 export * from './api/authorization/api-authorization';
 export * from './api/cors';
+export * from './api/domain/domain-options';
 export * from './api/rest/rest-options';
 export * from './api/route';
 export * from './api/throttle';

@@ -1,10 +1,12 @@
 import { Annotations, Names, Stack, Token } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { ApiCommonProps } from './api/api-builder';
 import { apiTypeOf, RouteFeatureContext, validateApiFeatures } from './api/api-features';
 import { ApiFunctionOptions } from './api/api-function-options';
 import { ApiType } from './api/api-type';
 import { restCorsEnvironment, validateCors } from './api/cors-config';
+import { DomainModel, resolveDomain } from './api/domain/domain-model';
 import { HTTP_API_INTEGRATION_TIMEOUT } from './api/http/http-api-builder';
 import { REST_API_INTEGRATION_TIMEOUT } from './api/rest/rest-api-builder';
 import { checkSiblingVariables, PathVariable, pathVariables } from './api/rest/rest-path-variables';
@@ -81,6 +83,8 @@ export interface FunctionModel {
  */
 export class ServerlessApiModel implements CostControls {
   public readonly apiType: ApiType;
+  /** The custom domain name; undefined without `domain`. */
+  public readonly domain?: DomainModel;
   /** Names the API, its alarms and its dashboard. */
   public readonly apiName: string;
   public readonly logRetention: logs.RetentionDays;
@@ -125,6 +129,7 @@ export class ServerlessApiModel implements CostControls {
     validateCors('cors', props.cors);
     this.apiType = apiTypeOf(props);
     const rest = this.apiType === ApiType.REST;
+    this.domain = resolveDomain(scope, props.domain, this.apiType);
     this.routeFeatures = {
       apiType: this.apiType,
       hasUsagePlans: Object.keys(props.usagePlans ?? {}).length > 0,
@@ -231,6 +236,13 @@ export class ServerlessApiModel implements CostControls {
     this.tableStream = resolveTableStream(props.tableStream, props.existingTable, (name, prop, worker) =>
       this.addWorker('tableStream.workers', name, prop, worker),
     );
+  }
+
+  /** What either API builder takes: the API-wide props, resolved. */
+  public get apiBuilderProps(): ApiCommonProps {
+    const { authorization, throttle, functionDefaults, cors } = this.props;
+    const { apiName, logRetention, domain } = this;
+    return { apiName, logRetention, domain, authorization, throttle, functionDefaults, cors };
   }
 
   /** Checks a function against the API and the functions and routes declared so far, and resolves it. */

@@ -3,6 +3,7 @@ import { ApiFunctionOptions } from './api/api-function-options';
 import { ApiType } from './api/api-type';
 import { ApiAuthorization } from './api/authorization/api-authorization';
 import { CorsOptions } from './api/cors';
+import { ApiDomainOptions } from './api/domain/domain-options';
 import { RestApiOptions } from './api/rest/rest-options';
 import { ThrottleOptions } from './api/throttle';
 import { EventsOptions } from './events/event-options';
@@ -50,6 +51,13 @@ export interface ServerlessApiProps extends RestApiOptions {
    * @default - a name unique to the construct's path in the app
    */
   readonly apiName?: string;
+  /**
+   * A custom domain name for the API (Regional, TLS 1.2 or newer), with its certificate, base paths and DNS
+   * records, and optionally the default `execute-api` endpoint turned off.
+   *
+   * @default - no custom domain: the API answers at its `execute-api` URL only
+   */
+  readonly domain?: ApiDomainOptions;
   /**
    * Stage-wide request throttling, protecting the functions and the table; routes may override it.
    *

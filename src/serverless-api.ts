@@ -1,4 +1,3 @@
-import { Lazy } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -13,7 +12,9 @@ import { Construct } from 'constructs';
 import { ApiBuilder } from './api/api-builder';
 import { ApiFunctionOptions } from './api/api-function-options';
 import { ApiType } from './api/api-type';
+import { addUserPoolClient, CreatedUserPool, UserPoolClientOptions } from './api/authorization/created-user-pool';
 import { InvokeGrants } from './api/authorization/iam-grant';
+import { IApiCustomDomain } from './api/domain/domain-options';
 import { HttpApiBuilder } from './api/http/http-api-builder';
 import { RestApiBuilder } from './api/rest/rest-api-builder';
 import { ApiEvents } from './events/api-events';
@@ -30,17 +31,11 @@ import { ApiQueues } from './queues/api-queues';
 import { ApiQueue } from './queues/queue-options';
 import { FunctionModel, ServerlessApiModel } from './serverless-api-model';
 import { ServerlessApiProps } from './serverless-api-props';
-import {
-  TABLE_ACCESS_PATTERNS_ENV,
-  TABLE_NAME_ENV,
-  TABLE_PARTITION_KEY_ENV,
-  TABLE_SORT_KEY_ENV,
-  TABLE_TTL_ATTRIBUTE_ENV,
-} from './shared/env';
+import * as env from './shared/env';
 import { ACCESS_PATTERNS_METADATA_KEY } from './shared/metadata';
 import { ApiStreams } from './streams/api-streams';
 import { ApiStreamWorker } from './streams/stream-options';
-import { accessPatternRows } from './table/access-pattern-rows';
+import { accessPatternMetadata, accessPatternRows } from './table/access-pattern-rows';
 import { PartitionIsolation } from './table/partition-isolation';
 import { PatternUser, strictIsolationErrors } from './table/partition-writers';
 import { buildTable, TableModel } from './table/table-builder';
@@ -70,15 +65,15 @@ import { buildTable, TableModel } from './table/table-builder';
  */
 export class ServerlessApi extends Construct {
   /** Environment variable holding the table name in every route function. */
-  public static readonly TABLE_NAME_ENV = TABLE_NAME_ENV;
+  public static readonly TABLE_NAME_ENV = env.TABLE_NAME_ENV;
   /** Environment variable holding the table's partition key attribute name. */
-  public static readonly TABLE_PARTITION_KEY_ENV = TABLE_PARTITION_KEY_ENV;
+  public static readonly TABLE_PARTITION_KEY_ENV = env.TABLE_PARTITION_KEY_ENV;
   /** Environment variable holding the table's sort key attribute name. */
-  public static readonly TABLE_SORT_KEY_ENV = TABLE_SORT_KEY_ENV;
+  public static readonly TABLE_SORT_KEY_ENV = env.TABLE_SORT_KEY_ENV;
   /** Environment variable holding the name of the TTL attribute (epoch seconds). */
-  public static readonly TABLE_TTL_ATTRIBUTE_ENV = TABLE_TTL_ATTRIBUTE_ENV;
+  public static readonly TABLE_TTL_ATTRIBUTE_ENV = env.TABLE_TTL_ATTRIBUTE_ENV;
   /** Environment variable holding the JSON descriptors of the access patterns a function uses. */
-  public static readonly TABLE_ACCESS_PATTERNS_ENV = TABLE_ACCESS_PATTERNS_ENV;
+  public static readonly TABLE_ACCESS_PATTERNS_ENV = env.TABLE_ACCESS_PATTERNS_ENV;
   /** Template metadata key, on the API resource (HTTP or REST), of the API's access-pattern table. */
   public static readonly ACCESS_PATTERNS_METADATA_KEY = ACCESS_PATTERNS_METADATA_KEY;
 
@@ -90,8 +85,16 @@ export class ServerlessApi extends Construct {
   public readonly httpApi?: apigwv2.IHttpApi;
   /** The REST API; undefined on an HTTP API. */
   public readonly restApi?: apigateway.IRestApi;
-  /** The URL of the API's stage (`$default` on an HTTP API, `prod` on a REST API). */
+  /** The HTTP API's `$default` stage, for API mappings of your own (they then depend on it); undefined on a REST API. */
+  public readonly httpStage?: apigwv2.IHttpStage;
+  /** The REST API's `prod` stage, for base path mappings of your own; undefined on an HTTP API. */
+  public readonly restStage?: apigateway.Stage;
+  /** The URL of the API's stage (`$default` on an HTTP API, `prod` on a REST API) at its `execute-api` endpoint. */
   public readonly url: string;
+  /** The custom domain name, with its certificate and its API mappings; undefined without `domain`. */
+  public readonly customDomain?: IApiCustomDomain;
+  /** The API's URL at its custom domain name, through the first base path; undefined without `domain`. */
+  public readonly domainUrl?: string;
   /** The usage plans of a REST API, by name; empty without `usagePlans`. */
   public readonly usagePlans: { [name: string]: apigateway.IUsagePlan };
   /** The API keys created for `usagePlans`, by name; empty without them. */
@@ -104,8 +107,10 @@ export class ServerlessApi extends Construct {
   public readonly invokeRole: iam.IRole;
   /** The user pool the API created for its `ApiAuthorization.cognito()`; undefined when it created none. */
   public readonly userPool?: cognito.IUserPool;
-  /** The app client of `userPool` (no secret, SRP sign-in); undefined when the API created no pool. */
+  /** The default app client of `userPool` (`clients.default`); undefined when the API created no pool. */
   public readonly userPoolClient?: cognito.IUserPoolClient;
+  /** The app clients of `userPool` by name, `default` and clients added later included; empty without a created pool. */
+  public readonly userPoolClients: { [name: string]: cognito.IUserPoolClient };
   /** The topic the alarms notify (created, or `alarms.topic`); undefined when alarms are off. */
   public readonly alarmTopic?: sns.ITopic;
   /** The composite alarm "API unhealthy" over the critical alarms; undefined when alarms or it are off. */
@@ -124,6 +129,7 @@ export class ServerlessApi extends Construct {
   private readonly streamsScope: ApiStreams;
   private readonly workersScope: ApiWorkers;
   private readonly queuesScope: ApiQueues;
+  private readonly createdUserPool?: CreatedUserPool;
 
   constructor(scope: Construct, id: string, props: ServerlessApiProps) {
     super(scope, id);
@@ -136,46 +142,39 @@ export class ServerlessApi extends Construct {
     // Build the parts.
     this.tableModel = buildTable(this, model.tableKeys, props.table, props.existingTable, model.tableStream?.viewType);
     this.table = this.tableModel.table;
-    const common = {
-      apiName: model.apiName,
-      authorization: props.authorization,
-      throttle: props.throttle,
-      logRetention: model.logRetention,
-      functionDefaults: props.functionDefaults,
-      cors: props.cors,
-    };
     if (model.apiType === ApiType.REST) {
       const restApi = new RestApiBuilder(this, {
-        ...common,
-        tracing: props.functionDefaults?.tracing ?? true,
+        ...model.apiBuilderProps,
         options: props,
         validatesRequests: model.validatesRequests,
       });
       this.api = restApi;
       this.restApi = restApi.api;
+      this.restStage = restApi.stage;
       this.usagePlans = restApi.usagePlans;
       this.apiKeys = restApi.apiKeys;
     } else {
-      const httpApi = new HttpApiBuilder(this, common);
+      const httpApi = new HttpApiBuilder(this, model.apiBuilderProps);
       this.api = httpApi;
       this.httpApi = httpApi.api;
+      this.httpStage = httpApi.stage;
       this.usagePlans = {};
       this.apiKeys = {};
     }
     // Created up front, so `userPool` is there even before a route uses the authorization.
-    const created = this.api.createdUserPool(props.authorization);
-    this.userPool = created?.userPool;
-    this.userPoolClient = created?.userPoolClient;
+    this.createdUserPool = this.api.createdUserPool(props.authorization);
+    this.userPool = this.createdUserPool?.userPool;
+    this.userPoolClient = this.createdUserPool?.userPoolClient;
+    this.userPoolClients = this.createdUserPool?.clients ?? {};
     this.apiId = this.api.apiId;
     this.url = this.api.url;
+    this.customDomain = this.api.customDomain;
+    this.domainUrl = this.customDomain?.url;
     this.accessLogGroup = this.api.accessLogGroup;
     this.invokeRole = this.api.invokeRole;
     this.invokeGrants = new InvokeGrants(this, this.api);
-    this.api.apiResource.addMetadata(
-      ACCESS_PATTERNS_METADATA_KEY,
-      Lazy.any({
-        produce: () => accessPatternRows(this.model.functionContext.accessPatterns.values(), this.patternUsers()),
-      }),
+    accessPatternMetadata(this.api.apiResource, () =>
+      accessPatternRows(this.model.functionContext.accessPatterns.values(), this.patternUsers()),
     );
     this.functionsScope = new Construct(this, 'Functions');
     this.monitoring = new ApiMonitoring(this, 'Monitoring', {
@@ -247,6 +246,11 @@ export class ServerlessApi extends Construct {
    */
   public grantInvoke(grantee: iam.IGrantable): iam.Grant {
     return this.invokeGrants.grant(grantee);
+  }
+
+  /** Adds an app client to the user pool the API created, checked like `clients`; the authorizer accepts its tokens. */
+  public addUserPoolClient(name: string, options: UserPoolClientOptions = {}): cognito.IUserPoolClient {
+    return addUserPoolClient(this.createdUserPool, name, options);
   }
 
   /** The route functions, in the order they were declared. */

@@ -5,10 +5,21 @@ import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks, NagRuleCompliance, rules, ServerlessChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
-import { AccessPattern, ApiAuthorization, ApiType, ServerlessApi, TableBilling, TableEncryption } from '../src';
+import {
+  AccessPattern,
+  ApiAuthorization,
+  ApiType,
+  OAuthGrant,
+  ServerlessApi,
+  TableBilling,
+  TableEncryption,
+  UserPoolMfa,
+  UserPoolSignInDomain,
+} from '../src';
 import {
   defaultProps,
   ENV,
@@ -190,6 +201,32 @@ describe('cdk-nag AwsSolutions and Serverless checks', () => {
     });
   });
 
+  describe.each([ApiType.HTTP, ApiType.REST])(
+    'a %s API with a custom domain, its certificate and records',
+    (apiType) => {
+      test('has no unacknowledged finding and acknowledges nothing for the domain', () => {
+        // GIVEN a domain with a created certificate, alias records and the execute-api endpoint off
+        const stack = newStack({ env: ENV });
+        const hostedZone = new route53.PublicHostedZone(stack, 'Zone', { zoneName: 'example.com' });
+        const api = new ServerlessApi(stack, 'Api', {
+          ...defaultProps(),
+          apiType,
+          ...(apiType === ApiType.REST ? { authorization: ApiAuthorization.iam() } : {}),
+          domain: {
+            domainName: 'api.example.com',
+            hostedZone,
+            basePaths: ['', 'v1', 'orders/v1'],
+            disableExecuteApiEndpoint: true,
+          },
+        });
+
+        // THEN
+        expect(unacknowledgedFindings(stack)).toEqual([]);
+        expect(acknowledgements(api).filter((ack) => ack.path.startsWith('Domain'))).toEqual([]);
+      });
+    },
+  );
+
   describe('the fully configured API', () => {
     let stack: Stack;
     let api: ServerlessApi;
@@ -320,6 +357,32 @@ describe('cdk-nag AwsSolutions and Serverless checks', () => {
       'ApiAuthorization.cognito() creating a pool without threat protection',
       () => ApiAuthorization.cognito({ threatProtection: false }),
       [{ path: 'UserPool', id: 'AwsSolutions-COG8' }],
+    ],
+    [
+      'ApiAuthorization.cognito() creating a pool with MFA optional',
+      () => ApiAuthorization.cognito({ mfa: UserPoolMfa.OPTIONAL }),
+      [{ path: 'UserPool', id: 'AwsSolutions-COG2' }],
+    ],
+    [
+      'ApiAuthorization.cognito() creating a pool with MFA off',
+      () => ApiAuthorization.cognito({ mfa: UserPoolMfa.OFF }),
+      [{ path: 'UserPool', id: 'AwsSolutions-COG2' }],
+    ],
+    [
+      'ApiAuthorization.cognito() creating a pool with a sign-in domain and OAuth clients',
+      () =>
+        ApiAuthorization.cognito({
+          signInDomain: UserPoolSignInDomain.cognitoPrefix('my-shop'),
+          clients: {
+            web: { callbackUrls: ['https://shop.example.com/callback'] },
+            backOffice: {
+              oauthGrant: OAuthGrant.AUTHORIZATION_CODE,
+              callbackUrls: ['myapp://callback'],
+              generateSecret: true,
+            },
+          },
+        }),
+      [],
     ],
     [
       'ApiAuthorization.cognito() with an imported pool',

@@ -8,8 +8,27 @@ import { ApiAuthorization } from './authorization/api-authorization';
 import { CreatedUserPool } from './authorization/authorization-kind';
 import { AuthorizerFunctions } from './authorization/authorizer-registry';
 import { IamRoute } from './authorization/iam-grant';
+import { CorsOptions } from './cors';
+import { DomainModel } from './domain/domain-model';
+import { IApiCustomDomain } from './domain/domain-options';
 import { RouteOptions } from './route';
+import { ThrottleOptions } from './throttle';
+import { FunctionDefaults } from '../functions/function-options';
 import { ApiMetricSource } from '../monitoring/metrics';
+
+/** What both kinds of API are built from: the API-wide props, resolved. */
+export interface ApiCommonProps {
+  readonly apiName: string;
+  /** The API-wide authorization, for routes that name none. */
+  readonly authorization: ApiAuthorization;
+  readonly throttle?: ThrottleOptions;
+  readonly logRetention: logs.RetentionDays;
+  /** Settings of a Lambda authorizer bundled from its entry, like the route functions'. */
+  readonly functionDefaults?: FunctionDefaults;
+  readonly cors?: CorsOptions;
+  /** The custom domain name, checked. */
+  readonly domain?: DomainModel;
+}
 
 /**
  * What `ServerlessApi` needs from either kind of API: both builders give the same parts (an access log, one
@@ -30,6 +49,8 @@ export interface ApiBuilder {
   readonly metrics: ApiMetricSource;
   /** The functions of its Lambda authorizers, as routes first use them. */
   readonly authorizers: AuthorizerFunctions;
+  /** The custom domain name; undefined without `domain`. */
+  readonly customDomain?: IApiCustomDomain;
   /** Whether any route so far is authorized with ApiAuthorization.iam(). */
   readonly hasIamRoutes: boolean;
   /** The user pool created for a Cognito authorization that imports none. */

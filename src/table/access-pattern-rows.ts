@@ -1,6 +1,12 @@
+import { CfnResource, Lazy } from 'aws-cdk-lib';
 import { ResolvedAccessPattern } from './access-model';
 import { partitionPrefix, PatternUser } from './partition-writers';
-import { AccessPatternRow } from '../shared/metadata';
+import { ACCESS_PATTERNS_METADATA_KEY, AccessPatternRow } from '../shared/metadata';
+
+/** Puts the access-pattern table in `resource`'s metadata, rendered at synth so that later functions are in it. */
+export function accessPatternMetadata(resource: CfnResource, rows: () => AccessPatternRow[]): void {
+  resource.addMetadata(ACCESS_PATTERNS_METADATA_KEY, Lazy.any({ produce: rows }));
+}
 
 /**
  * The API's access-pattern table, as the template's metadata carries it for tools: one row per access pattern, with

@@ -3,14 +3,18 @@
  * local API's JWT and Cognito authorizers accept them; the test kit and `serverless-api token` share this code.
  */
 import * as fs from 'fs';
+import { App, Stack } from 'aws-cdk-lib';
+import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { importJWK, jwtVerify } from 'jose';
-import { testKeys } from './auth/fixtures';
+import { authInput, FakeInvoker, matched, testKeys } from './auth/fixtures';
 import { REST_API, synthesizeUnbundled, TASK_BOARD, temporaryDir } from './reader/fixtures';
+import { ApiAuthorization, OAuthGrant, ServerlessApi, UserPoolSignInDomain } from '../../src';
 import { UsageError } from '../../src/assembly/assembly';
 import { issueAppToken, LOCAL_COGNITO_CLIENT_ID, tokenAuthorizer } from '../../src/local/app-token';
+import { createRouteAuthorizer } from '../../src/local/auth';
 import type { LocalAppModel, LocalAuthorizerModel } from '../../src/local/model';
 import { readLocalApp } from '../../src/local/reader';
-import { AUDIENCE, ISSUER } from '../helpers/api';
+import { AUDIENCE, HANDLER_ENTRY, ISSUER } from '../helpers/api';
 import { TEST_EPOCH_MS } from '../helpers/clock';
 
 const keys = testKeys();
@@ -166,5 +170,68 @@ describe('reading an app for a token only', () => {
       audience: AUDIENCE[0],
     });
     expect(claims.sub).toBe('alice');
+  });
+});
+
+describe('a token for an API whose user pool the library creates, with several clients and route scopes', () => {
+  let dir: string;
+  let app: LocalAppModel;
+  beforeAll(() => {
+    // GIVEN an HTTP API with a created pool, three clients, a client added later and a scoped route
+    dir = temporaryDir('app-token-pool-');
+    const cdkApp = new App({ outdir: dir });
+    const api = new ServerlessApi(new Stack(cdkApp, 'Shop'), 'Api', {
+      authorization: ApiAuthorization.cognito({
+        signInDomain: UserPoolSignInDomain.cognitoPrefix('my-shop'),
+        clients: {
+          web: { callbackUrls: ['https://shop.example.com/callback'] },
+          partner: { oauthGrant: OAuthGrant.CLIENT_CREDENTIALS },
+        },
+      }),
+      functions: {
+        orders: {
+          entry: HANDLER_ENTRY,
+          routes: [{ method: HttpMethod.GET, path: '/orders', authorizationScopes: ['shop/orders.read'] }],
+        },
+      },
+    });
+    api.addUserPoolClient('backOffice', { callbackUrls: ['myapp://callback'] });
+    cdkApp.synth();
+    app = readLocalApp(dir, { functions: false });
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('THEN the JWT authorizer read from the template accepts every client, the later one included', () => {
+    const jwt = tokenAuthorizer(app);
+    expect(jwt.kind).toBe('jwt');
+    const audience = jwt.kind === 'jwt' ? jwt.audience : [];
+    expect(audience).toHaveLength(4);
+    expect(new Set(audience).size).toBe(4);
+  });
+
+  test('THEN a token with the route scope is issued for the pool and a client, and the local authorizer accepts it', async () => {
+    const jwt = tokenAuthorizer(app);
+    const token = await issueAppToken(app, keys, { sub: 'dora', scopes: ['shop/orders.read'], now });
+    const claims = await verify(token, {
+      issuer: jwt.kind === 'jwt' ? jwt.issuer : '',
+      audience: jwt.kind === 'jwt' ? jwt.audience[0] : '',
+    });
+    expect(claims).toMatchObject({ sub: 'dora', scope: 'shop/orders.read', token_use: 'access' });
+
+    const orders = app.api.routes.find((r) => r.method === 'GET' && r.path === '/orders')!;
+    const authorizer = createRouteAuthorizer({
+      app,
+      keys,
+      now,
+      log: () => undefined,
+      invoker: new FakeInvoker(() => {
+        throw new Error('a JWT route never invokes a function to authorize');
+      }),
+    });
+    const authorize = (bearer: string) =>
+      authorizer.authorize(authInput(matched(orders, { headers: { authorization: `Bearer ${bearer}` } })));
+    expect(await authorize(token)).toMatchObject({ ok: true });
+    const unscoped = await issueAppToken(app, keys, { sub: 'dora', scopes: ['shop/orders.write'], now });
+    expect(await authorize(unscoped)).toMatchObject({ ok: false, failure: 'insufficient-scope' });
   });
 });

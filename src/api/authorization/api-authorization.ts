@@ -7,6 +7,10 @@ import { LambdaTokenAuthorization, LambdaTokenAuthorizationProps } from './lambd
 import { NoAuthorization } from './none';
 
 export type { CognitoAuthorizationProps } from './cognito';
+export { OAuthGrant } from './user-pool-client-options';
+export type { UserPoolClientOptions } from './user-pool-client-options';
+export { UserPoolMfa } from './user-pool-mfa';
+export { UserPoolSignInDomain } from './user-pool-sign-in-domain';
 export type { JwtAuthorizationProps } from './jwt';
 export type { LambdaAuthorizationProps } from './lambda-request';
 export type { LambdaTokenAuthorizationProps } from './lambda-token';
@@ -42,10 +46,11 @@ export class ApiAuthorization {
 
   /**
    * Requests must carry a valid token of a Cognito user pool's app client: an imported pool, or one the
-   * API creates with secure defaults. Only the API-wide `authorization` may create a pool.
+   * API creates with secure defaults (MFA, OAuth clients, a sign-in domain and the resource servers of the
+   * routes' scopes as you choose). Only the API-wide `authorization` may create a pool.
    *
-   * HTTP APIs accept tokens of the listed app clients only; REST APIs' Cognito authorizers accept tokens of
-   * any app client of the pool.
+   * HTTP APIs accept tokens of the listed app clients of an imported pool, and of every client of a created
+   * pool (clients added later included); REST APIs' Cognito authorizers accept tokens of any app client of the pool.
    */
   public static cognito(props: CognitoAuthorizationProps = {}): ApiAuthorization {
     return new ApiAuthorization(AuthorizationType.COGNITO, new CognitoAuthorization(props));

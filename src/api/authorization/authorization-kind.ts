@@ -6,13 +6,23 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
+import type { UserPoolClientOptions } from './user-pool-client-options';
 import { fail } from '../../private/validation';
 import { ApiType } from '../api-type';
 
-/** A user pool an authorization created, with its one app client. */
+/** A user pool an authorization created, with its app clients and the resource servers of the routes' scopes. */
 export interface CreatedUserPool {
   readonly userPool: cognito.UserPool;
+  /** The default app client (`clients.default`). */
   readonly userPoolClient: cognito.UserPoolClient;
+  /** Every app client the API created, by name, the default one included. */
+  readonly clients: { [name: string]: cognito.IUserPoolClient };
+  /** Adds an app client, checked like the `clients` prop; its tokens are accepted. */
+  addClient(name: string, options: UserPoolClientOptions): cognito.IUserPoolClient;
+  /** Records the scopes of a route, which become resource-server scopes. */
+  useScopes(scopes: readonly string[]): void;
+  /** The ids of every app client of the pool, resolved at synth: the audience of an HTTP API's JWT authorizer. */
+  audience(): string[];
 }
 
 /** Where a Lambda authorizer's function comes from: a handler file to bundle (with its variables), or an existing function. */

@@ -71,13 +71,17 @@ export abstract class AuthorizerRegistry<B> implements AuthorizerFunctions {
     this.functions.forEach(listener);
   }
 
-  /** How routes with `authorization` are authorized, built on first use. */
-  public bind(authorization: ApiAuthorization): B {
+  /**
+   * How routes with `authorization` are authorized, built on first use. A route's `scopes` become resource-server
+   * scopes of the user pool the authorization created, if any.
+   */
+  public bind(authorization: ApiAuthorization, scopes?: readonly string[]): B {
     let binding = this.bindings.get(authorization);
     if (!binding) {
       binding = this.bindKind(authorization._kind, this.context(authorization));
       this.bindings.set(authorization, binding);
     }
+    if (scopes) this.userPools.get(authorization)?.useScopes(scopes);
     return binding;
   }
 

@@ -1,4 +1,4 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
@@ -12,40 +12,61 @@ import {
   restAuthorizer,
   RestMethodAuthorization,
 } from './authorization-kind';
+import { createApiUserPool, validateUserPoolClients } from './created-user-pool';
 import { DEFAULT_IDENTITY_SOURCE, restIdentitySource } from './identity-source';
 import { httpJwtAuthorizer } from './jwt';
+import { UserPoolClientOptions } from './user-pool-client-options';
+import { UserPoolMfa, validateUserPoolMfa } from './user-pool-mfa';
+import { validateRouteScope } from './user-pool-scopes';
+import { UserPoolSignInDomain } from './user-pool-sign-in-domain';
 import { fail } from '../../private/validation';
-
-/** The password policy of a created user pool: stronger than cdk-nag's COG1 floor of 8 characters. */
-export const USER_POOL_PASSWORD_POLICY: cognito.PasswordPolicy = {
-  minLength: 12,
-  requireLowercase: true,
-  requireUppercase: true,
-  requireDigits: true,
-  requireSymbols: true,
-};
 
 /**
  * A Cognito user pool authorizer: API Gateway validates the pool's ID or access tokens.
  *
  * Import a pool with `userPool` and `userPoolClients`, or leave both out and the API creates a pool
- * and an app client with secure defaults (`ServerlessApi.userPool`, `ServerlessApi.userPoolClient`).
+ * and app clients with secure defaults (`ServerlessApi.userPool`, `ServerlessApi.userPoolClients`).
  */
 export interface CognitoAuthorizationProps {
   /**
    * An existing user pool whose tokens are accepted.
    *
    * @default - a new user pool: sign-in by email, passwords of at least 12 characters with upper and
-   * lower case letters, digits and symbols, MFA required (TOTP), recovery by email only, no self sign-up,
+   * lower case letters, digits and symbols, MFA as `mfa` says, recovery by email only, no self sign-up,
    * threat protection enforced, deletion protection, retained on delete
    */
   readonly userPool?: cognito.IUserPool;
   /**
-   * The app clients of `userPool` whose tokens are accepted; required with `userPool`.
+   * The app clients of `userPool` whose tokens are accepted; required with `userPool` (for a created pool, see
+   * `clients`).
    *
    * @default - the client created with the new user pool: no secret, SRP sign-in, no user existence errors
    */
   readonly userPoolClients?: cognito.IUserPoolClient[];
+  /**
+   * Whether users of the new user pool sign in with an authenticator app (TOTP) as a second factor. Weakening it
+   * lets a stolen or guessed password alone open an account: `OPTIONAL` suits consumer apps (keep
+   * `threatProtection` on), `OFF` only federated or machine-only pools; cdk-nag's AwsSolutions-COG2 is
+   * acknowledged with that reason. Only for a pool the API creates.
+   *
+   * @default UserPoolMfa.REQUIRED
+   */
+  readonly mfa?: UserPoolMfa;
+  /**
+   * The domain of the new user pool's hosted sign-in pages and OAuth endpoints; needed by clients with an
+   * `oauthGrant`. Only for a pool the API creates.
+   *
+   * @default - no domain: clients sign users in with SRP and have no OAuth grant
+   */
+  readonly signInDomain?: UserPoolSignInDomain;
+  /**
+   * The app clients of the new user pool, by name (letters and digits); `default` configures the client exposed as
+   * `userPoolClient`. Every client's tokens are accepted, those of clients added later too. Only for a pool the API
+   * creates.
+   *
+   * @default - only `default`: no secret, SRP sign-in, no OAuth, no user existence errors
+   */
+  readonly clients?: { [name: string]: UserPoolClientOptions };
   /**
    * Whether anyone may sign up to the new user pool. Only for a pool the API creates.
    *
@@ -104,6 +125,9 @@ export class CognitoAuthorization extends AuthorizationKind {
         ['selfSignUp', props.selfSignUp],
         ['threatProtection', props.threatProtection],
         ['removalPolicy', props.removalPolicy],
+        ['mfa', props.mfa],
+        ['signInDomain', props.signInDomain],
+        ['clients', props.clients],
       ];
       for (const [name, value] of createOnly) {
         if (value !== undefined) {
@@ -113,10 +137,20 @@ export class CognitoAuthorization extends AuthorizationKind {
     } else if (clients !== undefined) {
       fail(
         `${prop}.userPoolClients`,
-        'be left out unless `userPool` is imported: the API creates the client of the pool it creates',
+        'be left out unless `userPool` is imported: the API creates the clients of the pool it creates (see `clients`)',
         clients.map((client) => client.node.path),
       );
+    } else {
+      validateUserPoolMfa(`${prop}.mfa`, props.mfa);
+      props.signInDomain?._validate(`${prop}.signInDomain`);
+      validateUserPoolClients(prop, props);
     }
+  }
+
+  /** With a created pool, each scope must name a resource server of it (or be one of Cognito's own). */
+  public validateScopes(prop: string, scopes: string[]): void {
+    if (this.props.userPool) return;
+    scopes.forEach((scope, i) => validateRouteScope(`${prop}[${i}]`, scope));
   }
 
   public validateOnRoute(prop: string, apiWide: boolean): void {
@@ -130,19 +164,20 @@ export class CognitoAuthorization extends AuthorizationKind {
   }
 
   public createUserPool(scope: Construct): CreatedUserPool | undefined {
-    return this.props.userPool ? undefined : createUserPool(scope, this.props);
+    return this.props.userPool ? undefined : createApiUserPool(scope, this.props);
   }
 
-  /** Accepts ID and access tokens of the listed app clients. */
+  /** Accepts ID and access tokens of the listed app clients, or of every client of a created pool. */
   public bindHttp(context: HttpAuthorizerContext): HttpRouteAuthorization {
-    const { userPool, clients } = this.userPoolOf(context);
+    const userPool = this.userPoolOf(context);
+    const created = context.createdUserPool;
     const { id, name } = context.next('Cognito');
     const authorizer = httpJwtAuthorizer(
       context,
       id,
       this.props.authorizerName ?? name,
       `https://cognito-idp.${userPool.env.region}.amazonaws.com/${userPool.userPoolId}`,
-      clients.map((client) => client.userPoolClientId),
+      created ? created.audience() : (this.props.userPoolClients ?? []).map((client) => client.userPoolClientId),
       undefined,
     );
     return { authorizationType: 'JWT', authorizer };
@@ -150,7 +185,7 @@ export class CognitoAuthorization extends AuthorizationKind {
 
   /** Accepts ID and access tokens of the pool (access tokens only on routes with `authorizationScopes`). */
   public bindRest(context: RestAuthorizerContext): RestMethodAuthorization {
-    const { userPool } = this.userPoolOf(context);
+    const userPool = this.userPoolOf(context);
     const { id, name } = context.next('Cognito');
     const identitySource = restIdentitySource(DEFAULT_IDENTITY_SOURCE[0]);
     const authorizer = restAuthorizer(context.scope, id, apigateway.AuthorizationType.COGNITO, [identitySource], {
@@ -163,60 +198,8 @@ export class CognitoAuthorization extends AuthorizationKind {
     return { authorizationType: apigateway.AuthorizationType.COGNITO, authorizer };
   }
 
-  /** The user pool and app clients whose tokens are accepted. */
-  private userPoolOf(context: AuthorizerContext): {
-    userPool: cognito.IUserPool;
-    clients: cognito.IUserPoolClient[];
-  } {
-    const created = context.createdUserPool;
-    return {
-      userPool: created?.userPool ?? this.props.userPool!,
-      clients: created ? [created.userPoolClient] : (this.props.userPoolClients ?? []),
-    };
+  /** The user pool whose tokens are accepted: the created or the imported one. */
+  private userPoolOf(context: AuthorizerContext): cognito.IUserPool {
+    return context.createdUserPool?.userPool ?? this.props.userPool!;
   }
-}
-
-/**
- * A user pool with secure defaults and one app client for browsers and mobile apps.
- *
- * MFA is required with authenticator apps (TOTP) only: SMS needs an SNS role and is open to SIM swapping.
- * Recovery goes by email only, for the same reason. The client has no secret (a public client cannot
- * keep one), signs in with SRP (the password never leaves the device) and does not reveal which
- * users exist. OAuth is off: add your own client for a hosted sign-in page.
- */
-export function createUserPool(scope: Construct, props: CognitoAuthorizationProps): CreatedUserPool {
-  const threatProtection = props.threatProtection ?? true;
-  const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-  const userPool = new cognito.UserPool(scope, 'UserPool', {
-    selfSignUpEnabled: props.selfSignUp ?? false,
-    signInAliases: { email: true },
-    signInCaseSensitive: false,
-    autoVerify: { email: true },
-    keepOriginal: { email: true },
-    standardAttributes: { email: { required: true, mutable: true } },
-    passwordPolicy: USER_POOL_PASSWORD_POLICY,
-    mfa: cognito.Mfa.REQUIRED,
-    mfaSecondFactor: { sms: false, otp: true },
-    accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
-    featurePlan: threatProtection ? cognito.FeaturePlan.PLUS : cognito.FeaturePlan.ESSENTIALS,
-    standardThreatProtectionMode: threatProtection ? cognito.StandardThreatProtectionMode.FULL_FUNCTION : undefined,
-    deletionProtection: removalPolicy !== RemovalPolicy.DESTROY,
-    removalPolicy,
-  });
-  if (!threatProtection) {
-    Validations.of(userPool).acknowledge({
-      id: 'AwsSolutions-COG8',
-      reason:
-        "The API's owner turned threat protection off (`threatProtection: false`): the pool stays on the Essentials plan, with MFA required and a 12-character password policy.",
-    });
-  }
-  const userPoolClient = new cognito.UserPoolClient(scope, 'UserPoolClient', {
-    userPool,
-    generateSecret: false,
-    authFlows: { userSrp: true },
-    preventUserExistenceErrors: true,
-    enableTokenRevocation: true,
-    disableOAuth: true,
-  });
-  return { userPool, userPoolClient };
 }

@@ -6,35 +6,27 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { accessLogFormat } from '../access-log';
-import { ApiBuilder, executeApiPath } from '../api-builder';
+import { ApiBuilder, ApiCommonProps, executeApiPath } from '../api-builder';
 import { ApiType } from '../api-type';
 import { ApiAuthorization } from '../authorization/api-authorization';
 import { CreatedUserPool } from '../authorization/authorization-kind';
 import { IamRoute } from '../authorization/iam-grant';
-import { CorsOptions } from '../cors';
 import { httpCorsPreflight } from '../cors-config';
+import { ApiCustomDomain } from '../domain/api-custom-domain';
 import { createInvokeRole } from '../invoke';
 import { RouteOptions } from '../route';
 import { routeKey } from '../route-validation';
 import { ThrottleOptions } from '../throttle';
 import { DEFAULT_THROTTLE, resolveThrottle } from '../throttle-config';
 import { HttpAuthorizers } from './http-authorizers';
-import { FunctionDefaults } from '../../functions/function-options';
 import { ApiMetricSource } from '../../monitoring/metrics';
 
 /** HTTP APIs give up on an integration after 30 seconds. */
 export const HTTP_API_INTEGRATION_TIMEOUT = Duration.seconds(30);
 
-export interface HttpApiBuilderProps {
+export interface HttpApiBuilderProps extends Omit<ApiCommonProps, 'apiName'> {
   readonly apiName?: string;
   readonly description?: string;
-  /** The API-wide authorization, for routes that name none. */
-  readonly authorization: ApiAuthorization;
-  readonly cors?: CorsOptions;
-  readonly throttle?: ThrottleOptions;
-  readonly logRetention: logs.RetentionDays;
-  /** Settings of a Lambda authorizer bundled from its entry, like the route functions'. */
-  readonly functionDefaults?: FunctionDefaults;
 }
 
 /**
@@ -51,6 +43,7 @@ export class HttpApiBuilder implements ApiBuilder {
   public readonly accessLogGroup: logs.LogGroup;
   public readonly invokeRole: iam.Role;
   public readonly authorizers: HttpAuthorizers;
+  public readonly customDomain?: ApiCustomDomain;
   private readonly authorization: ApiAuthorization;
   private readonly invokeStatement: iam.PolicyStatement;
   private readonly iamAuthorizedRoutes: RouteOptions[] = [];
@@ -64,6 +57,7 @@ export class HttpApiBuilder implements ApiBuilder {
       description: props.description,
       createDefaultStage: false,
       corsPreflight: props.cors ? httpCorsPreflight(props.cors) : undefined,
+      disableExecuteApiEndpoint: props.domain?.disableExecuteApiEndpoint || undefined,
     });
     this.authorization = props.authorization;
     this.accessLogGroup = new logs.LogGroup(scope, 'AccessLogs', { retention: props.logRetention });
@@ -78,6 +72,11 @@ export class HttpApiBuilder implements ApiBuilder {
         format: apigateway.AccessLogFormat.custom(accessLogFormat(ApiType.HTTP)),
       },
     });
+    if (props.domain) {
+      this.customDomain = new ApiCustomDomain(scope, 'Domain', props.domain, {
+        http: { api: this.api, stage: this.stage },
+      });
+    }
 
     const invoke = createInvokeRole(scope);
     this.invokeRole = invoke.role;
@@ -133,7 +132,7 @@ export class HttpApiBuilder implements ApiBuilder {
   private addRoute(route: RouteOptions, integration: apigwv2.HttpIntegration): void {
     const key = routeKey(route);
     const authorization = route.authorization ?? this.authorization;
-    const binding = this.authorizers.bind(authorization);
+    const binding = this.authorizers.bind(authorization, route.authorizationScopes);
     const cfnRoute = new apigwv2.CfnRoute(this.routesScope, key, {
       apiId: this.api.apiId,
       routeKey: key,

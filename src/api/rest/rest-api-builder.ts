@@ -5,16 +5,15 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { FunctionDefaults } from '../../functions/function-options';
 import { ApiMetricSource, restApiMetrics } from '../../monitoring/metrics';
 import { accessLogFormat } from '../access-log';
-import { ApiBuilder, executeApiPath } from '../api-builder';
+import { ApiBuilder, ApiCommonProps, executeApiPath } from '../api-builder';
 import { ApiType } from '../api-type';
 import { ApiAuthorization } from '../authorization/api-authorization';
 import { CreatedUserPool, RestAuthorizer } from '../authorization/authorization-kind';
 import { IamRoute } from '../authorization/iam-grant';
-import { CorsOptions } from '../cors';
 import { restCorsPreflight, restGatewayResponseHeaders } from '../cors-config';
+import { ApiCustomDomain } from '../domain/api-custom-domain';
 import { createInvokeRole, lambdaInvocationUri } from '../invoke';
 import { RouteOptions } from '../route';
 import { routeKey } from '../route-validation';
@@ -39,15 +38,7 @@ const CORS_GATEWAY_RESPONSES: [string, apigateway.ResponseType][] = [
   ['Default5xx', apigateway.ResponseType.DEFAULT_5XX],
 ];
 
-export interface RestApiBuilderProps {
-  readonly apiName: string;
-  readonly authorization: ApiAuthorization;
-  readonly throttle?: ThrottleOptions;
-  readonly logRetention: logs.RetentionDays;
-  readonly functionDefaults?: FunctionDefaults;
-  /** Whether the stage sends traces to X-Ray (follows the functions' default). */
-  readonly tracing: boolean;
-  readonly cors?: CorsOptions;
+export interface RestApiBuilderProps extends ApiCommonProps {
   /** The REST-only features, as the API's props give them. */
   readonly options: RestApiOptions;
   /** Whether a route declared in the props asks API Gateway to validate requests. */
@@ -73,6 +64,7 @@ export class RestApiBuilder implements ApiBuilder {
   public readonly metrics: ApiMetricSource;
   public readonly usagePlans: { [name: string]: apigateway.UsagePlan };
   public readonly apiKeys: { [name: string]: apigateway.IApiKey };
+  public readonly customDomain?: ApiCustomDomain;
   /** The execution log group, created with a bounded retention before API Gateway would create it unbounded. */
   public readonly executionLogGroup?: logs.LogGroup;
   private readonly props: RestApiBuilderProps;
@@ -88,9 +80,12 @@ export class RestApiBuilder implements ApiBuilder {
     this.accessLogGroup = new logs.LogGroup(scope, 'AccessLogs', { retention: props.logRetention });
     this.stageThrottle = resolveThrottle(props.throttle, DEFAULT_THROTTLE);
     const logging = props.options.executionLogging;
+    // The stage traces when the functions do.
+    const tracing = props.functionDefaults?.tracing ?? true;
     this.api = new apigateway.RestApi(scope, 'RestApi', {
       restApiName: props.apiName,
       endpointConfiguration: { types: [apigateway.EndpointType.REGIONAL] },
+      disableExecuteApiEndpoint: props.domain?.disableExecuteApiEndpoint || undefined,
       // The account-wide CloudWatch role is opt-in (setAccountCloudWatchRole), never a side effect.
       cloudWatchRole: false,
       minCompressionSize: props.options.minCompressionSize,
@@ -98,7 +93,7 @@ export class RestApiBuilder implements ApiBuilder {
       defaultCorsPreflightOptions: props.cors ? restCorsPreflight(props.cors) : undefined,
       deployOptions: {
         stageName: REST_STAGE_NAME,
-        tracingEnabled: props.tracing,
+        tracingEnabled: tracing,
         accessLogDestination: new apigateway.LogGroupLogDestination(this.accessLogGroup),
         accessLogFormat: apigateway.AccessLogFormat.custom(accessLogFormat(ApiType.REST)),
         throttlingRateLimit: this.stageThrottle.rateLimit,
@@ -117,6 +112,11 @@ export class RestApiBuilder implements ApiBuilder {
     this.stage = this.api.deploymentStage;
     this.cfnStage = this.stage.node.defaultChild as apigateway.CfnStage;
     this.metrics = restApiMetrics(this.api);
+    if (props.domain) {
+      this.customDomain = new ApiCustomDomain(scope, 'Domain', props.domain, {
+        rest: { api: this.api, stage: this.stage },
+      });
+    }
 
     const invoke = createInvokeRole(scope);
     this.invokeRole = invoke.role;
@@ -150,7 +150,7 @@ export class RestApiBuilder implements ApiBuilder {
     acknowledgeStageFindings(this.api, {
       executionLogging: logging !== undefined,
       webAcl: props.options.webAclArn !== undefined,
-      tracing: props.tracing,
+      tracing,
       validatesRequests: props.validatesRequests,
     });
   }
@@ -188,7 +188,7 @@ export class RestApiBuilder implements ApiBuilder {
       });
     routes.forEach((route, i) => {
       const authorization = route.authorization ?? this.props.authorization;
-      const { authorizer, authorizationType } = this.authorizers.bind(authorization);
+      const { authorizer, authorizationType } = this.authorizers.bind(authorization, route.authorizationScopes);
       const cacheKeys = route.cache ? this.cacheKeyParameters(route, authorizer) : undefined;
       const requestParameters = this.requestParameters(route, cacheKeys);
       const method = this.api.root

@@ -1,5 +1,6 @@
 /** HTTP APIs, their stages, authorizers and routes. */
 
+import { ApiDomainFields, apiDomainFields } from './domains';
 import {
   getAttOf,
   isObject,
@@ -39,7 +40,7 @@ export interface StageSummary {
   readonly accessLogFormat?: string;
 }
 
-export interface ApiSummary {
+export interface ApiSummary extends ApiDomainFields {
   readonly logicalId: string;
   readonly name: string;
   readonly protocol: string;
@@ -109,6 +110,7 @@ export function summarizeApis(index: TemplateIndex): ApiSummary[] {
       .ofType(T.authorizer)
       .filter(([, authorizer]) => refOf(authorizer.Properties?.ApiId) === id)
       .map(([authorizerId, authorizer]) => summarizeAuthorizer(index, authorizerId, authorizer.Properties ?? {})),
+    ...apiDomainFields(index, id, api.Properties ?? {}),
   }));
   // REST APIs are listed so that they are not silently missed; their methods are not parsed here.
   const restApis = index.ofType(T.restApi).map(([id, api]) => ({
@@ -117,6 +119,7 @@ export function summarizeApis(index: TemplateIndex): ApiSummary[] {
     protocol: 'REST',
     stages: [],
     authorizers: [],
+    ...apiDomainFields(index, id, api.Properties ?? {}),
   }));
   return [...httpApis, ...restApis];
 }

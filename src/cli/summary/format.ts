@@ -35,6 +35,10 @@ function formatApis(summary: StackSummary): string[] {
       const format = stage.accessLogFormat ? `, ${stage.accessLogFormat}` : '';
       lines.push(`    access log: ${stage.accessLogGroup ?? 'WARNING: none'}${retention}${format}`);
     }
+    for (const domain of api.customDomains ?? []) {
+      lines.push(`    custom domain: ${domain.url} (${domain.securityPolicy})`);
+    }
+    if (api.executeApiDisabled) lines.push('    execute-api endpoint: disabled (custom domains only)');
     for (const authorizer of api.authorizers) {
       const audience = authorizer.audience.length > 0 ? `, audience ${authorizer.audience.join(', ')}` : '';
       const issuer = authorizer.issuer ? `: issuer ${authorizer.issuer}` : '';

@@ -1,9 +1,12 @@
 export type { AccessPatternSummary } from './access-patterns';
 export type { AlarmSummary } from './alarms';
+export type { ApiDomainFields, CustomDomainSummary } from './domains';
 export type { ApiSummary, AuthorizerSummary, RouteSummary, StageSummary, ThrottleSummary } from './api';
 export { loadAssemblyStacks, UsageError } from '../../assembly/assembly';
 export type { AssemblyStack } from '../../assembly/assembly';
 export { summaryCommand } from './command';
+export { estimateStack, formatCost } from './cost';
+export type { CostEstimate, CostLine, CostOptions, WhatIf } from './cost';
 export { formatSummary, formatTable } from './format';
 export type { FunctionSummary } from './functions';
 export type { EventBusSummary, EventRuleSummary, EventsSummary, EventTargetSummary, PublisherSummary } from './events';

@@ -3,10 +3,20 @@ import * as path from 'path';
 import { Stack, Stage } from 'aws-cdk-lib';
 import { ServerlessApi } from '../../../src';
 import { CfnTemplate, formatSummary, StackSummary, summarizeTemplate } from '../../../src/cli/summary';
+import { CostEstimate, estimateStack, formatCost, WhatIf } from '../../../src/cli/summary/cost';
+import { US_EAST_1 } from '../../../src/cli/summary/cost/prices';
+import { DEFAULT_TRAFFIC } from '../../../src/cli/summary/cost/traffic';
 import { defaultProps } from '../../helpers/api';
 import { REST_API_SNAPSHOT, removeTempDirs, runCli, synthesize, TASK_BOARD_SNAPSHOT, tempDir } from '../run';
 
 afterAll(removeTempDirs);
+
+const DEFAULT_COST_OPTIONS = {
+  traffic: DEFAULT_TRAFFIC,
+  trafficSource: 'the default traffic profile',
+  prices: US_EAST_1,
+  includeFreeTiers: false,
+};
 
 const SYNTH_FIRST = 'run `cdk synth` first, or pass the folder it writes to (cdk.out by default)';
 
@@ -20,7 +30,9 @@ describe('serverless-api summary', () => {
     expect(err).toBe('');
     expect(code).toBe(0);
     const template = templateOf(TASK_BOARD_SNAPSHOT, 'TaskBoardIntegStack.template.json');
-    expect(out).toBe(formatSummary(summarizeTemplate(template, 'TaskBoardIntegStack')));
+    const summary = summarizeTemplate(template, 'TaskBoardIntegStack');
+    const { estimate, whatIf } = estimateStack(template, summary, DEFAULT_COST_OPTIONS);
+    expect(out).toBe(`${formatSummary(summary)}\n${formatCost(estimate, whatIf).join('\n')}\n`);
     expect(out).toMatch(/^Stack TaskBoardIntegStack\n/);
     expect(out).not.toContain('DeployAssert');
   });
@@ -33,13 +45,17 @@ describe('serverless-api summary', () => {
     expect(out).toMatch(/^Stack RestApiIntegStack\n/);
   });
 
-  test('prints StackSummary objects with --json, keeping what the text leaves out', async () => {
+  test('prints StackSummary objects with --json, keeping what the text leaves out, each with its cost', async () => {
     const { code, out } = await runCli(['summary', TASK_BOARD_SNAPSHOT, '--json']);
     expect(code).toBe(0);
-    const summaries = JSON.parse(out) as StackSummary[];
+    const summaries = JSON.parse(out) as Array<StackSummary & { cost: CostEstimate & { whatIf: WhatIf[] } }>;
     expect(summaries.map((s) => s.stackName)).toEqual(['TaskBoardIntegStack']);
     const template = templateOf(TASK_BOARD_SNAPSHOT, 'TaskBoardIntegStack.template.json');
-    expect(summaries[0]).toEqual(JSON.parse(JSON.stringify(summarizeTemplate(template, 'TaskBoardIntegStack'))));
+    const { cost, ...summary } = summaries[0];
+    const expected = summarizeTemplate(template, 'TaskBoardIntegStack');
+    expect(summary).toEqual(JSON.parse(JSON.stringify(expected)));
+    const { estimate, whatIf } = estimateStack(template, expected, DEFAULT_COST_OPTIONS);
+    expect(cost).toEqual(JSON.parse(JSON.stringify({ ...estimate, whatIf })));
   });
 
   describe('an app with Stages', () => {
