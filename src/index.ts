@@ -11,6 +11,7 @@ export * from './api/throttle';
 export * from './events/event-bus';
 export * from './events/event-options';
 export * from './events/event-publication';
+export * from './functions/api-stacks';
 export * from './functions/function-options';
 export * from './functions/worker-options';
 export * from './monitoring/alarm-options';

@@ -15,6 +15,7 @@ import { validateThrottle } from './api/throttle-config';
 import { EventsModel, resolveEventBus, resolveEvents } from './events/event-model';
 import { FunctionSettings } from './functions/bundled-function';
 import { requireBundler } from './functions/bundling/bundler';
+import { resolveStackCount } from './functions/function-stacks';
 import {
   FunctionContext,
   integrationTimeoutLimit,
@@ -112,6 +113,8 @@ export class ServerlessApiModel implements CostControls {
   public readonly costTag?: CostTag;
   /** The budget over the API's tag, but for the alarm topic it notifies by default; undefined without `budget`. */
   public readonly budget?: CostControls['budget'];
+  /** How many nested stacks the route functions hash into; 0 keeps them in the API's stack. */
+  public readonly stackCount: number;
 
   private readonly routeFeatures: RouteFeatureContext;
   /** Where each route function and worker name is declared: one namespace for both. */
@@ -236,6 +239,11 @@ export class ServerlessApiModel implements CostControls {
     this.tableStream = resolveTableStream(props.tableStream, props.existingTable, (name, prop, worker) =>
       this.addWorker('tableStream.workers', name, prop, worker),
     );
+    this.stackCount = resolveStackCount('stacks', props.stacks, !rest, {
+      routeCounts: this.functions.map((fn) => fn.options.routes.length),
+      queues: this.queues.length,
+      workers: this.functionNames.size - this.functions.length,
+    });
   }
 
   /** What either API builder takes: the API-wide props, resolved. */

@@ -7,6 +7,7 @@ import { ApiDomainOptions } from './api/domain/domain-options';
 import { RestApiOptions } from './api/rest/rest-options';
 import { ThrottleOptions } from './api/throttle';
 import { EventsOptions } from './events/event-options';
+import { ApiStacks } from './functions/api-stacks';
 import { FunctionDefaults } from './functions/function-options';
 import { AlarmOptions } from './monitoring/alarm-options';
 import { BudgetOptions, CostAllocationTag } from './monitoring/budget-options';
@@ -154,4 +155,11 @@ export interface ServerlessApiProps extends RestApiOptions {
    * @default - no stream
    */
   readonly tableStream?: TableStreamOptions;
+  /**
+   * How the API's resources are spread over CloudFormation stacks (500 resources each): the route functions, with
+   * their routes and alarms, can go to nested stacks.
+   *
+   * @default ApiStacks.auto(): one stack while the functions of `functions` can fit it, nested stacks when they cannot
+   */
+  readonly stacks?: ApiStacks;
 }

@@ -19,17 +19,17 @@ import { HttpApiBuilder } from './api/http/http-api-builder';
 import { RestApiBuilder } from './api/rest/rest-api-builder';
 import { ApiEvents } from './events/api-events';
 import { ApiEventWorker } from './events/event-options';
-import { ApiFunction } from './functions/api-function';
 import { ApiWorkers } from './functions/api-workers';
 import { IApiFunction } from './functions/function-options';
+import { RouteFunctions } from './functions/route-functions';
 import { IWorkerFunction } from './functions/worker-options';
 import { ApiMonitoring } from './monitoring/api-monitoring';
 import { addCostControls } from './monitoring/cost-controls';
 import { TableMetricOptions } from './monitoring/metric-options';
-import { noFunctionErrors, resourceBudgetErrors } from './private/resource-budget';
+import { noFunctionErrors } from './private/resource-budget';
 import { ApiQueues } from './queues/api-queues';
 import { ApiQueue } from './queues/queue-options';
-import { FunctionModel, ServerlessApiModel } from './serverless-api-model';
+import { ServerlessApiModel } from './serverless-api-model';
 import { ServerlessApiProps } from './serverless-api-props';
 import * as env from './shared/env';
 import { ACCESS_PATTERNS_METADATA_KEY } from './shared/metadata';
@@ -103,7 +103,10 @@ export class ServerlessApi extends Construct {
   public readonly table: dynamodb.ITableV2;
   /** The API's access log group (JSON lines). */
   public readonly accessLogGroup: logs.ILogGroup;
-  /** The role API Gateway assumes to invoke the route functions and Lambda authorizers. */
+  /**
+   * The role API Gateway assumes to invoke the Lambda authorizers and the route functions in the API's stack; each
+   * nested stack of route functions (`stacks`) has its own.
+   */
   public readonly invokeRole: iam.IRole;
   /** The user pool the API created for its `ApiAuthorization.cognito()`; undefined when it created none. */
   public readonly userPool?: cognito.IUserPool;
@@ -123,8 +126,7 @@ export class ServerlessApi extends Construct {
   private readonly invokeGrants: InvokeGrants;
   private readonly model: ServerlessApiModel;
   private readonly monitoring: ApiMonitoring;
-  private readonly declaredFunctions: ApiFunction[] = [];
-  private readonly functionsScope: Construct;
+  private readonly routeFunctions: RouteFunctions;
   private readonly eventsScope: ApiEvents;
   private readonly streamsScope: ApiStreams;
   private readonly workersScope: ApiWorkers;
@@ -176,7 +178,19 @@ export class ServerlessApi extends Construct {
     accessPatternMetadata(this.api.apiResource, () =>
       accessPatternRows(this.model.functionContext.accessPatterns.values(), this.patternUsers()),
     );
-    this.functionsScope = new Construct(this, 'Functions');
+    this.routeFunctions = new RouteFunctions(this, 'Functions', {
+      stackCount: model.stackCount,
+      api: this.api,
+      invokeGrants: this.invokeGrants,
+      table: this.tableModel,
+      logRetention: model.logRetention,
+      apiEnvironment: model.functionContext.apiEnvironment,
+      parts: () => ({
+        monitoring: this.monitoring,
+        events: this.eventsScope,
+        sendAccess: (queues) => this.queuesScope.sendAccess(queues),
+      }),
+    });
     this.monitoring = new ApiMonitoring(this, 'Monitoring', {
       apiName: model.apiName,
       api: this.api,
@@ -188,6 +202,7 @@ export class ServerlessApi extends Construct {
       alarms: props.alarms,
       thresholds: model.alarmThresholds,
       dashboard: props.dashboard ?? true,
+      functionGroups: model.stackCount > 0,
     });
     this.alarmTopic = this.monitoring.topic;
     this.unhealthyAlarm = this.monitoring.unhealthyAlarm;
@@ -208,7 +223,7 @@ export class ServerlessApi extends Construct {
       tableKey: this.tableModel.encryptionKey,
       monitoring: this.monitoring,
     });
-    model.functions.forEach((fn) => this.buildFunction(fn));
+    model.functions.forEach((fn) => this.routeFunctions.add(fn));
     // The workers of the bus's rules and of the table's stream, which may send to the queues they name.
     const sendAccess = (queues: readonly string[]) => this.queuesScope.sendAccess(queues);
     const sources = { workers: this.workersScope, monitoring: this.monitoring, sendAccess };
@@ -220,9 +235,9 @@ export class ServerlessApi extends Construct {
     });
 
     // Checked at synth, after any addFunction(): without a function the invoke role has nothing to invoke.
-    this.node.addValidation({ validate: () => noFunctionErrors(this.declaredFunctions.length) });
+    this.node.addValidation({ validate: () => noFunctionErrors(this.routeFunctions.functions.length) });
     const costed = [this.queuesScope, this.workersScope];
-    this.node.addValidation({ validate: () => resourceBudgetErrors(this, this.functionsScope, costed) });
+    this.node.addValidation({ validate: () => this.routeFunctions.budgetErrors(this, costed) });
     if (props.partitionIsolation === PartitionIsolation.STRICT) {
       this.node.addValidation({ validate: () => strictIsolationErrors(this.patternUsers()) });
     }
@@ -234,7 +249,7 @@ export class ServerlessApi extends Construct {
    * @param name unique name of the function: letters and digits, starting with a letter
    */
   public addFunction(name: string, options: ApiFunctionOptions): IApiFunction {
-    return this.buildFunction(this.model.addFunction(name, options));
+    return this.routeFunctions.add(this.model.addFunction(name, options));
   }
 
   /**
@@ -255,7 +270,7 @@ export class ServerlessApi extends Construct {
 
   /** The route functions, in the order they were declared. */
   public get functions(): IApiFunction[] {
-    return [...this.declaredFunctions];
+    return this.routeFunctions.functions;
   }
 
   /** The workers, in the order their sources were declared. */
@@ -372,26 +387,9 @@ export class ServerlessApi extends Construct {
 
   /** Each declared route function and worker, and the access patterns it uses. */
   private patternUsers(): PatternUser[] {
-    return [...this.declaredFunctions, ...this.workersScope.workers].map(({ name, patterns }) => ({ name, patterns }));
-  }
-
-  private buildFunction(model: FunctionModel): IApiFunction {
-    const fn = new ApiFunction(this.functionsScope, model.name, {
-      prop: model.prop,
-      name: model.name,
-      eventBus: this.eventsScope.busFor(model.options.publishes),
-      options: model.options,
-      settings: model.settings,
-      table: this.tableModel,
-      accessPatterns: model.accessPatterns,
-      logRetention: this.model.logRetention,
-      description: model.description,
-      apiEnvironment: this.model.functionContext.apiEnvironment,
-      ...this.queuesScope.sendAccess(model.options.queues ?? []),
-    });
-    this.invokeGrants.whileAdding(() => this.api.addFunction(fn, fn.lambdaFunction, model.options.routes));
-    fn.alarms.push(...this.monitoring.addFunction(fn, model.thresholds));
-    this.declaredFunctions.push(fn);
-    return fn;
+    return [...this.routeFunctions.functions, ...this.workersScope.workers].map(({ name, patterns }) => ({
+      name,
+      patterns,
+    }));
   }
 }

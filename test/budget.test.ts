@@ -7,6 +7,7 @@ import {
   AccessPattern,
   ApiAuthorization,
   ApiFunctionOptions,
+  ApiStacks,
   ApiType,
   RouteOptions,
   ServerlessApi,
@@ -339,13 +340,19 @@ describe('resource budget of a REST API', () => {
 
 describe('resource budget of queues and their workers', () => {
   /** `typeCounts` with `queues` queues with workers, the route functions sending to them. */
-  function withQueues(functionCount: number, routeCount: number, queues: number): Stack {
+  function withQueues(
+    functionCount: number,
+    routeCount: number,
+    queues: number,
+    extra: Partial<ServerlessApiProps> = {},
+  ): Stack {
     const names = Array.from({ length: queues }, (_, q) => `jobs${q}`);
     const fns = functions(functionCount, routeCount);
     for (const [i, name] of Object.keys(fns).entries()) {
       fns[name] = { ...fns[name], queues: names.length ? [names[i % names.length]] : [] };
     }
     return httpStack(fns, {
+      ...extra,
       queues: Object.fromEntries(
         names.map((name) => [name, { worker: { entry: HANDLER_ENTRY, accessPatterns: ['getItem'] } }]),
       ),
@@ -370,12 +377,21 @@ describe('resource budget of queues and their workers', () => {
     });
   });
 
-  test('200 routes over 50 functions and 10 queue workers: 470 + 10 x 11 = 580 resources, 80 over: synth says what costs what', () => {
-    expect(() => Template.fromStack(withQueues(50, 200, 10))).toThrow(
+  test('200 routes over 50 functions and 10 queue workers in one stack: 470 + 10 x 11 = 580 resources, 80 over: synth says what costs what', () => {
+    expect(() => Template.fromStack(withQueues(50, 200, 10, { stacks: ApiStacks.single() }))).toThrow(
       new Error(
-        "Validation failed with the following errors:\n  [Test/Api] `functions` and `queues` must fit CloudFormation's 500 resources per stack: this API makes 580 of the stack's 580: 250 for its 50 route functions, about 5 each, 110 for its 10 queues with their workers, about 11 each, 220 for the API and its routes, the table and monitoring; serve the routes with fewer functions, or declare some queues in an API of another stack, got: 580 resources",
+        "Validation failed with the following errors:\n  [Test/Api] `functions` and `queues` must fit CloudFormation's 500 resources per stack: this API makes 580 of the stack's 580: 250 for its 50 route functions, about 5 each, 110 for its 10 queues with their workers, about 11 each, 220 for the API and its routes, the table and monitoring; serve the routes with fewer functions, or declare some queues in an API of another stack, or put the functions in nested stacks (`stacks: ApiStacks.nested()`), got: 580 resources",
       ),
     );
+  });
+
+  test('by default the same API goes to nested stacks: it cannot fit one stack even at its fewest resources (4 per function, 1 per route, 8 per queue, 3 per worker: 510)', () => {
+    const stack = withQueues(50, 200, 10);
+    // THEN the route functions leave the API's stack, which keeps the queues and their workers
+    const counts = resourceTypeCounts(Template.fromStack(stack));
+    expect(counts['AWS::Lambda::Function']).toBe(10);
+    expect(counts['AWS::CloudFormation::Stack']).toBeGreaterThan(1);
+    expect(total(counts)).toBeLessThan(CLOUDFORMATION_RESOURCE_LIMIT);
   });
 
   test('the same 200 routes over 25 functions fit with the 10 queue workers: 20 + 25 x 5 + 200 + 10 x 11 = 455', () => {

@@ -1,4 +1,4 @@
-import { CfnResource, Duration, Size, Stack, Validations } from 'aws-cdk-lib';
+import { CfnResource, Duration, NestedStack, Size, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -12,6 +12,7 @@ import { IConstruct } from 'constructs';
 import {
   AccessPattern,
   ApiAuthorization,
+  ApiStacks,
   ApiType,
   OAuthGrant,
   ServerlessApi,
@@ -226,6 +227,32 @@ describe('cdk-nag AwsSolutions and Serverless checks', () => {
       });
     },
   );
+
+  describe('an API whose route functions are in nested stacks', () => {
+    let stack: Stack;
+    let api: ServerlessApi;
+    beforeAll(() => {
+      stack = newStack();
+      api = new ServerlessApi(stack, 'Api', {
+        ...defaultProps(),
+        stacks: ApiStacks.nested({ stackCount: 3 }),
+        functions: Object.fromEntries(
+          ['items', 'orders', 'users', 'carts'].map((name) => [
+            name,
+            fn([route(HttpMethod.GET, `/${name}/{itemId}`)], { accessPatterns: ['getItem'] }),
+          ]),
+        ),
+      });
+    });
+
+    test('has no unacknowledged finding, the nested stacks checked too', () => {
+      expect(NestedStack.isNestedStack(Stack.of(api.functions[0]))).toBe(true);
+      expect(unacknowledgedFindings(stack)).toEqual([]);
+      // a finding planted in a nested stack is found: the packs do look there
+      new sns.Topic(Stack.of(api.functions[0]), 'Plain');
+      expect(unacknowledgedFindings(stack).filter((f) => f.startsWith('AwsSolutions-SNS3'))).toHaveLength(1);
+    });
+  });
 
   describe('the fully configured API', () => {
     let stack: Stack;

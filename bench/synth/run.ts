@@ -6,6 +6,10 @@
  *
  *   npx projen bench            # compiles lib/ first
  *   npx ts-node --transpile-only bench/synth/run.ts [--routes 10,100,200] [--runs 5] [--skip-nodejs]
+ *   npx ts-node --transpile-only bench/synth/run.ts --routes 100,250,500,1000 --skip-nodejs --handlers small
+ *
+ * Past about 200 routes `ServerlessApi` puts its route functions in nested stacks: the table also shows how many
+ * stacks its first synth wrote and the resources of the largest (CloudFormation takes 500).
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -62,6 +66,7 @@ function main(): void {
     fs.rmSync(WORK, { recursive: true, force: true });
     const entries = writeEntries(handlers, Math.max(...sizes.map((routes) => Math.ceil(routes / 4))));
     const medians = new Map<number, Map<Variant, number>>();
+    shapes.clear();
     for (const routes of sizes) {
       const samples = new Map<Variant, number[]>(variants.map((variant) => [variant, []]));
       for (let run = 0; run < runs; run++) {
@@ -143,6 +148,18 @@ export const handler = apiHandler({
   return dir;
 }
 
+/** The stacks `ServerlessApi`'s first synth wrote, by size in routes: how many, and the resources of the largest. */
+const shapes = new Map<number, { stacks: number; largest: number }>();
+
+/** The templates of a cloud assembly, nested stacks' (`*.nested.template.json`) included: how many, and the largest. */
+function assemblyShape(outdir: string): { stacks: number; largest: number } {
+  const templates = fs.readdirSync(outdir).filter((file) => file.endsWith('.template.json'));
+  const counts = templates.map(
+    (file) => Object.keys(JSON.parse(fs.readFileSync(path.join(outdir, file), 'utf8')).Resources ?? {}).length,
+  );
+  return { stacks: templates.length, largest: Math.max(...counts) };
+}
+
 /** Seconds of one synth in a new process; for `second`, after an untimed first synth into the same folders. */
 function timeSynth(variant: Variant, routes: number, entries: string): number {
   const outdir = fs.mkdtempSync(path.join(WORK, 'out-'));
@@ -160,6 +177,7 @@ function timeSynth(variant: Variant, routes: number, entries: string): number {
   const app = path.join(APPS, variant === 'inline' || variant === 'nodejs' ? 'hand-written.js' : 'serverless-api.js');
   if (variant === 'second') synthOnce(app, env);
   const elapsed = synthOnce(app, env);
+  if (variant === 'first') shapes.set(routes, assemblyShape(outdir));
   fs.rmSync(outdir, { recursive: true, force: true });
   fs.rmSync(cache, { recursive: true, force: true });
   return elapsed;
@@ -179,12 +197,14 @@ function synthOnce(app: string, env: NodeJS.ProcessEnv): number {
 function report(medians: Map<number, Map<Variant, number>>, variants: Variant[]): void {
   const header = ['routes / functions', ...variants.map((variant) => LABELS[variant]), 'first / inline'];
   if (variants.includes('nodejs')) header.push('first / NodejsFunction');
-  header.push('nothing changed / inline');
+  header.push('nothing changed / inline', 'ServerlessApi stacks', 'largest stack (resources)');
   const rows = [...medians].map(([routes, row]) => {
     const cells = [`${routes} / ${Math.ceil(routes / 4)}`, ...variants.map((variant) => seconds(row.get(variant)!))];
     cells.push(ratio(row.get('first')! / row.get('inline')!));
     if (variants.includes('nodejs')) cells.push(ratio(row.get('first')! / row.get('nodejs')!));
     cells.push(ratio(row.get('second')! / row.get('inline')!));
+    const shape = shapes.get(routes);
+    cells.push(shape ? `${shape.stacks}` : '-', shape ? `${shape.largest}` : '-');
     return cells;
   });
   console.log(table(header, rows));

@@ -55,12 +55,25 @@ export interface ApiBuilder {
   readonly hasIamRoutes: boolean;
   /** The user pool created for a Cognito authorization that imports none. */
   createdUserPool(authorization: ApiAuthorization): CreatedUserPool | undefined;
-  /** Routes `routes` to `fn`; `scope` is the function's construct. */
-  addFunction(scope: Construct, fn: lambda.IFunction, routes: readonly RouteOptions[]): void;
+  /**
+   * Routes `routes` to `fn`; `scope` is the function's construct. With `target` (a nested stack's) the routes and the
+   * invoke permission go there instead of the API's.
+   */
+  addFunction(scope: Construct, fn: lambda.IFunction, routes: readonly RouteOptions[], target?: RouteTarget): void;
+  /** Where a nested stack's routes go and the role invoking its functions; undefined where routes cannot be nested. */
+  routeTarget?(scope: Construct): RouteTarget;
   /** The `execute-api` ARNs of the IAM-authorized routes, resolved at synth. */
   iamRouteArns(): string[];
   /** The IAM-authorized routes so far, with their `execute-api` ARNs. */
   iamRoutes(): IamRoute[];
+}
+
+/** Where the routes of a nested stack's functions go, and the role through which the API invokes those functions. */
+export interface RouteTarget {
+  readonly routes: Construct;
+  readonly invokeRole: iam.IRole;
+  /** The invoke role's statement, which each function's ARN joins. */
+  readonly invokeStatement: iam.PolicyStatement;
 }
 
 /** The `execute-api` resource path of a route, each path parameter as `*`. */

@@ -3,6 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ConstructMetadata, readConstructMetadata } from './construct-metadata';
+import { flattenNestedStacks, NestedTemplateRef } from './nested';
 import { CfnTemplate, isObject, JsonObject, list, obj, str } from './template';
 
 /** An error the command line reports as a message, without a stack trace. */
@@ -30,8 +31,10 @@ export interface StackArtifact extends AssemblyStack {
   readonly assetManifestPath?: string;
   /** Construct paths below the stack by logical id, from the stack's metadata (`Api/Functions/tasks/Function/Resource`). */
   readonly constructPaths: ReadonlyMap<string, string>;
-  /** The template's file. */
+  /** The template's file; without the resources of its nested stacks, which `template` holds. */
   readonly templatePath: string;
+  /** Whether `template` holds the resources of nested stacks (and so differs from the file's). */
+  readonly hasNestedStacks: boolean;
   /** Every construct metadata entry synth recorded for the stack (acknowledged rules among them), by construct path. */
   readonly constructMetadata: ConstructMetadata;
 }
@@ -83,6 +86,22 @@ function constructPathsOf(assemblyDir: string, artifact: JsonObject, displayName
   return paths;
 }
 
+/** A nested stack's template, from the file aws-cdk-lib wrote beside its parent's; undefined when there is none. */
+function readNestedTemplate(
+  assemblyDir: string,
+  assetManifestPath: string | undefined,
+  ref: NestedTemplateRef,
+): CfnTemplate | undefined {
+  let assetPath = ref.assetPath;
+  if (assetPath === undefined && ref.assetHash !== undefined && assetManifestPath && fs.existsSync(assetManifestPath)) {
+    const files = obj(obj(JSON.parse(fs.readFileSync(assetManifestPath, 'utf-8'))).files);
+    assetPath = str(obj(obj(files[ref.assetHash]).source).path);
+  }
+  if (assetPath === undefined) return undefined;
+  const file = path.join(assemblyDir, assetPath);
+  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf-8')) as CfnTemplate) : undefined;
+}
+
 function assetManifestOf(assemblyDir: string, artifacts: JsonObject, artifact: JsonObject): string | undefined {
   for (const dependency of list(artifact.dependencies)) {
     const candidate = obj(artifacts[str(dependency) ?? '']);
@@ -109,7 +128,9 @@ export function loadStackArtifacts(assemblyDir: string, options: { nested?: bool
     if (artifact.type !== 'aws:cloudformation:stack') continue;
     const templatePath = path.join(assemblyDir, str(properties.templateFile) ?? `${id}.template.json`);
     if (!fs.existsSync(templatePath)) throw new UsageError(`template of stack ${id} not found: ${templatePath}`);
-    const template = JSON.parse(fs.readFileSync(templatePath, 'utf-8')) as CfnTemplate;
+    const raw = JSON.parse(fs.readFileSync(templatePath, 'utf-8')) as CfnTemplate;
+    const assetManifestPath = assetManifestOf(assemblyDir, artifacts, artifact);
+    const template = flattenNestedStacks(raw, (ref) => readNestedTemplate(assemblyDir, assetManifestPath, ref));
     const displayName = str(artifact.displayName) ?? id;
     stacks.push({
       stackName: displayName,
@@ -119,9 +140,10 @@ export function loadStackArtifacts(assemblyDir: string, options: { nested?: bool
       cloudFormationName: str(properties.stackName) ?? id,
       assemblyDir,
       ...environmentOf(artifact),
-      assetManifestPath: assetManifestOf(assemblyDir, artifacts, artifact),
+      assetManifestPath,
       constructPaths: constructPathsOf(assemblyDir, artifact, displayName),
       templatePath,
+      hasNestedStacks: template !== raw,
       constructMetadata: readConstructMetadata(assemblyDir, artifact),
     });
   }

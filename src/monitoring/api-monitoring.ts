@@ -54,6 +54,15 @@ export interface ApiMonitoringProps {
   /** The thresholds of `alarms`, resolved. */
   readonly thresholds: AlarmThresholds;
   readonly dashboard: boolean;
+  /** Whether the route functions are in nested stacks: then each stack's are watched as a group (`functionGroup()`). */
+  readonly functionGroups?: boolean;
+}
+
+/** The route functions of one nested stack: their alarms roll up into its composite alarm, their graphs into its row. */
+export interface FunctionGroup {
+  readonly name: string;
+  /** Creates the group's alarms; undefined when alarms are off. */
+  readonly factory?: AlarmFactory;
 }
 
 /** A function to watch: its metrics, and the thresholds of its own `alarms` over the API's. */
@@ -64,13 +73,8 @@ export interface MonitoredFunction {
   readonly metrics: FunctionMetrics;
   readonly timeout: Duration;
   readonly thresholds: FunctionThresholds;
-}
-
-/** A route function, the scope of its alarms, with its metrics. */
-export interface WatchedFunction extends Construct {
-  readonly name: string;
-  readonly metrics: FunctionMetrics;
-  readonly timeout: Duration;
+  /** The group it belongs to, when the functions are in nested stacks. */
+  readonly group?: FunctionGroup;
 }
 
 /** A Lambda authorizer's function to watch. */
@@ -108,9 +112,11 @@ export class ApiMonitoring extends Construct {
   private readonly factory?: AlarmFactory;
   private readonly dashboardBuilder?: ApiDashboard;
   private readonly authorizerThresholds: FunctionThresholds;
+  private readonly apiName: string;
 
   constructor(scope: Construct, id: string, props: ApiMonitoringProps) {
     super(scope, id);
+    this.apiName = props.apiName;
     this.api = new ApiMetrics(props.api.metrics);
     this.table = new TableMetrics(props.table);
     this.capacity = new CapacityMetrics(this.table);
@@ -181,7 +187,9 @@ export class ApiMonitoring extends Construct {
         usagePlanQuotas: quotas,
         queueThresholds: apiQueueThresholds(props.alarms?.queues),
         alarmsEnabled: alarms.enabled ?? true,
-        alarms: () => [...(this.unhealthyAlarm ? [this.unhealthyAlarm] : []), ...this.alarms],
+        // A nested stack's functions show as its composite alarm: a status widget shows at most 100 alarms.
+        alarms: () => [...(this.unhealthyAlarm ? [this.unhealthyAlarm] : []), ...(this.factory?.ownAlarms ?? [])],
+        functionGroups: props.functionGroups ?? false,
       });
       this.dashboard = this.dashboardBuilder.dashboard;
     }
@@ -193,11 +201,26 @@ export class ApiMonitoring extends Construct {
     return this.factory?.alarms ?? [];
   }
 
-  /** Draws the route function on the dashboard and creates its alarms (in its own scope), which it returns. */
-  public addFunction(fn: WatchedFunction, thresholds: FunctionThresholds): cloudwatch.IAlarm[] {
-    this.dashboardBuilder?.addFunction(fn.metrics, thresholds);
-    const watched = { scope: fn, name: fn.name, metrics: fn.metrics, timeout: fn.timeout, thresholds };
-    return this.functionAlarms(watched, FunctionKind.FUNCTION);
+  /**
+   * The group of the route functions of the nested stack `scope`: a composite alarm there (when there is one at the
+   * top) over their critical alarms, and a row of the dashboard.
+   */
+  public functionGroup(scope: Construct, name: string): FunctionGroup {
+    const factory = this.unhealthyAlarm
+      ? this.factory?.subgroup(
+          scope,
+          name,
+          `The route functions of nested stack ${name} of API ${this.apiName}: one of their alarms is in ALARM. ` +
+            "It rolls up into the API's Unhealthy alarm.",
+        )
+      : this.factory;
+    return { name, factory };
+  }
+
+  /** Draws the function on the dashboard and creates its alarms (in its own scope), which it returns. */
+  public addFunction(fn: MonitoredFunction): cloudwatch.IAlarm[] {
+    this.dashboardBuilder?.addFunction(fn.metrics, fn.thresholds, fn.group?.name);
+    return this.functionAlarms(fn, FunctionKind.FUNCTION);
   }
 
   /** Draws the worker on the dashboard's worker row and creates its alarms (in its own scope), which it returns. */
@@ -246,7 +269,7 @@ export class ApiMonitoring extends Construct {
   }
 
   private functionAlarms(fn: MonitoredFunction, kind: FunctionKind): cloudwatch.IAlarm[] {
-    const factory = this.factory;
+    const factory = fn.group ? fn.group.factory : this.factory;
     if (!factory) return [];
     return functionAlarmSpecs(fn.metrics, fn.name, fn.timeout, fn.thresholds, kind).map((spec) =>
       factory.create(fn.scope, spec),

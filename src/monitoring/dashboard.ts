@@ -35,6 +35,8 @@ export interface ApiDashboardProps {
   readonly alarmsEnabled: boolean;
   /** Every alarm of the API, read when the dashboard is synthesized. */
   readonly alarms: () => cloudwatch.IAlarm[];
+  /** Whether the route functions come in groups (nested stacks), each drawn on a row of its own. */
+  readonly functionGroups: boolean;
 }
 
 const WIDTH = cloudwatch.GRID_WIDTH;
@@ -136,6 +138,9 @@ interface FunctionGraphs {
 export class ApiDashboard extends Construct {
   public readonly dashboard: cloudwatch.Dashboard;
   private readonly functionGraphs: FunctionGraphs;
+  private readonly groupGraphs = new Map<string, FunctionGraphs>();
+  /** Where the next group's row goes: below the API's row and the groups' before it. */
+  private nextGroupRow: number;
   private workerGraphs?: FunctionGraphs;
   private authorizerGraphs?: FunctionGraphs;
   private queueGraphs?: QueueGraphs;
@@ -144,7 +149,7 @@ export class ApiDashboard extends Construct {
   private sourceRow?: cloudwatch.IWidget[];
   private readonly rows: cloudwatch.IWidget[][];
   private readonly tableRow: cloudwatch.IWidget[];
-  private readonly functionRow: cloudwatch.IWidget[];
+  private readonly apiRow: cloudwatch.IWidget[];
 
   constructor(
     scope: Construct,
@@ -220,15 +225,16 @@ export class ApiDashboard extends Construct {
     const capacityRow = capacityGraphs(props.capacity, props.capacityLimits, t, { graph, thresholdLine });
 
     this.tableRow = tableRow;
-    this.functionRow = Object.values(this.functionGraphs);
+    this.apiRow = apiRow;
     const rows: cloudwatch.IWidget[][] = [
       ...(props.alarmsEnabled ? [[new AlarmStatusRow(props.alarms)]] : []),
       apiRow,
-      this.functionRow,
+      ...(props.functionGroups ? [] : [Object.values(this.functionGraphs)]),
       tableRow,
       ...(capacityRow.length ? [capacityRow] : []),
     ];
     this.rows = rows;
+    this.nextGroupRow = rows.indexOf(apiRow) + 1;
     this.dashboard = new cloudwatch.Dashboard(this, 'Resource', {
       dashboardName: Token.isUnresolved(props.apiName)
         ? undefined
@@ -242,9 +248,16 @@ export class ApiDashboard extends Construct {
     });
   }
 
-  /** Draws a function on the function row's graphs. */
-  public addFunction(metrics: FunctionMetrics, thresholds: FunctionThresholds): void {
-    drawFunction(this.functionGraphs, metrics, thresholds);
+  /** Draws a function on the function row's graphs, or on its group's row, which its first function adds. */
+  public addFunction(metrics: FunctionMetrics, thresholds: FunctionThresholds, group?: string): void {
+    if (group === undefined) return drawFunction(this.functionGraphs, metrics, thresholds);
+    let graphs = this.groupGraphs.get(group);
+    if (!graphs) {
+      graphs = this.functionGraphsOf(`Functions of ${group}`);
+      this.groupGraphs.set(group, graphs);
+      this.rows.splice(this.nextGroupRow++, 0, Object.values(graphs));
+    }
+    drawFunction(graphs, metrics, thresholds);
   }
 
   /** Draws a worker on the worker row's graphs, which the first worker adds above the table's. */
@@ -260,8 +273,9 @@ export class ApiDashboard extends Construct {
   public addAuthorizer(metrics: FunctionMetrics, thresholds: FunctionThresholds): void {
     if (!this.authorizerGraphs) {
       this.authorizerGraphs = this.functionGraphsOf('Authorizers', this.props.authorizerThresholds);
-      // Between the API's row and the functions': an authorizer answers before the functions run.
-      this.rows.splice(this.rows.indexOf(this.functionRow), 0, Object.values(this.authorizerGraphs));
+      // Right below the API's row, above the functions' rows: an authorizer answers before the functions run.
+      this.rows.splice(this.rows.indexOf(this.apiRow) + 1, 0, Object.values(this.authorizerGraphs));
+      this.nextGroupRow++;
     }
     drawFunction(this.authorizerGraphs, metrics, thresholds);
   }
@@ -339,10 +353,7 @@ export class ApiDashboard extends Construct {
   }
 
   /** The graphs of one kind of function, with the API-wide thresholds (a function's own may differ). */
-  private functionGraphsOf(
-    kind: 'Functions' | 'Workers' | 'Authorizers',
-    thresholds: FunctionThresholds = this.props.functionThresholds,
-  ): FunctionGraphs {
+  private functionGraphsOf(kind: string, thresholds: FunctionThresholds = this.props.functionThresholds): FunctionGraphs {
     const f = thresholds.signals;
     const graphs = {
       errorRate: this.graph(`${kind}: error rate (%)`, [], this.thresholdLine('error', f.errorRate)),

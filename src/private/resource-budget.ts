@@ -10,6 +10,12 @@ import { IConstruct } from 'constructs';
 const STACK_RESOURCE_LIMIT = 500;
 const LIMIT_CONTEXT = '@aws-cdk/core:stackResourceLimit';
 
+/** The app's `@aws-cdk/core:stackResourceLimit`, else CloudFormation's; 0 or less turns the checks off. */
+function resourceLimit(scope: IConstruct): number {
+  const context = scope.node.tryGetContext(LIMIT_CONTEXT);
+  return context === undefined ? STACK_RESOURCE_LIMIT : parseInt(`${context}`, 10);
+}
+
 function resourcesIn(scope: IConstruct, stack: Stack): number {
   return scope.node.findAll().filter((c) => CfnResource.isCfnResource(c) && Stack.of(c) === stack).length;
 }
@@ -19,10 +25,14 @@ function resourcesIn(scope: IConstruct, stack: Stack): number {
  * children of `functions`) and its queues with their workers (the children of the first of `queues`, and the rest of
  * `queues`) cost.
  */
-export function resourceBudgetErrors(api: IConstruct, functions: IConstruct, queues: IConstruct[]): string[] {
+export function resourceBudgetErrors(
+  api: IConstruct,
+  functions: IConstruct,
+  queues: IConstruct[],
+  nestable: boolean,
+): string[] {
   const stack = Stack.of(api);
-  const context = api.node.tryGetContext(LIMIT_CONTEXT);
-  const limit = context === undefined ? STACK_RESOURCE_LIMIT : parseInt(`${context}`, 10);
+  const limit = resourceLimit(api);
   if (!(limit > 0)) return [];
   const inStack = resourcesIn(stack, stack);
   if (inStack <= limit) return [];
@@ -40,9 +50,39 @@ export function resourceBudgetErrors(api: IConstruct, functions: IConstruct, que
     `\`functions\` and \`queues\` must fit CloudFormation's ${limit} resources per stack: this API makes ${ofApi} of the stack's ${inStack}: ` +
       `${ofFunctions} for its ${plural(functionCount, 'route function')}${each(ofFunctions, functionCount)}, ${queuePart}` +
       `${ofApi - ofFunctions - ofQueues} for the API and its routes, the table and monitoring; ` +
-      `serve the routes with fewer functions${queueCount ? ', or declare some queues in an API of another stack' : ''}, ` +
+      `serve the routes with fewer functions${queueCount ? ', or declare some queues in an API of another stack' : ''}` +
+      `${nestable ? ', or put the functions in nested stacks (`stacks: ApiStacks.nested()`)' : ''}, ` +
       `got: ${inStack} resources`,
   ];
+}
+
+/**
+ * The errors of an API whose route functions are in nested stacks (`stacks`, each named `Stack<n>`): each stack, the
+ * API's own and each nested one, must hold at most the limit.
+ */
+export function nestedBudgetErrors(api: IConstruct, stacks: readonly { name: string; stack: Stack }[]): string[] {
+  const limit = resourceLimit(api);
+  if (!(limit > 0)) return [];
+  const errors: string[] = [];
+  const parent = Stack.of(api);
+  const inParent = resourcesIn(parent, parent);
+  if (inParent > limit) {
+    errors.push(
+      `\`functions\` and \`queues\` must fit CloudFormation's ${limit} resources per stack: the API's own stack holds ${inParent} with the route functions in ${stacks.length} nested stacks; ` +
+        'declare some queues or workers in an API of another stack, ' +
+        `got: ${inParent} resources`,
+    );
+  }
+  for (const { name, stack } of stacks) {
+    const count = resourcesIn(stack, stack);
+    if (count <= limit) continue;
+    errors.push(
+      `\`stacks.stackCount\` must spread the route functions so each nested stack holds at most ${limit} resources: ` +
+        `${name} holds ${count} for its ${stack.node.children.filter((c) => c.node.tryFindChild('Function')).length} functions; ` +
+        `raise \`stackCount\` (this moves most functions to other stacks once) or serve the routes with fewer functions, got: ${count} resources`,
+    );
+  }
+  return errors;
 }
 
 /** The error of an API that declares no function, in props or with `addFunction()`, checked at synth. */

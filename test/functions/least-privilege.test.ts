@@ -39,6 +39,21 @@ describe.each(APPS)('GIVEN the app $name', ({ model }) => {
   });
 });
 
+test('GIVEN the shop with its route functions in nested stacks THEN its roles are read from the nested templates: the same functions and roles, an invoke role per nested stack', () => {
+  const plain = APPS.find((a) => a.name === 'caller-bound-shop')!.model;
+  const nested = APPS.find((a) => a.name === 'caller-bound-shop-nested')!.model;
+  // logical ids in a nested template are relative to the nested stack: `cartFunction<hash>`, not `ShopFunctionscart...`
+  const names = (model: StackModel) =>
+    model.functions.map((f) => f.logicalId.replace(/^ShopFunctions/, '').replace(/[0-9A-F]{8}$/, '')).sort();
+  expect(names(nested)).toEqual(['cartFunction', 'ordersFunction', 'preferencesFunction', 'sessionsFunction']);
+  expect(names(nested)).toEqual(names(plain));
+  const invokeRoles = (model: StackModel) => model.roles.filter((r) => r.invokes.length > 0).length;
+  expect(invokeRoles(plain)).toBe(1);
+  expect(invokeRoles(nested)).toBeGreaterThan(1);
+  // AND besides them the same roles, plus the API's own invoke role, which invokes nothing here
+  expect(nested.roles.length - invokeRoles(nested)).toBe(plain.roles.length - invokeRoles(plain) + 1);
+});
+
 test.each(ROLES)(
   '$name: every case comes out as least privilege expects',
   async ({ app, role }) => {

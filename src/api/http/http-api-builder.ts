@@ -6,7 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { accessLogFormat } from '../access-log';
-import { ApiBuilder, ApiCommonProps, executeApiPath } from '../api-builder';
+import { ApiBuilder, ApiCommonProps, executeApiPath, RouteTarget } from '../api-builder';
 import { ApiType } from '../api-type';
 import { ApiAuthorization } from '../authorization/api-authorization';
 import { CreatedUserPool } from '../authorization/authorization-kind';
@@ -111,29 +111,43 @@ export class HttpApiBuilder implements ApiBuilder {
     return this.authorizers.createdUserPool(authorization);
   }
 
+  /**
+   * A nested stack's own invoke role and routes: one role for every function of the API would pass IAM's 10,240
+   * characters of inline policy per role near 100 functions, and a route in the API's stack would count there.
+   */
+  public routeTarget(scope: Construct): RouteTarget {
+    const invoke = createInvokeRole(scope);
+    return { routes: new Construct(scope, 'Routes'), invokeRole: invoke.role, invokeStatement: invoke.statement };
+  }
+
   /** One integration per function, and one route per route. */
-  public addFunction(scope: Construct, fn: lambda.IFunction, routes: readonly RouteOptions[]): void {
-    const integration = this.addIntegration(scope, fn);
-    routes.forEach((route) => this.addRoute(route, integration));
+  public addFunction(
+    scope: Construct,
+    fn: lambda.IFunction,
+    routes: readonly RouteOptions[],
+    target?: RouteTarget,
+  ): void {
+    const integration = this.addIntegration(scope, fn, target);
+    routes.forEach((route) => this.addRoute(route, integration, target?.routes ?? this.routesScope));
   }
 
   /** The integration through which the routes of one function reach it. */
-  private addIntegration(scope: Construct, fn: lambda.IFunction): apigwv2.HttpIntegration {
-    this.invokeStatement.addResources(fn.functionArn);
+  private addIntegration(scope: Construct, fn: lambda.IFunction, target?: RouteTarget): apigwv2.HttpIntegration {
+    (target?.invokeStatement ?? this.invokeStatement).addResources(fn.functionArn);
     return new apigwv2.HttpIntegration(scope, 'Integration', {
       httpApi: this.api,
       integrationType: apigwv2.HttpIntegrationType.AWS_PROXY,
       integrationUri: fn.functionArn,
       payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
-      credentials: apigwv2.IntegrationCredentials.fromRole(this.invokeRole),
+      credentials: apigwv2.IntegrationCredentials.fromRole(target?.invokeRole ?? this.invokeRole),
     });
   }
 
-  private addRoute(route: RouteOptions, integration: apigwv2.HttpIntegration): void {
+  private addRoute(route: RouteOptions, integration: apigwv2.HttpIntegration, routesScope: Construct): void {
     const key = routeKey(route);
     const authorization = route.authorization ?? this.authorization;
     const binding = this.authorizers.bind(authorization, route.authorizationScopes);
-    const cfnRoute = new apigwv2.CfnRoute(this.routesScope, key, {
+    const cfnRoute = new apigwv2.CfnRoute(routesScope, key, {
       apiId: this.api.apiId,
       routeKey: key,
       target: `integrations/${integration.integrationId}`,

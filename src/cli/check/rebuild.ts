@@ -23,7 +23,10 @@ export interface StackCheck {
    * `aws:cdk:path` turned off): only acknowledgements on the stack itself can cover them.
    */
   readonly withoutPath: string[];
-  /** Logical ids of nested stacks (`AWS::CloudFormation::Stack`): the resources in their own templates are not checked. */
+  /**
+   * Logical ids of nested stacks (`AWS::CloudFormation::Stack`) whose templates the assembly does not hold: their
+   * resources are not checked. Those it holds are checked with their parent's, as one template.
+   */
   readonly nestedStacks: string[];
 }
 
@@ -37,7 +40,7 @@ export function checkStacks(stacks: StackArtifact[], nag: UserCdkNag): StackChec
       autoSynth: false,
       context: { 'aws:cdk:disable-stack-trace': true },
     });
-    return stacks.map((stack, i) => checkStack(stack, nag, new nag.cdk.Stack(app, `Stack${i}`)));
+    return stacks.map((stack, i) => checkStack(stack, nag, new nag.cdk.Stack(app, `Stack${i}`), outdir));
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });
   }
@@ -47,10 +50,11 @@ function checkStack(
   stack: StackArtifact,
   nag: UserCdkNag,
   scope: InstanceType<UserCdkNag['cdk']['Stack']>,
+  outdir: string,
 ): StackCheck {
   const paths = constructPathsOf(stack);
   const acknowledgedKey = nag.cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY;
-  const template = includeTemplate(stack, nag, scope);
+  const template = includeTemplate(stack, nag, scope, outdir);
   const logicalIds = Object.keys(stack.template.Resources ?? {});
   for (const logicalId of logicalIds) {
     const covering = acknowledgementsCovering(stack.constructMetadata, paths.get(logicalId) ?? stack.displayName);
@@ -84,9 +88,20 @@ function constructPathsOf(stack: StackArtifact): Map<string, string> {
   return paths;
 }
 
-function includeTemplate(stack: StackArtifact, nag: UserCdkNag, scope: InstanceType<UserCdkNag['cdk']['Stack']>) {
+function includeTemplate(
+  stack: StackArtifact,
+  nag: UserCdkNag,
+  scope: InstanceType<UserCdkNag['cdk']['Stack']>,
+  outdir: string,
+) {
+  // A stack with nested stacks is checked as one template, its nested stacks' resources in it.
+  let templateFile = stack.templatePath;
+  if (stack.hasNestedStacks) {
+    templateFile = path.join(outdir, `${stack.artifactId}.flattened.template.json`);
+    fs.writeFileSync(templateFile, JSON.stringify(stack.template));
+  }
   try {
-    return new nag.cloudformationInclude.CfnInclude(scope, 'Template', { templateFile: stack.templatePath });
+    return new nag.cloudformationInclude.CfnInclude(scope, 'Template', { templateFile });
   } catch (e) {
     throw new UsageError(
       `cannot rebuild stack ${stack.displayName} from ${stack.templatePath} with CfnInclude: ${(e as Error).message}`,

@@ -302,15 +302,16 @@ describe('cdk-nag from the user project', () => {
   });
 });
 
-test('a nested stack is named as not checked, so a clean result is not read as covering it', async () => {
+test("a nested stack's resources are checked with its parent's, from the nested template the assembly holds", async () => {
   const dir = synthesize((app) => {
     const parent = new Stack(app, 'Parent');
     new secretsmanager.Secret(new NestedStack(parent, 'Storage'), 'Secret');
   });
-  const { code, out, err } = await runCli(['check', dir]);
-  expect(err).toMatch(
-    /^serverless-api: note: stack Parent has nested stacks \(StorageNestedStackStorageNestedStackResource\w+\): the resources in their templates are not checked\n$/,
-  );
-  expect(out).toMatch(/^0 unacknowledged findings: /);
-  expect(code).toBe(0);
+  const { code, findings } = await checkJson([dir]);
+  // THEN the secret in the nested stack has its finding, named by its path below the parent
+  expect(findings.map((f) => [f.ruleId, f.constructPath])).toContainEqual([
+    'AwsSolutions-SMG4',
+    'Parent/Storage/Secret/Resource',
+  ]);
+  expect(code).toBe(1);
 });

@@ -19,6 +19,7 @@ import {
   AccessPattern,
   ApiAuthorization,
   ApiEventBus,
+  ApiStacks,
   ApiType,
   CostAllocationTag,
   ServerlessApi,
@@ -26,6 +27,7 @@ import {
   TableBilling,
   TableEncryption,
 } from '../../../src';
+import { loadStackArtifacts } from '../../../src/assembly/assembly';
 import { limitGrantsToAwsServices } from '../../../src/private/key-policy';
 import { defaultProps, ENV, fn, HANDLER_ENTRY, itemPatterns, jwt, route } from '../api';
 
@@ -305,6 +307,20 @@ export const CONFORMANCE_APPS: ConformanceApp[] = [
       { env: ENV },
     ),
   },
+  {
+    name: 'http-nested-stacks',
+    description:
+      'HTTP API whose route functions, roles, alarms and routes are in nested stacks, checked as one template',
+    build: api({
+      stacks: ApiStacks.nested({ stackCount: 3 }),
+      functions: Object.fromEntries(
+        ['items', 'orders', 'users', 'carts'].map((name) => [
+          name,
+          fn([route(HttpMethod.GET, `/${name}/{itemId}`)], { accessPatterns: ['getItem'] }),
+        ]),
+      ),
+    }),
+  },
 ];
 
 /** A synthesized conformance app: its template as synth wrote it, named after the app. */
@@ -320,13 +336,21 @@ export function synthesizeApps(outdir: string, apps: ConformanceApp[] = CONFORMA
       context: { 'aws:cdk:bundling-stacks': [] },
     });
     const stack = conformanceApp.build(app);
-    const artifact = app.synth().getStackByName(stack.stackName);
+    const assembly = app.synth();
+    const artifact = assembly.getStackByName(stack.stackName);
     const concrete = (value: string) => (value.startsWith('unknown-') ? undefined : value);
+    // With nested stacks, the template as the readers see it: the nested stacks' resources in it.
+    let templatePath = artifact.templateFullPath;
+    const read = loadStackArtifacts(assembly.directory).find((s) => s.artifactId === artifact.id)!;
+    if (read.hasNestedStacks) {
+      templatePath = path.join(assembly.directory, `${artifact.id}.flattened.json`);
+      fs.writeFileSync(templatePath, JSON.stringify(read.template, undefined, 1));
+    }
     return {
       app: conformanceApp,
       name: conformanceApp.name,
-      templatePath: artifact.templateFullPath,
-      body: fs.readFileSync(artifact.templateFullPath, 'utf-8'),
+      templatePath,
+      body: fs.readFileSync(templatePath, 'utf-8'),
       region: concrete(artifact.environment.region),
       account: concrete(artifact.environment.account),
     };

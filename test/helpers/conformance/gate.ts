@@ -36,6 +36,13 @@ Stage.prototype.synth = function synthAndCollect(this: Stage, ...args: Parameter
         account: concrete(stack.environment.account),
       });
     }
+    // Nested stacks are no artifacts of their own: their templates are files of the assembly (assets of the parent).
+    const directory = assembly.directory;
+    for (const file of fs.readdirSync(directory).filter((name) => name.endsWith('.nested.template.json'))) {
+      const body = fs.readFileSync(`${directory}/${file}`, 'utf-8');
+      if (synthesized.some((t) => t.name === file && t.body === body)) continue;
+      synthesized.push({ name: file, body, region: undefined, account: undefined });
+    }
   }
   return assembly;
 };

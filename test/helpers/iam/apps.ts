@@ -1,4 +1,4 @@
-import { App, Stack, Token } from 'aws-cdk-lib';
+import { App, NestedStack, Stack, Stage, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -11,10 +11,12 @@ import {
   AccessPattern,
   ApiAuthorization,
   ApiEventBus,
+  ApiStacks,
   CallerAttribute,
   ServerlessApi,
   TableEncryption,
 } from '../../../src';
+import { loadStackArtifacts } from '../../../src/assembly/assembly';
 import { ENV, HANDLER_ENTRY, buildApi, fn, fullyConfigured, jwt, newStack, route } from '../api';
 
 /** One synthesized app whose roles the least-privilege suite evaluates. */
@@ -27,7 +29,13 @@ export interface AppUnderTest {
 export function modelOf(stack: Stack): StackModel {
   const concrete = (value: string) => (Token.isUnresolved(value) ? undefined : value);
   const env = { account: concrete(stack.account), region: concrete(stack.region) };
-  return loadStack(Template.fromStack(stack).toJSON() as CfnTemplate, {
+  const template = Template.fromStack(stack).toJSON() as CfnTemplate;
+  // With nested stacks, the template as the readers see it: one template holding the nested stacks' resources.
+  const nested = stack.node.findAll().some((c) => NestedStack.isNestedStack(c));
+  const flattened = nested
+    ? loadStackArtifacts(Stage.of(stack)!.synth().directory).find((s) => s.artifactId === stack.artifactId)!.template
+    : template;
+  return loadStack(flattened as CfnTemplate, {
     ...(env.account ? { account: env.account } : {}),
     ...(env.region ? { region: env.region } : {}),
   });
@@ -80,11 +88,12 @@ function edgeCases(): Stack {
  * id, whose tenant orders are read through an index bound to a JWT claim, and whose orders are keyed by two bound
  * parameters; functions mixing bound and unbound patterns, and a customer-managed key.
  */
-export function callerBoundShop(): Stack {
+export function callerBoundShop(stacks?: ApiStacks): Stack {
   const stack = newStack({ env: ENV });
   const byUser = { userId: CallerAttribute.id() };
   const byTenant = { tenantId: CallerAttribute.claim('tenantId') };
   new ServerlessApi(stack, 'Shop', {
+    stacks,
     authorization: jwt(),
     table: {
       encryption: TableEncryption.customerManaged(),
@@ -255,6 +264,8 @@ export function appsUnderTest(): AppUnderTest[] {
     { name: 'fullyConfigured', model: modelOf(fullyConfigured().stack) },
     { name: 'edge-cases', model: modelOf(edgeCases()) },
     { name: 'caller-bound-shop', model: modelOf(callerBoundShop()) },
+    // The same shop with its route functions, roles and caller roles in nested stacks, the table's ARN passed in.
+    { name: 'caller-bound-shop-nested', model: modelOf(callerBoundShop(ApiStacks.nested({ stackCount: 3 }))) },
     { name: 'caller-bound-partners', model: modelOf(callerBoundPartners()) },
     { name: 'write-sharded-orders', model: modelOf(writeShardedOrders()) },
     { name: 'queues', model: modelOf(queuesApp()) },

@@ -1,0 +1,72 @@
+/** Where the route functions go once one stack is not enough. */
+export interface NestedStacksOptions {
+  /**
+   * How many nested stacks the route functions are spread over: each function goes to the stack its name hashes to,
+   * so adding or removing a function never moves another (1 to 64). A stack no function hashes to is not created.
+   * Choose it once: changing it moves most functions, and their routes, to other stacks.
+   *
+   * @default 16
+   */
+  readonly stackCount?: number;
+}
+
+/** The kinds of `ApiStacks`. */
+export enum ApiStacksKind {
+  /** One stack while the declared functions fit, nested stacks when they would not. */
+  AUTO = 'AUTO',
+  /** Everything in the API's stack. */
+  SINGLE = 'SINGLE',
+  /** Route functions, with their routes and alarms, in nested stacks. */
+  NESTED = 'NESTED',
+}
+
+/** The default number of nested stacks of `ApiStacks.nested()`. */
+export const DEFAULT_STACK_COUNT = 16;
+/** The most nested stacks `ApiStacks.nested()` takes. */
+export const MAX_STACK_COUNT = 64;
+
+/**
+ * How the API's resources are spread over CloudFormation stacks, which take at most 500 resources each.
+ *
+ * A route function costs about five resources and a route one, so one stack holds about 80 functions of one route
+ * each. With nested stacks (CloudFormation's `AWS::CloudFormation::Stack`, deployed with the API's stack) the route
+ * functions with their roles, log groups, alarms, integrations and routes go to the nested stack their name hashes
+ * to; the API, its authorizers, the table and the API-wide monitoring stay in the API's stack.
+ *
+ * @example
+ * new ServerlessApi(this, 'Api', { stacks: ApiStacks.nested({ stackCount: 16 }), ... });
+ */
+export class ApiStacks {
+  /**
+   * One stack while the functions of the `functions` prop could fit it, nested stacks with the defaults of `nested()`
+   * when they cannot even at their fewest resources (4 per function, 1 per route), so an API that fits one stack is
+   * never moved. HTTP APIs only nest; functions added with `addFunction()` follow the choice.
+   */
+  public static auto(): ApiStacks {
+    return new ApiStacks(ApiStacksKind.AUTO, DEFAULT_STACK_COUNT);
+  }
+
+  /** Everything in the API's stack; synth fails, saying what costs what, when it exceeds 500 resources. */
+  public static single(): ApiStacks {
+    return new ApiStacks(ApiStacksKind.SINGLE, 0);
+  }
+
+  /**
+   * The route functions in nested stacks, each in the stack its name hashes to. HTTP APIs only.
+   *
+   * @param options how many nested stacks
+   */
+  public static nested(options: NestedStacksOptions = {}): ApiStacks {
+    return new ApiStacks(ApiStacksKind.NESTED, options.stackCount ?? DEFAULT_STACK_COUNT);
+  }
+
+  /** Which kind. */
+  public readonly kind: ApiStacksKind;
+  /** How many nested stacks the functions hash into; 0 for `single()`. */
+  public readonly stackCount: number;
+
+  private constructor(kind: ApiStacksKind, stackCount: number) {
+    this.kind = kind;
+    this.stackCount = stackCount;
+  }
+}
