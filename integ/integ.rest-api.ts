@@ -4,8 +4,8 @@ import { App, Aws, Duration, RemovalPolicies, RemovalPolicy, Stack } from 'aws-c
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { ApiAuthorization, ApiType, ServerlessApi } from '../src';
 
 /**

@@ -353,7 +353,10 @@ export class ApiDashboard extends Construct {
   }
 
   /** The graphs of one kind of function, with the API-wide thresholds (a function's own may differ). */
-  private functionGraphsOf(kind: string, thresholds: FunctionThresholds = this.props.functionThresholds): FunctionGraphs {
+  private functionGraphsOf(
+    kind: string,
+    thresholds: FunctionThresholds = this.props.functionThresholds,
+  ): FunctionGraphs {
     const f = thresholds.signals;
     const graphs = {
       errorRate: this.graph(`${kind}: error rate (%)`, [], this.thresholdLine('error', f.errorRate)),
