@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { ApiAuthorization, ApiType, ServerlessApiProps } from '../../src';
+import { ApiAuthorization, ApiStacks, ApiType, ServerlessApiProps } from '../../src';
 import { buildApi, BuiltApi, expectError, fn, HANDLER_ENTRY, logicalId, newStack, route } from '../helpers/api';
 import { graph, lines, onlyDashboard, threshold } from '../helpers/dashboard';
 
@@ -285,6 +285,18 @@ describe('the authorizer row of the dashboard', () => {
       threshold(20, 'duration alarm above 20%'),
     ]);
     expect(lines(graph(dashboard, 'Authorizers: invocations')).map((l) => l.label)).toEqual(['lambda invocations']);
+  });
+
+  test('with the functions in nested stacks, sits between the API row and the rows of the nested stacks', () => {
+    // GIVEN
+    const { stack } = buildGuarded({ stacks: ApiStacks.nested({ stackCount: 2 }) });
+    const titles = onlyDashboard(Template.fromStack(stack)).widgets.map((widget) => widget.properties.title);
+
+    // THEN
+    const at = titles.indexOf('Authorizers: error rate (%)');
+    const firstGroup = titles.findIndex((title) => /^Functions of .*: error rate \(%\)$/.test(title ?? ''));
+    expect(titles.indexOf('Latency p99 (ms)')).toBeLessThan(at);
+    expect(firstGroup).toBeGreaterThan(at);
   });
 
   test('is not drawn without a Lambda authorizer', () => {
