@@ -3,33 +3,41 @@ import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
 import { App, Aws, Duration, RemovalPolicies, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { ApiAuthorization, ApiType, ServerlessApi } from '../src';
 
 /**
  * Deploys a REST API and checks what only a deployed one can show: API Gateway refuses a request without an API
  * key (403) and a body that does not match the route's model (400) before the function runs, lets a valid one
  * through (201), and its 401 for a missing Cognito token carries the CORS headers a browser needs to read it; the
- * same API answers at its custom domain name, under a base path of two levels.
+ * same API answers at its custom domain name, under a base path of two levels. Its monthly budget exists, scoped by
+ * the API's cost-allocation tag and notifying an encrypted topic of its own.
  *
  * Deploying needs a public hosted zone Route 53 answers for (the domain's certificate is validated through it): give it
  * with `-c domainZoneId=<id> -c domainZoneName=<name>`. The defaults only synthesize.
  */
 const ORIGIN = 'https://app.example.com';
 const API_KEY = 'integ';
+const API_NAME = 'rest-api-integ';
+const BUDGET_NAME = `${API_NAME}-monthly-cost`;
 
 const app = new App({
   // Creation stack traces would write this machine's absolute paths into the snapshot's metadata files.
   context: { 'aws:cdk:disable-creation-stack-traces': true },
 });
 const stack = new Stack(app, 'RestApiIntegStack');
+// With alarms off the budget notifies a topic of its own, encrypted like the alarm topic would be.
+const costKey = new kms.Key(stack, 'CostKey', { enableKeyRotation: true, removalPolicy: RemovalPolicy.DESTROY });
+const costTopic = new sns.Topic(stack, 'CostTopic', { masterKey: costKey, enforceSSL: true });
 const hostedZone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', {
   hostedZoneId: app.node.tryGetContext('domainZoneId') ?? 'Z0123456789EXAMPLEZONE',
   zoneName: app.node.tryGetContext('domainZoneName') ?? 'integ.example.com',
 });
 const api = new ServerlessApi(stack, 'Api', {
   apiType: ApiType.REST,
-  apiName: 'rest-api-integ',
+  apiName: API_NAME,
   // Routes need a Cognito token unless they say otherwise; the pool goes with the stack.
   authorization: ApiAuthorization.cognito({ removalPolicy: RemovalPolicy.DESTROY }),
   // A REST stage with an access log deploys only once the account has an API Gateway CloudWatch role, through
@@ -44,6 +52,7 @@ const api = new ServerlessApi(stack, 'Api', {
   // Alarms and the dashboard have nothing to show in a test that lives for minutes.
   alarms: { enabled: false },
   dashboard: false,
+  budget: { monthlyLimitUsd: 20, topic: costTopic },
   functions: {
     items: {
       entry: path.join(__dirname, 'rest-api', 'handler.ts'),
@@ -119,6 +128,28 @@ integ.assertions.httpApiCall(itemsUrl, { headers: { origin: ORIGIN } }).expect(
   ExpectedResult.objectLike({
     status: 401,
     headers: Match.objectLike({ 'access-control-allow-origin': [ORIGIN] }),
+  }),
+);
+
+// The budget counts the costs of what carries the API's cost-allocation tag. Reading a budget is budgets:ViewBudget,
+// not the budgets:DescribeBudget the assertion derives (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsbudgetservice.html).
+const describeBudget = integ.assertions.awsApiCall('Budgets', 'describeBudget', {
+  AccountId: Aws.ACCOUNT_ID,
+  BudgetName: BUDGET_NAME,
+});
+describeBudget.provider.addToRolePolicy({
+  Effect: 'Allow',
+  Action: ['budgets:ViewBudget'],
+  Resource: [`arn:${Aws.PARTITION}:budgets::${Aws.ACCOUNT_ID}:budget/${BUDGET_NAME}`],
+});
+describeBudget.expect(
+  ExpectedResult.objectLike({
+    Budget: Match.objectLike({
+      BudgetName: BUDGET_NAME,
+      BudgetType: 'COST',
+      TimeUnit: 'MONTHLY',
+      CostFilters: { TagKeyValue: [`user:serverless-api$${API_NAME}`] },
+    }),
   }),
 );
 

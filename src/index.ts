@@ -25,3 +25,5 @@ export * from './table/table-encryption';
 export * from './table/table-options';
 export * from './functions/bundling/bundling-options';
 export * from './streams/stream-options';
+export * from './shared/alarm-severity';
+export * from './monitoring/budget-options';

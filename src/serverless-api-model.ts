@@ -35,6 +35,9 @@ import {
   validateFunctionAlarms,
 } from './monitoring/alarm-thresholds';
 import { capacityAlarmName, validateCapacityAlarms } from './monitoring/capacity-alarms';
+import { CostTag, resolveCostTag } from './monitoring/cost-allocation-tag';
+import { validateBudget } from './monitoring/cost-budget';
+import { CostControls } from './monitoring/cost-controls';
 import { systemErrorOperations } from './monitoring/metrics';
 import { validateQueueAlarms } from './monitoring/queue-thresholds';
 import { AlarmFactory } from './private/alarm-factory';
@@ -79,7 +82,7 @@ export interface FunctionModel {
  * here with its name; building never checks again. Functions added later with `addFunction()` go through the same
  * checks, against the functions and routes already declared.
  */
-export class ServerlessApiModel {
+export class ServerlessApiModel implements CostControls {
   public readonly apiType: ApiType;
   /** The custom domain name; undefined without `domain`. */
   public readonly domain?: DomainModel;
@@ -106,6 +109,10 @@ export class ServerlessApiModel {
   public readonly events: EventsModel;
   /** The table's stream and its workers; undefined without `tableStream`. */
   public readonly tableStream?: TableStreamModel;
+  /** The cost-allocation tag on every resource of the API; undefined when turned off. */
+  public readonly costTag?: CostTag;
+  /** The budget over the API's tag, but for the alarm topic it notifies by default; undefined without `budget`. */
+  public readonly budget?: CostControls['budget'];
   /** How many nested stacks the route functions hash into; 0 keeps them in the API's stack. */
   public readonly stackCount: number;
 
@@ -170,6 +177,9 @@ export class ServerlessApiModel {
     if (props.apiName === '') fail('apiName', 'not be empty: it names the API, its alarms and its dashboard', '');
     this.apiName = props.apiName ?? Names.uniqueResourceName(scope, { maxLength: 128 });
     this.alarmThresholds = resolveAlarmThresholds(props.alarms);
+    this.costTag = resolveCostTag(props.costAllocationTag, this.apiName);
+    validateBudget(props.budget, { tag: this.costTag, hasAlarmTopic: props.alarms?.enabled ?? true });
+    this.budget = props.budget && { apiName: this.apiName, budget: props.budget, tag: this.costTag! };
     // An existing table's billing is not the API's to know: it gets no capacity alarms.
     this.capacityLimits = props.existingTable
       ? []

@@ -10,6 +10,7 @@ import { EventsOptions } from './events/event-options';
 import { ApiStacks } from './functions/api-stacks';
 import { FunctionDefaults } from './functions/function-options';
 import { AlarmOptions } from './monitoring/alarm-options';
+import { BudgetOptions, CostAllocationTag } from './monitoring/budget-options';
 import { QueueOptions } from './queues/queue-options';
 import { TableStreamOptions } from './streams/stream-options';
 import { AccessPattern } from './table/access-pattern';
@@ -128,6 +129,20 @@ export interface ServerlessApiProps extends RestApiOptions {
    * @default true
    */
   readonly dashboard?: boolean;
+  /**
+   * The cost-allocation tag put on every resource the API creates, so Cost Explorer and `budget` can count the API's
+   * costs once the tag is activated in the Billing console.
+   *
+   * @default CostAllocationTag.of('serverless-api'): key `serverless-api`, valued with `apiName`
+   */
+  readonly costAllocationTag?: CostAllocationTag;
+  /**
+   * A monthly AWS Budgets cost budget over the resources carrying `costAllocationTag`, notifying the alarm topic (or
+   * its own `topic` and `emails`) as actual or forecasted cost passes shares of its limit.
+   *
+   * @default - no budget
+   */
+  readonly budget?: BudgetOptions;
   /**
    * The event bus the functions publish to (their `publishes`) and the workers its rules invoke.
    *

@@ -24,6 +24,7 @@ import { IApiFunction } from './functions/function-options';
 import { RouteFunctions } from './functions/route-functions';
 import { IWorkerFunction } from './functions/worker-options';
 import { ApiMonitoring } from './monitoring/api-monitoring';
+import { addCostControls } from './monitoring/cost-controls';
 import { TableMetricOptions } from './monitoring/metric-options';
 import { noFunctionErrors } from './private/resource-budget';
 import { ApiQueues } from './queues/api-queues';
@@ -192,8 +193,8 @@ export class ServerlessApi extends Construct {
     });
     this.monitoring = new ApiMonitoring(this, 'Monitoring', {
       apiName: model.apiName,
-      api: this.api.metrics,
-      accessLogGroup: this.api.accessLogGroup,
+      api: this.api,
+      usagePlanQuotas: Object.keys(this.usagePlans).length > 0,
       table: this.table,
       indexNames: model.tableKeys.indexes.map((index) => index.indexName),
       capacityLimits: model.capacityLimits,
@@ -206,6 +207,7 @@ export class ServerlessApi extends Construct {
     this.alarmTopic = this.monitoring.topic;
     this.unhealthyAlarm = this.monitoring.unhealthyAlarm;
     this.dashboard = this.monitoring.dashboard;
+    addCostControls(this, model, this.alarmTopic);
     // The bus before any function or worker is built: publishers name it.
     this.eventsScope = new ApiEvents(this, 'Events', { bus: model.events.bus });
     this.workersScope = new ApiWorkers(this, 'Workers', {
@@ -326,8 +328,8 @@ export class ServerlessApi extends Construct {
   }
 
   /**
-   * Requests answered 429, counted from the access log by a metric filter (API Gateway publishes no such
-   * metric). Sum per 5 minutes by default.
+   * Requests answered 429, counted from the access log by a metric filter (API Gateway publishes no such metric); on a
+   * REST API with usage plans, exhausted quotas aside. Sum per 5 minutes by default.
    */
   public metricThrottledRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.monitoring.api.throttledRequests(props);

@@ -291,7 +291,7 @@ describe('resource budget of a REST API', () => {
     expect(added(nested, withCors)).toEqual({ 'AWS::ApiGateway::Method': 1 + 2, 'AWS::ApiGateway::Resource': 2 });
   });
 
-  test('a request model costs its AWS::ApiGateway::Model plus, once per API, the request validator; a usage plan with one key three', () => {
+  test('a request model costs its AWS::ApiGateway::Model plus, once per API, the request validator; a usage plan with one key four (with its quota metric filter)', () => {
     const model = { type: apigateway.JsonSchemaType.OBJECT, required: ['title'] };
     const validated = restTypeCounts(
       twoFunctions({
@@ -311,6 +311,7 @@ describe('resource budget of a REST API', () => {
       'AWS::ApiGateway::UsagePlan': 1,
       'AWS::ApiGateway::ApiKey': 1,
       'AWS::ApiGateway::UsagePlanKey': 1,
+      'AWS::Logs::MetricFilter': 1,
     });
   });
 

@@ -120,7 +120,7 @@ const WEB_ACL_ARN = 'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/api/0f
 /**
  * A REST API with every feature on: Cognito API-wide; a Lambda token, a Lambda request, an IAM and a public route
  * without API key; a usage plan with an API key; a POST with a request model and a required header; a web ACL;
- * compression; a cache with a cached, throttled GET; execution logging; the account's CloudWatch role; CORS.
+ * compression; a cache with a cached, throttled GET; execution logging; the account's CloudWatch role; CORS; a budget.
  */
 function fullyConfiguredRest(): { stack: Stack; api: ServerlessApi } {
   const stack = newStack();
@@ -137,6 +137,7 @@ function fullyConfiguredRest(): { stack: Stack; api: ServerlessApi } {
     executionLogging: {},
     setAccountCloudWatchRole: true,
     cors: { allowOrigins: ['https://app.example.com'] },
+    budget: { monthlyLimitUsd: 200, emails: ['finance@example.com'] },
     functions: {
       items: fn(
         [

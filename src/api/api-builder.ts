@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { ApiType } from './api-type';
 import { ApiAuthorization } from './authorization/api-authorization';
 import { CreatedUserPool } from './authorization/authorization-kind';
+import { AuthorizerFunctions } from './authorization/authorizer-registry';
 import { IamRoute } from './authorization/iam-grant';
 import { CorsOptions } from './cors';
 import { DomainModel } from './domain/domain-model';
@@ -46,6 +47,8 @@ export interface ApiBuilder {
   readonly invokeRole: iam.IRole;
   /** The API's CloudWatch metrics. */
   readonly metrics: ApiMetricSource;
+  /** The functions of its Lambda authorizers, as routes first use them. */
+  readonly authorizers: AuthorizerFunctions;
   /** The custom domain name; undefined without `domain`. */
   readonly customDomain?: IApiCustomDomain;
   /** Whether any route so far is authorized with ApiAuthorization.iam(). */

@@ -10,6 +10,13 @@ import { SERVICE_NAME_ENV } from '../shared/env';
 /** API Gateway waits at most 10 seconds for a Lambda authorizer: a longer timeout only costs money. */
 export const AUTHORIZER_MAX_TIMEOUT = Duration.seconds(10);
 
+/** The timeout an authorizer runs with, or is waited for: its own when shorter, else API Gateway's limit. */
+export function authorizerTimeout(timeout: Duration | undefined): Duration {
+  return timeout && !timeout.isUnresolved() && timeout.toMilliseconds() < AUTHORIZER_MAX_TIMEOUT.toMilliseconds()
+    ? timeout
+    : AUTHORIZER_MAX_TIMEOUT;
+}
+
 export interface AuthorizerFunctionProps {
   readonly entry: string;
   /**
@@ -47,17 +54,10 @@ export class AuthorizerFunction extends BundledFunction {
   constructor(scope: Construct, id: string, props: AuthorizerFunctionProps) {
     const defaults = props.defaults ?? {};
     const settings = resolveFunctionSettings({}, defaults);
-    const timeout = defaults.timeout;
     super(scope, id, {
       prop: props.prop ?? 'authorization',
       entry: props.entry,
-      settings: {
-        ...settings,
-        timeout:
-          timeout && !timeout.isUnresolved() && timeout.toMilliseconds() < AUTHORIZER_MAX_TIMEOUT.toMilliseconds()
-            ? timeout
-            : AUTHORIZER_MAX_TIMEOUT,
-      },
+      settings: { ...settings, timeout: authorizerTimeout(defaults.timeout) },
       statements: secretStatements(props.secrets),
       environment: {
         ...sourceMapEnvironment(settings.bundling),

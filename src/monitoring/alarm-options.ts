@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { AlarmSeverity } from '../shared/alarm-severity';
 
 /** How long an alarm looks before it fires. */
 export interface AlarmEvaluationOptions {
@@ -38,6 +39,18 @@ export interface PercentAlarmOptions extends AlarmEvaluationOptions {
    * @default - set per alarm, see the property that holds these options
    */
   readonly maxPercent?: number;
+}
+
+/** The alarm on requests answered 429: a share in percent, and whether it pages. */
+export interface ThrottledRequestAlarmOptions extends PercentAlarmOptions {
+  /**
+   * Whether the alarm rolls up into the composite alarm and pages (`CRITICAL`), or notifies the alarm topic on its
+   * own (`WARNING`). A 429 is the API refusing traffic as it was told to (a route's or the stage's limits, a usage
+   * plan's throttle): page on it when those limits are sized so that reaching them is an outage.
+   *
+   * @default AlarmSeverity.WARNING
+   */
+  readonly severity?: AlarmSeverity;
 }
 
 /** An alarm on a latency: it fires when the latency is above `maxLatency`. */
@@ -175,12 +188,14 @@ export interface ApiAlarmOptions {
    */
   readonly clientErrorRate?: PercentAlarmOptions;
   /**
-   * Requests answered 429 because of throttling (the stage's or a route's limits, or the function's own rate
-   * limiting), as a share of requests. Counted from the access log: API Gateway publishes no 429 metric.
+   * Requests answered 429 because of throttling (the stage's, a route's or a usage plan's rate limits, or the
+   * function's own rate limiting), as a share of requests. Counted from the access log: API Gateway publishes no 429
+   * metric. On a REST API, a usage plan's exhausted quota (`QUOTA_EXCEEDED`) is a partner's own limit and is not
+   * counted: the dashboard draws it on its own line.
    *
-   * @default - on: above 1% in one period of 5 minutes
+   * @default - on, a warning: above 1% in one period of 5 minutes
    */
-  readonly throttledRequestRate?: PercentAlarmOptions;
+  readonly throttledRequestRate?: ThrottledRequestAlarmOptions;
   /**
    * p99 of the latency callers see.
    *
@@ -283,8 +298,8 @@ export interface AlarmOptions {
   readonly insufficientDataActions?: boolean;
   /**
    * Whether the critical alarms roll up into one composite alarm, "API unhealthy", which alone runs the
-   * actions, so a pager gets one page rather than one per alarm. Warnings (4xx rate, integration latency,
-   * conditional-check failures) still run the actions themselves. With `false`, every alarm runs them.
+   * actions, so a pager gets one page rather than one per alarm. Warnings (4xx and, by default, 429 rates, integration
+   * latency, conditional-check failures) still run the actions themselves. With `false`, every alarm runs them.
    *
    * @default true
    */
@@ -295,6 +310,15 @@ export interface AlarmOptions {
    * @default - see `FunctionAlarmOptions`
    */
   readonly functions?: FunctionAlarmOptions;
+  /**
+   * Alarms on each Lambda authorizer (bundled from its `entry` or given as `authorizerFunction`): its error rate,
+   * throttles and p99 duration, critical as a failing authorizer fails every route it guards. `concurrency` is
+   * refused: the library knows of no reservation to measure against.
+   *
+   * @default - on: errors above 1%, throttles above 0, p99 duration above 20% of its timeout (2 seconds of the
+   * 10-second timeout), in one shared alarm per authorizer over one period of 5 minutes
+   */
+  readonly authorizers?: FunctionAlarmOptions;
   /**
    * Alarms on the API stage.
    *

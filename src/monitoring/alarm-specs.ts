@@ -20,7 +20,12 @@ import { isLiteral, numberText } from '../private/validation';
 const withPeriod = (t: AlarmThreshold) => ({ period: t.period });
 const breach = (t: AlarmThreshold) => `above ${describeMax(t)} ${describeEvaluation(t)}`;
 
-export function apiAlarmSpecs(metrics: ApiMetrics, t: ApiThresholds): AlarmSpec[] {
+/** The API stage's alarms; the 429 alarm with the severity `alarms.api.throttledRequestRate` chose. */
+export function apiAlarmSpecs(
+  metrics: ApiMetrics,
+  t: ApiThresholds,
+  throttledSeverity: AlarmSeverity = AlarmSeverity.WARNING,
+): AlarmSpec[] {
   const specs: (AlarmSpec & { enabled: boolean })[] = [
     {
       enabled: t.serverErrorRate.enabled,
@@ -39,11 +44,11 @@ export function apiAlarmSpecs(metrics: ApiMetrics, t: ApiThresholds): AlarmSpec[
       name: 'Api-429Rate',
       metric: metrics.throttledRequestRate(withPeriod(t.throttledRequestRate)),
       threshold: t.throttledRequestRate,
-      severity: AlarmSeverity.CRITICAL,
+      severity: throttledSeverity,
       description:
-        `API: share of requests answered 429 Too Many Requests ${breach(t.throttledRequestRate)}. Look first at ` +
-        'the access log for the routes and callers (ip, principalId) refused, then raise the stage or route ' +
-        'throttling if the traffic is legitimate.',
+        `API: share of requests answered 429 Too Many Requests ${breach(t.throttledRequestRate)} (usage-plan ` +
+        'quotas not counted). Look first at the access log for the routes and callers (ip, principalId, apiKeyId) ' +
+        'refused, then raise the stage, route or usage-plan throttling if the traffic is legitimate.',
     },
     {
       enabled: t.latencyP99.enabled,
@@ -92,8 +97,14 @@ interface FunctionSignalSpec {
   readonly lookFirst: string;
 }
 
-function functionSignals(metrics: FunctionMetrics, timeout: Duration, t: FunctionThresholds): FunctionSignalSpec[] {
+function functionSignals(
+  metrics: FunctionMetrics,
+  timeout: Duration,
+  t: FunctionThresholds,
+  kind: FunctionKind,
+): FunctionSignalSpec[] {
   const s = t.signals;
+  const authorizer = kind === FunctionKind.AUTHORIZER;
   const signals: (FunctionSignalSpec | undefined)[] = [
     s.errorRate.enabled
       ? {
@@ -102,7 +113,9 @@ function functionSignals(metrics: FunctionMetrics, timeout: Duration, t: Functio
           metric: (props) => metrics.errorRate(props),
           threshold: s.errorRate,
           what: `share of invocations failed above ${describeMax(s.errorRate)}`,
-          lookFirst: "ERROR lines in the function's log group, by requestId",
+          lookFirst: authorizer
+            ? "ERROR lines in the authorizer's log group, and authorizerError in the access log"
+            : "ERROR lines in the function's log group, by requestId",
         }
       : undefined,
     s.throttles.enabled
@@ -122,7 +135,9 @@ function functionSignals(metrics: FunctionMetrics, timeout: Duration, t: Functio
           metric: (props) => metrics.durationP99Percent(props),
           threshold: s.durationP99,
           what: `p99 duration above ${describeMax(s.durationP99)} of the ${isLiteral(timeout) ? `${timeout.toHumanString()} ` : ''}timeout`,
-          lookFirst: 'slow table calls in its X-Ray traces, then its memory size (CPU grows with it)',
+          lookFirst: authorizer
+            ? 'slow calls to the identity provider or user store in its X-Ray traces, then its results cache TTL'
+            : 'slow table calls in its X-Ray traces, then its memory size (CPU grows with it)',
         }
       : undefined,
   ];
@@ -152,12 +167,21 @@ export enum FunctionKind {
   FUNCTION = 'Function',
   /** A worker: alarms `Worker-<name>`. */
   WORKER = 'Worker',
+  /** A Lambda authorizer: alarms `Authorizer-<name>`. */
+  AUTHORIZER = 'Authorizer',
 }
+
+/** The dashboard row each kind of function is drawn on. */
+const DASHBOARD_ROW: { readonly [kind in FunctionKind]: string } = {
+  [FunctionKind.FUNCTION]: 'function',
+  [FunctionKind.WORKER]: 'worker',
+  [FunctionKind.AUTHORIZER]: 'authorizer',
+};
 
 /**
  * A function's alarms: one metric-math alarm over all its signals (1 when any breaches), or with
  * `separateAlarms` one alarm per signal. Critical either way: a failing function fails its routes, a failing worker
- * its work.
+ * its work, a failing authorizer every route it guards.
  */
 export function functionAlarmSpecs(
   metrics: FunctionMetrics,
@@ -166,7 +190,7 @@ export function functionAlarmSpecs(
   t: FunctionThresholds,
   kind: FunctionKind = FunctionKind.FUNCTION,
 ): AlarmSpec[] {
-  const signals = functionSignals(metrics, timeout, t);
+  const signals = functionSignals(metrics, timeout, t, kind);
   if (t.separateAlarms) {
     return signals.map((signal) => ({
       id: signal.id,
@@ -201,7 +225,7 @@ export function functionAlarmSpecs(
       severity: AlarmSeverity.CRITICAL,
       description:
         `${kind} ${name}: ${signals.map((signal) => signal.what).join(', or ')} ${describeEvaluation(evaluation)}. ` +
-        `Look first at the dashboard's ${kind === FunctionKind.WORKER ? 'worker' : 'function'} row for the signal, then at ${signals.map((signal) => signal.lookFirst).join('; or ')}.`,
+        `Look first at the dashboard's ${DASHBOARD_ROW[kind]} row for the signal, then at ${signals.map((signal) => signal.lookFirst).join('; or ')}.`,
     },
   ];
 }

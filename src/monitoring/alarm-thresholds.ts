@@ -11,7 +11,8 @@ import {
   TableAlarmOptions,
 } from './alarm-options';
 import { METRIC_PERIOD } from './metrics';
-import { checkInteger, fail, isLiteral, numberText } from '../private/validation';
+import { checkInteger, checkOneOf, fail, isLiteral, numberText } from '../private/validation';
+import { AlarmSeverity } from '../shared/alarm-severity';
 
 /**
  * The documented defaults of every alarm, in one place, and the rules that turn the options users give
@@ -60,6 +61,20 @@ export const DEFAULT_FUNCTION_ALARMS = {
   concurrency: { max: 80, unit: ThresholdUnit.PERCENT },
 } as const satisfies { [signal: string]: DefaultThreshold };
 
+/**
+ * A Lambda authorizer's alarms: those of a route function, but for its duration. API Gateway waits at most 10 seconds
+ * for an authorizer (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html), and every
+ * uncached request waits for it before its function runs: at 20% of the timeout (2 seconds of the 10-second one) it
+ * fires before the API's own p99 latency alarm (3 seconds) and names the authorizer as the cause.
+ */
+export const DEFAULT_AUTHORIZER_ALARMS = {
+  ...DEFAULT_FUNCTION_ALARMS,
+  durationP99: { max: 20, unit: ThresholdUnit.PERCENT, evaluationPeriods: 3, datapointsToAlarm: 2 },
+} as const satisfies { [signal: string]: DefaultThreshold };
+
+/** A 429 is the API refusing traffic as configured (route, stage or usage-plan limits): a warning unless told otherwise. */
+export const DEFAULT_THROTTLED_REQUEST_SEVERITY = AlarmSeverity.WARNING;
+
 export const DEFAULT_API_ALARMS = {
   serverErrorRate: { max: 1, unit: ThresholdUnit.PERCENT },
   clientErrorRate: { max: 10, unit: ThresholdUnit.PERCENT, evaluationPeriods: 3, datapointsToAlarm: 3 },
@@ -81,6 +96,8 @@ export const DEFAULT_TABLE_ALARMS = {
 } as const satisfies { [signal: string]: DefaultThreshold };
 
 export type FunctionSignal = keyof typeof DEFAULT_FUNCTION_ALARMS;
+/** The defaults of one kind of function's alarms: route functions and workers, or Lambda authorizers. */
+type FunctionDefaults = { readonly [signal in FunctionSignal]: DefaultThreshold };
 export type ApiSignal = keyof typeof DEFAULT_API_ALARMS;
 export type TableSignal = keyof typeof DEFAULT_TABLE_ALARMS;
 
@@ -212,9 +229,13 @@ function resolveGroup<K extends string>(
 }
 
 /** Checks a `FunctionAlarmOptions`, at `prop` (the API's `alarms.functions` or a function's own `alarms`). */
-export function validateFunctionAlarms(prop: string, options: FunctionAlarmOptions | undefined): void {
+export function validateFunctionAlarms(
+  prop: string,
+  options: FunctionAlarmOptions | undefined,
+  defaults: FunctionDefaults = DEFAULT_FUNCTION_ALARMS,
+): void {
   if (!options) return;
-  validateGroup<FunctionSignal>(prop, options, DEFAULT_FUNCTION_ALARMS);
+  validateGroup<FunctionSignal>(prop, options, defaults);
   validateEvaluation(`${prop}.evaluation`, options.evaluation, SHARED_ALARM);
 }
 
@@ -245,6 +266,7 @@ export function functionThresholds(
   prop: string,
   api: FunctionAlarmOptions | undefined,
   own: FunctionAlarmOptions | undefined,
+  defaults: FunctionDefaults = DEFAULT_FUNCTION_ALARMS,
 ): FunctionThresholds {
   const separateAlarms = own?.separateAlarms ?? api?.separateAlarms ?? false;
   const merged = (signal: FunctionSignal): AnyAlarmOptions | undefined =>
@@ -271,7 +293,7 @@ export function functionThresholds(
   validateEvaluation(`${prop}.evaluation`, sharedEvaluation, SHARED_ALARM);
   if (separateAlarms) {
     for (const signal of signalNames) {
-      validateEvaluation(`${prop}.${signal}`, merged(signal), DEFAULT_FUNCTION_ALARMS[signal]);
+      validateEvaluation(`${prop}.${signal}`, merged(signal), defaults[signal]);
     }
   }
   const evaluation = resolveThreshold(sharedEvaluation, SHARED_ALARM);
@@ -284,10 +306,7 @@ export function functionThresholds(
         datapointsToAlarm: evaluation.datapointsToAlarm,
       };
   const signals = Object.fromEntries(
-    (Object.keys(DEFAULT_FUNCTION_ALARMS) as FunctionSignal[]).map((signal) => [
-      signal,
-      { ...resolveThreshold(merged(signal), DEFAULT_FUNCTION_ALARMS[signal]), ...shared },
-    ]),
+    signalNames.map((signal) => [signal, { ...resolveThreshold(merged(signal), defaults[signal]), ...shared }]),
   ) as FunctionThresholds['signals'];
   return { signals, separateAlarms, evaluation };
 }
@@ -298,15 +317,38 @@ export interface AlarmThresholds {
   readonly table: TableThresholds;
   /** The API-wide thresholds of the functions (a function's own may differ). */
   readonly functions: FunctionThresholds;
+  /** The thresholds of every Lambda authorizer. */
+  readonly authorizers: FunctionThresholds;
+  /** Whether the 429 alarm pages. */
+  readonly throttledRequestSeverity: AlarmSeverity;
 }
 
 /** Checks the API-wide `alarms` and resolves their thresholds. */
 export function resolveAlarmThresholds(options: AlarmOptions | undefined): AlarmThresholds {
   validateFunctionAlarms('alarms.functions', options?.functions);
+  validateFunctionAlarms('alarms.authorizers', options?.authorizers, DEFAULT_AUTHORIZER_ALARMS);
+  const authorizerConcurrency = options?.authorizers?.concurrency;
+  if (authorizerConcurrency && authorizerConcurrency.enabled !== false) {
+    fail(
+      'alarms.authorizers.concurrency',
+      "be left out: an authorizer's concurrency has no reservation the library knows of to be measured against",
+      authorizerConcurrency,
+    );
+  }
   validateGroup<ApiSignal>('alarms.api', options?.api, DEFAULT_API_ALARMS);
   validateGroup<TableSignal>('alarms.table', options?.table, DEFAULT_TABLE_ALARMS);
+  const severities = Object.values(AlarmSeverity);
+  const severity = options?.api?.throttledRequestRate?.severity;
+  checkOneOf(
+    'alarms.api.throttledRequestRate.severity',
+    severity,
+    severities,
+    `be an AlarmSeverity (${severities.join(', ')})`,
+  );
   return {
     functions: functionThresholds('alarms.functions', options?.functions, undefined),
+    authorizers: functionThresholds('alarms.authorizers', undefined, options?.authorizers, DEFAULT_AUTHORIZER_ALARMS),
+    throttledRequestSeverity: severity ?? DEFAULT_THROTTLED_REQUEST_SEVERITY,
     api: apiThresholds(options?.api),
     table: tableThresholds(options?.table),
   };

@@ -2,12 +2,16 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import {
   ACCESS_LOG_METRIC_DIMENSIONS,
   ACCESS_LOG_METRIC_NAMESPACE,
+  QUOTA_EXCEEDED_FILTER_PATTERN,
+  QUOTA_EXCEEDED_REQUESTS_METRIC,
+  THROTTLED_NOT_QUOTA_FILTER_PATTERN,
   THROTTLED_REQUESTS_FILTER_PATTERN,
   THROTTLED_REQUESTS_METRIC,
 } from './access-log-metrics';
@@ -26,11 +30,19 @@ import { SourceWatch } from './source-alarms';
 import { AlarmFactory } from '../private/alarm-factory';
 import { CapacityLimit } from '../table/table-capacity';
 
+/** What the monitoring reads of the API: its metrics, its access log, and its Lambda authorizers as they are built. */
+export interface MonitoredApi {
+  readonly metrics: ApiMetricSource;
+  readonly accessLogGroup: logs.ILogGroup;
+  readonly authorizers: { onFunction(listener: (authorizer: MonitoredAuthorizer) => void): void };
+}
+
 export interface ApiMonitoringProps {
   /** Names the alarms (`<apiName>-...`), the topic and the dashboard. */
   readonly apiName: string;
-  readonly api: ApiMetricSource;
-  readonly accessLogGroup: logs.ILogGroup;
+  readonly api: MonitoredApi;
+  /** Whether the API has usage plans, whose exhausted quotas are counted apart from throttling. */
+  readonly usagePlanQuotas: boolean;
   readonly table: dynamodb.ITableV2;
   readonly indexNames: readonly string[];
   /** What the table's consumption is measured against (provisioned capacity or on-demand maximums); none for most. */
@@ -65,6 +77,16 @@ export interface MonitoredFunction {
   readonly group?: FunctionGroup;
 }
 
+/** A Lambda authorizer's function to watch. */
+export interface MonitoredAuthorizer {
+  /** Unique in the API, made of letters and digits: names its alarms' scope and its metrics in expressions. */
+  readonly id: string;
+  /** Its name in API Gateway, which names its alarms and labels its graphs. */
+  readonly name: string;
+  readonly lambdaFunction: lambda.IFunction;
+  readonly timeout: Duration;
+}
+
 /** A queue to watch: its metrics and the thresholds of its own `alarms` over the API's. */
 export interface MonitoredQueue {
   /** Where its alarms are created. */
@@ -89,24 +111,33 @@ export class ApiMonitoring extends Construct {
   public readonly dashboard?: cloudwatch.Dashboard;
   private readonly factory?: AlarmFactory;
   private readonly dashboardBuilder?: ApiDashboard;
+  private readonly authorizerThresholds: FunctionThresholds;
   private readonly apiName: string;
 
   constructor(scope: Construct, id: string, props: ApiMonitoringProps) {
     super(scope, id);
     this.apiName = props.apiName;
-    this.api = new ApiMetrics(props.api);
+    this.api = new ApiMetrics(props.api.metrics);
     this.table = new TableMetrics(props.table);
     this.capacity = new CapacityMetrics(this.table);
     this.operations = props.operations;
 
-    new logs.MetricFilter(this, 'ThrottledRequestsFilter', {
-      logGroup: props.accessLogGroup,
-      filterPattern: logs.FilterPattern.literal(THROTTLED_REQUESTS_FILTER_PATTERN),
-      metricNamespace: ACCESS_LOG_METRIC_NAMESPACE,
-      metricName: THROTTLED_REQUESTS_METRIC,
-      metricValue: '1',
-      dimensions: ACCESS_LOG_METRIC_DIMENSIONS,
-    });
+    this.authorizerThresholds = props.thresholds.authorizers;
+    const countLines = (filterId: string, pattern: string, metricName: string) =>
+      new logs.MetricFilter(this, filterId, {
+        logGroup: props.api.accessLogGroup,
+        filterPattern: logs.FilterPattern.literal(pattern),
+        metricNamespace: ACCESS_LOG_METRIC_NAMESPACE,
+        metricName,
+        metricValue: '1',
+        dimensions: ACCESS_LOG_METRIC_DIMENSIONS,
+      });
+    const quotas = props.usagePlanQuotas;
+    const throttled = quotas ? THROTTLED_NOT_QUOTA_FILTER_PATTERN : THROTTLED_REQUESTS_FILTER_PATTERN;
+    countLines('ThrottledRequestsFilter', throttled, THROTTLED_REQUESTS_METRIC);
+    if (quotas) {
+      countLines('QuotaExceededRequestsFilter', QUOTA_EXCEEDED_FILTER_PATTERN, QUOTA_EXCEEDED_REQUESTS_METRIC);
+    }
 
     const { api, table } = props.thresholds;
     const alarms = props.alarms ?? {};
@@ -125,12 +156,14 @@ export class ApiMonitoring extends Construct {
         this.unhealthyAlarm = this.factory.createComposite(
           this,
           'Unhealthy',
-          `API ${props.apiName} is unhealthy: one of its critical alarms (5xx or 429 rate, latency, a function or ` +
-            'a worker, a queue, table throttles or system errors) is in ALARM. Look first at the alarm status row of ' +
-            'its dashboard.',
+          `API ${props.apiName} is unhealthy: one of its critical alarms (5xx rate, latency, a function, an ` +
+            'authorizer or a worker, a queue, table throttles or system errors, the 429 rate when made critical) is in ' +
+            'ALARM. Look first at the alarm status row of its dashboard.',
         );
       }
-      for (const spec of apiAlarmSpecs(this.api, api)) this.factory.create(this, spec);
+      for (const spec of apiAlarmSpecs(this.api, api, props.thresholds.throttledRequestSeverity)) {
+        this.factory.create(this, spec);
+      }
       for (const spec of tableAlarmSpecs(this.table, props.indexNames, props.operations, table)) {
         this.factory.create(this, spec);
       }
@@ -150,6 +183,8 @@ export class ApiMonitoring extends Construct {
         apiThresholds: api,
         tableThresholds: table,
         functionThresholds: props.thresholds.functions,
+        authorizerThresholds: props.thresholds.authorizers,
+        usagePlanQuotas: quotas,
         queueThresholds: apiQueueThresholds(props.alarms?.queues),
         alarmsEnabled: alarms.enabled ?? true,
         // A nested stack's functions show as its composite alarm: a status widget shows at most 100 alarms.
@@ -158,6 +193,7 @@ export class ApiMonitoring extends Construct {
       });
       this.dashboard = this.dashboardBuilder.dashboard;
     }
+    props.api.authorizers.onFunction((authorizer) => this.addAuthorizer(authorizer));
   }
 
   /** Every alarm created, the composite alarm aside. */
@@ -212,6 +248,24 @@ export class ApiMonitoring extends Construct {
     const factory = this.factory;
     if (!factory) return [];
     return watch.specs.map((spec) => factory.create(scope, spec));
+  }
+
+  /**
+   * Draws a Lambda authorizer on the dashboard's authorizer row and creates its alarms (critical: a failing authorizer
+   * fails every route it guards) in a scope of its own under this one.
+   */
+  private addAuthorizer(authorizer: MonitoredAuthorizer): void {
+    const metrics = new FunctionMetrics(
+      authorizer.lambdaFunction,
+      authorizer.id,
+      authorizer.timeout,
+      undefined,
+      authorizer.name,
+    );
+    this.dashboardBuilder?.addAuthorizer(metrics, this.authorizerThresholds);
+    const scope = new Construct(this, authorizer.id);
+    const fn = { scope, name: authorizer.name, metrics, timeout: authorizer.timeout };
+    this.functionAlarms({ ...fn, thresholds: this.authorizerThresholds }, FunctionKind.AUTHORIZER);
   }
 
   private functionAlarms(fn: MonitoredFunction, kind: FunctionKind): cloudwatch.IAlarm[] {

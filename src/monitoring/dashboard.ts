@@ -25,6 +25,10 @@ export interface ApiDashboardProps {
   readonly tableThresholds: TableThresholds;
   /** The API-wide thresholds of the functions (a function's own may differ; its alarm says so). */
   readonly functionThresholds: FunctionThresholds;
+  /** The thresholds of the Lambda authorizers. */
+  readonly authorizerThresholds: FunctionThresholds;
+  /** Whether the API has usage plans, whose exhausted quotas get their own line beside the 429 rate. */
+  readonly usagePlanQuotas: boolean;
   /** The API-wide thresholds of the queues; the age's only when `alarms.queues` sets one (each queue's differs). */
   readonly queueThresholds: { readonly deadLetters: AlarmThreshold; readonly oldestMessageAge?: AlarmThreshold };
   /** Whether the API has alarms: without them no status row and no threshold lines are drawn. */
@@ -113,18 +117,23 @@ class CollectedGraph implements cloudwatch.IWidget {
   }
 }
 
-/** The graphs of one kind of function (route functions, workers): one per signal their alarms watch. */
+/**
+ * The graphs of one kind of function (route functions, workers, authorizers): one per signal their alarms watch, and
+ * for authorizers, which have no reservation, their invocations (requests their results cache did not answer).
+ */
 interface FunctionGraphs {
   readonly errorRate: cloudwatch.GraphWidget;
   readonly throttles: cloudwatch.GraphWidget;
   readonly duration: cloudwatch.GraphWidget;
-  readonly concurrency: cloudwatch.GraphWidget;
+  readonly concurrency?: cloudwatch.GraphWidget;
+  readonly invocations?: cloudwatch.GraphWidget;
 }
 
 /**
- * One dashboard per API, one row per layer (API, functions, then queues and workers when there are any, table, and the
- * table's capacity when it has a limit), each graph showing the metric an alarm watches with the alarm's threshold
- * drawn on it. Functions, workers and queues join their rows as they are added.
+ * One dashboard per API, one row per layer (API, Lambda authorizers when there are any, functions, then queues and
+ * workers when there are any, table, and the table's capacity when it has a limit), each graph showing the metric an
+ * alarm watches with the alarm's threshold drawn on it. Authorizers, functions, workers and queues join their rows as
+ * they are added.
  */
 export class ApiDashboard extends Construct {
   public readonly dashboard: cloudwatch.Dashboard;
@@ -133,12 +142,14 @@ export class ApiDashboard extends Construct {
   /** Where the next group's row goes: below the API's row and the groups' before it. */
   private nextGroupRow: number;
   private workerGraphs?: FunctionGraphs;
+  private authorizerGraphs?: FunctionGraphs;
   private queueGraphs?: QueueGraphs;
   /** The source row's graphs (event rules, streams, dead-letter queues), drawn in `SourceGraph` order. */
   private readonly sourceGraphs = new Map<SourceGraph, CollectedGraph>();
   private sourceRow?: cloudwatch.IWidget[];
   private readonly rows: cloudwatch.IWidget[][];
   private readonly tableRow: cloudwatch.IWidget[];
+  private readonly apiRow: cloudwatch.IWidget[];
 
   constructor(
     scope: Construct,
@@ -168,6 +179,7 @@ export class ApiDashboard extends Construct {
           props.api.serverErrorRate({ period: a.serverErrorRate.period }),
           props.api.clientErrorRate({ period: a.clientErrorRate.period }),
           props.api.throttledRequestRate({ period: a.throttledRequestRate.period }),
+          ...(props.usagePlanQuotas ? [props.api.quotaExceededRate({ period: a.throttledRequestRate.period })] : []),
         ],
         [
           ...thresholdLine('5xx', a.serverErrorRate),
@@ -213,6 +225,7 @@ export class ApiDashboard extends Construct {
     const capacityRow = capacityGraphs(props.capacity, props.capacityLimits, t, { graph, thresholdLine });
 
     this.tableRow = tableRow;
+    this.apiRow = apiRow;
     const rows: cloudwatch.IWidget[][] = [
       ...(props.alarmsEnabled ? [[new AlarmStatusRow(props.alarms)]] : []),
       apiRow,
@@ -254,6 +267,17 @@ export class ApiDashboard extends Construct {
       this.addRow(Object.values(this.workerGraphs));
     }
     drawFunction(this.workerGraphs, metrics, thresholds);
+  }
+
+  /** Draws a Lambda authorizer on the authorizer row's graphs, which the first authorizer adds above the functions'. */
+  public addAuthorizer(metrics: FunctionMetrics, thresholds: FunctionThresholds): void {
+    if (!this.authorizerGraphs) {
+      this.authorizerGraphs = this.functionGraphsOf('Authorizers', this.props.authorizerThresholds);
+      // Right below the API's row, above the functions' rows: an authorizer answers before the functions run.
+      this.rows.splice(this.rows.indexOf(this.apiRow) + 1, 0, Object.values(this.authorizerGraphs));
+      this.nextGroupRow++;
+    }
+    drawFunction(this.authorizerGraphs, metrics, thresholds);
   }
 
   /** Draws a queue on the queue row's graphs, which the first queue adds above the table's. */
@@ -329,18 +353,23 @@ export class ApiDashboard extends Construct {
   }
 
   /** The graphs of one kind of function, with the API-wide thresholds (a function's own may differ). */
-  private functionGraphsOf(kind: string): FunctionGraphs {
-    const f = this.props.functionThresholds.signals;
-    return {
+  private functionGraphsOf(
+    kind: string,
+    thresholds: FunctionThresholds = this.props.functionThresholds,
+  ): FunctionGraphs {
+    const f = thresholds.signals;
+    const graphs = {
       errorRate: this.graph(`${kind}: error rate (%)`, [], this.thresholdLine('error', f.errorRate)),
       throttles: this.graph(`${kind}: throttles`, [], this.thresholdLine('throttle', f.throttles)),
       duration: this.graph(`${kind}: p99 duration (% of timeout)`, [], this.thresholdLine('duration', f.durationP99)),
-      concurrency: this.graph(
-        `${kind} with reserved concurrency: peak (% of reserved)`,
-        [],
-        this.thresholdLine('concurrency', f.concurrency),
-      ),
     };
+    if (kind === 'Authorizers') return { ...graphs, invocations: this.graph(`${kind}: invocations`, []) };
+    const concurrency = this.graph(
+      `${kind} with reserved concurrency: peak (% of reserved)`,
+      [],
+      this.thresholdLine('concurrency', f.concurrency),
+    );
+    return { ...graphs, concurrency };
   }
 }
 
@@ -350,5 +379,6 @@ function drawFunction(graphs: FunctionGraphs, metrics: FunctionMetrics, threshol
   graphs.throttles.addLeftMetric(metrics.throttles({ period: s.throttles.period }));
   graphs.duration.addLeftMetric(metrics.durationP99Percent({ period: s.durationP99.period }));
   const concurrency = metrics.concurrencyPercent({ period: s.concurrency.period });
-  if (concurrency) graphs.concurrency.addLeftMetric(concurrency);
+  if (concurrency) graphs.concurrency?.addLeftMetric(concurrency);
+  graphs.invocations?.addLeftMetric(metrics.labelledInvocations());
 }

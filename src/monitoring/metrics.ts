@@ -3,7 +3,11 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { ACCESS_LOG_METRIC_NAMESPACE, THROTTLED_REQUESTS_METRIC } from './access-log-metrics';
+import {
+  ACCESS_LOG_METRIC_NAMESPACE,
+  QUOTA_EXCEEDED_REQUESTS_METRIC,
+  THROTTLED_REQUESTS_METRIC,
+} from './access-log-metrics';
 import { numberText } from '../private/validation';
 
 /**
@@ -114,15 +118,12 @@ export class ApiMetrics {
 
   /** Requests answered 429, from the access log's metric filter (API Gateway publishes no such metric). */
   public throttledRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: ACCESS_LOG_METRIC_NAMESPACE,
-      metricName: THROTTLED_REQUESTS_METRIC,
-      dimensionsMap: { ApiId: this.api.apiId },
-      statistic: SUM,
-      period: METRIC_PERIOD,
-      label: '429',
-      ...props,
-    });
+    return this.accessLogMetric(THROTTLED_REQUESTS_METRIC, '429', props);
+  }
+
+  /** Requests refused for an exhausted usage-plan quota (REST), from the access log's metric filter. */
+  public quotaExceededRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.accessLogMetric(QUOTA_EXCEEDED_REQUESTS_METRIC, '429 quota', props);
   }
 
   public latency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
@@ -149,15 +150,36 @@ export class ApiMetrics {
   public throttledRequestRate(props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression {
     return percentOf({ throttled: this.throttledRequests() }, { requests_429: this.requests() }, '429 rate (%)', props);
   }
+
+  public quotaExceededRate(props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression {
+    const quota = { quotaExceeded: this.quotaExceededRequests() };
+    return percentOf(quota, { requests_quota: this.requests() }, '429 quota rate (%)', props);
+  }
+
+  private accessLogMetric(metricName: string, label: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: ACCESS_LOG_METRIC_NAMESPACE,
+      metricName,
+      dimensionsMap: { ApiId: this.api.apiId },
+      statistic: SUM,
+      period: METRIC_PERIOD,
+      label,
+      ...props,
+    });
+  }
 }
 
-/** A route function's metrics, with its duration and concurrency as shares of its limits. */
+/**
+ * A function's metrics, with its duration and concurrency as shares of its limits. `name` names the metrics in
+ * expressions (letters, digits, `_`); `label`, what graphs call it.
+ */
 export class FunctionMetrics {
   constructor(
     private readonly fn: lambda.IFunction,
     private readonly name: string,
     private readonly timeout: Duration,
     private readonly reservedConcurrency?: number,
+    private readonly label: string = name,
   ) {}
 
   public errors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
@@ -168,11 +190,16 @@ export class FunctionMetrics {
     return this.fn.metricInvocations({ statistic: SUM, period: METRIC_PERIOD, ...props });
   }
 
+  /** Invocations, labelled for a graph of several functions. */
+  public labelledInvocations(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.invocations({ label: `${this.label} invocations`, ...props });
+  }
+
   public throttles(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.fn.metricThrottles({
       statistic: SUM,
       period: METRIC_PERIOD,
-      label: `${this.name} throttles`,
+      label: `${this.label} throttles`,
       ...props,
     });
   }
@@ -181,7 +208,7 @@ export class FunctionMetrics {
     return percentOf(
       { [`errors_${this.name}`]: this.errors() },
       { [`invocations_${this.name}`]: this.invocations() },
-      `${this.name} error rate (%)`,
+      `${this.label} error rate (%)`,
       props,
     );
   }
@@ -193,7 +220,7 @@ export class FunctionMetrics {
       usingMetrics: {
         [`duration_${this.name}`]: this.fn.metricDuration({ statistic: P99, period: METRIC_PERIOD }),
       },
-      label: `${this.name} p99 duration (% of timeout)`,
+      label: `${this.label} p99 duration (% of timeout)`,
       period: METRIC_PERIOD,
       ...props,
     });
@@ -210,7 +237,7 @@ export class FunctionMetrics {
           period: METRIC_PERIOD,
         }),
       },
-      label: `${this.name} concurrency (% of reserved)`,
+      label: `${this.label} concurrency (% of reserved)`,
       period: METRIC_PERIOD,
       ...props,
     });

@@ -1,12 +1,10 @@
 import { Lazy, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
+import { AlarmSeverity } from '../shared/alarm-severity';
 
 /** Critical alarms roll up into the API's composite alarm; warnings notify on their own. */
-export enum AlarmSeverity {
-  CRITICAL = 'critical',
-  WARNING = 'warning',
-}
+export { AlarmSeverity };
 
 /** When an alarm fires: what the factory needs of a threshold (monitoring's `AlarmThreshold` is one). */
 export interface AlarmCondition {

@@ -89,8 +89,14 @@ export const APIGATEWAY_ACCOUNT_LOGS_ACTIONS = [
 /** CloudWatch publishing alarm notifications to a topic encrypted with a customer-managed key. */
 export const CLOUDWATCH_TOPIC_KEY_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey*'] as const;
 
-/** CloudWatch publishing alarm notifications to the alarm topic. */
+/** CloudWatch publishing alarm notifications to the alarm topic, AWS Budgets its budget notifications. */
 export const SNS_PUBLISH_ACTIONS = ['sns:Publish'] as const;
+
+/**
+ * AWS Budgets publishing to a topic encrypted with a customer-managed key: what any AWS service needs of the key
+ * (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services).
+ */
+export const BUDGETS_TOPIC_KEY_ACTIONS = CLOUDWATCH_TOPIC_KEY_ACTIONS;
 
 /** Reading a secret's value, which is all a function that declares the secret needs (no DescribeSecret). */
 export const SECRETS_READ_ACTIONS = ['secretsmanager:GetSecretValue'] as const;

@@ -63,9 +63,9 @@ function build(apiType: ApiType, domain: (stack: Stack) => ApiDomainOptions): Bu
 }
 
 function only(template: Template, type: string): { id: string; resource: any } {
-  const found = Object.entries(template.findResources(type));
+  const found = Object.keys(template.findResources(type));
   expect(found).toHaveLength(1);
-  return { id: found[0][0], resource: found[0][1] };
+  return { id: found[0], resource: resources(template)[found[0]] };
 }
 
 function idOf(template: Template, type: string): string {

@@ -138,8 +138,39 @@ export interface CfnResource {
   readonly UpdateReplacePolicy?: string;
 }
 
+/** The key of the cost-allocation tag the API puts on every resource it creates, unless told otherwise. */
+export const COST_TAG_KEY = 'serverless-api';
+
+/**
+ * The template's resources, without the cost-allocation tag every resource of the API carries (tested on its own in
+ * test/monitoring/cost-allocation-tag.test.ts), so that properties compare as the resource's own.
+ */
 export function resources(template: Template): { [logicalId: string]: CfnResource } {
-  return template.toJSON().Resources ?? {};
+  const all: { [logicalId: string]: CfnResource } = template.toJSON().Resources ?? {};
+  return Object.fromEntries(Object.entries(all).map(([id, resource]) => [id, withoutCostTag(resource)]));
+}
+
+function withoutCostTag(resource: CfnResource): CfnResource {
+  if (!resource.Properties) return resource;
+  const strip = (props: any): any => {
+    const result = { ...props };
+    for (const property of ['Tags', 'UserPoolTags']) {
+      const tags = result[property];
+      if (tags === undefined) continue;
+      const kept = Array.isArray(tags)
+        ? tags.filter((tag: { Key: string }) => tag.Key !== COST_TAG_KEY)
+        : Object.fromEntries(Object.entries(tags).filter(([key]) => key !== COST_TAG_KEY));
+      if (Object.keys(kept).length === 0) delete result[property];
+      else result[property] = kept;
+    }
+    return result;
+  };
+  const properties = strip(resource.Properties);
+  // A TableV2 keeps its tags on each replica.
+  if (resource.Type === 'AWS::DynamoDB::GlobalTable' && Array.isArray(properties.Replicas)) {
+    properties.Replicas = properties.Replicas.map(strip);
+  }
+  return { ...resource, Properties: properties };
 }
 
 export function resourceTypeCounts(template: Template): { [type: string]: number } {

@@ -81,14 +81,20 @@ function alarm(template: Template, name: string): { id: string; props: any } {
     ([, resource]) => resource.Properties.AlarmName === `${API_NAME}-${name}`,
   );
   if (found.length !== 1) throw new Error(`expected one alarm named ${API_NAME}-${name}, found ${found.length}`);
-  return { id: found[0][0], props: found[0][1].Properties };
+  return { id: found[0][0], props: untagged(found[0][1].Properties) };
+}
+
+/** Properties without the cost-allocation tag every resource carries (test/monitoring/cost-allocation-tag.test.ts). */
+function untagged(properties: any): any {
+  const { Tags: _tags, ...rest } = properties;
+  return rest;
 }
 
 /** The properties of the one composite alarm. */
 function composite(template: Template): any {
   const found = Object.values(template.findResources(COMPOSITE));
   expect(found).toHaveLength(1);
-  return found[0].Properties;
+  return untagged(found[0].Properties);
 }
 
 /** The logical ids of the alarms the composite alarm's rule names, in order. */
@@ -228,13 +234,15 @@ describe('the default alarms', () => {
     });
   });
 
-  test('API 429 rate: the access-log metric ServerlessApi/ThrottledRequests by ApiId, above 1% of requests', () => {
+  test('API 429 rate: the access-log metric ServerlessApi/ThrottledRequests by ApiId, above 1% of requests, a warning', () => {
     expect(alarm(built.template, 'Api-429Rate').props).toEqual({
       AlarmName: 'shop-Api-429Rate',
       AlarmDescription:
-        'API: share of requests answered 429 Too Many Requests above 1% in one period of 5 minutes. Look first at ' +
-        'the access log for the routes and callers (ip, principalId) refused, then raise the stage or route ' +
-        'throttling if the traffic is legitimate.',
+        'API: share of requests answered 429 Too Many Requests above 1% in one period of 5 minutes (usage-plan ' +
+        'quotas not counted). Look first at the access log for the routes and callers (ip, principalId, apiKeyId) ' +
+        'refused, then raise the stage, route or usage-plan throttling if the traffic is legitimate.',
+      AlarmActions: [ref(topicId(built.template))],
+      OKActions: [ref(topicId(built.template))],
       ComparisonOperator: 'GreaterThanThreshold',
       Threshold: 1,
       EvaluationPeriods: 1,
@@ -943,7 +951,6 @@ describe('the composite alarm', () => {
     const topic = ref(topicId(built.template));
     const critical = [
       'Api-5xxRate',
-      'Api-429Rate',
       'Api-LatencyP99',
       'Table-ReadThrottles',
       'Table-WriteThrottles',
@@ -957,8 +964,9 @@ describe('the composite alarm', () => {
     expect(composite(built.template)).toEqual({
       AlarmName: 'shop-Unhealthy',
       AlarmDescription:
-        'API shop is unhealthy: one of its critical alarms (5xx or 429 rate, latency, a function or a worker, a ' +
-        'queue, table throttles or system errors) is in ALARM. Look first at the alarm status row of its dashboard.',
+        'API shop is unhealthy: one of its critical alarms (5xx rate, latency, a function, an authorizer or a worker, ' +
+        'a queue, table throttles or system errors, the 429 rate when made critical) is in ALARM. Look first at the ' +
+        'alarm status row of its dashboard.',
       AlarmRule: anyOfRule(critical),
       AlarmActions: [topic],
       OKActions: [topic],
@@ -970,7 +978,7 @@ describe('the composite alarm', () => {
     const rule = ruleAlarmIds(built.template);
 
     // THEN
-    for (const warning of ['Api-4xxRate', 'Api-IntegrationLatencyP99']) {
+    for (const warning of ['Api-4xxRate', 'Api-429Rate', 'Api-IntegrationLatencyP99']) {
       expect(rule).not.toContain(alarm(built.template, warning).id);
       expect(alarm(built.template, warning).props.AlarmActions).toEqual([ref(topicId(built.template))]);
     }

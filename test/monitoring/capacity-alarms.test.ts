@@ -3,7 +3,18 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { AccessPattern, AlarmOptions, ServerlessApiProps, TableBilling, TableOptions } from '../../src';
-import { buildApi, BuiltApi, expectError, fn, getAtt, logicalId, newStack, ref, route } from '../helpers/api';
+import {
+  buildApi,
+  BuiltApi,
+  expectError,
+  fn,
+  getAtt,
+  logicalId,
+  newStack,
+  ref,
+  resources,
+  route,
+} from '../helpers/api';
 
 const ALARM = 'AWS::CloudWatch::Alarm';
 const API_NAME = 'shop';
@@ -50,7 +61,7 @@ function alarm(template: Template, name: string): { id: string; props: any } {
     ([, resource]) => resource.Properties.AlarmName === `${API_NAME}-${name}`,
   );
   if (found.length !== 1) throw new Error(`expected one alarm named ${API_NAME}-${name}, found ${found.length}`);
-  return { id: found[0][0], props: found[0][1].Properties };
+  return { id: found[0][0], props: resources(template)[found[0][0]].Properties };
 }
 
 function metricStat(id: string, metricName: string, dimensions: object[], stat: string, period = 300): object {

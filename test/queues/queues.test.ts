@@ -107,7 +107,7 @@ describe('GIVEN a queue with every default', () => {
   test('THEN Lambda hands the worker batches of 10, reporting failed messages one by one, with no window or cap', () => {
     const { template } = built;
     const mappings = template.findResources('AWS::Lambda::EventSourceMapping');
-    expect(Object.values(mappings).map((m) => m.Properties)).toEqual([
+    expect(Object.keys(mappings).map((id) => resources(template)[id].Properties)).toEqual([
       {
         EventSourceArn: getAtt(queueId(template, 'thumbnails')),
         FunctionName: ref(workerFunctionId(template, 'thumbnails')),

@@ -48,7 +48,9 @@ const workerFunctionId = (template: Template, name: string) =>
 const workerRoleId = (template: Template, name: string) =>
   logicalId(template, 'AWS::IAM::Role', `ApiWorkers${name}Role`);
 const mappings = (template: Template) =>
-  Object.values(template.findResources('AWS::Lambda::EventSourceMapping')).map((m) => m.Properties);
+  Object.keys(template.findResources('AWS::Lambda::EventSourceMapping')).map(
+    (id) => resources(template)[id].Properties,
+  );
 
 describe('GIVEN a stream worker with every default', () => {
   let built: Built;

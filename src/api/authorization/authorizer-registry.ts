@@ -1,11 +1,29 @@
+import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ApiAuthorization } from './api-authorization';
 import { AuthorizationKind, AuthorizerContext, AuthorizerFunctionSource, CreatedUserPool } from './authorization-kind';
-import { AuthorizerFunction } from '../../functions/authorizer-function';
+import { AuthorizerFunction, authorizerTimeout } from '../../functions/authorizer-function';
 import { FunctionDefaults } from '../../functions/function-options';
+
+/** A Lambda authorizer's function, bundled or given, as the alarms and the dashboard watch it. */
+export interface LambdaAuthorizerFunction {
+  /** The authorizer's construct id (`LambdaAuthorizer`, `LambdaTokenAuthorizer2`): unique in the API, a name in ids. */
+  readonly id: string;
+  /** The authorizer's name in API Gateway. */
+  readonly name: string;
+  readonly lambdaFunction: lambda.IFunction;
+  /** How long API Gateway can wait for it: its own timeout, at most API Gateway's 10 seconds. */
+  readonly timeout: Duration;
+}
+
+/** The Lambda authorizers' functions of an API, as they are built. */
+export interface AuthorizerFunctions {
+  /** Calls `listener` with each Lambda authorizer's function, those built already and those built later. */
+  onFunction(listener: (authorizer: LambdaAuthorizerFunction) => void): void;
+}
 
 export interface AuthorizersProps {
   /** The role API Gateway assumes to invoke functions, Lambda authorizers included. */
@@ -24,8 +42,10 @@ export interface AuthorizersProps {
  * Construct ids and names count per kind: the first of a kind keeps the unsuffixed id (`JwtAuthorizer`,
  * `CognitoAuthorizer`, `LambdaAuthorizer`), so adding another authorizer never renames an existing one.
  */
-export abstract class AuthorizerRegistry<B> {
+export abstract class AuthorizerRegistry<B> implements AuthorizerFunctions {
   protected readonly scope: Construct;
+  private readonly functions: LambdaAuthorizerFunction[] = [];
+  private readonly listeners: ((authorizer: LambdaAuthorizerFunction) => void)[] = [];
   private readonly props: AuthorizersProps;
   private readonly bindings = new Map<ApiAuthorization, B>();
   private readonly counts = new Map<string, number>();
@@ -44,6 +64,11 @@ export abstract class AuthorizerRegistry<B> {
       if (created) this.userPools.set(authorization, created);
     }
     return created;
+  }
+
+  public onFunction(listener: (authorizer: LambdaAuthorizerFunction) => void): void {
+    this.listeners.push(listener);
+    this.functions.forEach(listener);
   }
 
   /**
@@ -81,18 +106,24 @@ export abstract class AuthorizerRegistry<B> {
   }
 
   private authorizerFunction(id: string, authorizerName: string, source: AuthorizerFunctionSource): lambda.IFunction {
-    const fn =
-      source.authorizerFunction ??
-      new AuthorizerFunction(this.scope, `${id}Function`, {
-        entry: source.entry!,
-        environment: source.environment,
-        secrets: source.secrets,
-        serviceName: authorizerName,
-        defaults: this.props.functionDefaults,
-        logRetention: this.props.logRetention,
-        description: `the Lambda authorizer "${authorizerName}" of ${this.scope.node.path}`,
-      }).lambdaFunction;
+    const given = source.authorizerFunction;
+    const bundled = given
+      ? undefined
+      : new AuthorizerFunction(this.scope, `${id}Function`, {
+          entry: source.entry!,
+          environment: source.environment,
+          secrets: source.secrets,
+          serviceName: authorizerName,
+          defaults: this.props.functionDefaults,
+          logRetention: this.props.logRetention,
+          description: `the Lambda authorizer "${authorizerName}" of ${this.scope.node.path}`,
+        });
+    const fn = given ?? bundled!.lambdaFunction;
     this.props.allowInvoke(fn);
+    const timeout = bundled?.timeout ?? authorizerTimeout(given instanceof lambda.Function ? given.timeout : undefined);
+    const authorizer = { id, name: authorizerName, lambdaFunction: fn, timeout };
+    this.functions.push(authorizer);
+    this.listeners.forEach((listener) => listener(authorizer));
     return fn;
   }
 }

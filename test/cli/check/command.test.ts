@@ -41,7 +41,7 @@ const logicalIdOf = (construct: IConstruct) =>
 describe('the committed integ snapshots', () => {
   test.each([
     [TASK_BOARD_SNAPSHOT, 58, 'TaskBoardIntegStack'],
-    [REST_API_SNAPSHOT, 27, 'RestApiIntegStack'],
+    [REST_API_SNAPSHOT, 37, 'RestApiIntegStack'],
   ])('%s checks clean, as the app does in process', async (snapshot, resources, stackName) => {
     const { code, out, err } = await runCli(['check', snapshot]);
     expect({ code, out, err }).toEqual({

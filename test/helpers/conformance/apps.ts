@@ -21,6 +21,7 @@ import {
   ApiEventBus,
   ApiStacks,
   ApiType,
+  CostAllocationTag,
   ServerlessApi,
   ServerlessApiProps,
   TableBilling,
@@ -239,6 +240,22 @@ export const CONFORMANCE_APPS: ConformanceApp[] = [
             route(HttpMethod.GET, '/items/{itemId}', { cache: { ttl: Duration.minutes(1) } }),
             route(HttpMethod.GET, '/health', { apiKeyRequired: false, authorization: ApiAuthorization.none() }),
           ]),
+        },
+      },
+      { env: ENV },
+    ),
+  },
+  {
+    name: 'http-budget',
+    description:
+      'HTTP API with a monthly budget notifying its encrypted alarm topic and two email addresses, under a cost-allocation tag of its own',
+    build: api(
+      {
+        costAllocationTag: CostAllocationTag.of('cost-center', 'web-shop'),
+        budget: {
+          monthlyLimitUsd: 100,
+          forecastedThresholds: [100, 150],
+          emails: ['finance@example.com', 'ops@example.com'],
         },
       },
       { env: ENV },
