@@ -253,7 +253,7 @@ describe('authorizers', () => {
   test('app clients without an imported user pool are rejected', () => {
     expectError(
       { authorization: ApiAuthorization.cognito({ userPoolClients: [importedClient()] }) },
-      '`authorization.userPoolClients` must be left out unless `userPool` is imported: the API creates the client of the pool it creates, got: ["Test/Web"]',
+      '`authorization.userPoolClients` must be left out unless `userPool` is imported: the API creates the clients of the pool it creates (see `clients`), got: ["Test/Web"]',
     );
   });
 
