@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, NestedStack, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -332,9 +332,22 @@ describe('resource budget of a REST API', () => {
     // CORS (a same-origin front end), share more path segments, or split into two stacks
     expect(() => Template.fromStack(restStack(restFunctions(50, 200), { cors: CORS }))).toThrow(
       new Error(
-        "Validation failed with the following errors:\n  [Test/Api] `functions` and `queues` must fit CloudFormation's 500 resources per stack: this API makes 504 of the stack's 504: 200 for its 50 route functions, about 4 each, 304 for the API and its routes, the table and monitoring; serve the routes with fewer functions, got: 504 resources",
+        "Validation failed with the following errors:\n  [Test/Api] `functions` and `queues` must fit CloudFormation's 500 resources per stack: this API makes 504 of the stack's 504: 200 for its 50 route functions, about 4 each, 304 for the API and its routes, the table and monitoring; serve the routes with fewer functions, or put the functions in nested stacks (`stacks: ApiStacks.nested()`), got: 504 resources",
       ),
     );
+  });
+
+  test('with CORS and nested stacks the same REST layout fits: the methods and functions leave the API stack, its 40 path resources and their preflights stay', () => {
+    const stack = restStack(restFunctions(50, 200), { cors: CORS, stacks: ApiStacks.nested({ stackCount: 4 }) });
+    const parent = resourceTypeCounts(Template.fromStack(stack));
+    expect(parent['AWS::ApiGateway::Resource']).toBe(40);
+    // one preflight OPTIONS method per path segment and the root's
+    expect(parent['AWS::ApiGateway::Method']).toBe(41);
+    expect(parent['AWS::CloudFormation::Stack']).toBe(4);
+    expect(total(parent)).toBeLessThan(CLOUDFORMATION_RESOURCE_LIMIT);
+    const nested = stack.node.findAll().filter((c): c is NestedStack => c instanceof NestedStack);
+    const methods = nested.map((n) => resourceTypeCounts(Template.fromStack(n))['AWS::ApiGateway::Method'] ?? 0);
+    expect(methods.reduce((a, b) => a + b, 0)).toBe(200);
   });
 });
 

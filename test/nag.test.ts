@@ -228,13 +228,15 @@ describe('cdk-nag AwsSolutions and Serverless checks', () => {
     },
   );
 
-  describe('an API whose route functions are in nested stacks', () => {
+  describe.each([ApiType.HTTP, ApiType.REST])('a %s API whose route functions are in nested stacks', (apiType) => {
     let stack: Stack;
     let api: ServerlessApi;
     beforeAll(() => {
       stack = newStack();
       api = new ServerlessApi(stack, 'Api', {
         ...defaultProps(),
+        apiType,
+        ...(apiType === ApiType.REST ? { authorization: ApiAuthorization.iam() } : {}),
         stacks: ApiStacks.nested({ stackCount: 3 }),
         functions: Object.fromEntries(
           ['items', 'orders', 'users', 'carts'].map((name) => [

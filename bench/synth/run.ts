@@ -7,6 +7,7 @@
  *   npx projen bench            # compiles lib/ first
  *   npx ts-node --transpile-only bench/synth/run.ts [--routes 10,100,200] [--runs 5] [--skip-nodejs]
  *   npx ts-node --transpile-only bench/synth/run.ts --routes 100,250,500,1000 --skip-nodejs --handlers small
+ *   npx ts-node --transpile-only bench/synth/run.ts --routes 100,1000 --runs 1 --skip-nodejs --api rest
  *
  * Past about 200 routes `ServerlessApi` puts its route functions in nested stacks: the table also shows how many
  * stacks its first synth wrote and the resources of the largest (CloudFormation takes 500).
@@ -33,8 +34,10 @@ const { values: args } = parseArgs({
     'skip-nodejs': { type: 'boolean', default: false },
     handlers: { type: 'string', default: 'small,toolkit' },
     verbose: { type: 'boolean', default: false },
+    api: { type: 'string', default: 'http' },
   },
 });
+if (args.api !== 'http' && args.api !== 'rest') throw new Error(`--api must be http or rest, got: ${args.api}`);
 const sizes = args.routes.split(',').map(Number);
 type Handlers = 'small' | 'toolkit';
 const handlerKinds = args.handlers.split(',') as Handlers[];
@@ -59,7 +62,7 @@ function main(): void {
     ? ['inline', 'first', 'second']
     : ['inline', 'nodejs', 'first', 'second'];
   console.log(
-    `Whole-process synth (node, aws-cdk-lib ${cdkVersion()}, esbuild ${esbuildVersion()}), ${os.cpus().length} cores, median of ${runs} interleaved runs`,
+    `Whole-process synth of ${args.api === 'rest' ? 'a REST' : 'an HTTP'} API (node, aws-cdk-lib ${cdkVersion()}, esbuild ${esbuildVersion()}), ${os.cpus().length} cores, median of ${runs} interleaved runs`,
   );
   for (const handlers of handlerKinds) {
     console.log(`\n## ${HANDLER_LABELS[handlers]}\n`);
@@ -173,6 +176,7 @@ function timeSynth(variant: Variant, routes: number, entries: string): number {
     CDK_VALIDATION: 'false',
     JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20',
     CODE: variant === 'nodejs' ? 'nodejs' : 'inline',
+    API: args.api,
   };
   const app = path.join(APPS, variant === 'inline' || variant === 'nodejs' ? 'hand-written.js' : 'serverless-api.js');
   if (variant === 'second') synthOnce(app, env);

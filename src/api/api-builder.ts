@@ -60,8 +60,8 @@ export interface ApiBuilder {
    * invoke permission go there instead of the API's.
    */
   addFunction(scope: Construct, fn: lambda.IFunction, routes: readonly RouteOptions[], target?: RouteTarget): void;
-  /** Where a nested stack's routes go and the role invoking its functions; undefined where routes cannot be nested. */
-  routeTarget?(scope: Construct): RouteTarget;
+  /** Where a nested stack's routes (HTTP) or methods (REST) go, and the role invoking its functions. */
+  routeTarget(scope: Construct): RouteTarget;
   /** The `execute-api` ARNs of the IAM-authorized routes, resolved at synth. */
   iamRouteArns(): string[];
   /** The IAM-authorized routes so far, with their `execute-api` ARNs. */

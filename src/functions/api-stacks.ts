@@ -30,8 +30,11 @@ export const MAX_STACK_COUNT = 64;
  *
  * A route function costs about five resources and a route one, so one stack holds about 80 functions of one route
  * each. With nested stacks (CloudFormation's `AWS::CloudFormation::Stack`, deployed with the API's stack) the route
- * functions with their roles, log groups, alarms, integrations and routes go to the nested stack their name hashes
- * to; the API, its authorizers, the table and the API-wide monitoring stay in the API's stack.
+ * functions with their roles, log groups, alarms, integrations and routes (on a REST API, their methods) go to the nested
+ * stack their name hashes to; the API, its authorizers, the table and the API-wide monitoring stay in the API's stack,
+ * and on a REST API also its path resources (one per path segment, shared by every stack's methods), validators, models,
+ * usage plans, deployment and stage. The REST deployment depends on every nested stack and is replaced when any of
+ * their methods changes.
  *
  * @example
  * new ServerlessApi(this, 'Api', { stacks: ApiStacks.nested({ stackCount: 16 }), ... });
@@ -39,8 +42,8 @@ export const MAX_STACK_COUNT = 64;
 export class ApiStacks {
   /**
    * One stack while the functions of the `functions` prop could fit it, nested stacks with the defaults of `nested()`
-   * when they cannot even at their fewest resources (4 per function, 1 per route), so an API that fits one stack is
-   * never moved. HTTP APIs only nest; functions added with `addFunction()` follow the choice.
+   * when they cannot even at their fewest resources (4 per function, 3 on a REST API, 1 per route), so an API that
+   * fits one stack is never moved. Functions added with `addFunction()` follow the choice.
    */
   public static auto(): ApiStacks {
     return new ApiStacks(ApiStacksKind.AUTO, DEFAULT_STACK_COUNT);
@@ -52,7 +55,8 @@ export class ApiStacks {
   }
 
   /**
-   * The route functions in nested stacks, each in the stack its name hashes to. HTTP APIs only.
+   * The route functions in nested stacks, each in the stack its name hashes to, with their routes (HTTP) or methods
+   * (REST).
    *
    * @param options how many nested stacks
    */

@@ -2,7 +2,7 @@ import * as crypto from 'crypto';
 import { CfnResource, NestedStack, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ApiStacks, ApiStacksKind, MAX_STACK_COUNT } from './api-stacks';
-import { checkInteger, fail } from '../private/validation';
+import { checkInteger } from '../private/validation';
 
 /** CloudFormation takes at most 500 resources per stack (its own limit, nested stacks included). */
 export const STACK_RESOURCE_LIMIT = 500;
@@ -23,8 +23,8 @@ export interface DeclaredSize {
 
 /**
  * The number of nested stacks the route functions hash into; 0 for one stack. `auto()` nests only when the declared
- * functions cannot fit one stack even at their fewest resources (a function's log group, role, function and
- * integration, a resource per route, a queue's two queues, two policies and mapping, a worker's three), so an API that
+ * functions cannot fit one stack even at their fewest resources (a function's log group, role, function and, on an
+ * HTTP API, integration, a resource per route, a queue's two queues, two policies and mapping, a worker's three), so an API that
  * fits one stack today is never moved.
  */
 export function resolveStackCount(
@@ -36,18 +36,12 @@ export function resolveStackCount(
   const chosen = stacks ?? ApiStacks.auto();
   if (chosen.kind === ApiStacksKind.SINGLE) return 0;
   checkInteger(`${prop}.stackCount`, chosen.stackCount, 1, MAX_STACK_COUNT);
-  if (chosen.kind === ApiStacksKind.NESTED) {
-    if (!http) {
-      fail(
-        prop,
-        'be ApiStacks.single() or ApiStacks.auto() on a REST API (nested stacks take HTTP APIs only)',
-        'ApiStacks.nested()',
-      );
-    }
-    return chosen.stackCount;
-  }
-  const fewest = size.routeCounts.reduce((sum, routes) => sum + 4 + routes, 0) + size.queues * 8 + size.workers * 3;
-  return http && fewest > STACK_RESOURCE_LIMIT ? chosen.stackCount : 0;
+  if (chosen.kind === ApiStacksKind.NESTED) return chosen.stackCount;
+  // A REST route function has no integration resource: the method carries it.
+  const perFunction = http ? 4 : 3;
+  const fewest =
+    size.routeCounts.reduce((sum, routes) => sum + perFunction + routes, 0) + size.queues * 8 + size.workers * 3;
+  return fewest > STACK_RESOURCE_LIMIT ? chosen.stackCount : 0;
 }
 
 /**

@@ -53,7 +53,7 @@ export class RouteFunctions extends Construct {
   ) {
     super(scope, id);
     this.placement = new FunctionStacks(this, props.stackCount, (stack, name) => ({
-      target: props.api.routeTarget!(stack),
+      target: props.api.routeTarget(stack),
       group: props.parts().monitoring.functionGroup(stack, name),
     }));
   }
@@ -109,6 +109,6 @@ export class RouteFunctions extends Construct {
   public budgetErrors(api: IConstruct, queues: IConstruct[]): string[] {
     return this.placement.nested
       ? nestedBudgetErrors(api, this.placement.stacks)
-      : resourceBudgetErrors(api, this, queues, this.props.api.routeTarget !== undefined);
+      : resourceBudgetErrors(api, this, queues);
   }
 }

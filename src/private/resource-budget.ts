@@ -16,6 +16,15 @@ function resourceLimit(scope: IConstruct): number {
   return context === undefined ? STACK_RESOURCE_LIMIT : parseInt(`${context}`, 10);
 }
 
+/** The REST API's path resources (`AWS::ApiGateway::Resource`) in `stack`: they stay in the API's stack. */
+function pathResourcesIn(stack: Stack): number {
+  return stack.node
+    .findAll()
+    .filter(
+      (c) => CfnResource.isCfnResource(c) && Stack.of(c) === stack && c.cfnResourceType === 'AWS::ApiGateway::Resource',
+    ).length;
+}
+
 function resourcesIn(scope: IConstruct, stack: Stack): number {
   return scope.node.findAll().filter((c) => CfnResource.isCfnResource(c) && Stack.of(c) === stack).length;
 }
@@ -25,12 +34,7 @@ function resourcesIn(scope: IConstruct, stack: Stack): number {
  * children of `functions`) and its queues with their workers (the children of the first of `queues`, and the rest of
  * `queues`) cost.
  */
-export function resourceBudgetErrors(
-  api: IConstruct,
-  functions: IConstruct,
-  queues: IConstruct[],
-  nestable: boolean,
-): string[] {
+export function resourceBudgetErrors(api: IConstruct, functions: IConstruct, queues: IConstruct[]): string[] {
   const stack = Stack.of(api);
   const limit = resourceLimit(api);
   if (!(limit > 0)) return [];
@@ -51,7 +55,7 @@ export function resourceBudgetErrors(
       `${ofFunctions} for its ${plural(functionCount, 'route function')}${each(ofFunctions, functionCount)}, ${queuePart}` +
       `${ofApi - ofFunctions - ofQueues} for the API and its routes, the table and monitoring; ` +
       `serve the routes with fewer functions${queueCount ? ', or declare some queues in an API of another stack' : ''}` +
-      `${nestable ? ', or put the functions in nested stacks (`stacks: ApiStacks.nested()`)' : ''}, ` +
+      ', or put the functions in nested stacks (`stacks: ApiStacks.nested()`), ' +
       `got: ${inStack} resources`,
   ];
 }
@@ -67,9 +71,15 @@ export function nestedBudgetErrors(api: IConstruct, stacks: readonly { name: str
   const parent = Stack.of(api);
   const inParent = resourcesIn(parent, parent);
   if (inParent > limit) {
+    const paths = pathResourcesIn(parent);
+    // A REST API's path resources stay in its stack, however many nested stacks its methods go to.
+    const fix = paths
+      ? `, ${paths} of them REST path resources (one per path segment, shared by the methods of every stack); ` +
+        'serve the routes on fewer distinct path segments, split the routes over two APIs, or '
+      : '; ';
     errors.push(
-      `\`functions\` and \`queues\` must fit CloudFormation's ${limit} resources per stack: the API's own stack holds ${inParent} with the route functions in ${stacks.length} nested stacks; ` +
-        'declare some queues or workers in an API of another stack, ' +
+      `\`functions\` and \`queues\` must fit CloudFormation's ${limit} resources per stack: the API's own stack holds ${inParent} with the route functions in ${stacks.length} nested stacks` +
+        `${fix}declare some queues or workers in an API of another stack, ` +
         `got: ${inParent} resources`,
     );
   }

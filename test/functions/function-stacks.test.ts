@@ -1,15 +1,7 @@
 import { App, CfnResource, NestedStack, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
-import {
-  AccessPattern,
-  ApiAuthorization,
-  ApiFunctionOptions,
-  ApiStacks,
-  ApiType,
-  ServerlessApi,
-  ServerlessApiProps,
-} from '../../src';
+import { AccessPattern, ApiFunctionOptions, ApiStacks, ServerlessApi, ServerlessApiProps } from '../../src';
 import { nameHash } from '../../src/functions/function-stacks';
 import { fn, jwt, newStack, resourceTypeCounts, route } from '../helpers/api';
 
@@ -205,18 +197,6 @@ describe('GIVEN nested stacks', () => {
   test.each([0, 65, 1.5])('WHEN stackCount is %p THEN synth refuses it', (stackCount) => {
     expect(() => build(functions([0]), { stacks: ApiStacks.nested({ stackCount }) })).toThrow(
       `\`stacks.stackCount\` must be a whole number between 1 and 64, got: ${stackCount}`,
-    );
-  });
-
-  test('WHEN the API is a REST API THEN synth refuses nested stacks', () => {
-    expect(() =>
-      build(functions([0]), {
-        apiType: ApiType.REST,
-        authorization: ApiAuthorization.iam(),
-        stacks: ApiStacks.nested(),
-      }),
-    ).toThrow(
-      '`stacks` must be ApiStacks.single() or ApiStacks.auto() on a REST API (nested stacks take HTTP APIs only), got: "ApiStacks.nested()"',
     );
   });
 });

@@ -2,14 +2,16 @@
 /** The same API with `ServerlessApi` (from the compiled package in lib/): every function bundled by the library. */
 const path = require('path');
 const cdk = require('aws-cdk-lib');
-const { AccessPattern, ApiAuthorization, ServerlessApi } = require(path.resolve(__dirname, '..', '..', '..', 'lib'));
-const { functions, ISSUER, AUDIENCE } = require('./shape');
+const { AccessPattern, ApiAuthorization, ApiType, ServerlessApi } = require(path.resolve(__dirname, '..', '..', '..', 'lib'));
+const { functions, ISSUER, AUDIENCE, REST } = require('./shape');
 
 const app = new cdk.App();
 const stack = new cdk.Stack(app, 'Bench');
 const key = { partitionKey: 'THING#{thingId}', sortKey: 'DETAIL' };
 new ServerlessApi(stack, 'Api', {
-  authorization: ApiAuthorization.jwt({ issuer: ISSUER, audience: AUDIENCE }),
+  ...(REST
+    ? { apiType: ApiType.REST, authorization: ApiAuthorization.iam() }
+    : { authorization: ApiAuthorization.jwt({ issuer: ISSUER, audience: AUDIENCE }) }),
   accessPatterns: {
     listThings: AccessPattern.query({ partitionKey: 'OWNER#{ownerId}', sortKeyPrefix: 'THING#' }),
     getThing: AccessPattern.getItem(key),

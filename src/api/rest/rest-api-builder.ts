@@ -7,7 +7,7 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { ApiMetricSource, restApiMetrics } from '../../monitoring/metrics';
 import { accessLogFormat } from '../access-log';
-import { ApiBuilder, ApiCommonProps, executeApiPath } from '../api-builder';
+import { ApiBuilder, ApiCommonProps, executeApiPath, RouteTarget } from '../api-builder';
 import { ApiType } from '../api-type';
 import { ApiAuthorization } from '../authorization/api-authorization';
 import { CreatedUserPool, RestAuthorizer } from '../authorization/authorization-kind';
@@ -175,8 +175,23 @@ export class RestApiBuilder implements ApiBuilder {
     return this.authorizers.createdUserPool(authorization);
   }
 
-  public addFunction(scope: Construct, fn: lambda.IFunction, routes: readonly RouteOptions[]): void {
-    this.invokeStatement.addResources(fn.functionArn);
+  /**
+   * A nested stack's own invoke role and methods. The path resources stay in the API's stack, shared by the methods of
+   * every stack; each method in a nested stack still joins the deployment's dependencies and its logical id's hash, so
+   * the deployment waits for the nested stacks and is replaced when a method changes.
+   */
+  public routeTarget(scope: Construct): RouteTarget {
+    const invoke = createInvokeRole(scope);
+    return { routes: new Construct(scope, 'Methods'), invokeRole: invoke.role, invokeStatement: invoke.statement };
+  }
+
+  public addFunction(
+    scope: Construct,
+    fn: lambda.IFunction,
+    routes: readonly RouteOptions[],
+    target?: RouteTarget,
+  ): void {
+    (target?.invokeStatement ?? this.invokeStatement).addResources(fn.functionArn);
     const uri = lambdaInvocationUri(scope, fn);
     let shared: apigateway.Integration | undefined;
     const integration = (cacheKeyParameters?: string[]) =>
@@ -184,26 +199,35 @@ export class RestApiBuilder implements ApiBuilder {
         type: apigateway.IntegrationType.AWS_PROXY,
         integrationHttpMethod: 'POST',
         uri,
-        options: { credentialsRole: this.invokeRole, cacheKeyParameters },
+        options: { credentialsRole: target?.invokeRole ?? this.invokeRole, cacheKeyParameters },
       });
     routes.forEach((route, i) => {
       const authorization = route.authorization ?? this.props.authorization;
       const { authorizer, authorizationType } = this.authorizers.bind(authorization, route.authorizationScopes);
       const cacheKeys = route.cache ? this.cacheKeyParameters(route, authorizer) : undefined;
       const requestParameters = this.requestParameters(route, cacheKeys);
-      const method = this.api.root
-        .resourceForPath(route.path)
-        .addMethod(route.method, cacheKeys ? integration(cacheKeys) : (shared ??= integration()), {
-          authorizer,
-          authorizationType: authorizer ? undefined : authorizationType,
-          authorizationScopes: route.authorizationScopes,
-          apiKeyRequired: route.apiKeyRequired ?? this.hasUsagePlans,
-          requestParameters: Object.keys(requestParameters).length ? requestParameters : undefined,
-          requestModels: route.requestModel
-            ? { 'application/json': this.model(scope, i, route.requestModel) }
-            : undefined,
-          requestValidator: route.requestModel || route.requiredParameters ? this.requestValidator() : undefined,
-        });
+      const resource = this.api.root.resourceForPath(route.path);
+      const options: apigateway.MethodOptions = {
+        authorizer,
+        authorizationType: authorizer ? undefined : authorizationType,
+        authorizationScopes: route.authorizationScopes,
+        apiKeyRequired: route.apiKeyRequired ?? this.hasUsagePlans,
+        requestParameters: Object.keys(requestParameters).length ? requestParameters : undefined,
+        requestModels: route.requestModel
+          ? { 'application/json': this.model(scope, i, route.requestModel) }
+          : undefined,
+        requestValidator: route.requestModel || route.requiredParameters ? this.requestValidator() : undefined,
+      };
+      const methodIntegration = cacheKeys ? integration(cacheKeys) : (shared ??= integration());
+      // In a nested stack the method refers to the API's path resource, which CloudFormation passes as a parameter.
+      const method = target
+        ? new apigateway.Method(target.routes, routeKey(route), {
+            resource,
+            httpMethod: route.method,
+            integration: methodIntegration,
+            options,
+          })
+        : resource.addMethod(route.method, methodIntegration, options);
       if (authorizer) this.api.latestDeployment?.addToLogicalId({ authorizer: authorizer.deploymentProps });
       if (authorization._kind.iamAuthorized) this.iamAuthorizedRoutes.push(route);
       authorization._kind.acknowledgeRoute(method.node.defaultChild!, routeKey(route), ApiType.REST);

@@ -321,6 +321,22 @@ export const CONFORMANCE_APPS: ConformanceApp[] = [
       ),
     }),
   },
+  {
+    name: 'rest-nested-stacks',
+    description:
+      'REST API whose route functions, roles, alarms and methods are in nested stacks, its path resources and deployment in its own, checked as one template',
+    build: api({
+      apiType: ApiType.REST,
+      authorization: ApiAuthorization.iam(),
+      stacks: ApiStacks.nested({ stackCount: 3 }),
+      functions: Object.fromEntries(
+        ['items', 'orders', 'users', 'carts'].map((name) => [
+          name,
+          fn([route(HttpMethod.GET, `/${name}/{itemId}`)], { accessPatterns: ['getItem'] }),
+        ]),
+      ),
+    }),
+  },
 ];
 
 /** A synthesized conformance app: its template as synth wrote it, named after the app. */

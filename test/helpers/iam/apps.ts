@@ -12,6 +12,7 @@ import {
   ApiAuthorization,
   ApiEventBus,
   ApiStacks,
+  ApiType,
   CallerAttribute,
   ServerlessApi,
   TableEncryption,
@@ -88,13 +89,14 @@ function edgeCases(): Stack {
  * id, whose tenant orders are read through an index bound to a JWT claim, and whose orders are keyed by two bound
  * parameters; functions mixing bound and unbound patterns, and a customer-managed key.
  */
-export function callerBoundShop(stacks?: ApiStacks): Stack {
+export function callerBoundShop(stacks?: ApiStacks, apiType: ApiType = ApiType.HTTP): Stack {
   const stack = newStack({ env: ENV });
   const byUser = { userId: CallerAttribute.id() };
   const byTenant = { tenantId: CallerAttribute.claim('tenantId') };
   new ServerlessApi(stack, 'Shop', {
     stacks,
-    authorization: jwt(),
+    apiType,
+    authorization: apiType === ApiType.REST ? ApiAuthorization.cognito() : jwt(),
     table: {
       encryption: TableEncryption.customerManaged(),
       globalSecondaryIndexes: [{ indexName: 'byTenant', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' }],
@@ -266,6 +268,11 @@ export function appsUnderTest(): AppUnderTest[] {
     { name: 'caller-bound-shop', model: modelOf(callerBoundShop()) },
     // The same shop with its route functions, roles and caller roles in nested stacks, the table's ARN passed in.
     { name: 'caller-bound-shop-nested', model: modelOf(callerBoundShop(ApiStacks.nested({ stackCount: 3 }))) },
+    // The same on a REST API: its methods, with an invoke role per nested stack, beside the functions.
+    {
+      name: 'caller-bound-shop-rest-nested',
+      model: modelOf(callerBoundShop(ApiStacks.nested({ stackCount: 3 }), ApiType.REST)),
+    },
     { name: 'caller-bound-partners', model: modelOf(callerBoundPartners()) },
     { name: 'write-sharded-orders', model: modelOf(writeShardedOrders()) },
     { name: 'queues', model: modelOf(queuesApp()) },
