@@ -9,6 +9,7 @@ import { restCorsEnvironment, validateCors } from './api/cors-config';
 import { DomainModel, resolveDomain } from './api/domain/domain-model';
 import { HTTP_API_INTEGRATION_TIMEOUT } from './api/http/http-api-builder';
 import { REST_API_INTEGRATION_TIMEOUT } from './api/rest/rest-api-builder';
+import { pathResourceCount, resolvePathStackCount } from './api/rest/rest-path-stacks';
 import { checkSiblingVariables, PathVariable, pathVariables } from './api/rest/rest-path-variables';
 import { routeKey, routeShape, validateApiAuthorization, validateRoute } from './api/route-validation';
 import { validateThrottle } from './api/throttle-config';
@@ -115,6 +116,8 @@ export class ServerlessApiModel implements CostControls {
   public readonly budget?: CostControls['budget'];
   /** How many nested stacks the route functions hash into; 0 keeps them in the API's stack. */
   public readonly stackCount: number;
+  /** How many nested stacks a REST API's path resources hash into; 0 keeps them in the API's stack. */
+  public readonly pathStackCount: number;
 
   private readonly routeFeatures: RouteFeatureContext;
   /** Where each route function and worker name is declared: one namespace for both. */
@@ -239,11 +242,14 @@ export class ServerlessApiModel implements CostControls {
     this.tableStream = resolveTableStream(props.tableStream, props.existingTable, (name, prop, worker) =>
       this.addWorker('tableStream.workers', name, prop, worker),
     );
+    const paths = this.functions.flatMap((fn) => fn.options.routes.map((route) => route.path));
     this.stackCount = resolveStackCount('stacks', props.stacks, !rest, {
       routeCounts: this.functions.map((fn) => fn.options.routes.length),
       queues: this.queues.length,
       workers: this.functionNames.size - this.functions.length,
+      pathResources: rest ? pathResourceCount(paths) : 0,
     });
+    this.pathStackCount = rest ? resolvePathStackCount(this.stackCount, paths, props.cors !== undefined) : 0;
   }
 
   /** What either API builder takes: the API-wide props, resolved. */

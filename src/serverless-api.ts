@@ -149,6 +149,7 @@ export class ServerlessApi extends Construct {
         ...model.apiBuilderProps,
         options: props,
         validatesRequests: model.validatesRequests,
+        pathStackCount: model.pathStackCount,
       });
       this.api = restApi;
       this.restApi = restApi.api;

@@ -34,7 +34,9 @@ export const MAX_STACK_COUNT = 64;
  * stack their name hashes to; the API, its authorizers, the table and the API-wide monitoring stay in the API's stack,
  * and on a REST API also its path resources (one per path segment, shared by every stack's methods), validators, models,
  * usage plans, deployment and stage. The REST deployment depends on every nested stack and is replaced when any of
- * their methods changes.
+ * their methods changes. When the declared path resources (with their CORS preflights) would pass 440 in the API's
+ * stack, they go to 8 nested path stacks `Paths/Stack<n>`, each path with its first segment's subtree (SHA-256 of
+ * that segment modulo 8), so adding a route never moves another path; an API under that keeps its template.
  *
  * @example
  * new ServerlessApi(this, 'Api', { stacks: ApiStacks.nested({ stackCount: 16 }), ... });
@@ -42,7 +44,8 @@ export const MAX_STACK_COUNT = 64;
 export class ApiStacks {
   /**
    * One stack while the functions of the `functions` prop could fit it, nested stacks with the defaults of `nested()`
-   * when they cannot even at their fewest resources (4 per function, 3 on a REST API, 1 per route), so an API that
+   * when they cannot even at their fewest resources (4 per function, 3 on a REST API, 1 per route, on a REST API 1 per
+   * path segment), so an API that
    * fits one stack is never moved. Functions added with `addFunction()` follow the choice.
    */
   public static auto(): ApiStacks {

@@ -19,12 +19,14 @@ export interface DeclaredSize {
   readonly routeCounts: readonly number[];
   readonly queues: number;
   readonly workers: number;
+  /** A REST API's path resources (one per distinct path segment), which are in its stack unless path stacks hold them. */
+  readonly pathResources: number;
 }
 
 /**
  * The number of nested stacks the route functions hash into; 0 for one stack. `auto()` nests only when the declared
  * functions cannot fit one stack even at their fewest resources (a function's log group, role, function and, on an
- * HTTP API, integration, a resource per route, a queue's two queues, two policies and mapping, a worker's three), so an API that
+ * HTTP API, integration, a resource per route, on a REST API a resource per path segment, a queue's two queues, two policies and mapping, a worker's three), so an API that
  * fits one stack today is never moved.
  */
 export function resolveStackCount(
@@ -40,7 +42,10 @@ export function resolveStackCount(
   // A REST route function has no integration resource: the method carries it.
   const perFunction = http ? 4 : 3;
   const fewest =
-    size.routeCounts.reduce((sum, routes) => sum + perFunction + routes, 0) + size.queues * 8 + size.workers * 3;
+    size.routeCounts.reduce((sum, routes) => sum + perFunction + routes, 0) +
+    size.queues * 8 +
+    size.workers * 3 +
+    size.pathResources;
   return fewest > STACK_RESOURCE_LIMIT ? chosen.stackCount : 0;
 }
 

@@ -9,6 +9,7 @@ import { ApiMetricSource, restApiMetrics } from '../../monitoring/metrics';
 import { accessLogFormat } from '../access-log';
 import { ApiBuilder, ApiCommonProps, executeApiPath, RouteTarget } from '../api-builder';
 import { ApiType } from '../api-type';
+import { ApiCacheSize, RestApiOptions } from './rest-options';
 import { ApiAuthorization } from '../authorization/api-authorization';
 import { CreatedUserPool, RestAuthorizer } from '../authorization/authorization-kind';
 import { IamRoute } from '../authorization/iam-grant';
@@ -20,7 +21,7 @@ import { routeKey } from '../route-validation';
 import { ThrottleOptions } from '../throttle';
 import { DEFAULT_THROTTLE, resolveThrottle } from '../throttle-config';
 import { RestAuthorizers } from './rest-authorizers';
-import { ApiCacheSize, RestApiOptions } from './rest-options';
+import { RestPaths } from './rest-path-stacks';
 import {
   acknowledgeStageFindings,
   createExecutionLogGroup,
@@ -43,6 +44,8 @@ export interface RestApiBuilderProps extends ApiCommonProps {
   readonly options: RestApiOptions;
   /** Whether a route declared in the props asks API Gateway to validate requests. */
   readonly validatesRequests: boolean;
+  /** How many nested stacks the path resources hash into; 0 keeps them in the API's stack. */
+  readonly pathStackCount: number;
 }
 
 /**
@@ -73,6 +76,7 @@ export class RestApiBuilder implements ApiBuilder {
   private readonly stageThrottle: Required<ThrottleOptions>;
   private readonly iamAuthorizedRoutes: RouteOptions[] = [];
   private readonly hasUsagePlans: boolean;
+  private readonly paths: RestPaths;
   private validator?: apigateway.RequestValidator;
 
   constructor(scope: Construct, props: RestApiBuilderProps) {
@@ -110,6 +114,7 @@ export class RestApiBuilder implements ApiBuilder {
     // RestApi adds an `Endpoint` output; outputs are the app's to choose, as on HTTP APIs.
     this.api.node.tryRemoveChild('Endpoint');
     this.stage = this.api.deploymentStage;
+    this.paths = new RestPaths(scope, this.api, props.pathStackCount);
     this.cfnStage = this.stage.node.defaultChild as apigateway.CfnStage;
     this.metrics = restApiMetrics(this.api);
     if (props.domain) {
@@ -176,8 +181,8 @@ export class RestApiBuilder implements ApiBuilder {
   }
 
   /**
-   * A nested stack's own invoke role and methods. The path resources stay in the API's stack, shared by the methods of
-   * every stack; each method in a nested stack still joins the deployment's dependencies and its logical id's hash, so
+   * A nested stack's own invoke role and methods. The path resources stay in the API's stack (or its path stacks),
+   * shared by the methods of every stack; each method in a nested stack still joins the deployment's dependencies and its logical id's hash, so
    * the deployment waits for the nested stacks and is replaced when a method changes.
    */
   public routeTarget(scope: Construct): RouteTarget {
@@ -206,7 +211,7 @@ export class RestApiBuilder implements ApiBuilder {
       const { authorizer, authorizationType } = this.authorizers.bind(authorization, route.authorizationScopes);
       const cacheKeys = route.cache ? this.cacheKeyParameters(route, authorizer) : undefined;
       const requestParameters = this.requestParameters(route, cacheKeys);
-      const resource = this.api.root.resourceForPath(route.path);
+      const resource = this.paths.resourceFor(route.path);
       const options: apigateway.MethodOptions = {
         authorizer,
         authorizationType: authorizer ? undefined : authorizationType,
@@ -219,7 +224,7 @@ export class RestApiBuilder implements ApiBuilder {
         requestValidator: route.requestModel || route.requiredParameters ? this.requestValidator() : undefined,
       };
       const methodIntegration = cacheKeys ? integration(cacheKeys) : (shared ??= integration());
-      // In a nested stack the method refers to the API's path resource, which CloudFormation passes as a parameter.
+      // In a nested stack the method refers to its path resource, which CloudFormation passes as a parameter.
       const method = target
         ? new apigateway.Method(target.routes, routeKey(route), {
             resource,
