@@ -2,9 +2,8 @@
 /**
  * The app every variant synthesizes: `ROUTES` routes over ceil(ROUTES / 4) functions, each function with its own
  * entry file in `ENTRIES` (fn0.ts, fn1.ts, ...) and up to four routes on its own resource, all behind one JWT
- * authorizer, and one table. With `API=rest` a REST API behind IAM authorization, its routes five methods to a path
- * (`/things<k>/{thingId}`): a REST API's path resources stay in its own stack, and the HTTP shape's two path segments
- * per function would take 1,000 routes to 500 of them.
+ * authorizer, and one table. With `API=rest` a REST API behind IAM authorization on the same paths: 1,000 routes make 500 path
+ * resources, which go to the API's path stacks.
  */
 const path = require('path');
 
@@ -13,7 +12,6 @@ const ENTRIES = process.env.ENTRIES ?? path.resolve('handlers');
 const ISSUER = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_bench';
 const AUDIENCE = ['bench-client'];
 const REST = process.env.API === 'rest';
-const REST_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 const METHODS = [
   ['GET', ''],
   ['POST', ''],
@@ -27,11 +25,10 @@ function functions() {
   return Array.from({ length: count }, (_, i) => ({
     name: `fn${i}`,
     entry: path.join(ENTRIES, `fn${i}.ts`),
-    routes: METHODS.slice(0, Math.min(4, ROUTES - i * 4)).map(([method, suffix], r) =>
-      REST
-        ? { method: REST_METHODS[(i * 4 + r) % 5], path: `/things${Math.floor((i * 4 + r) / 5)}/{thingId}` }
-        : { method, path: `/things${i}${suffix}` },
-    ),
+    routes: METHODS.slice(0, Math.min(4, ROUTES - i * 4)).map(([method, suffix]) => ({
+      method,
+      path: `/things${i}${suffix}`,
+    })),
   }));
 }
 
