@@ -256,6 +256,30 @@ describe('cdk-nag AwsSolutions and Serverless checks', () => {
     });
   });
 
+  test('a REST API whose path resources, with their CORS preflights, are in path stacks has no unacknowledged finding', () => {
+    // GIVEN 460 path resources (two functions of 115 routes, each on a path of its own), over the API stack's budget
+    const stack = newStack();
+    new ServerlessApi(stack, 'Api', {
+      ...defaultProps(),
+      apiType: ApiType.REST,
+      authorization: ApiAuthorization.iam(),
+      cors: { allowOrigins: ['https://app.example.com'] },
+      functions: Object.fromEntries(
+        ['items', 'orders'].map((name) => [
+          name,
+          fn(
+            Array.from({ length: 115 }, (_, i) => route(HttpMethod.GET, `/${name}${i}/{itemId}`)),
+            { accessPatterns: ['getItem'] },
+          ),
+        ]),
+      ),
+    });
+    expect(stack.node.findAll().some((c) => NestedStack.isNestedStack(c) && c.node.path.includes('/Paths/'))).toBe(
+      true,
+    );
+    expect(unacknowledgedFindings(stack)).toEqual([]);
+  });
+
   describe('the fully configured API', () => {
     let stack: Stack;
     let api: ServerlessApi;
