@@ -211,6 +211,10 @@ project.addTask('integ:update', {
 // Nor do the suites that never load aws-cdk-lib (the IAM harness's own tests, the tarball, the bundle cache, the template
 // resolver on hand-written templates, the acknowledgement matcher, the nested-template merge, the cost calculator on a
 // model, and the cost estimate of the committed task-board snapshot): their code is the same under both versions.
+// The REST scale suites (1,000 routes, methods and path resources placed in nested stacks) run once too: where each
+// method and path goes is this library's arithmetic, and aws-cdk-lib's part, nested stacks and their parameters, runs
+// under both versions in the nested cases of the HTTP scale suite, cdk-nag, the conformance gate, the IAM evaluation
+// and the reader.
 const compatDir = '.compat';
 const compat = project.addTask('test:compat', {
   description: `Run the construct suites against aws-cdk-lib ${CDK_COMPAT_VERSION}`,
@@ -219,7 +223,7 @@ const compat = project.addTask('test:compat', {
       exec: `test -f ${compatDir}/node_modules/aws-cdk-lib/package.json && grep -q '"version": "${CDK_COMPAT_VERSION}"' ${compatDir}/node_modules/aws-cdk-lib/package.json || npm install --prefix ${compatDir} --no-save --no-package-lock --no-audit --no-fund --legacy-peer-deps aws-cdk-lib@${CDK_COMPAT_VERSION}`,
     },
     {
-      exec: `jest --ci --coverage=false --testPathIgnorePatterns snapshot /test/runtime/ /test/example/ '/test/local/(?!reader/)' '/test/cli/(dev|dev-watch|dev-workers|token|program)\\.test\\.ts$' /test/helpers/ '/test/package\\.test\\.ts$' '/test/functions/bundling/bundle-cache\\.test\\.ts$' '/test/local/reader/resolve\\.test\\.ts$' '/test/cli/check/acknowledgements\\.test\\.ts$' '/test/assembly/nested\\.test\\.ts$' '/test/cli/summary/cost/(pricing-examples|usage|command)\\.test\\.ts$' --moduleNameMapper '{"^aws-cdk-lib$": "<rootDir>/${compatDir}/node_modules/aws-cdk-lib", "^aws-cdk-lib/(.*)$": "<rootDir>/${compatDir}/node_modules/aws-cdk-lib/$1"}'`,
+      exec: `jest --ci --coverage=false --testPathIgnorePatterns snapshot /test/runtime/ /test/example/ '/test/local/(?!reader/)' '/test/cli/(dev|dev-watch|dev-workers|token|program)\\.test\\.ts$' /test/helpers/ '/test/package\\.test\\.ts$' '/test/functions/bundling/bundle-cache\\.test\\.ts$' '/test/local/reader/resolve\\.test\\.ts$' '/test/cli/check/acknowledgements\\.test\\.ts$' '/test/assembly/nested\\.test\\.ts$' '/test/cli/summary/cost/(pricing-examples|usage|command)\\.test\\.ts$' '/test/functions/rest-(path|function)-stacks\\.test\\.ts$' --moduleNameMapper '{"^aws-cdk-lib$": "<rootDir>/${compatDir}/node_modules/aws-cdk-lib", "^aws-cdk-lib/(.*)$": "<rootDir>/${compatDir}/node_modules/aws-cdk-lib/$1"}'`,
     },
   ],
 });
